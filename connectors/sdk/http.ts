@@ -1,0 +1,116 @@
+/**
+ * The HTTP client every connector transport uses. It records each call (method, URL, status,
+ * duration, redacted headers and bodies) into the node's run log, enforces a timeout, follows the
+ * abort signal, and turns network failures into classified retryable errors.
+ *
+ * Transports still decide what a response *means* (HTTP 200 with an error inside, 429, 5xx):
+ * this layer only moves bytes and records them.
+ */
+import { RetryableError } from "./errors";
+import { Redactor } from "./redact";
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** A string body is sent as is; objects must be serialised by the transport. */
+  body?: string | URLSearchParams;
+  timeoutMs?: number;
+  /** Short label shown in the run log, e.g. "readByQuery SODOCUMENT". */
+  label?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  durationMs: number;
+}
+
+export interface HttpCallRecord {
+  label?: string;
+  method: string;
+  url: string;
+  status?: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  responseBody?: string;
+  error?: string;
+  at: string;
+}
+
+export type HttpRecorder = (record: HttpCallRecord) => void;
+
+const MAX_LOGGED_BODY = 64 * 1024;
+
+function clip(text: string): string {
+  return text.length > MAX_LOGGED_BODY ? `${text.slice(0, MAX_LOGGED_BODY)}… (${text.length} bytes)` : text;
+}
+
+export interface HttpClientOptions {
+  redactor: Redactor;
+  record?: HttpRecorder;
+  signal?: AbortSignal;
+  defaultTimeoutMs?: number;
+  system?: string;
+}
+
+export class HttpClient {
+  readonly redactor: Redactor;
+  private readonly record?: HttpRecorder;
+  private readonly signal?: AbortSignal;
+  private readonly defaultTimeoutMs: number;
+  private readonly system?: string;
+
+  constructor(options: HttpClientOptions) {
+    this.redactor = options.redactor;
+    this.record = options.record;
+    this.signal = options.signal;
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
+    this.system = options.system;
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const started = Date.now();
+    const timeoutMs = req.timeoutMs ?? this.defaultTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
+    const body = req.body instanceof URLSearchParams ? req.body.toString() : req.body;
+    const redactedUrl = this.redactor.text(req.url);
+    const base: Omit<HttpCallRecord, "durationMs"> = {
+      label: req.label,
+      method: req.method,
+      url: redactedUrl,
+      requestHeaders: this.redactor.headers(req.headers ?? {}),
+      requestBody: body === undefined ? undefined : clip(this.redactor.text(body)),
+      at: new Date(started).toISOString(),
+    };
+    let response: Response;
+    try {
+      response = await fetch(req.url, { method: req.method, headers: req.headers, body, signal });
+    } catch (error) {
+      const durationMs = Date.now() - started;
+      const timedOut = timeout.aborted && !this.signal?.aborted;
+      const message = timedOut
+        ? `${req.method} ${redactedUrl} timed out after ${timeoutMs} ms`
+        : `${req.method} ${redactedUrl} failed: ${this.redactor.text((error as Error).message ?? String(error))}`;
+      this.record?.({ ...base, durationMs, error: message });
+      if (this.signal?.aborted) throw error;
+      // A request that was sent may have been applied: writes must reconcile before retrying.
+      throw new RetryableError(message, { system: this.system, cause: error, outcomeUnknown: req.method !== "GET" });
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      const durationMs = Date.now() - started;
+      const message = `${req.method} ${redactedUrl}: response lost after status ${response.status}`;
+      this.record?.({ ...base, status: response.status, durationMs, error: message });
+      throw new RetryableError(message, { system: this.system, cause: error, outcomeUnknown: req.method !== "GET" });
+    }
+    const durationMs = Date.now() - started;
+    this.record?.({ ...base, status: response.status, durationMs, responseBody: clip(this.redactor.text(text)) });
+    return { status: response.status, headers: response.headers, text, durationMs };
+  }
+}
