@@ -62,6 +62,11 @@ export interface NodeRunContext<TClient = unknown> {
   trigger: unknown;
   /** Set for write nodes: the business key, and whether an earlier attempt's outcome is unknown. */
   idempotency?: { key: string; previousOutcomeUnknown: boolean };
+  /**
+   * Control nodes: choose the output handle the run continues on (one of `outputs`), or null to
+   * end the run as skipped (a filter that does not match). Default: the first output.
+   */
+  route(handle: string | null): void;
 }
 
 export interface TriggerRecord {
@@ -157,13 +162,8 @@ export interface NodeDefinition<
   input: I;
   output: O;
   effect: NodeEffect<z.output<I>, z.output<C>, z.output<O>, TClient>;
-  /** Output handles (default `["out"]`); branch nodes declare several. */
+  /** Output handles (default `["out"]`); branch nodes declare several and call `ctx.route`. */
   outputs?: readonly string[];
-  /**
-   * For control nodes: which output handle the run continues on; null ends the run as skipped
-   * (a filter that does not match).
-   */
-  route?: (output: z.output<O>, config: z.output<C>) => string | null;
   trigger?: TriggerSpec<z.output<C>, TClient>;
   run: (ctx: NodeRunContext<TClient>, input: z.output<I>, config: z.output<C>) => Promise<z.input<O>>;
 }

@@ -56,6 +56,7 @@ export function localNodeContext<TClient>(client: TClient, overrides: Partial<No
     signal: new AbortController().signal,
     nodes: {},
     trigger: undefined,
+    route: noop,
     ...overrides,
   };
 }
