@@ -46,6 +46,8 @@ export interface LookupRow {
 export interface NodeRunContext<TClient = unknown> {
   /** The client for the node's connection (undefined for nodes without one). */
   client: TClient;
+  /** Recorded HTTP for built-in nodes that call endpoints without a connector. */
+  http: HttpClient;
   log: Logger;
   /** Read one row of a lookup table by table id and key. */
   lookup(tableId: string, key: string): Promise<LookupRow | undefined>;

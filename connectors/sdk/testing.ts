@@ -46,6 +46,7 @@ export function localNodeContext<TClient>(client: TClient, overrides: Partial<No
   const noop = () => undefined;
   return {
     client,
+    http: new HttpClient({ redactor: new Redactor() }),
     log: { info: noop, warn: noop, error: noop },
     lookup: async () => undefined,
     workspaceId: "local",

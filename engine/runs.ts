@@ -1,0 +1,150 @@
+/**
+ * Creating runs: one run per trigger record, deduplicated by (flow, record key, record version),
+ * created and enqueued in one transaction. Replays make a child run that starts from the beginning
+ * or continues after the failed node, on the run's own flow version or the latest one.
+ */
+import type postgres from "postgres";
+import type { TriggerRecord } from "../connectors/sdk";
+import type { Db } from "../db/client";
+import { parseFlowDefinition } from "./flow/schema";
+import { enqueueRun, queueNameFor } from "./queue";
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+export type TriggerKind = "manual" | "schedule" | "poll" | "webhook" | "replay" | "dry_run";
+
+export interface CreatedRuns {
+  created: string[];
+  duplicates: number;
+}
+
+export async function flowConcurrency(sql: Sql, versionId: string): Promise<number> {
+  const [row] = await sql<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId}`;
+  return row ? parseFlowDefinition(row.definition).settings.concurrency : 5;
+}
+
+/** Insert runs for records (skipping ones already seen) and enqueue them, inside `sql`'s transaction. */
+export async function createRuns(
+  sql: Sql,
+  target: { workspaceId: string; flowId: string; versionId: string; triggerKind: TriggerKind },
+  records: TriggerRecord[],
+  options: { enqueue?: boolean } = {},
+): Promise<CreatedRuns> {
+  const created: string[] = [];
+  let duplicates = 0;
+  const queueName = queueNameFor(target.flowId, await flowConcurrency(sql, target.versionId));
+  for (const record of records) {
+    const rows = await sql<{ id: string }[]>`
+      insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input)
+      values (${target.workspaceId}, ${target.flowId}, ${target.versionId}, ${target.triggerKind}, ${record.key},
+              ${record.version}, ${record.label ?? null}, ${sql.json((record.data ?? null) as never)})
+      on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
+      returning id::text`;
+    if (rows.length === 0) {
+      duplicates++;
+      continue;
+    }
+    created.push(rows[0]!.id);
+    if (options.enqueue !== false) await enqueueRun(sql, rows[0]!.id, { queueName });
+  }
+  return { created, duplicates };
+}
+
+export interface ReplayOptions {
+  /** "start": the whole flow again; "failed": keep completed nodes, continue from the failed one. */
+  from: "start" | "failed";
+  /** "own": the version the run ran; "latest": the flow's newest version. */
+  version: "own" | "latest";
+  actor?: string;
+}
+
+/** Replay one run as a new child run. Writes go through the ledger, so nothing is posted twice. */
+export async function replayRun(db: Db, workspaceId: string, runId: string, options: ReplayOptions): Promise<string> {
+  return db.$client.begin(async (tx) => {
+    const [run] = await tx<{ id: string; flow_id: string; flow_version_id: string; record_key: string; record_version: string; record_label: string | null; input: unknown; failed_node_id: string | null }[]>`
+      select id::text, flow_id::text, flow_version_id::text, record_key, record_version, record_label, input, failed_node_id
+      from runs where id = ${runId} and workspace_id = ${workspaceId}`;
+    if (!run) throw new Error("run not found");
+    let versionId = run.flow_version_id;
+    if (options.version === "latest") {
+      const [latest] = await tx<{ id: string }[]>`
+        select id::text from flow_versions where flow_id = ${run.flow_id} and workspace_id = ${workspaceId}
+        order by version desc limit 1`;
+      versionId = latest!.id;
+    }
+    const [child] = await tx<{ id: string }[]>`
+      insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input,
+                        parent_run_id, replay_from_node_id)
+      values (${workspaceId}, ${run.flow_id}, ${versionId}, 'replay', ${run.record_key}, ${run.record_version},
+              ${run.record_label}, ${tx.json((run.input ?? null) as never)}, ${run.id},
+              ${options.from === "failed" ? run.failed_node_id : null})
+      returning id::text`;
+    if (options.from === "failed") {
+      // Carry the completed checkpoints over: the child continues after them.
+      const [version] = await tx<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId}`;
+      const nodeIds = new Map(parseFlowDefinition(version!.definition).nodes.map((n) => [n.id, n.type]));
+      const done = await tx<{ node_id: string; node_type: string }[]>`
+        select node_id, node_type from node_runs where run_id = ${run.id} and status in ('succeeded', 'already_done')`;
+      const keep = done.filter((n) => nodeIds.get(n.node_id) === n.node_type).map((n) => n.node_id);
+      if (keep.length > 0) {
+        await tx`
+          insert into node_runs (workspace_id, run_id, node_id, node_type, status, attempt, input, output, handle, http_calls,
+                                 logs, attempts, seq, started_at, finished_at, duration_ms)
+          select workspace_id, ${child!.id}, node_id, node_type, status, attempt, input, output, handle, http_calls,
+                 logs || jsonb_build_array(jsonb_build_object('level', 'info', 'message', 'Carried over from run ' || ${run.id}::text, 'at', now())),
+                 attempts, seq, started_at, finished_at, duration_ms
+          from node_runs where run_id = ${run.id} and node_id = any(${keep})`;
+      }
+    }
+    await tx`
+      insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
+      values (${workspaceId}, ${options.actor ?? "user"}, 'run.replayed', 'run', ${run.id}, ${child!.id}, ${run.record_key},
+              ${tx.json({ from: options.from, version: options.version, replayRunId: child!.id } as never)})`;
+    await enqueueRun(tx, child!.id, { queueName: queueNameFor(run.flow_id, await flowConcurrency(tx, versionId)) });
+    return child!.id;
+  });
+}
+
+export interface RunFilter {
+  flowId?: string;
+  status?: string[];
+  errorKind?: string;
+  from?: Date;
+  to?: Date;
+  recordKey?: string;
+}
+
+/** Replay every run matching a filter (latest attempt of each record only). Returns the new run ids. */
+export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter, options: ReplayOptions, limit = 1000): Promise<string[]> {
+  const sql = db.$client;
+  const rows = await sql<{ id: string }[]>`
+    select r.id::text from runs r
+    where r.workspace_id = ${workspaceId}
+      and r.status in ('failed', 'needs_review')
+      ${filter.flowId ? sql`and r.flow_id = ${filter.flowId}` : sql``}
+      ${filter.status?.length ? sql`and r.status = any(${filter.status})` : sql``}
+      ${filter.errorKind ? sql`and r.error_kind = ${filter.errorKind}` : sql``}
+      ${filter.from ? sql`and r.created_at >= ${filter.from}` : sql``}
+      ${filter.to ? sql`and r.created_at < ${filter.to}` : sql``}
+      ${filter.recordKey ? sql`and r.record_key ilike ${`%${filter.recordKey}%`}` : sql``}
+      and not exists (select 1 from runs c where c.parent_run_id = r.id)
+    order by r.created_at
+    limit ${limit}`;
+  const ids: string[] = [];
+  for (const row of rows) ids.push(await replayRun(db, workspaceId, row.id, options));
+  return ids;
+}
+
+/** Resolve a review item: the person fixed the cause; replay its run from the parked node. */
+export async function resolveReview(db: Db, workspaceId: string, reviewId: string, actor = "user"): Promise<string> {
+  const sql = db.$client;
+  const [item] = await sql<{ run_id: string; status: string }[]>`
+    select run_id::text, status from review_items where id = ${reviewId} and workspace_id = ${workspaceId}`;
+  if (!item) throw new Error("review item not found");
+  if (item.status !== "open") throw new Error(`review item is already ${item.status}`);
+  const replayId = await replayRun(db, workspaceId, item.run_id, { from: "failed", version: "latest", actor });
+  await sql`
+    update review_items set status = 'resolved', resolved_at = now(), replay_run_id = ${replayId}
+    where id = ${reviewId} and workspace_id = ${workspaceId}`;
+  return replayId;
+}

@@ -1,0 +1,43 @@
+/**
+ * Crash recovery. graphile-worker leaves a killed worker's jobs locked for 4 hours; we do better:
+ * every worker process records a heartbeat for each of its graphile-worker ids, and a sweeper in
+ * every process unlocks the jobs of workers whose heartbeat is older than STALE_AFTER_MS.
+ * Worst case from a SIGKILL to the job running again: STALE_AFTER_MS + SWEEP_EVERY_MS (40 s).
+ */
+import { hostname } from "node:os";
+import type { WorkerUtils } from "graphile-worker";
+import type { Db } from "../../db/client";
+
+export const HEARTBEAT_EVERY_MS = 5_000;
+export const STALE_AFTER_MS = 30_000;
+export const SWEEP_EVERY_MS = 10_000;
+
+export async function beat(db: Db, workerIds: string[]): Promise<void> {
+  if (workerIds.length === 0) return;
+  await db.$client`
+    insert into worker_heartbeats (worker_id, hostname, pid)
+    select unnest(${workerIds}::text[]), ${hostname()}, ${process.pid}
+    on conflict (worker_id) do update set last_seen_at = now()`;
+}
+
+export async function forget(db: Db, workerIds: string[]): Promise<void> {
+  if (workerIds.length === 0) return;
+  await db.$client`delete from worker_heartbeats where worker_id = any(${workerIds}::text[])`;
+}
+
+/** Unlock the jobs of workers that stopped beating. Returns their ids. */
+export async function sweep(db: Db, utils: WorkerUtils, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
+  const stale = await db.$client<{ worker_id: string }[]>`
+    delete from worker_heartbeats where last_seen_at < now() - ${`${staleAfterMs} milliseconds`}::interval
+    returning worker_id`;
+  const ids = stale.map((r) => r.worker_id);
+  if (ids.length > 0) await utils.forceUnlockWorkers(ids);
+  return ids;
+}
+
+/** Is any worker alive? (health endpoint) */
+export async function liveWorkers(db: Db): Promise<number> {
+  const [row] = await db.$client<{ n: number }[]>`
+    select count(*)::int as n from worker_heartbeats where last_seen_at > now() - ${`${STALE_AFTER_MS} milliseconds`}::interval`;
+  return row?.n ?? 0;
+}
