@@ -1,0 +1,243 @@
+/**
+ * The one transport for AvaTax REST v2: base URL, HTTP Basic auth, JSON, the X-Avalara-Client
+ * header, timeouts, and the translation of every failure into the SDK's classified errors.
+ *
+ * Glossary
+ * - envelope:  AvaTax's error body `{error:{code,message,target,details[]}}`. It is parsed
+ *              whatever the HTTP status (the official SDK throws on it even with a 200).
+ * - finalized: a document code that belongs to a Committed or Cancelled document; creating it
+ *              again fails (DocumentCodeConflict, or GetTaxError "DocStatus is invalid"). Callers
+ *              read the document back instead (see `isFinalizedCodeError`).
+ *
+ * Classification
+ * - 429, RequestLimitExceeded, 5xx, network, timeouts -> RetryableError (Retry-After honoured;
+ *   writes answered by 500/502/504 or lost are `outcomeUnknown`, the engine reconciles first);
+ * - AuthenticationException / 401 -> PermanentError, connection marked failing;
+ * - address errors -> NeedsReviewError "invalid_address"; unknown tax code -> "invalid_tax_code";
+ *   locked (reported) document -> "locked_transaction";
+ * - other 4xx -> PermanentError with the remote details kept.
+ * https://developer.avalara.com/avatax/errors/
+ */
+import {
+  NeedsReviewError,
+  PermanentError,
+  RetryableError,
+  parseRetryAfter,
+  type ClassifiedError,
+  type ConnectorEnv,
+} from "../sdk";
+import { clientHeader, resolveBaseUrl, type AvalaraConfig, type AvalaraSecrets } from "./config";
+
+export const SYSTEM = "avalara";
+
+export interface AvaTaxErrorDetail {
+  code?: string;
+  number?: number;
+  message?: string;
+  description?: string;
+  refersTo?: string;
+  severity?: string;
+  helpLink?: string;
+}
+
+export interface AvaTaxErrorEnvelope {
+  error: { code?: string; message?: string; target?: string; details?: AvaTaxErrorDetail[] };
+}
+
+export interface AvaTaxRequest {
+  method: "GET" | "POST";
+  /** Path below the base URL, starting with /api/v2/. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Short label for the run log, e.g. "CreateTransaction INV-1". */
+  label: string;
+  /** True for calls that change data at Avalara (create, adjust, commit, void). */
+  write?: boolean;
+}
+
+const MAX_BODY_EXCERPT = 4_000;
+
+/**
+ * Encode a company or transaction code for a URL path segment, with AvaTax's escapes for the
+ * characters its router cannot take.
+ * https://developer.avalara.com/avatax/dev-guide/transactions/ (special characters in codes)
+ */
+export function encodeCode(code: string): string {
+  return encodeURIComponent(
+    code
+      .replaceAll("/", "_-ava2f-_")
+      .replaceAll("+", "_-ava2b-_")
+      .replaceAll("?", "_-ava3f-_")
+      .replaceAll("%", "_-ava25-_")
+      .replaceAll("#", "_-ava23-_"),
+  );
+}
+
+const ADDRESS_CODES = new Set([
+  "InvalidAddress",
+  "AddressConflictException",
+  "InvalidPostalCode",
+  "JurisdictionNotFoundError",
+  "MissingAddress",
+  "AddressLocationNotFound",
+  "NotEnoughAddressesInfo",
+  "InvalidCountry",
+  "InvalidCountryRegion",
+]);
+const AUTH_CODES = new Set([
+  "AuthenticationException",
+  "AuthenticationIncomplete",
+  "BasicAuthIncorrect",
+  "InvalidAuthenticationType",
+  "BearerTokenInvalid",
+  "AccountExpiredException",
+  "InactiveAccount",
+  "InactiveUserError",
+]);
+const RATE_CODES = new Set(["RequestLimitExceeded", "ConcurrentRequestLimitExceeded", "RateLimitExceededError"]);
+const FINALIZED_CODES = new Set(["DocumentCodeConflict", "TransactionAlreadyExists", "TransactionIsCommitted"]);
+
+export function isEnvelope(value: unknown): value is AvaTaxErrorEnvelope {
+  return Boolean(value && typeof value === "object" && "error" in value && (value as { error: unknown }).error && typeof (value as { error: unknown }).error === "object");
+}
+
+const detailText = (details: AvaTaxErrorDetail[] | undefined) =>
+  (details ?? []).map((d) => `${d.message ?? ""} ${d.description ?? ""} ${d.refersTo ?? ""}`).join(" ");
+
+/**
+ * True when an error says the document code is already finalized (Committed or Cancelled):
+ * DocumentCodeConflict, or GetTaxError with "DocStatus is invalid for this operation".
+ */
+export function isFinalizedCodeError(error: unknown): error is ClassifiedError {
+  const e = error as ClassifiedError;
+  if (!e || e.system !== SYSTEM || e.kind !== "permanent") return false;
+  if (e.code && FINALIZED_CODES.has(e.code)) return true;
+  if (e.code === "TransactionAlreadyCancelled") return true;
+  const details = (e.details as AvaTaxErrorDetail[] | undefined) ?? [];
+  return e.code === "GetTaxError" && /DocStatus is invalid/i.test(`${e.message} ${detailText(details)}`);
+}
+
+export const isNotFoundError = (error: unknown): boolean => {
+  const e = error as ClassifiedError;
+  return Boolean(e && e.system === SYSTEM && e.kind === "permanent" && (e.code === "EntityNotFoundError" || e.status === 404));
+};
+
+export class AvaTaxTransport {
+  readonly baseUrl: string;
+  private readonly authorization: string;
+  private readonly clientId: string;
+
+  constructor(private readonly env: ConnectorEnv<AvalaraConfig, AvalaraSecrets>) {
+    this.baseUrl = resolveBaseUrl(env.config);
+    const { accountId, licenseKey, username, password } = env.secrets;
+    const pair = accountId && licenseKey ? `${accountId}:${licenseKey}` : `${username ?? ""}:${password ?? ""}`;
+    const token = Buffer.from(pair, "utf8").toString("base64");
+    // The encoded pair is as secret as the key itself.
+    env.http.redactor.add(token);
+    this.authorization = `Basic ${token}`;
+    this.clientId = clientHeader(env.config);
+  }
+
+  url(path: string, query: Record<string, string | undefined> = {}): string {
+    const qs = Object.entries(query)
+      .filter(([, v]) => v !== undefined && v !== "")
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`)
+      .join("&");
+    return `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+  }
+
+  /** One call. Returns the parsed JSON body of a success; throws a classified error otherwise. */
+  async call<T>(req: AvaTaxRequest): Promise<T> {
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      Authorization: this.authorization,
+      "X-Avalara-Client": this.clientId,
+    };
+    if (req.body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await this.env.http.request({
+      method: req.method,
+      url: this.url(req.path, req.query),
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      timeoutMs: this.env.config.timeoutMs,
+      label: req.label,
+    });
+    let parsed: unknown;
+    let parseFailed = false;
+    if (response.text.trim()) {
+      try {
+        parsed = JSON.parse(response.text);
+      } catch {
+        parseFailed = true;
+      }
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.env.now());
+    if (isEnvelope(parsed) || response.status >= 300 || parseFailed) {
+      throw this.classify(req, response.status, parsed, response.text, retryAfterMs, parseFailed);
+    }
+    return parsed as T;
+  }
+
+  private classify(
+    req: AvaTaxRequest,
+    status: number,
+    parsed: unknown,
+    text: string,
+    retryAfterMs: number | undefined,
+    parseFailed: boolean,
+  ): ClassifiedError {
+    const redactor = this.env.http.redactor;
+    const body = redactor.text(text.length > MAX_BODY_EXCERPT ? `${text.slice(0, MAX_BODY_EXCERPT)}…` : text);
+    const envelope = isEnvelope(parsed) ? parsed.error : undefined;
+    const code = envelope?.code;
+    const details = envelope?.details ? redactor.value(envelope.details) : undefined;
+    const remoteMessage = redactor.text(envelope?.message ?? (parseFailed ? "response is not JSON" : `HTTP ${status}`));
+    const first = details?.[0];
+    const explain = first?.description && first.description !== remoteMessage ? ` ${redactor.text(first.description)}` : "";
+    const message = `Avalara ${req.label}: ${code ? `${code}: ` : ""}${remoteMessage}${explain}`;
+    const base = { system: SYSTEM, status, code, body, details };
+
+    if (status === 429 || (code && RATE_CODES.has(code))) {
+      return new RetryableError(message, { ...base, retryAfterMs });
+    }
+    if (status >= 500) {
+      // A write answered by a generic server error may have been applied: reconcile before writing again.
+      const unknown = Boolean(req.write) && status !== 503;
+      return new RetryableError(message, { ...base, retryAfterMs, outcomeUnknown: unknown });
+    }
+    if (status === 401 || (code && AUTH_CODES.has(code))) {
+      return new PermanentError(`${message} Check the account id and license key (or user name and password) of the connection.`, {
+        ...base,
+        connectionHealth: "failing",
+      });
+    }
+    if (status === 403 || code === "AuthorizationException" || code === "PermissionRequired") {
+      return new PermanentError(`${message} The credentials are not allowed to call this API or company.`, {
+        ...base,
+        connectionHealth: "failing",
+      });
+    }
+    if (parseFailed && status < 300) {
+      // A 2xx we cannot read: a write may have happened.
+      return new RetryableError(message, { ...base, outcomeUnknown: Boolean(req.write) });
+    }
+    const text2 = `${remoteMessage} ${detailText(details)}`;
+    if (
+      (code && ADDRESS_CODES.has(code)) ||
+      (code === "GetTaxError" && /address/i.test(text2) && !/DocStatus/i.test(text2))
+    ) {
+      return new NeedsReviewError(message, { ...base, reasonCode: "invalid_address" });
+    }
+    if (code === "EntityNotFoundError" && /taxcode/i.test(text2)) {
+      return new NeedsReviewError(message, { ...base, reasonCode: "invalid_tax_code" });
+    }
+    if (code === "CannotModifyLockedTransaction") {
+      return new NeedsReviewError(`${message} The document was reported on a tax return; adjust it in AvaTax by hand.`, {
+        ...base,
+        reasonCode: "locked_transaction",
+      });
+    }
+    return new PermanentError(message, base);
+  }
+}
