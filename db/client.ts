@@ -1,24 +1,39 @@
 /**
- * One database client per process (drizzle on the `postgres` driver).
+ * One database handle per process: drizzle (typed queries) and `sql` (postgres.js tagged
+ * templates for the engine's hot paths and SQL functions such as graphile_worker.add_job).
+ *
+ * Why two pools: drizzle replaces the postgres.js type parsers and serializers of the client it
+ * is given (dates and json pass through as text), so raw queries get a client of their own with
+ * the driver's normal types.
  */
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { requireDatabaseUrl } from "./env";
 import * as schema from "./schema";
 
-export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
+export type Db = PostgresJsDatabase<typeof schema> & { sql: postgres.Sql; close(): Promise<void> };
 
 export function createDb(url: string, options: { max?: number } = {}): Db {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => undefined, prepare: true });
-  return drizzle(client, { schema }) as Db;
+  const max = options.max ?? 10;
+  const orm = postgres(url, { max: Math.max(1, Math.ceil(max / 2)), onnotice: () => undefined });
+  const sql = postgres(url, { max, onnotice: () => undefined });
+  const db = drizzle(orm, { schema }) as unknown as Db;
+  db.sql = sql;
+  db.close = async () => {
+    await Promise.all([orm.end(), sql.end()]);
+  };
+  return db;
 }
 
 const globalForDb = globalThis as unknown as { __ledgerlineDb?: Db };
 
-/** The process-wide client, created on first use from DATABASE_URL. */
+/** The process-wide handle, created on first use from DATABASE_URL. */
 export function getDb(): Db {
   if (!globalForDb.__ledgerlineDb) globalForDb.__ledgerlineDb = createDb(requireDatabaseUrl());
   return globalForDb.__ledgerlineDb;
 }
+
+/** A value for a jsonb parameter: write `${jsonb(value)}::text::jsonb` in SQL. */
+export const jsonb = (value: unknown): string => JSON.stringify(value ?? null);
 
 export { schema };

@@ -60,7 +60,7 @@ export function dbStateStore(db: Db, workspaceId: string, connectionId: string):
         .where(where);
     },
     async withLock(fn) {
-      const reserved = await db.$client.reserve();
+      const reserved = await db.sql.reserve();
       const key = lockKey(connectionId);
       try {
         await reserved`select pg_advisory_lock(${key}::bigint)`;

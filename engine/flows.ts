@@ -3,7 +3,7 @@
  * allowed), activate (only a version without problems), run now, dry run.
  */
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/client";
+import { jsonb, type Db } from "../db/client";
 import { executeRun } from "./executor/run";
 import { type FlowDefinitionInput } from "./flow/schema";
 import { FlowInvalidError, validateFlow, type ConnectionRef, type FlowProblem } from "./flow/validate";
@@ -11,7 +11,7 @@ import { createRuns } from "./runs";
 import { findTrigger, syncSchedule } from "./triggers";
 
 export async function workspaceConnections(db: Db, workspaceId: string): Promise<ConnectionRef[]> {
-  return db.$client<ConnectionRef[]>`select id::text, system, name from connections where workspace_id = ${workspaceId}`;
+  return db.sql<ConnectionRef[]>`select id::text, system, name from connections where workspace_id = ${workspaceId}`;
 }
 
 export async function validateForWorkspace(db: Db, workspaceId: string, definition: unknown) {
@@ -23,7 +23,7 @@ export async function createFlow(
   workspaceId: string,
   input: { name: string; description?: string; definition: FlowDefinitionInput; templateId?: string },
 ): Promise<{ flowId: string; versionId: string; problems: FlowProblem[] }> {
-  const sql = db.$client;
+  const sql = db.sql;
   const [flow] = await sql<{ id: string }[]>`
     insert into flows (workspace_id, name, description, template_id)
     values (${workspaceId}, ${input.name}, ${input.description ?? ""}, ${input.templateId ?? null}) returning id::text`;
@@ -41,24 +41,24 @@ export async function saveVersion(
 ): Promise<{ versionId: string; version: number; problems: FlowProblem[] }> {
   const { flow, problems } = await validateForWorkspace(db, workspaceId, definition);
   if (!flow) throw new FlowInvalidError(problems);
-  return db.$client.begin(async (tx) => {
+  return db.sql.begin(async (tx) => {
     const [row] = await tx<{ latest_version: number }[]>`
       update flows set latest_version = latest_version + 1, updated_at = now()
       where id = ${flowId} and workspace_id = ${workspaceId} returning latest_version`;
     if (!row) throw new Error("flow not found");
     const [version] = await tx<{ id: string }[]>`
       insert into flow_versions (workspace_id, flow_id, version, definition, note)
-      values (${workspaceId}, ${flowId}, ${row.latest_version}, ${tx.json(flow as never)}, ${note}) returning id::text`;
+      values (${workspaceId}, ${flowId}, ${row.latest_version}, ${jsonb(flow)}::text::jsonb, ${note}) returning id::text`;
     await tx`
       insert into audit_events (workspace_id, actor, action, entity_type, entity_id, data)
-      values (${workspaceId}, 'user', 'flow.saved', 'flow', ${flowId}, ${tx.json({ version: row.latest_version, problems: problems.length } as never)})`;
+      values (${workspaceId}, 'user', 'flow.saved', 'flow', ${flowId}, ${jsonb({ version: row.latest_version, problems: problems.length })}::text::jsonb)`;
     return { versionId: version!.id, version: row.latest_version, problems };
   });
 }
 
 /** Activate a version (default: the latest). Refused while it has problems. */
 export async function activateFlow(db: Db, workspaceId: string, flowId: string, versionId?: string): Promise<{ versionId: string; nextTickAt?: Date }> {
-  const sql = db.$client;
+  const sql = db.sql;
   const [version] = versionId
     ? await sql<{ id: string; definition: unknown }[]>`
         select id::text, definition from flow_versions where id = ${versionId} and flow_id = ${flowId} and workspace_id = ${workspaceId}`
@@ -73,13 +73,13 @@ export async function activateFlow(db: Db, workspaceId: string, flowId: string, 
     where id = ${flowId} and workspace_id = ${workspaceId}`;
   await sql`
     insert into audit_events (workspace_id, actor, action, entity_type, entity_id, data)
-    values (${workspaceId}, 'user', 'flow.activated', 'flow', ${flowId}, ${sql.json({ versionId: version.id } as never)})`;
+    values (${workspaceId}, 'user', 'flow.activated', 'flow', ${flowId}, ${jsonb({ versionId: version.id })}::text::jsonb)`;
   const nextTickAt = await syncSchedule(db, flowId, { pollNow: true });
   return { versionId: version.id, nextTickAt };
 }
 
 export async function deactivateFlow(db: Db, workspaceId: string, flowId: string): Promise<void> {
-  const sql = db.$client;
+  const sql = db.sql;
   await sql`update flows set active = false, updated_at = now() where id = ${flowId} and workspace_id = ${workspaceId}`;
   await sql`
     insert into audit_events (workspace_id, actor, action, entity_type, entity_id)
@@ -88,7 +88,7 @@ export async function deactivateFlow(db: Db, workspaceId: string, flowId: string
 }
 
 async function versionFor(db: Db, workspaceId: string, flowId: string, versionId?: string) {
-  const sql = db.$client;
+  const sql = db.sql;
   const [version] = versionId
     ? await sql<{ id: string; definition: unknown }[]>`
         select id::text, definition from flow_versions where id = ${versionId} and flow_id = ${flowId} and workspace_id = ${workspaceId}`
@@ -106,7 +106,7 @@ export async function runNow(db: Db, workspaceId: string, flowId: string, data?:
   const version = await versionFor(db, workspaceId, flowId, versionId);
   const trigger = findTrigger(version.flow)!;
   const key = `manual:${randomUUID()}`;
-  const created = await db.$client.begin((tx) =>
+  const created = await db.sql.begin((tx) =>
     createRuns(tx, { workspaceId, flowId, versionId: version.id, triggerKind: "manual" }, [
       { key, version: "", data: data ?? null, label: trigger.node.name ?? "Manual run" },
     ]),
@@ -117,7 +117,7 @@ export async function runNow(db: Db, workspaceId: string, flowId: string, data?:
 /** Dry run: executes reads and transforms right away and stops before the first write. */
 export async function dryRun(db: Db, workspaceId: string, flowId: string, data?: unknown, versionId?: string): Promise<string> {
   const version = await versionFor(db, workspaceId, flowId, versionId);
-  const created = await db.$client.begin((tx) =>
+  const created = await db.sql.begin((tx) =>
     createRuns(tx, { workspaceId, flowId, versionId: version.id, triggerKind: "dry_run" }, [{ key: `dry:${randomUUID()}`, version: "", data: data ?? null, label: "Dry run" }], {
       enqueue: false,
     }),

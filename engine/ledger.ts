@@ -8,7 +8,7 @@
  * A pending key held by another live run makes this attempt wait; a pending key left by this run
  * (timeout, lost response, crash) or by a run that stopped long ago is reconciled before writing.
  */
-import type { Db } from "../db/client";
+import { jsonb, type Db } from "../db/client";
 
 export const CLAIM_LEASE_MS = 10 * 60_000;
 
@@ -33,7 +33,7 @@ export type ClaimResult =
 
 /** Claim a key for this run's attempt, atomically. */
 export async function claim(db: Db, key: LedgerKey, runId: string, nodeType: string): Promise<ClaimResult> {
-  const sql = db.$client;
+  const sql = db.sql;
   const lease = `${CLAIM_LEASE_MS} milliseconds`;
   const [previous] = await sql<{ status: string; last_run_id: string; stale: boolean }[]>`
     select status, last_run_id::text, updated_at < now() - ${lease}::interval as stale
@@ -59,20 +59,20 @@ export async function claim(db: Db, key: LedgerKey, runId: string, nodeType: str
 }
 
 export async function markDone(db: Db, key: LedgerKey, result: unknown): Promise<void> {
-  await db.$client`
-    update idempotency_ledger set status = 'done', result = ${db.$client.json(result as never)}, updated_at = now()
+  await db.sql`
+    update idempotency_ledger set status = 'done', result = ${jsonb(result)}::text::jsonb, updated_at = now()
     where workspace_id = ${key.workspaceId} and system = ${key.system} and business_key = ${key.businessKey}`;
 }
 
 export async function markFailed(db: Db, key: LedgerKey): Promise<void> {
-  await db.$client`
+  await db.sql`
     update idempotency_ledger set status = 'failed', updated_at = now()
     where workspace_id = ${key.workspaceId} and system = ${key.system} and business_key = ${key.businessKey}
       and status = 'pending'`;
 }
 
 export async function readEntry(db: Db, key: LedgerKey): Promise<LedgerEntry | undefined> {
-  const [row] = await db.$client<{ status: LedgerEntry["status"]; result: unknown; last_run_id: string; attempts: number; updated_at: Date }[]>`
+  const [row] = await db.sql<{ status: LedgerEntry["status"]; result: unknown; last_run_id: string; attempts: number; updated_at: Date }[]>`
     select status, result, last_run_id::text, attempts, updated_at from idempotency_ledger
     where workspace_id = ${key.workspaceId} and system = ${key.system} and business_key = ${key.businessKey}`;
   return row ? { status: row.status, result: row.result, lastRunId: row.last_run_id, attempts: row.attempts, updatedAt: row.updated_at } : undefined;

@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import type { TriggerRecord } from "../connectors/sdk";
-import type { Db } from "../db/client";
+import { jsonb, type Db } from "../db/client";
 import { parseFlowDefinition } from "./flow/schema";
 import { enqueueRun, queueNameFor } from "./queue";
 
@@ -37,7 +37,7 @@ export async function createRuns(
     const rows = await sql<{ id: string }[]>`
       insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input)
       values (${target.workspaceId}, ${target.flowId}, ${target.versionId}, ${target.triggerKind}, ${record.key},
-              ${record.version}, ${record.label ?? null}, ${sql.json((record.data ?? null) as never)})
+              ${record.version}, ${record.label ?? null}, ${jsonb((record.data ?? null))}::text::jsonb)
       on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
       returning id::text`;
     if (rows.length === 0) {
@@ -60,7 +60,7 @@ export interface ReplayOptions {
 
 /** Replay one run as a new child run. Writes go through the ledger, so nothing is posted twice. */
 export async function replayRun(db: Db, workspaceId: string, runId: string, options: ReplayOptions): Promise<string> {
-  return db.$client.begin(async (tx) => {
+  return db.sql.begin(async (tx) => {
     const [run] = await tx<{ id: string; flow_id: string; flow_version_id: string; record_key: string; record_version: string; record_label: string | null; input: unknown; failed_node_id: string | null }[]>`
       select id::text, flow_id::text, flow_version_id::text, record_key, record_version, record_label, input, failed_node_id
       from runs where id = ${runId} and workspace_id = ${workspaceId}`;
@@ -76,7 +76,7 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
       insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input,
                         parent_run_id, replay_from_node_id)
       values (${workspaceId}, ${run.flow_id}, ${versionId}, 'replay', ${run.record_key}, ${run.record_version},
-              ${run.record_label}, ${tx.json((run.input ?? null) as never)}, ${run.id},
+              ${run.record_label}, ${jsonb((run.input ?? null))}::text::jsonb, ${run.id},
               ${options.from === "failed" ? run.failed_node_id : null})
       returning id::text`;
     if (options.from === "failed") {
@@ -99,7 +99,7 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
     await tx`
       insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
       values (${workspaceId}, ${options.actor ?? "user"}, 'run.replayed', 'run', ${run.id}, ${child!.id}, ${run.record_key},
-              ${tx.json({ from: options.from, version: options.version, replayRunId: child!.id } as never)})`;
+              ${jsonb({ from: options.from, version: options.version, replayRunId: child!.id })}::text::jsonb)`;
     await enqueueRun(tx, child!.id, { queueName: queueNameFor(run.flow_id, await flowConcurrency(tx, versionId)) });
     return child!.id;
   });
@@ -116,7 +116,7 @@ export interface RunFilter {
 
 /** Replay every run matching a filter (latest attempt of each record only). Returns the new run ids. */
 export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter, options: ReplayOptions, limit = 1000): Promise<string[]> {
-  const sql = db.$client;
+  const sql = db.sql;
   const rows = await sql<{ id: string }[]>`
     select r.id::text from runs r
     where r.workspace_id = ${workspaceId}
@@ -137,7 +137,7 @@ export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter,
 
 /** Resolve a review item: the person fixed the cause; replay its run from the parked node. */
 export async function resolveReview(db: Db, workspaceId: string, reviewId: string, actor = "user"): Promise<string> {
-  const sql = db.$client;
+  const sql = db.sql;
   const [item] = await sql<{ run_id: string; status: string }[]>`
     select run_id::text, status from review_items where id = ${reviewId} and workspace_id = ${workspaceId}`;
   if (!item) throw new Error("review item not found");

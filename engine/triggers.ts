@@ -19,7 +19,7 @@ import {
   type TriggerContext,
   type WebhookRequest,
 } from "../connectors/sdk";
-import type { Db } from "../db/client";
+import { jsonb, type Db } from "../db/client";
 import { buildEnv, loadConnection } from "./connections";
 import { parseFlowDefinition, type FlowDefinition, type FlowNode } from "./flow/schema";
 import { cancelTick, scheduleTick } from "./queue";
@@ -51,7 +51,7 @@ export function nextTickAt(flow: FlowDefinition, trigger: { node: FlowNode; def:
 
 /** Schedule (or cancel) the flow's tick job to match its active version. */
 export async function syncSchedule(db: Db, flowId: string, options: { pollNow?: boolean } = {}): Promise<Date | undefined> {
-  const sql = db.$client;
+  const sql = db.sql;
   const [flow] = await sql<{ active: boolean; definition: unknown }[]>`
     select f.active, v.definition from flows f left join flow_versions v on v.id = f.active_version_id where f.id = ${flowId}`;
   if (!flow?.active || !flow.definition) {
@@ -95,7 +95,7 @@ export interface TickResult {
 
 /** One tick of a flow's schedule or poll trigger. */
 export async function tick(db: Db, flowId: string, now = new Date()): Promise<TickResult> {
-  const sql = db.$client;
+  const sql = db.sql;
   const [flow] = await sql<{ workspace_id: string; active: boolean; active_version_id: string | null; definition: unknown }[]>`
     select f.workspace_id::text, f.active, f.active_version_id::text, v.definition
     from flows f left join flow_versions v on v.id = f.active_version_id where f.id = ${flowId}`;
@@ -134,7 +134,7 @@ export async function tick(db: Db, flowId: string, now = new Date()): Promise<Ti
           result.duplicates += created.duplicates;
           await tx`
             insert into trigger_checkpoints (workspace_id, flow_id, node_id, config_hash, cursor, last_polled_at, last_error, records_seen)
-            values (${flow.workspace_id}, ${flowId}, ${trigger.node.id}, ${hash}, ${tx.json((polled.checkpoint ?? null) as never)}, now(), null, ${polled.records.length})
+            values (${flow.workspace_id}, ${flowId}, ${trigger.node.id}, ${hash}, ${jsonb((polled.checkpoint ?? null))}::text::jsonb, now(), null, ${polled.records.length})
             on conflict (flow_id, node_id) do update set
               config_hash = excluded.config_hash, cursor = excluded.cursor, last_polled_at = now(), last_error = null,
               records_seen = trigger_checkpoints.records_seen + excluded.records_seen, updated_at = now()`;
@@ -147,7 +147,7 @@ export async function tick(db: Db, flowId: string, now = new Date()): Promise<Ti
       result.error = serialized.message;
       await sql`
         insert into trigger_checkpoints (workspace_id, flow_id, node_id, config_hash, cursor, last_polled_at, last_error)
-        values (${flow.workspace_id}, ${flowId}, ${trigger.node.id}, ${hash}, null, now(), ${sql.json(serialized as never)})
+        values (${flow.workspace_id}, ${flowId}, ${trigger.node.id}, ${hash}, null, now(), ${jsonb(serialized)}::text::jsonb)
         on conflict (flow_id, node_id) do update set last_polled_at = now(), last_error = excluded.last_error`;
       if (!isClassified(error)) throw error;
     }
@@ -175,7 +175,7 @@ const webhookParams = z.object({ flowId: z.string().uuid(), nodeId: z.string().m
 export async function handleWebhook(db: Db, params: { flowId: string; nodeId: string }, req: WebhookRequest): Promise<WebhookResponse> {
   const parsed = webhookParams.safeParse(params);
   if (!parsed.success) return { status: 404, body: { error: "unknown webhook" } };
-  const sql = db.$client;
+  const sql = db.sql;
   const [flow] = await sql<{ workspace_id: string; active: boolean; active_version_id: string | null; definition: unknown }[]>`
     select f.workspace_id::text, f.active, f.active_version_id::text, v.definition
     from flows f left join flow_versions v on v.id = f.active_version_id where f.id = ${parsed.data.flowId}`;

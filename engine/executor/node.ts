@@ -203,7 +203,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
 }
 
 async function markHealthy(x: NodeExecution, connection: LoadedConnection): Promise<void> {
-  await x.db.$client`
+  await x.db.sql`
     update connections set status = 'ok', status_message = null
     where id = ${connection.id} and workspace_id = ${x.run.workspaceId} and status in ('failing', 'untested')`.catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 /**
  * Persistence of a run's progress: the checkpoint rows the executor writes before moving on.
  */
-import type { Db } from "../../db/client";
+import { jsonb, type Db } from "../../db/client";
 import type { SerializedError } from "../../connectors/sdk";
 import type { HttpCallRecord } from "../../connectors/sdk";
 import { parseFlowDefinition, type FlowDefinition } from "../flow/schema";
@@ -64,7 +64,7 @@ const versionCache = new Map<string, FlowDefinition>();
 export async function loadVersion(db: Db, versionId: string): Promise<FlowDefinition> {
   const cached = versionCache.get(versionId);
   if (cached) return cached;
-  const [row] = await db.$client<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId}`;
+  const [row] = await db.sql<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId}`;
   if (!row) throw new Error(`flow version ${versionId} not found`);
   const flow = parseFlowDefinition(row.definition);
   if (versionCache.size > 1000) versionCache.clear();
@@ -73,7 +73,7 @@ export async function loadVersion(db: Db, versionId: string): Promise<FlowDefini
 }
 
 export async function loadRun(db: Db, runId: string): Promise<{ run: RunRow; nodeRuns: Map<string, NodeRunRow> } | undefined> {
-  const sql = db.$client;
+  const sql = db.sql;
   const [run] = await sql<RunRow[]>`
     select id::text, workspace_id::text as "workspaceId", flow_id::text as "flowId", flow_version_id::text as "flowVersionId",
            trigger_kind as "triggerKind", record_key as "recordKey", input, status, started_at as "startedAt"
@@ -88,19 +88,18 @@ export async function loadRun(db: Db, runId: string): Promise<{ run: RunRow; nod
 }
 
 export async function markRunStarted(db: Db, run: RunRow): Promise<void> {
-  await db.$client`
+  await db.sql`
     update runs set status = 'running', started_at = coalesce(started_at, now())
     where id = ${run.id} and workspace_id = ${run.workspaceId}`;
 }
 
 export async function saveNodeRun(db: Db, run: RunRow, row: NodeRunRow): Promise<void> {
-  const sql = db.$client;
-  const json = (v: unknown) => sql.json((v ?? null) as never);
+  const sql = db.sql;
   await sql`
     insert into node_runs (workspace_id, run_id, node_id, node_type, status, attempt, input, output, handle, http_calls, logs,
                            attempts, error, seq, started_at, finished_at, duration_ms, next_attempt_at)
-    values (${run.workspaceId}, ${run.id}, ${row.nodeId}, ${row.nodeType}, ${row.status}, ${row.attempt}, ${json(row.input)},
-            ${json(row.output)}, ${row.handle}, ${json(row.httpCalls)}, ${json(row.logs)}, ${json(row.attempts)}, ${json(row.error)},
+    values (${run.workspaceId}, ${run.id}, ${row.nodeId}, ${row.nodeType}, ${row.status}, ${row.attempt}, ${jsonb(row.input)}::text::jsonb,
+            ${jsonb(row.output)}::text::jsonb, ${row.handle}, ${jsonb(row.httpCalls)}::text::jsonb, ${jsonb(row.logs)}::text::jsonb, ${jsonb(row.attempts)}::text::jsonb, ${jsonb(row.error)}::text::jsonb,
             ${row.seq}, ${row.startedAt}, ${row.finishedAt}, ${row.durationMs}, ${row.nextAttemptAt})
     on conflict (run_id, node_id) do update set
       status = excluded.status, attempt = excluded.attempt, input = excluded.input, output = excluded.output,
@@ -116,11 +115,11 @@ export interface RunOutcome {
 }
 
 export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promise<void> {
-  const sql = db.$client;
+  const sql = db.sql;
   const errorKind = outcome.error?.kind ?? null;
   await sql.begin(async (tx) => {
     await tx`
-      update runs set status = ${outcome.status}, error = ${tx.json((outcome.error ?? null) as never)}, error_kind = ${errorKind},
+      update runs set status = ${outcome.status}, error = ${jsonb((outcome.error ?? null))}::text::jsonb, error_kind = ${errorKind},
              failed_node_id = ${outcome.failedNodeId ?? null}, finished_at = now(),
              duration_ms = (extract(epoch from (now() - coalesce(started_at, created_at))) * 1000)::int
       where id = ${run.id} and workspace_id = ${run.workspaceId}`;
@@ -128,17 +127,17 @@ export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promi
       await tx`
         insert into review_items (workspace_id, run_id, flow_id, node_id, reason_code, reason, details)
         values (${run.workspaceId}, ${run.id}, ${run.flowId}, ${outcome.failedNodeId},
-                ${outcome.error.reasonCode ?? "needs_review"}, ${outcome.error.message}, ${tx.json((outcome.error.details ?? null) as never)})`;
+                ${outcome.error.reasonCode ?? "needs_review"}, ${outcome.error.message}, ${jsonb((outcome.error.details ?? null))}::text::jsonb)`;
     }
     await tx`
       insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
       values (${run.workspaceId}, 'engine', ${`run.${outcome.status}`}, 'run', ${run.id}, ${run.id}, ${run.recordKey},
-              ${tx.json({ flowId: run.flowId, failedNodeId: outcome.failedNodeId ?? null, error: outcome.error?.message ?? null } as never)})`;
+              ${jsonb({ flowId: run.flowId, failedNodeId: outcome.failedNodeId ?? null, error: outcome.error?.message ?? null })}::text::jsonb)`;
   });
 }
 
 export async function markRunWaiting(db: Db, run: RunRow): Promise<void> {
-  await db.$client`update runs set status = 'waiting' where id = ${run.id} and workspace_id = ${run.workspaceId}`;
+  await db.sql`update runs set status = 'waiting' where id = ${run.id} and workspace_id = ${run.workspaceId}`;
 }
 
 export async function lookupRow(
@@ -147,7 +146,7 @@ export async function lookupRow(
   tableId: string,
   key: string,
 ): Promise<{ key: string; values: Record<string, string> } | undefined> {
-  const [row] = await db.$client<{ key: string; values: Record<string, string> }[]>`
+  const [row] = await db.sql<{ key: string; values: Record<string, string> }[]>`
     select key, values from lookup_rows where workspace_id = ${workspaceId} and table_id = ${tableId} and key = ${key}`;
   return row;
 }

@@ -14,7 +14,7 @@ export const SWEEP_EVERY_MS = 10_000;
 
 export async function beat(db: Db, workerIds: string[]): Promise<void> {
   if (workerIds.length === 0) return;
-  await db.$client`
+  await db.sql`
     insert into worker_heartbeats (worker_id, hostname, pid)
     select unnest(${workerIds}::text[]), ${hostname()}, ${process.pid}
     on conflict (worker_id) do update set last_seen_at = now()`;
@@ -22,12 +22,12 @@ export async function beat(db: Db, workerIds: string[]): Promise<void> {
 
 export async function forget(db: Db, workerIds: string[]): Promise<void> {
   if (workerIds.length === 0) return;
-  await db.$client`delete from worker_heartbeats where worker_id = any(${workerIds}::text[])`;
+  await db.sql`delete from worker_heartbeats where worker_id = any(${workerIds}::text[])`;
 }
 
 /** Unlock the jobs of workers that stopped beating. Returns their ids. */
 export async function sweep(db: Db, utils: WorkerUtils, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
-  const stale = await db.$client<{ worker_id: string }[]>`
+  const stale = await db.sql<{ worker_id: string }[]>`
     delete from worker_heartbeats where last_seen_at < now() - ${`${staleAfterMs} milliseconds`}::interval
     returning worker_id`;
   const ids = stale.map((r) => r.worker_id);
@@ -37,7 +37,7 @@ export async function sweep(db: Db, utils: WorkerUtils, staleAfterMs = STALE_AFT
 
 /** Is any worker alive? (health endpoint) */
 export async function liveWorkers(db: Db): Promise<number> {
-  const [row] = await db.$client<{ n: number }[]>`
+  const [row] = await db.sql<{ n: number }[]>`
     select count(*)::int as n from worker_heartbeats where last_seen_at > now() - ${`${STALE_AFTER_MS} milliseconds`}::interval`;
   return row?.n ?? 0;
 }

@@ -57,7 +57,7 @@ export async function startWorker(options: {
       await runner.stop();
       await forget(db, [...workerIds]);
       await utils.release();
-      await db.$client.end();
+      await db.close();
     },
   };
 }

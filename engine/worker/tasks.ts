@@ -18,10 +18,10 @@ export function taskList(db: Db): TaskList {
     const result = await executeRun(db, runId, { signal: helpers.abortSignal });
     if (result.rescheduleAt) {
       // A long wait: a new job at run_at instead of sleeping in this one.
-      const [row] = await db.$client<{ flow_id: string; flow_version_id: string }[]>`
+      const [row] = await db.sql<{ flow_id: string; flow_version_id: string }[]>`
         select flow_id::text, flow_version_id::text from runs where id = ${runId}`;
-      const queueName = row ? queueNameFor(row.flow_id, await flowConcurrency(db.$client, row.flow_version_id)) : null;
-      await enqueueRun(db.$client, runId, { runAt: result.rescheduleAt, queueName });
+      const queueName = row ? queueNameFor(row.flow_id, await flowConcurrency(db.sql, row.flow_version_id)) : null;
+      await enqueueRun(db.sql, runId, { runAt: result.rescheduleAt, queueName });
     }
   };
   const tickTask: Task = async (payload) => {
