@@ -1,14 +1,89 @@
-import { z } from "zod";
+/**
+ * Sage Intacct connector (XML gateway, Web Services sender + user login with cached API sessions).
+ *
+ * Connection: config = gateway base URL, sender ID, company ID, user ID, optional entity and
+ * session/retry tuning (connection.ts); secrets = sender password and user password.
+ * The session (id, endpoint, expiry) lives in env.state, encrypted and shared by all workers.
+ */
+import { isClassified, type AnyNodeDefinition, type PickerOption } from "../sdk";
 import { defineConnector } from "../sdk";
+import { IntacctClient } from "./client";
+import { intacctConfig, intacctSecrets, type IntacctConfig, type IntacctSecrets } from "./connection";
+import { createApAdjustment } from "./nodes/createApAdjustment";
+import { createApBill } from "./nodes/createApBill";
+import { createJournalEntry } from "./nodes/createJournalEntry";
+import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
+import { findCustomer } from "./nodes/findCustomer";
+import { findOrCreateVendor } from "./nodes/findOrCreateVendor";
+import { listDimensions, listDimensionValues, type DimensionObject } from "./nodes/listDimensions";
+import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
+import { queryRecords } from "./nodes/queryRecords";
+import { readRecords } from "./nodes/readRecords";
+import { DEMO } from "./sandbox/seed";
 
-// Placeholder until the Intacct connector lands: no nodes yet.
-export const intacct = defineConnector({
+export { IntacctClient } from "./client";
+
+function picker(object: DimensionObject, title: string) {
+  return {
+    title,
+    load: async (client: IntacctClient): Promise<PickerOption[]> => {
+      const lists = await listDimensionValues(client, [object], true);
+      return (lists[object] ?? []).map((d) => ({ value: d.id, label: d.name ? `${d.id} - ${d.name}` : d.id }));
+    },
+  };
+}
+
+export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctClient>({
   system: "intacct",
-  title: "Intacct",
-  description: "",
-  config: z.object({}),
-  secrets: z.object({}),
-  createClient: () => ({}),
-  test: async () => ({ ok: false, message: "not available yet" }),
-  nodes: [],
+  title: "Sage Intacct",
+  description: "General ledger, payables, purchasing and order entry through the Sage Intacct XML gateway.",
+  config: intacctConfig,
+  secrets: intacctSecrets,
+  sandbox: (baseUrl) => ({
+    name: "Intacct sandbox (demo company)",
+    config: intacctConfig.parse({
+      baseUrl,
+      senderId: DEMO.senderId,
+      companyId: DEMO.companyId,
+      userId: DEMO.userId,
+    }),
+    secrets: { senderPassword: DEMO.senderPassword, userPassword: DEMO.userPassword },
+  }),
+  createClient: (env) => new IntacctClient(env),
+  async test(client) {
+    try {
+      const info = await client.ping();
+      return {
+        ok: true,
+        message: `Signed in to company ${info.companyId}; session valid until ${info.sessionExpiresAt}`,
+        details: info,
+      };
+    } catch (error) {
+      if (!isClassified(error)) throw error;
+      return { ok: false, message: error.message, details: { kind: error.kind, code: error.code, status: error.status } };
+    }
+  },
+  pickers: {
+    glAccounts: picker("GLACCOUNT", "GL accounts"),
+    departments: picker("DEPARTMENT", "Departments"),
+    locations: picker("LOCATION", "Locations"),
+    classes: picker("CLASS", "Classes"),
+    projects: picker("PROJECT", "Projects"),
+    vendors: picker("VENDOR", "Vendors"),
+    customers: picker("CUSTOMER", "Customers"),
+    items: picker("ITEM", "Items"),
+    journals: picker("GLJOURNAL", "GL journals"),
+  },
+  nodes: [
+    pollSalesTransactions,
+    queryRecords,
+    readRecords,
+    createJournalEntry,
+    createApBill,
+    createApAdjustment,
+    createPurchaseOrder,
+    findOrCreateVendor,
+    findCustomer,
+    listDimensions,
+  ] as AnyNodeDefinition[],
 });

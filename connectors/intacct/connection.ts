@@ -1,0 +1,57 @@
+/** Connection fields of an Intacct connection: config (shown in the browser) and secrets (encrypted). */
+import { z } from "zod";
+
+export const GATEWAY_PATH = "/ia/xml/xmlgw.phtml";
+
+export const intacctConfig = z.object({
+  baseUrl: z
+    .string()
+    .url()
+    .default("https://api.intacct.com")
+    .describe("Gateway base URL. https://api.intacct.com for Sage Intacct, or the local sandbox's URL."),
+  senderId: z.string().min(1).describe("Web Services sender ID (case sensitive), authorized in the company."),
+  companyId: z.string().min(1).describe("Intacct company ID."),
+  userId: z.string().min(1).describe("Web Services user ID."),
+  entityId: z
+    .string()
+    .optional()
+    .describe("Entity (location ID) for an entity-level session in a multi-entity company; empty for top level."),
+  sessionLifetimeMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(50)
+    .describe("Assumed session lifetime when the gateway does not report sessiontimeout."),
+  sessionRenewMarginSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(120)
+    .describe("Renew a session this long before it is due to expire."),
+  pageSize: z.number().int().min(1).max(1000).default(1000).describe("readByQuery page size (1-1000)."),
+  timeoutMs: z.number().int().min(1000).max(15 * 60_000).default(60_000).describe("Timeout of one gateway request."),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(4)
+    .describe("Attempts per request on rate limits and 5xx before the error goes to the engine's retry policy."),
+  retryBaseDelayMs: z.number().int().min(0).max(60_000).default(1000).describe("First backoff delay between attempts."),
+  maxRetryWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(120_000)
+    .default(30_000)
+    .describe("Longest wait inside one node run; longer Retry-After waits go back to the engine, which reschedules."),
+});
+export type IntacctConfig = z.output<typeof intacctConfig>;
+
+export const intacctSecrets = z.object({
+  senderPassword: z.string().min(1).describe("Web Services sender password."),
+  userPassword: z.string().min(1).describe("Web Services user password."),
+});
+export type IntacctSecrets = z.output<typeof intacctSecrets>;

@@ -1,0 +1,112 @@
+/**
+ * Create an AP bill (APBILL with APBILLITEMS/APBILLITEM) with the generic create function.
+ * https://developer.intacct.com/api/accounts-payable/bills/#create-bill
+ *
+ * Natural key: vendor + bill number (RECORDID), read back with readByQuery.
+ */
+import { z } from "zod";
+import type { IntacctClient } from "../client";
+import { quote } from "../client";
+import { amount, dimensions, isoDate, money, toCents, usDate } from "../schemas";
+import { text } from "../xml";
+import { node, reconcileFirst, writeKey } from "./factory";
+
+const config = z.object({
+  draft: z.boolean().default(false).describe("Save the bill as a draft instead of posting it."),
+});
+
+const line = dimensions.extend({
+  accountNo: z.string().min(1).describe("Expense GL account (ACCOUNTNO).").meta({ picker: "glAccounts" }),
+  amount: amount.describe("Line amount (TRX_AMOUNT)."),
+  memo: z.string().max(1000).optional().describe("Line memo (ENTRYDESCRIPTION)."),
+});
+
+const input = z.object({
+  vendorId: z.string().min(1).describe("Intacct vendor ID (VENDORID)."),
+  billNumber: z.string().min(1).max(100).describe("Bill number (RECORDID): the business key, unique per vendor."),
+  date: isoDate.describe("Bill date (WHENCREATED) as YYYY-MM-DD."),
+  dueDate: isoDate.optional().describe("Due date (WHENDUE); without it the vendor's terms (termName) apply."),
+  termName: z.string().optional().describe("Payment terms, e.g. Net 30."),
+  reference: z.string().max(100).optional().describe("Reference / PO number (DOCNUMBER)."),
+  description: z.string().max(1000).optional().describe("Bill description."),
+  currency: z.string().length(3).optional().describe("Transaction currency, e.g. USD."),
+  lines: z.array(line).min(1).describe("Bill lines."),
+});
+
+const output = z.object({
+  recordNo: z.string(),
+  vendorId: z.string(),
+  billNumber: z.string(),
+  total: z.string(),
+  state: z.string(),
+});
+type Output = z.output<typeof output>;
+
+async function findBill(client: IntacctClient, vendorId: string, billNumber: string): Promise<Output | undefined> {
+  const rows = await client.readByQuery("APBILL", `VENDORID = ${quote(vendorId)} AND RECORDID = ${quote(billNumber)}`, {
+    fields: ["RECORDNO", "VENDORID", "RECORDID", "TOTALENTERED", "STATE"],
+    pageSize: 10,
+  });
+  const r = rows[0];
+  if (!r) return undefined;
+  return { recordNo: text(r.RECORDNO), vendorId, billNumber, total: text(r.TOTALENTERED), state: text(r.STATE) };
+}
+
+export const createApBill = node({
+  type: "intacct.createApBill",
+  version: 1,
+  title: "Create AP bill",
+  description: "Create a vendor bill (APBILL) with lines and dimensions. Never creates the same bill number twice.",
+  category: "connector",
+  config,
+  input,
+  output,
+  effect: {
+    kind: "write",
+    key: (i) => `intacct:apbill:${i.vendorId}:${i.billNumber}`,
+    reconcile: (ctx, i) => findBill(ctx.client, i.vendorId, i.billNumber),
+  },
+  async run(ctx, i, c) {
+    const prior = await reconcileFirst(ctx, () => findBill(ctx.client, i.vendorId, i.billNumber));
+    if (prior) return prior;
+    const total = i.lines.reduce((sum, l) => sum + toCents(l.amount), 0);
+    const created = await ctx.client.create(
+      "APBILL",
+      {
+        VENDORID: i.vendorId,
+        WHENCREATED: usDate(i.date, "date"),
+        WHENDUE: i.dueDate ? usDate(i.dueDate, "dueDate") : undefined,
+        TERMNAME: i.termName,
+        RECORDID: i.billNumber,
+        DOCNUMBER: i.reference,
+        DESCRIPTION: i.description,
+        CURRENCY: i.currency,
+        ACTION: c.draft ? "Draft" : undefined,
+        APBILLITEMS: {
+          APBILLITEM: i.lines.map((l) => ({
+            ACCOUNTNO: l.accountNo,
+            TRX_AMOUNT: money(l.amount),
+            ENTRYDESCRIPTION: l.memo,
+            LOCATIONID: l.locationId,
+            DEPARTMENTID: l.departmentId,
+            PROJECTID: l.projectId,
+            CUSTOMERID: l.customerId,
+            VENDORID: l.vendorId,
+            EMPLOYEEID: l.employeeId,
+            ITEMID: l.itemId,
+            CLASSID: l.classId,
+          })),
+        },
+      },
+      writeKey(ctx, `intacct:apbill:${i.vendorId}:${i.billNumber}`),
+      () => findBill(ctx.client, i.vendorId, i.billNumber),
+    );
+    return {
+      recordNo: created.recordNo,
+      vendorId: i.vendorId,
+      billNumber: i.billNumber,
+      total: (total / 100).toFixed(2),
+      state: c.draft ? "Draft" : "Posted",
+    };
+  },
+});

@@ -1,0 +1,129 @@
+/**
+ * Sage Intacct XML gateway sandbox. Routes:
+ * - `POST /ia/xml/xmlgw.phtml`      the gateway (getAPISession, readByQuery, readMore, query, read,
+ *                                  create, create_apadjustment, create_potransaction);
+ * - `GET  /__sandbox/state`         read-only view of companies, records, sessions and settings;
+ * - `POST /__sandbox/faults`        fault injection (latencyMs, rateLimitRate, serverErrorRate,
+ *                                  dropAfterWriteRate, queue of "rateLimit" | "serverError" |
+ *                                  "dropAfterWrite" | "expireAuth" | "gatewayTimeout");
+ * - `POST /__sandbox/settings`      { sessionDurationSeconds?, concurrencyLimit?, rateLimitRetryAfterSeconds? };
+ * - `POST /__sandbox/expire-sessions` end every open session (the next call gets an auth failure);
+ * - `POST /__sandbox/reset`         back to the seeded demo company.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleAdmin, listen, noFaults, readBody, send, type FaultSettings, type Sandbox } from "../../sdk";
+import { GATEWAY_PATH, handleGateway, type GatewayDeps, type GatewaySettings } from "./gateway";
+import { DEMO, seedState } from "./seed";
+import type { ResultSet, SandboxState, Session } from "./store";
+
+export { DEMO } from "./seed";
+
+export interface IntacctSandboxOptions {
+  now?: () => number;
+  /** Default 3600 (one hour, sliding). */
+  sessionDurationSeconds?: number;
+  /** Default 2 concurrent requests per company. */
+  concurrencyLimit?: number;
+  rateLimitRetryAfterSeconds?: number;
+}
+
+export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
+  const now = options.now ?? Date.now;
+  const defaults = (): GatewaySettings => ({
+    sessionDurationSeconds: options.sessionDurationSeconds ?? 3600,
+    concurrencyLimit: options.concurrencyLimit ?? 2,
+    rateLimitRetryAfterSeconds: options.rateLimitRetryAfterSeconds,
+  });
+  let state: SandboxState = seedState(now());
+  const faults: FaultSettings = noFaults();
+  const settings = defaults();
+  const sessions = new Map<string, Session>();
+  const resultSets = new Map<string, ResultSet>();
+  const usedControlIds = new Map<string, Set<string>>();
+  const inflight = new Map<string, number>();
+
+  const deps: GatewayDeps = {
+    state: () => state,
+    setCompany: (company) => {
+      state.companies[company.companyId] = company;
+    },
+    sessions,
+    resultSets,
+    usedControlIds,
+    inflight,
+    faults,
+    settings,
+    now,
+  };
+
+  const inspect = () => ({
+    system: "intacct",
+    settings,
+    faults,
+    sessions: [...sessions.values()].map((s) => ({
+      companyId: s.companyId,
+      userId: s.userId,
+      locationId: s.locationId,
+      expiresAt: new Date(s.expiresAt).toISOString(),
+    })),
+    companies: Object.fromEntries(
+      Object.values(state.companies).map((c) => [
+        c.companyId,
+        { senders: c.senders, users: Object.keys(c.users), records: c.records, usedControlIds: [...(usedControlIds.get(c.companyId) ?? [])] },
+      ]),
+    ),
+  });
+
+  const reset = () => {
+    state = seedState(now());
+    sessions.clear();
+    resultSets.clear();
+    usedControlIds.clear();
+    inflight.clear();
+    Object.assign(settings, defaults());
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const path = new URL(req.url ?? "/", "http://sandbox").pathname;
+      if (req.method === "POST" && path === "/__sandbox/settings") {
+        let patch: Partial<GatewaySettings>;
+        try {
+          patch = JSON.parse((await readBody(req)) || "{}") as Partial<GatewaySettings>;
+        } catch {
+          return send(res, 400, { error: "settings must be JSON" });
+        }
+        for (const key of ["sessionDurationSeconds", "concurrencyLimit", "rateLimitRetryAfterSeconds"] as const) {
+          const v = patch[key];
+          if (v === undefined) continue;
+          if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return send(res, 400, { error: `${key} must be a number >= 0` });
+          settings[key] = v;
+        }
+        return send(res, 200, settings);
+      }
+      if (req.method === "POST" && path === "/__sandbox/expire-sessions") {
+        const count = sessions.size;
+        sessions.clear();
+        return send(res, 200, { expired: count });
+      }
+      if (await handleAdmin(req, res, { faults, inspect, reset })) return;
+      await handleGateway(req, res, deps);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, `<html><body>Internal error: ${(error as Error).message}</body></html>`, { "content-type": "text/html" });
+    });
+  };
+
+  return {
+    system: "intacct",
+    handler,
+    faults,
+    describe: (baseUrl) => [
+      `Sage Intacct XML gateway sandbox: ${baseUrl}${GATEWAY_PATH}`,
+      `  connection baseUrl: ${baseUrl}`,
+      `  sender ID / password: ${DEMO.senderId} / ${DEMO.senderPassword}`,
+      `  company ID: ${DEMO.companyId}   user ID / password: ${DEMO.userId} / ${DEMO.userPassword}`,
+      `  inspect: GET ${baseUrl}/__sandbox/state   faults: POST ${baseUrl}/__sandbox/faults   settings: POST ${baseUrl}/__sandbox/settings`,
+    ],
+    listen: (port = 0, host) => listen(handler, port, host),
+  };
+}
