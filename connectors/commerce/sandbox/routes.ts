@@ -1,0 +1,203 @@
+/**
+ * Sandbox REST routes: the PaaS store under `/rest/<store>/V1` (and `/rest/V1`), the SaaS tenant
+ * under `/<tenant>/V1` with a `Store` header, and the IMS token endpoint at `/ims/token/v3`.
+ * Wire formats and error bodies follow Magento's (`{message, parameters}`; 404 for missing
+ * entities and routes, 401 for auth, 400 for input).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { send } from "../../sdk";
+import { DEMO, IMS_TOKEN_LIFETIME_S, notAuthorized, type OAuthVerifier, type TokenStore } from "./auth";
+import { applyCriteria, readCriteria, SearchCriteriaError } from "./search";
+import type { Rec, SandboxData } from "./seed";
+
+export interface ApiContext {
+  data: () => SandboxData;
+  oauth: OAuthVerifier;
+  tokens: TokenStore;
+  log: (entry: { method: string; path: string; auth: string; status: number }) => void;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, body === null ? "null" : (body as object), { "content-type": "application/json; charset=utf-8" });
+
+const STORES = new Set(["default", "de_store", "admin", "all"]);
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** POST /ims/token/v3 (form body). */
+function imsToken(ctx: ApiContext, body: string, res: ServerResponse, contentType: string | undefined): number {
+  if (!contentType?.startsWith("application/x-www-form-urlencoded")) {
+    json(res, 400, { error: "invalid_request", error_description: "Content-Type must be application/x-www-form-urlencoded" });
+    return 400;
+  }
+  const form = new URLSearchParams(body);
+  if (form.get("grant_type") !== "client_credentials") {
+    json(res, 400, { error: "unsupported_grant_type", error_description: "unsupported grant_type" });
+    return 400;
+  }
+  if (form.get("client_id") !== DEMO.imsClientId) {
+    json(res, 400, { error: "invalid_client", error_description: "invalid client_id parameter" });
+    return 400;
+  }
+  if (form.get("client_secret") !== DEMO.imsClientSecret) {
+    json(res, 401, { error: "invalid_client", error_description: "invalid client_secret parameter" });
+    return 401;
+  }
+  const scopes = (form.get("scope") ?? "").split(",").map((s) => s.trim());
+  if (!scopes.includes("commerce.accs")) {
+    json(res, 400, { error: "invalid_scope", error_description: "commerce.accs scope is required for Adobe Commerce as a Cloud Service" });
+    return 400;
+  }
+  json(res, 200, { access_token: ctx.tokens.issueIms(), token_type: "bearer", expires_in: IMS_TOKEN_LIFETIME_S });
+  return 200;
+}
+
+const ENTITY_MISSING = { message: "The entity that was requested doesn't exist. Verify the entity and try again." };
+const noSuchEntity = (fieldName: string, fieldValue: string) => ({
+  message: "No such entity with %fieldName = %fieldValue",
+  parameters: { fieldName, fieldValue },
+});
+
+/** The resource routes both deployments share (path relative to /V1). */
+function resource(ctx: ApiContext, method: string, path: string, query: URLSearchParams, res: ServerResponse): number {
+  const data = ctx.data();
+  const search = (records: Rec[]) => {
+    try {
+      json(res, 200, applyCriteria(records, readCriteria(query)));
+      return 200;
+    } catch (error) {
+      if (error instanceof SearchCriteriaError) {
+        json(res, 400, { message: error.message });
+        return 400;
+      }
+      throw error;
+    }
+  };
+  const byId = (records: Rec[], id: string, key = "entity_id", missing: object = ENTITY_MISSING) => {
+    const found = /^\d+$/.test(id) ? records.find((r) => r[key] === Number(id)) : undefined;
+    if (!found) {
+      json(res, 404, missing);
+      return 404;
+    }
+    json(res, 200, found);
+    return 200;
+  };
+  if (method !== "GET") {
+    json(res, 404, { message: "Request does not match any route." });
+    return 404;
+  }
+  let m: RegExpExecArray | null;
+  if (path === "/orders") return search(data.orders);
+  if ((m = /^\/orders\/([^/]+)$/.exec(path))) return byId(data.orders, m[1]);
+  if (path === "/invoices") return search(data.invoices);
+  if ((m = /^\/invoices\/([^/]+)$/.exec(path))) return byId(data.invoices, m[1]);
+  if (path === "/creditmemos") return search(data.creditmemos);
+  if ((m = /^\/creditmemo\/([^/]+)$/.exec(path))) return byId(data.creditmemos, m[1]);
+  if (path === "/customers/search") return search(data.customers);
+  if ((m = /^\/customers\/([^/]+)$/.exec(path))) return byId(data.customers, m[1], "id", noSuchEntity("customerId", m[1]));
+  if (path === "/company" || path === "/company/") return search(data.companies);
+  if ((m = /^\/company\/([^/]+)$/.exec(path))) return byId(data.companies, m[1], "id", noSuchEntity("companyId", m[1]));
+  if (path === "/store/storeViews") {
+    json(res, 200, data.storeViews);
+    return 200;
+  }
+  json(res, 404, { message: "Request does not match any route." });
+  return 404;
+}
+
+/** Answer one API request; returns the status sent (for the request log). */
+export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, body: string): number {
+  const rawUrl = req.url ?? "/";
+  const url = new URL(rawUrl, "http://sandbox");
+  const method = req.method ?? "GET";
+  const segments = url.pathname.split("/").filter(Boolean);
+  const authorization = header(req, "authorization");
+  const authKind = authorization?.split(" ")[0] ?? "none";
+  const done = (status: number) => {
+    ctx.log({ method, path: url.pathname, auth: authKind, status });
+    return status;
+  };
+
+  if (method === "POST" && url.pathname === "/ims/token/v3") return done(imsToken(ctx, body, res, header(req, "content-type")));
+
+  // PaaS: /rest/V1/… or /rest/<store>/V1/…
+  if (segments[0] === "rest") {
+    const hasStore = segments[1] !== "V1";
+    const store = hasStore ? segments[1] : "default";
+    const v1At = hasStore ? 2 : 1;
+    if (segments[v1At] !== "V1" || !store) {
+      json(res, 404, { message: "Request does not match any route." });
+      return done(404);
+    }
+    const path = `/${segments.slice(v1At + 1).join("/")}${url.pathname.endsWith("/") && segments.length > v1At + 1 ? "/" : ""}`;
+    if (!STORES.has(store)) {
+      json(res, 400, { message: "The store that was requested wasn't found. Verify the store and try again." });
+      return done(400);
+    }
+    if (method === "POST" && path === "/integration/admin/token") {
+      let creds: { username?: unknown; password?: unknown } = {};
+      try {
+        creds = JSON.parse(body || "{}") as typeof creds;
+      } catch {
+        json(res, 400, { message: "Decoding error: \nSyntax error" });
+        return done(400);
+      }
+      if (creds.username !== DEMO.adminUsername || creds.password !== DEMO.adminPassword) {
+        json(res, 401, { message: "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later." });
+        return done(401);
+      }
+      json(res, 200, ctx.tokens.issueAdmin());
+      return done(200);
+    }
+    if (method === "GET" && store === "all") {
+      json(res, 400, { message: "Cannot perform GET operation with store code 'all'" });
+      return done(400);
+    }
+    if (authKind.toLowerCase() === "bearer") {
+      if (!ctx.tokens.valid(authorization!.slice(7).trim(), "admin")) {
+        const failure = notAuthorized("Magento_Sales::sales");
+        json(res, failure.status, failure.body);
+        return done(failure.status);
+      }
+    } else {
+      const failure = ctx.oauth.verify({
+        method,
+        host: header(req, "host") ?? "127.0.0.1",
+        rawUrl,
+        authorization,
+        contentType: header(req, "content-type"),
+        body,
+      });
+      if (failure) {
+        json(res, failure.status, failure.body);
+        return done(failure.status);
+      }
+    }
+    return done(resource(ctx, method, path, url.searchParams, res));
+  }
+
+  // SaaS: /<tenant>/V1/… with a Store header and an IMS bearer token.
+  if (segments[1] === "V1") {
+    if (segments[0] !== DEMO.tenantId) {
+      json(res, 404, { error_code: "404001", message: "Tenant not found" });
+      return done(404);
+    }
+    const token = authKind.toLowerCase() === "bearer" ? authorization!.slice(7).trim() : "";
+    if (!token || !ctx.tokens.valid(token, "ims")) {
+      json(res, 401, { error_code: "401013", message: "Oauth token is not valid" });
+      return done(401);
+    }
+    const store = header(req, "store") ?? "default";
+    if (!STORES.has(store)) {
+      json(res, 400, { message: "The store that was requested wasn't found. Verify the store and try again." });
+      return done(400);
+    }
+    const path = `/${segments.slice(2).join("/")}${url.pathname.endsWith("/") && segments.length > 2 ? "/" : ""}`;
+    return done(resource(ctx, method, path, url.searchParams, res));
+  }
+
+  json(res, 404, { message: "Request does not match any route." });
+  return done(404);
+}
