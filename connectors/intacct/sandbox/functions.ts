@@ -208,13 +208,16 @@ export function readByQuery(ctx: FnContext, body: Rec): FnOutcome {
   return page(ctx, { companyId: ctx.company.companyId, object, listtype, remaining: matched, pageSize, totalCount: matched.length, createdAt: ctx.now });
 }
 
-function page(ctx: FnContext, set: ResultSet): FnOutcome {
+function page(ctx: FnContext, set: ResultSet, existingId?: string): FnOutcome {
   const chunk = set.remaining.slice(0, set.pageSize);
   const rest = set.remaining.slice(set.pageSize);
-  let resultId = "";
+  // The same resultId serves every readMore until the result set is exhausted.
+  let resultId = existingId ?? "";
   if (rest.length > 0) {
-    resultId = randomBytes(12).toString("hex");
+    resultId ||= randomBytes(12).toString("hex");
     ctx.resultSets.set(resultId, { ...set, remaining: rest });
+  } else if (existingId) {
+    ctx.resultSets.delete(existingId);
   }
   return {
     ok: true,
@@ -233,11 +236,11 @@ export function readMore(ctx: FnContext, body: Rec): FnOutcome {
   const resultId = str(body.resultId);
   if (!resultId) return fail(UNSUPPORTED, "readMore in the sandbox needs a resultId.");
   const set = ctx.resultSets.get(resultId);
-  ctx.resultSets.delete(resultId);
   if (!set || set.companyId !== ctx.company.companyId || ctx.now - set.createdAt > RESULT_TTL_MS) {
+    ctx.resultSets.delete(resultId);
     return fail(QUERY_ERROR, `Attempting to readMore with an invalid or expired resultId '${resultId}'.`, "Run readByQuery again.");
   }
-  return page(ctx, set);
+  return page(ctx, set, resultId);
 }
 
 export function query(ctx: FnContext, body: Rec): FnOutcome {
