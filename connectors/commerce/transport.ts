@@ -16,7 +16,9 @@
  */
 import {
   PermanentError,
+  REDACTED,
   RetryableError,
+  type Redactor,
   parseRetryAfter,
   type ConnectionHealth,
   type ConnectorEnv,
@@ -117,6 +119,22 @@ function decodeJwtExpiry(token: string): number | undefined {
   }
 }
 
+const masked = new WeakSet<object>();
+const TOKEN_FIELD = /"(access_token|refresh_token|id_token|token)"(\s*:\s*)"[^"]*"/g;
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}/g;
+
+/**
+ * The recorded HTTP client logs a response body before the transport can register the token it
+ * carries (IMS `access_token`, the admin token's bare JSON string). Until the SDK masks token
+ * fields itself, this connection's redactor also masks token fields and JWT-shaped strings.
+ */
+function maskTokensIn(redactor: Redactor): void {
+  if (masked.has(redactor)) return;
+  masked.add(redactor);
+  const plain = redactor.text.bind(redactor);
+  redactor.text = (input: string) => plain(input).replace(TOKEN_FIELD, `"$1"$2"${REDACTED}"`).replace(JWT, REDACTED);
+}
+
 export interface RequestOptions {
   query?: Array<[string, string]>;
   body?: unknown;
@@ -135,6 +153,7 @@ export class CommerceTransport {
       throw new PermanentError(`Commerce connection: ${(error as Error).message}`, { system: SYSTEM, connectionHealth: "failing" });
     }
     env.http.redactor.add(env.secrets);
+    maskTokensIn(env.http.redactor);
   }
 
   get authMode(): "oauth1" | "adminToken" | "ims" {

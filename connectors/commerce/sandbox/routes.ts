@@ -17,7 +17,8 @@ export interface ApiContext {
   log: (entry: { method: string; path: string; auth: string; status: number }) => void;
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, body === null ? "null" : (body as object), { "content-type": "application/json; charset=utf-8" });
+/** Always JSON on the wire (the admin token endpoint answers a bare JSON string). */
+const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body), { "content-type": "application/json; charset=utf-8" });
 
 const STORES = new Set(["default", "de_store", "admin", "all"]);
 
