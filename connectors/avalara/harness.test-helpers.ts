@@ -9,7 +9,7 @@ import {
   RetryableError,
   localEnv,
   localNodeContext,
-  type AnyNodeDefinition,
+  type NodeDefinition,
   type LocalEnv,
 } from "../sdk";
 import { avalara } from "./index";
@@ -32,13 +32,13 @@ export function connect(baseUrl: string, overrides: { secrets?: Partial<AvalaraS
 export const demoSecrets = { accountId: DEMO.accountId, licenseKey: DEMO.licenseKey };
 
 /** One attempt, exactly as the engine would call `run`. */
-export async function runOnce<N extends AnyNodeDefinition>(
-  node: N,
+export async function runOnce<C extends z.ZodType, I extends z.ZodType, O extends z.ZodType>(
+  node: NodeDefinition<C, I, O, AvalaraClient>,
   client: AvalaraClient,
   input: unknown,
   config: unknown = {},
   previousOutcomeUnknown = false,
-): Promise<z.output<N["output"]>> {
+): Promise<z.output<O>> {
   const i = node.input.parse(input);
   const c = node.config.parse(config);
   const key = node.effect.kind === "write" ? node.effect.key(i, c) : undefined;
@@ -59,13 +59,13 @@ export interface Attempt {
  * here; the engine applies Retry-After / backoff), an unknown outcome is reconciled first and
  * flags the next attempt, AlreadyDone yields the read-back result.
  */
-export async function runLikeEngine<N extends AnyNodeDefinition>(
-  node: N,
+export async function runLikeEngine<C extends z.ZodType, I extends z.ZodType, O extends z.ZodType>(
+  node: NodeDefinition<C, I, O, AvalaraClient>,
   client: AvalaraClient,
   input: unknown,
   config: unknown = {},
   maxAttempts = 5,
-): Promise<{ output: z.output<N["output"]>; attempts: Attempt[]; via: "run" | "reconcile" | "already_done" }> {
+): Promise<{ output: z.output<O>; attempts: Attempt[]; via: "run" | "reconcile" | "already_done" }> {
   const attempts: Attempt[] = [];
   let unknownOutcome = false;
   for (let n = 1; n <= maxAttempts; n++) {
