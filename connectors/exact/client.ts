@@ -1,0 +1,487 @@
+/**
+ * The Exact Online client nodes use through `ctx.client`: one division of one region, with its
+ * token pair in the connection state. Every remote call goes through `ExactTransport`.
+ *
+ * Why reads filter instead of addressing `Entity(guid'…')`: a missing record then comes back as
+ * an empty list rather than a 404, and Exact counts 404s against the app key (10 per endpoint
+ * per hour block it).
+ */
+import type { ConnectorEnv } from "../sdk";
+import { NeedsReviewError, PermanentError } from "../sdk";
+import { TokenManager } from "./auth";
+import type { ExactConfig, ExactSecrets } from "./config";
+import { dateLiteral, expanded, guidLiteral, int64Literal, isGuid, quote, readEntity, readCollection } from "./odata";
+import { regionBaseUrl } from "./regions";
+import {
+  ADDRESS_TYPE,
+  Account,
+  Address,
+  CostCenter,
+  CostUnit,
+  Division,
+  GLAccount,
+  GeneralJournalEntry,
+  GeneralJournalEntryLine,
+  Journal,
+  Me,
+  SalesInvoice,
+  SalesInvoiceLine,
+  SyncDeleted,
+  VATCode,
+  WebhookSubscription,
+  type AddressRecord,
+  type AccountRecord,
+  type FullSalesInvoice,
+  type GLAccountRecord,
+  type GeneralJournalEntryLineRecord,
+  type GeneralJournalEntryRecord,
+  type WebhookSubscriptionRecord,
+} from "./schemas";
+import { ExactTransport } from "./transport";
+import { verifyDelivery } from "./webhook";
+
+export type ExactEnv = ConnectorEnv<ExactConfig, ExactSecrets>;
+
+export function journalKey(division: number, invoiceId: string): string {
+  return `exact:${division}:${invoiceId.toLowerCase()}:journal`;
+}
+
+/** Header fields the sync endpoint repeats on each invoice line row. */
+const SYNC_INVOICE_SELECT = "Timestamp,InvoiceID,InvoiceNumber,Status,Type,InvoiceDate,Modified,Currency,AmountFC,InvoiceTo";
+
+export interface SyncInvoiceRow {
+  timestamp: string;
+  invoiceId: string;
+  invoiceNumber: number | null;
+  status: number | null;
+  modified: string | null;
+}
+
+export interface NewJournalEntry {
+  journalCode: string;
+  financialYear?: number;
+  financialPeriod?: number;
+  currency?: string;
+  lines: {
+    glAccount: string;
+    amount: number;
+    date: string;
+    description?: string;
+    costCenter?: string;
+    costUnit?: string;
+    vatCode?: string;
+    notes?: string;
+  }[];
+}
+
+export interface JournalEntryWithLines {
+  entry: GeneralJournalEntryRecord;
+  lines: GeneralJournalEntryLineRecord[];
+}
+
+export class ExactClient {
+  readonly division: number;
+  readonly region: ExactConfig["region"];
+  readonly endpoint: string;
+  readonly transport: ExactTransport;
+  readonly tokens: TokenManager;
+  private glAccountsCache?: GLAccountRecord[];
+
+  constructor(readonly env: ExactEnv) {
+    this.division = env.config.division;
+    this.region = env.config.region;
+    this.endpoint = regionBaseUrl(env.config.region, env.config.baseUrl);
+    this.transport = new ExactTransport(env, this.endpoint, this.division);
+    this.tokens = new TokenManager(env, this.endpoint, this.transport, {
+      clientId: env.config.clientId,
+      clientSecret: env.secrets.clientSecret,
+    });
+    this.transport.useTokens(this.tokens);
+  }
+
+  now(): number {
+    return this.env.now();
+  }
+
+  private path(service: string): string {
+    return `${this.division}/${service}`;
+  }
+
+  // ------------------------------------------------------------------ identity
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SystemSystemMe */
+  async me() {
+    const page = await this.transport.page({ path: "current/Me", query: { select: Me.select }, label: "current/Me" });
+    const row = page.rows[0];
+    if (!row) throw new PermanentError("Exact Online current/Me returned no user", { system: "exact", code: "no_user" });
+    return Me.normalize(row);
+  }
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SystemSystemDivisions */
+  async getDivision() {
+    const page = await this.transport.page({
+      path: this.path("system/Divisions"),
+      query: { filter: `Code eq ${this.division}`, select: Division.select },
+      label: "system/Divisions",
+    });
+    return page.rows[0] ? Division.normalize(page.rows[0]) : undefined;
+  }
+
+  // ------------------------------------------------------------------ sales invoices
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SalesInvoiceSalesInvoices */
+  async getSalesInvoice(invoiceId: string) {
+    if (!isGuid(invoiceId)) throw new PermanentError(`InvoiceID must be a GUID, got "${invoiceId}"`, { system: "exact", code: "invalid_input" });
+    const lineSelect = Object.keys(SalesInvoiceLine.fields).map((f) => `SalesInvoiceLines/${f}`);
+    const page = await this.transport.page({
+      path: this.path("salesinvoice/SalesInvoices"),
+      query: {
+        filter: `InvoiceID eq ${guidLiteral(invoiceId)}`,
+        expand: "SalesInvoiceLines",
+        select: [SalesInvoice.select, ...lineSelect].join(","),
+      },
+      label: "SalesInvoices (with lines)",
+    });
+    const row = page.rows[0];
+    if (!row) return undefined;
+    const lines = expanded(row.SalesInvoiceLines).map(SalesInvoiceLine.normalize);
+    lines.sort((a, b) => (a.LineNumber ?? 0) - (b.LineNumber ?? 0));
+    return { invoice: SalesInvoice.normalize(row), lines };
+  }
+
+  async findSalesInvoiceByNumber(invoiceNumber: number): Promise<string | undefined> {
+    const page = await this.transport.page({
+      path: this.path("salesinvoice/SalesInvoices"),
+      query: { filter: `InvoiceNumber eq ${Math.trunc(invoiceNumber)}`, select: "InvoiceID" },
+      label: "SalesInvoices by number",
+    });
+    const id = page.rows[0]?.InvoiceID;
+    return typeof id === "string" ? id.toLowerCase() : undefined;
+  }
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CRMAccounts */
+  async getAccount(accountId: string): Promise<AccountRecord | undefined> {
+    const page = await this.transport.page({
+      path: this.path("crm/Accounts"),
+      query: { filter: `ID eq ${guidLiteral(accountId)}`, select: Account.select },
+      label: "crm/Accounts",
+    });
+    return page.rows[0] ? Account.normalize(page.rows[0]) : undefined;
+  }
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=CRMAddresses */
+  async listAddresses(accountId: string): Promise<AddressRecord[]> {
+    const all = await this.transport.all({
+      path: this.path("crm/Addresses"),
+      query: { filter: `Account eq ${guidLiteral(accountId)}`, select: Address.select },
+      label: "crm/Addresses",
+    });
+    return all.rows.map(Address.normalize);
+  }
+
+  /** The invoice with its lines, its invoice-to account and that account's addresses. */
+  async getFullSalesInvoice(invoiceId: string): Promise<FullSalesInvoice> {
+    const found = await this.getSalesInvoice(invoiceId);
+    if (!found) {
+      throw new PermanentError(`Sales invoice ${invoiceId} does not exist in Exact division ${this.division} (deleted?)`, {
+        system: "exact",
+        code: "not_found",
+      });
+    }
+    const accountId = found.invoice.InvoiceTo;
+    const account = accountId ? ((await this.getAccount(accountId)) ?? null) : null;
+    const addresses = accountId ? await this.listAddresses(accountId) : [];
+    return {
+      division: this.division,
+      invoice: found.invoice,
+      lines: found.lines,
+      account,
+      addresses,
+      billingAddress: pickBillingAddress(account, addresses),
+      idempotencyKey: journalKey(this.division, found.invoice.InvoiceID ?? invoiceId),
+    };
+  }
+
+  /**
+   * POST a sales invoice with its lines in one request (deep insert; Exact requires the lines).
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SalesInvoiceSalesInvoices
+   */
+  async createSalesInvoice(body: Record<string, unknown>) {
+    const { body: answer } = await this.transport.api({
+      method: "POST",
+      path: this.path("salesinvoice/SalesInvoices"),
+      body,
+      label: "create SalesInvoice",
+    });
+    const entity = readEntity(answer);
+    if (!entity) throw new PermanentError("Exact Online did not return the created sales invoice", { system: "exact", code: "unexpected_format" });
+    return SalesInvoice.normalize(entity);
+  }
+
+  // ------------------------------------------------------------------ sync
+
+  /**
+   * Rows changed after `timestamp` (one row per invoice line, header fields repeated), 1000 a page.
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SyncSalesInvoiceSalesInvoices
+   */
+  async syncSalesInvoices(timestamp: string): Promise<{ rows: SyncInvoiceRow[]; more: boolean }> {
+    const page = await this.transport.page({
+      path: this.path("sync/SalesInvoice/SalesInvoices"),
+      query: { filter: `Timestamp gt ${int64Literal(timestamp)}`, select: SYNC_INVOICE_SELECT },
+      label: "sync SalesInvoices",
+    });
+    const rows = page.rows.map((row) => ({
+      timestamp: String(row.Timestamp),
+      invoiceId: String(row.InvoiceID).toLowerCase(),
+      invoiceNumber: typeof row.InvoiceNumber === "number" ? row.InvoiceNumber : null,
+      status: typeof row.Status === "number" ? row.Status : null,
+      modified: SalesInvoice.normalize(row).Modified,
+    }));
+    return { rows, more: Boolean(page.next) };
+  }
+
+  /**
+   * The sync timestamp to start from for changes made on or after `date` (YYYY-MM-DD).
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadSyncSyncSyncTimestamp
+   */
+  async syncTimestamp(date: string, endpoint = "SalesInvoice/SalesInvoices"): Promise<string> {
+    const { body } = await this.transport.api({
+      method: "GET",
+      path: this.path("read/sync/Sync/SyncTimestamp"),
+      query: { modified: dateLiteral(`${date}T00:00:00`), endPoint: quote(endpoint) },
+      label: "SyncTimestamp",
+    });
+    const row = readEntity(body) ?? readCollection(body)?.rows[0];
+    const value = row?.TimeStampAsBigInt;
+    if (value === undefined || value === null) {
+      throw new PermanentError("Exact Online SyncTimestamp returned no timestamp", { system: "exact", code: "unexpected_format" });
+    }
+    return String(value);
+  }
+
+  /**
+   * Deletions after `timestamp` (EntityType 13 = sales invoices).
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=SyncDeleted
+   */
+  async syncDeleted(timestamp: string, entityType?: number) {
+    const filter = [`Timestamp gt ${int64Literal(timestamp)}`];
+    if (entityType !== undefined) filter.push(`EntityType eq ${Math.trunc(entityType)}`);
+    const page = await this.transport.page({
+      path: this.path("sync/Deleted"),
+      query: { filter: filter.join(" and "), select: SyncDeleted.select },
+      label: "sync Deleted",
+    });
+    return { rows: page.rows.map(SyncDeleted.normalize), more: Boolean(page.next) };
+  }
+
+  // ------------------------------------------------------------------ reference data
+
+  /**
+   * The whole chart of accounts via the bulk endpoint (1000 a page, `$select` mandatory).
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=BulkFinancialGLAccounts
+   */
+  async listGLAccounts(): Promise<GLAccountRecord[]> {
+    if (this.glAccountsCache) return this.glAccountsCache;
+    const all = await this.transport.all({
+      path: this.path("bulk/Financial/GLAccounts"),
+      query: { select: GLAccount.select },
+      label: "bulk GLAccounts",
+    });
+    this.glAccountsCache = all.rows.map(GLAccount.normalize).sort((a, b) => (a.Code ?? "").localeCompare(b.Code ?? "", "en", { numeric: true }));
+    return this.glAccountsCache;
+  }
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=HRMCostcenters */
+  async listCostCenters() {
+    const all = await this.transport.all({ path: this.path("hrm/Costcenters"), query: { select: CostCenter.select }, label: "hrm/Costcenters" });
+    return all.rows.map(CostCenter.normalize);
+  }
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=HRMCostunits */
+  async listCostUnits() {
+    const all = await this.transport.all({ path: this.path("hrm/Costunits"), query: { select: CostUnit.select }, label: "hrm/Costunits" });
+    return all.rows.map(CostUnit.normalize);
+  }
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=VATVATCodes */
+  async listVatCodes() {
+    const all = await this.transport.all({ path: this.path("vat/VATCodes"), query: { select: VATCode.select }, label: "vat/VATCodes" });
+    return all.rows.map(VATCode.normalize);
+  }
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=FinancialJournals */
+  async listJournals() {
+    const all = await this.transport.all({ path: this.path("financial/Journals"), query: { select: Journal.select }, label: "financial/Journals" });
+    return all.rows.map(Journal.normalize);
+  }
+
+  /**
+   * GL account GUIDs for codes or GUIDs (mapping tables hold codes). Unknown or blocked accounts
+   * need a person: the mapping table is wrong.
+   */
+  async resolveGLAccounts(refs: string[]): Promise<Map<string, GLAccountRecord>> {
+    const accounts = await this.listGLAccounts();
+    const byCode = new Map(accounts.map((a) => [a.Code ?? "", a]));
+    const byId = new Map(accounts.map((a) => [a.ID ?? "", a]));
+    const out = new Map<string, GLAccountRecord>();
+    const missing: string[] = [];
+    const blocked: string[] = [];
+    for (const ref of new Set(refs)) {
+      const key = ref.trim();
+      const found = isGuid(key) ? byId.get(key.toLowerCase()) : byCode.get(key);
+      if (!found) missing.push(ref);
+      else if (found.IsBlocked) blocked.push(`${found.Code} ${found.Description ?? ""}`.trim());
+      else out.set(ref, found);
+    }
+    if (missing.length) {
+      throw new NeedsReviewError(`GL account(s) not found in Exact division ${this.division}: ${missing.join(", ")}`, {
+        system: "exact",
+        reasonCode: "unknown_gl_account",
+        details: { missing },
+      });
+    }
+    if (blocked.length) {
+      throw new NeedsReviewError(`GL account(s) blocked in Exact division ${this.division}: ${blocked.join(", ")}`, {
+        system: "exact",
+        reasonCode: "blocked_gl_account",
+        details: { blocked },
+      });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ general journal entries
+
+  /**
+   * POST a general journal entry with its lines (deep insert).
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=GeneralJournalEntryGeneralJournalEntries
+   */
+  async createGeneralJournalEntry(entry: NewJournalEntry): Promise<JournalEntryWithLines> {
+    const body = {
+      JournalCode: entry.journalCode,
+      ...(entry.financialYear !== undefined ? { FinancialYear: entry.financialYear } : {}),
+      ...(entry.financialPeriod !== undefined ? { FinancialPeriod: entry.financialPeriod } : {}),
+      ...(entry.currency ? { Currency: entry.currency } : {}),
+      GeneralJournalEntryLines: entry.lines.map((l) => ({
+        GLAccount: l.glAccount,
+        AmountFC: l.amount,
+        Date: l.date,
+        ...(l.description ? { Description: l.description } : {}),
+        ...(l.costCenter ? { CostCenter: l.costCenter } : {}),
+        ...(l.costUnit ? { CostUnit: l.costUnit } : {}),
+        ...(l.vatCode ? { VATCode: l.vatCode } : {}),
+        ...(l.notes ? { Notes: l.notes } : {}),
+      })),
+    };
+    const { body: answer } = await this.transport.api({
+      method: "POST",
+      path: this.path("generaljournalentry/GeneralJournalEntries"),
+      body,
+      label: "create GeneralJournalEntry",
+    });
+    const created = readEntity(answer);
+    const entryId = created?.EntryID;
+    if (typeof entryId !== "string") {
+      throw new PermanentError("Exact Online did not return the created journal entry", { system: "exact", code: "unexpected_format" });
+    }
+    // Read back: the POST answer leaves the lines deferred.
+    const readBack = await this.getGeneralJournalEntry(entryId);
+    return readBack ?? { entry: GeneralJournalEntry.normalize(created!), lines: [] };
+  }
+
+  async getGeneralJournalEntry(entryId: string): Promise<JournalEntryWithLines | undefined> {
+    const lineSelect = Object.keys(GeneralJournalEntryLine.fields).map((f) => `GeneralJournalEntryLines/${f}`);
+    const page = await this.transport.page({
+      path: this.path("generaljournalentry/GeneralJournalEntries"),
+      query: {
+        filter: `EntryID eq ${guidLiteral(entryId)}`,
+        expand: "GeneralJournalEntryLines",
+        select: [GeneralJournalEntry.select, ...lineSelect].join(","),
+      },
+      label: "GeneralJournalEntries (with lines)",
+    });
+    const row = page.rows[0];
+    if (!row) return undefined;
+    return { entry: GeneralJournalEntry.normalize(row), lines: expanded(row.GeneralJournalEntryLines).map(GeneralJournalEntryLine.normalize) };
+  }
+
+  /**
+   * The entry whose lines carry `key` in Notes, if one was posted.
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=GeneralJournalEntryGeneralJournalEntryLines
+   */
+  async findGeneralJournalEntryByKey(key: string): Promise<JournalEntryWithLines | undefined> {
+    const page = await this.transport.page({
+      path: this.path("generaljournalentry/GeneralJournalEntryLines"),
+      query: { filter: `Notes eq ${quote(key)}`, select: "EntryID", top: 1 },
+      label: "GeneralJournalEntryLines by key",
+    });
+    const entryId = page.rows[0]?.EntryID;
+    return typeof entryId === "string" ? this.getGeneralJournalEntry(entryId) : undefined;
+  }
+
+  // ------------------------------------------------------------------ webhooks
+
+  /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=WebhooksWebhookSubscriptions */
+  async listWebhookSubscriptions(): Promise<WebhookSubscriptionRecord[]> {
+    const all = await this.transport.all({
+      path: this.path("webhooks/WebhookSubscriptions"),
+      query: { select: WebhookSubscription.select },
+      label: "WebhookSubscriptions",
+    });
+    return all.rows.map(WebhookSubscription.normalize);
+  }
+
+  /** Exact POSTs to the callback before it accepts the subscription; the callback must answer 2xx. */
+  async createWebhookSubscription(callbackUrl: string, topic: string, description?: string): Promise<WebhookSubscriptionRecord> {
+    const { body } = await this.transport.api({
+      method: "POST",
+      path: this.path("webhooks/WebhookSubscriptions"),
+      body: { CallbackURL: callbackUrl, Topic: topic, ...(description ? { Description: description } : {}) },
+      label: "create WebhookSubscription",
+    });
+    const entity = readEntity(body);
+    if (!entity) throw new PermanentError("Exact Online did not return the created subscription", { system: "exact", code: "unexpected_format" });
+    return WebhookSubscription.normalize(entity);
+  }
+
+  /** Subscriptions cannot be updated, only deleted and created again. */
+  async deleteWebhookSubscription(id: string): Promise<void> {
+    await this.transport.api({
+      method: "DELETE",
+      path: this.path(`webhooks/WebhookSubscriptions(${guidLiteral(id)})`),
+      label: "delete WebhookSubscription",
+    });
+  }
+
+  /** The subscription for (topic, callback) in this division, creating it when there is none. */
+  async ensureWebhookSubscription(callbackUrl: string, topic = "SalesInvoices"): Promise<{ subscription: WebhookSubscriptionRecord; created: boolean }> {
+    const existing = (await this.listWebhookSubscriptions()).find((s) => s.CallbackURL === callbackUrl && s.Topic === topic);
+    if (existing) return { subscription: existing, created: false };
+    return { subscription: await this.createWebhookSubscription(callbackUrl, topic), created: true };
+  }
+
+  verifyWebhook(rawBody: string) {
+    return verifyDelivery(rawBody, this.env.secrets.webhookSecret);
+  }
+}
+
+/** The address to calculate tax for: main invoice address, any invoice address, visit address, account fields. */
+export function pickBillingAddress(account: AccountRecord | null, addresses: AddressRecord[]): FullSalesInvoice["billingAddress"] {
+  const byType = (type: number) => addresses.filter((a) => a.Type === type).sort((a, b) => Number(b.Main) - Number(a.Main))[0];
+  const invoice = byType(ADDRESS_TYPE.invoice);
+  const visit = byType(ADDRESS_TYPE.visit);
+  const from = (a: AddressRecord | AccountRecord, source: "invoice" | "visit" | "account") => ({
+    line1: a.AddressLine1,
+    line2: a.AddressLine2,
+    line3: a.AddressLine3,
+    city: a.City,
+    region: a.State,
+    postalCode: a.Postcode,
+    country: a.Country,
+    source,
+  });
+  if (invoice) return from(invoice, "invoice");
+  if (visit) return from(visit, "visit");
+  if (account && (account.AddressLine1 || account.City)) return from(account, "account");
+  return null;
+}
