@@ -98,7 +98,7 @@ export function seedState(now: number): SandboxState {
     ["P-1001", "Acme ERP Rollout", "Contract", "C100"],
     ["P-1002", "Globex Data Migration", "Contract", "C200"],
     ["P-1003", "Internal Tax Automation", "Internal Non-billable", ""],
-  ].map(([id, name, cat, cust]) => stamp({ PROJECTID: id, NAME: name, PROJECTCATEGORY: cat, CUSTOMERID: cust, PROJECTSTATUS: "In Progress", STATUS: "active" }));
+  ].map(([id, name, cat, cust]) => stamp({ PROJECTID: id, NAME: name, PARENTID: "", PROJECTCATEGORY: cat, CUSTOMERID: cust, PROJECTSTATUS: "In Progress", STATUS: "active" }));
 
   const ITEM = [
     ["SW-STD", "Ledger Suite Standard License", "4000"],
