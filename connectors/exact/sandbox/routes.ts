@@ -273,7 +273,14 @@ export async function handleApi(call: ApiCall, req: IncomingMessage, res: Server
       "www-authenticate": 'Bearer error="invalid_token"',
     });
   }
+  const fault = nextFault(faults, isWrite);
+  if (fault === "expireAuth") {
+    expireToken(region, req, world.now());
+    return sendError(res, 401, "Unauthorized: the access token has expired", { "www-authenticate": 'Bearer error="invalid_token"' });
+  }
   if (call.path.toLowerCase() === "current/me") {
+    if (fault === "serverError") return sendError(res, 503, "Service Unavailable");
+    if (fault === "rateLimit") return sendError(res, 429, "Too many requests", { "retry-after": "60" });
     return send(res, 200, {
       d: {
         results: [
@@ -307,11 +314,6 @@ export async function handleApi(call: ApiCall, req: IncomingMessage, res: Server
     });
   }
 
-  const fault = nextFault(faults, isWrite);
-  if (fault === "expireAuth") {
-    expireToken(region, req, world.now());
-    return sendError(res, 401, "Unauthorized: the access token has expired", { "www-authenticate": 'Bearer error="invalid_token"' });
-  }
   const limits = rateLimit(world, division, who.pair.clientId, fault !== "rateLimit");
   if (fault === "rateLimit") {
     return sendError(res, 429, "Too many requests: API limit per minute reached", forcedMinutely429(world, division, who.pair.clientId));
