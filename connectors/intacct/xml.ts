@@ -10,7 +10,6 @@
  */
 import { XMLParser } from "fast-xml-parser";
 
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** Remove characters that XML 1.0 forbids (C0 controls except TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
