@@ -241,9 +241,13 @@ function collection(res: ServerResponse, route: Route, ctx: ReadContext, headers
   const d: Row = { results: page.map(ser) };
   if (rows.length > pageSize) {
     const last = page[page.length - 1];
-    const next = new URL(url.toString());
-    next.searchParams.set("$skiptoken", route.kind === "sync" ? `${last._ts}L` : `guid'${String(last[orderKey])}'`);
-    d.__next = `${ctx.base}${url.pathname.replace(/^\/[a-z]{2}(?=\/api\/)/, "")}${next.search.replace(/\+/g, "%20")}`;
+    // Exact's next links keep the query as sent and append `$skiptoken` unencoded.
+    const kept = url.search
+      .slice(1)
+      .split("&")
+      .filter((p) => p && !/^(\$|%24)skiptoken=/i.test(p));
+    kept.push(`$skiptoken=${route.kind === "sync" ? `${last._ts}L` : `guid'${String(last[orderKey])}'`}`);
+    d.__next = `${ctx.base}${url.pathname.replace(/^\/[a-z]{2}(?=\/api\/)/, "")}?${kept.join("&")}`;
   }
   send(res, 200, { d }, headers);
 }
