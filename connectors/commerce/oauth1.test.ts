@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PermanentError } from "../sdk";
 import { hmacSha256Signature, oauth1Header, rfc3986, signatureBaseString, signedQueryPairs, strnatcmp } from "./oauth1";
 import { DEMO } from "./sandbox";
-import { searchCriteriaPairs, toQueryString } from "./search-criteria";
+import { searchCriteriaPairs, toQueryString, type SearchFilter } from "./search-criteria";
 import { makeClient, startHarness, type Harness } from "./testkit";
 
 const creds = { consumerKey: DEMO.consumerKey, consumerSecret: DEMO.consumerSecret, token: DEMO.accessToken, tokenSecret: DEMO.accessTokenSecret };
@@ -77,7 +77,7 @@ describe("OAuth 1.0a against the sandbox's Magento verifier", () => {
 
   it("signs searchCriteria with brackets, spaces and twelve filter groups ([10] after [2])", async () => {
     const { client, env } = makeClient(h, "oauth1");
-    const groups = Array.from({ length: 12 }, (_, i) => [{ field: "entity_id", value: String(i === 11 ? 30 : 1), conditionType: "gteq" as const }]);
+    const groups: SearchFilter[][] = Array.from({ length: 12 }, (_, i) => [{ field: "entity_id", value: String(i === 11 ? 30 : 1), conditionType: "gteq" }]);
     groups.push([{ field: "created_at", value: "2020-01-01 00:00:00", conditionType: "gt" }]);
     const page = await client.searchSales("order", {
       filterGroups: groups,
@@ -131,6 +131,23 @@ describe("OAuth 1.0a against the sandbox's Magento verifier", () => {
     // Tampered signature.
     const forged = oauth1Header(creds, { method: "GET", url }, { timestamp, nonce: "tamper-nonce-2" }).replace(/oauth_signature="([^"]{4})/, 'oauth_signature="AAAA');
     expect((await fetch(url, { headers: { authorization: forged } })).status).toBe(401);
+  });
+
+  it("signs form bodies but never JSON bodies, as Magento does", async () => {
+    const url = `${ordersUrl()}/1/comments`;
+    const json = JSON.stringify({ statusHistory: { comment: "paid", is_customer_notified: 0 } });
+    const jsonAuth = oauth1Header(creds, { method: "POST", url }, { timestamp: h.clock.now });
+    const jsonRes = await fetch(url, { method: "POST", headers: { authorization: jsonAuth, "content-type": "application/json" }, body: json });
+    // Authenticated (the sandbox has no write routes), so Magento's unknown-route answer.
+    expect(jsonRes.status).toBe(404);
+    expect(await jsonRes.json()).toEqual({ message: "Request does not match any route." });
+
+    const form = new URLSearchParams({ comment: "paid in full" });
+    const unsignedForm = oauth1Header(creds, { method: "POST", url }, { timestamp: h.clock.now });
+    const formHeaders = { "content-type": "application/x-www-form-urlencoded" };
+    expect((await fetch(url, { method: "POST", headers: { ...formHeaders, authorization: unsignedForm }, body: form.toString() })).status).toBe(401);
+    const signedForm = oauth1Header(creds, { method: "POST", url, formBody: form }, { timestamp: h.clock.now });
+    expect((await fetch(url, { method: "POST", headers: { ...formHeaders, authorization: signedForm }, body: form.toString() })).status).toBe(404);
   });
 
   it("refuses a reused nonce (Magento's message, placeholder filled) and marks the connection failing", async () => {

@@ -140,6 +140,21 @@ describe("Commerce transport against the sandbox", () => {
     expect((error as Error).message).toContain("The account sign-in was incorrect");
   });
 
+  it("PaaS admin token: two-factor enforcement is reported as such; a lost token response is retryable", async () => {
+    const tfa = makeClient(h, "adminToken", { config: { adminUsername: DEMO.twoFactorAdminUsername } });
+    const error = await tfa.client.getOrder(1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "permanent", code: "two_factor_required", connectionHealth: "failing", status: 401 });
+    expect((error as Error).message).toContain("Please use the 2fa provider-specific endpoints to obtain a token.");
+
+    const { client, env } = makeClient(h, "adminToken");
+    await admin(h, "POST", "/__sandbox/faults", { queue: ["dropAfterWrite"] });
+    const lost = await client.getOrder(1).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(RetryableError);
+    expect(lost).toMatchObject({ outcomeUnknown: true });
+    expect((await client.getOrder(1)).entityId).toBe(1);
+    expect(env.calls.map((c) => `${c.label} ${c.status ?? "lost"}`)).toEqual(["admin token lost", "admin token 200", "get order 1 200"]);
+  });
+
   it("429 with Retry-After and 5xx are retryable; 404 and 400 permanent with Magento's message", async () => {
     const { client } = makeClient(h, "oauth1");
     await admin(h, "POST", "/__sandbox/faults", { queue: ["rateLimit", "serverError"] });

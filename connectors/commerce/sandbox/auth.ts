@@ -17,6 +17,8 @@ export const DEMO = {
   consumerId: 1,
   adminUsername: "finance.admin",
   adminPassword: "Sandbox-Admin-2026!",
+  /** An admin with Google Authenticator enforced: the token route refuses it (Magento_TwoFactorAuth). */
+  twoFactorAdminUsername: "ops.admin",
   imsClientId: "sandbox-commerce-client",
   imsClientSecret: "p8e-SANDBOX-ims-secret-4f1c9b",
   imsOrgId: "5AND80X0123456789ABCDEF0@AdobeOrg",

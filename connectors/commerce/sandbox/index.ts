@@ -198,7 +198,7 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
       `  PaaS store:  ${baseUrl}/rest/default/V1/…  (OAuth 1.0a HMAC-SHA256, or admin token)`,
       `    consumer key ${DEMO.consumerKey}  consumer secret ${DEMO.consumerSecret}`,
       `    access token ${DEMO.accessToken}  token secret ${DEMO.accessTokenSecret}`,
-      `    admin user ${DEMO.adminUsername} / ${DEMO.adminPassword}  (POST ${baseUrl}/rest/V1/integration/admin/token)`,
+      `    admin user ${DEMO.adminUsername} / ${DEMO.adminPassword}  (POST ${baseUrl}/rest/V1/integration/admin/token; ${DEMO.twoFactorAdminUsername} has 2FA enforced)`,
       `  SaaS tenant: ${baseUrl}/${DEMO.tenantId}/V1/…  (Store header; IMS token from ${baseUrl}/ims/token/v3)`,
       `    IMS client id ${DEMO.imsClientId}  client secret ${DEMO.imsClientSecret}  org ${DEMO.imsOrgId}  tenant ${DEMO.tenantId}`,
       `  Events: GET ${baseUrl}/__sandbox/keys (public keys), POST ${baseUrl}/__sandbox/subscriptions {url, channel},`,

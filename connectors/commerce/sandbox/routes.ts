@@ -145,6 +145,10 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
         json(res, 400, { message: "Decoding error: \nSyntax error" });
         return done(400);
       }
+      if (creds.username === DEMO.twoFactorAdminUsername && creds.password === DEMO.adminPassword) {
+        json(res, 401, { message: "Please use the 2fa provider-specific endpoints to obtain a token.", parameters: { active_providers: ["google"] } });
+        return done(401);
+      }
       if (creds.username !== DEMO.adminUsername || creds.password !== DEMO.adminPassword) {
         json(res, 401, { message: "The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later." });
         return done(401);
