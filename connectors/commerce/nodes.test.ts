@@ -8,7 +8,7 @@ import { getCreditMemo } from "./nodes/getCreditMemo";
 import { getInvoice } from "./nodes/getInvoice";
 import { getOrder } from "./nodes/getOrder";
 import { orderEvent } from "./nodes/orderEvent";
-import { salesDocumentsUpdated } from "./nodes/salesDocumentsUpdated";
+import { parseStartFrom, salesDocumentsUpdated } from "./nodes/salesDocumentsUpdated";
 import { searchCustomers } from "./nodes/searchCustomers";
 import { DEMO } from "./sandbox";
 import { signRsaSha256 } from "./sandbox/events";
@@ -72,6 +72,14 @@ describe("Commerce nodes against the sandbox", () => {
     );
     await expect(getOrder.run(ctx, getOrder.input.parse({ incrementId: "999999999" }), config)).rejects.toMatchObject({ code: "not_found" });
     expect(getOrder.input.safeParse({}).success).toBe(false);
+
+    // Magento's negative discount_amount arrives as a positive discount; totals add up.
+    const discounted = await getOrder.run(ctx, { orderId: 5 }, config);
+    expect(h.sandbox.data().orders[4].discount_amount).toBeLessThan(0);
+    expect(discounted.totals.discount).toBeGreaterThan(0);
+    const t = discounted.totals;
+    expect(Math.round((t.subtotal - t.discount + t.shipping + t.tax) * 100) / 100).toBe(t.grandTotal);
+    expect(discounted.items.reduce((sum, i) => sum + i.discountAmount, 0)).toBeCloseTo(t.discount, 2);
 
     const guest = await getOrder.run(ctx, { orderId: 9 }, config);
     expect(guest).toMatchObject({ customer: { id: null, isGuest: true, email: "guest.buyer@example.com" }, company: null, purchaseOrderNumber: null, currency: "USD" });
@@ -186,6 +194,14 @@ describe("Commerce nodes against the sandbox", () => {
     // A manual run with only a key reads the document.
     const manual = await salesDocumentsUpdated.run(nodeCtx, { entity: "creditmemo", entityId: 2 }, cfg);
     expect(manual).toMatchObject({ entity: "creditmemo", creditMemo: { entityId: 2, orderId: 20 }, order: { entityId: 20 } });
+  });
+
+  it("reads startFrom as UTC unless it names a zone", () => {
+    expect(parseStartFrom("2026-01-31")).toBe(Date.parse("2026-01-31T00:00:00Z"));
+    expect(parseStartFrom("2026-01-31 08:30")).toBe(Date.parse("2026-01-31T08:30:00Z"));
+    expect(parseStartFrom("2026-01-31T08:30:15+01:00")).toBe(Date.parse("2026-01-31T07:30:15Z"));
+    expect(() => parseStartFrom("2026-02-30x")).toThrow("is not a date");
+    expect(salesDocumentsUpdated.config.safeParse({ startFrom: "yesterday" }).success).toBe(false);
   });
 
   it("commerce.salesDocumentsUpdated caps pages per poll, filters statuses and resets on new settings", async () => {

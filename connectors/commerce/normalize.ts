@@ -78,7 +78,7 @@ export function normalizeOrder(raw: Obj): Order {
     paymentMethod: str(payment?.method),
     totals: {
       subtotal: num(raw.subtotal),
-      discount: num(raw.discount_amount),
+      discount: Math.abs(num(raw.discount_amount)),
       shipping: num(raw.shipping_amount),
       tax: num(raw.tax_amount),
       grandTotal: num(raw.grand_total),
@@ -97,7 +97,7 @@ export function normalizeOrder(raw: Obj): Order {
       qtyRefunded: num(i.qty_refunded),
       price: num(i.price),
       rowTotal: num(i.row_total),
-      discountAmount: num(i.discount_amount),
+      discountAmount: Math.abs(num(i.discount_amount)),
       taxAmount: num(i.tax_amount),
       taxPercent: numOrNull(i.tax_percent),
       rowTotalInclTax: numOrNull(i.row_total_incl_tax),
@@ -120,7 +120,7 @@ function documentLines(raw: Obj) {
       price: num(i.price),
       rowTotal: num(i.row_total),
       taxAmount: num(i.tax_amount),
-      discountAmount: num(i.discount_amount),
+      discountAmount: Math.abs(num(i.discount_amount)),
     }));
 }
 
@@ -137,7 +137,7 @@ export function normalizeInvoice(raw: Obj): Invoice {
     updatedAt: str(raw.updated_at),
     totals: {
       subtotal: num(raw.subtotal),
-      discount: num(raw.discount_amount),
+      discount: Math.abs(num(raw.discount_amount)),
       shipping: num(raw.shipping_amount),
       tax: num(raw.tax_amount),
       grandTotal: num(raw.grand_total),
@@ -161,7 +161,7 @@ export function normalizeCreditMemo(raw: Obj): CreditMemo {
     updatedAt: str(raw.updated_at),
     totals: {
       subtotal: num(raw.subtotal),
-      discount: num(raw.discount_amount),
+      discount: Math.abs(num(raw.discount_amount)),
       shipping: num(raw.shipping_amount),
       tax: num(raw.tax_amount),
       adjustment: num(raw.adjustment),

@@ -38,6 +38,8 @@ export type RawCompany = z.infer<typeof rawCompany> & Record<string, unknown>;
 // Normalised records
 
 const money = z.number().describe("Amount in the order currency.");
+/** Magento stores discounts as negative amounts on totals; these records always carry them as positive amounts. */
+const discountMoney = z.number().min(0).describe("Discount as a positive amount in the order currency.");
 const rawRecord = z.record(z.string(), z.unknown()).describe("Magento's REST record as returned, for fields not lifted here.");
 
 export const address = z.object({
@@ -68,7 +70,7 @@ export const orderLine = z.object({
   qtyRefunded: z.number(),
   price: money.describe("Unit price excluding tax."),
   rowTotal: money.describe("Line total excluding tax, before discount."),
-  discountAmount: money,
+  discountAmount: discountMoney,
   taxAmount: money,
   taxPercent: z.number().nullable(),
   rowTotalInclTax: money.nullable(),
@@ -105,7 +107,7 @@ export const order = z.object({
   paymentMethod: z.string().nullable(),
   totals: z.object({
     subtotal: money,
-    discount: money,
+    discount: discountMoney,
     shipping: money,
     tax: money,
     grandTotal: money,
@@ -129,7 +131,7 @@ const documentLine = z.object({
   price: money,
   rowTotal: money,
   taxAmount: money,
-  discountAmount: money,
+  discountAmount: discountMoney,
 });
 
 export const invoice = z.object({
@@ -141,7 +143,7 @@ export const invoice = z.object({
   currency: z.string().nullable(),
   createdAt: z.string().nullable(),
   updatedAt: z.string().nullable(),
-  totals: z.object({ subtotal: money, discount: money, shipping: money, tax: money, grandTotal: money }),
+  totals: z.object({ subtotal: money, discount: discountMoney, shipping: money, tax: money, grandTotal: money }),
   items: z.array(documentLine),
   raw: rawRecord,
 });
@@ -159,7 +161,7 @@ export const creditMemo = z.object({
   updatedAt: z.string().nullable(),
   totals: z.object({
     subtotal: money,
-    discount: money,
+    discount: discountMoney,
     shipping: money,
     tax: money,
     adjustment: money,

@@ -48,12 +48,16 @@ function settingsKey(c: Config): string {
   return JSON.stringify({ e: [...c.entities].sort(), s: [...c.orderStatuses].sort(), f: c.startFrom ?? null });
 }
 
+/** `startFrom` is UTC unless it names a zone: "2026-01-31", "2026-01-31 08:00", "2026-01-31T08:00:00+01:00". */
+export function parseStartFrom(value: string): number {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  const ms = m ? Date.parse(`${m[1]}T${m[2] ?? "00:00"}${m[3] ?? ":00"}${m[4] ?? "Z"}`) : Number.NaN;
+  if (Number.isNaN(ms)) throw new PermanentError(`startFrom "${value}" is not a date`, { system: "commerce", code: "invalid_config" });
+  return ms;
+}
+
 function startDate(c: Config, now: number): string {
-  if (c.startFrom) {
-    const ms = /^\d{4}-\d{2}-\d{2}$/.test(c.startFrom) ? Date.parse(`${c.startFrom}T00:00:00Z`) : fromMagentoDate(c.startFrom);
-    return toMagentoDate(ms);
-  }
-  return toMagentoDate(now - c.lookbackHours * 3_600_000);
+  return toMagentoDate(c.startFrom ? parseStartFrom(c.startFrom) : now - c.lookbackHours * 3_600_000);
 }
 
 const seenKey = (id: unknown, updatedAt: string) => `${String(id)}@${updatedAt}`;
