@@ -28,7 +28,7 @@ const zodFor: Record<FieldKind, () => z.ZodType> = {
 function recordSchema<F extends Fields>(fields: F) {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, kind] of Object.entries(fields)) shape[name] = zodFor[kind]();
-  return z.object(shape) as unknown as z.ZodObject<{ [P in keyof F]: z.ZodType<KindType<F[P]>> }>;
+  return z.object(shape) as unknown as z.ZodObject<{ [P in keyof F]: z.ZodType<KindType<F[P]>, KindType<F[P]>> }>;
 }
 
 function normalizer<F extends Fields>(fields: F) {

@@ -74,7 +74,7 @@ describe("webhook subscriptions", () => {
     expect((await listWebhookSubscriptions.run(nodeCtx(client), {}, {})).items).toEqual([sub]);
     const removed = await deleteWebhookSubscription.run(nodeCtx(client), { callbackUrl }, {});
     expect(removed).toEqual({ deleted: [sub.ID] });
-    expect(await deleteWebhookSubscription.run(nodeCtx(client), { subscriptionId: sub.ID! }, {})).toEqual({ deleted: [] });
+    expect(await deleteWebhookSubscription.run(nodeCtx(client), { subscriptionId: String(sub.ID) }, {})).toEqual({ deleted: [] });
     expect(await client.listWebhookSubscriptions()).toEqual([]);
   });
 
