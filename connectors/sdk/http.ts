@@ -48,6 +48,38 @@ function clip(text: string): string {
   return text.length > MAX_LOGGED_BODY ? `${text.slice(0, MAX_LOGGED_BODY)}… (${text.length} bytes)` : text;
 }
 
+const SECRET_XML = /<(password|sessionid|userpassword|senderpassword)>[^<]*<\/\1>/gi;
+
+/**
+ * Mask a body for the run log. Known secret values go through the redactor; secrets the transport
+ * has not registered yet (a token in the very response being logged) are caught by name: JSON
+ * fields such as access_token/refresh_token/password, XML elements such as <sessionid>.
+ */
+export function redactBody(text: string, redactor: Redactor): string {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      return JSON.stringify(redactor.value(JSON.parse(text)));
+    } catch {
+      // not JSON after all: fall through
+    }
+  }
+  if (trimmed.startsWith("<")) return redactor.text(text).replace(SECRET_XML, (_m, tag: string) => `<${tag}>[redacted]</${tag}>`);
+  if (text.includes("=") && !text.includes(" ")) {
+    // form-urlencoded (token requests)
+    const params = new URLSearchParams(text);
+    let masked = false;
+    for (const key of [...params.keys()]) {
+      if (/(secret|token|password|code)$/i.test(key)) {
+        params.set(key, "[redacted]");
+        masked = true;
+      }
+    }
+    if (masked) return redactor.text(params.toString());
+  }
+  return redactor.text(text);
+}
+
 export interface HttpClientOptions {
   redactor: Redactor;
   record?: HttpRecorder;
@@ -83,7 +115,7 @@ export class HttpClient {
       method: req.method,
       url: redactedUrl,
       requestHeaders: this.redactor.headers(req.headers ?? {}),
-      requestBody: body === undefined ? undefined : clip(this.redactor.text(body)),
+      requestBody: body === undefined ? undefined : clip(redactBody(body, this.redactor)),
       at: new Date(started).toISOString(),
     };
     let response: Response;
@@ -110,7 +142,7 @@ export class HttpClient {
       throw new RetryableError(message, { system: this.system, cause: error, outcomeUnknown: req.method !== "GET" });
     }
     const durationMs = Date.now() - started;
-    this.record?.({ ...base, status: response.status, durationMs, responseBody: clip(this.redactor.text(text)) });
+    this.record?.({ ...base, status: response.status, durationMs, responseBody: clip(redactBody(text, this.redactor)) });
     return { status: response.status, headers: response.headers, text, durationMs };
   }
 }

@@ -71,9 +71,10 @@ async function connectionFor(x: NodeExecution): Promise<LoadedConnection | undef
 export async function executeNode(x: NodeExecution): Promise<NodeResult> {
   const attempts: AttemptRecord[] = x.previous?.status === "retrying" ? [...x.previous.attempts] : [];
   const write = x.def.effect.kind === "write" ? x.def.effect : undefined;
+  const redactor = new Redactor();
 
   if (x.dryRun && write) {
-    await save(x, { status: "dry_run", attempts, input: x.input, output: { wouldSend: x.input }, httpCalls: [], logs: [], startedAt: new Date(), durationMs: 0 });
+    await save(x, { redactor, status: "dry_run", attempts, input: x.input, output: { wouldSend: x.input }, httpCalls: [], logs: [], startedAt: new Date(), durationMs: 0 });
     return { kind: "dry_run" };
   }
 
@@ -81,7 +82,6 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
   const resumed = x.previous?.status === "retrying";
   const httpCalls: HttpCallRecord[] = resumed ? [...x.previous!.httpCalls] : [];
   const logs: LogRecord[] = resumed ? [...x.previous!.logs] : [];
-  const redactor = new Redactor();
   const log = recorder(logs, redactor);
 
   for (;;) {
@@ -159,7 +159,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
         throw new PermanentError(`node ${x.def.type} returned data that does not match its output schema: ${parsed.error.issues[0]?.message}`);
       }
       attempts.push({ attempt, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
-      await save(x, { status: stop ? "skipped" : status, attempts, input: x.input, output: parsed.data, httpCalls, logs, startedAt, handle: stop ? null : handle });
+      await save(x, { redactor, status: stop ? "skipped" : status, attempts, input: x.input, output: parsed.data, httpCalls, logs, startedAt, handle: stop ? null : handle });
       if (connection) void markHealthy(x, connection);
       return { kind: "done", output: parsed.data, handle: stop ? null : handle, stop };
     } catch (error) {
@@ -168,7 +168,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
         if (ledgerKey) await markDone(x.db, ledgerKey, error.result ?? null);
         log.info(`Already posted earlier: ${error.message}`);
         attempts.push({ attempt, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
-        await save(x, { status: "already_done", attempts, input: x.input, output: error.result, httpCalls, logs, startedAt });
+        await save(x, { redactor, status: "already_done", attempts, input: x.input, output: error.result, httpCalls, logs, startedAt });
         return { kind: "done", output: error.result, handle, stop: false };
       }
       // Secrets learnt during the attempt (session ids, tokens) were registered on the redactor.
@@ -186,7 +186,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
           record.delayMs = delay;
           const until = new Date(Date.now() + delay);
           log.warn(`Attempt ${attempt} failed (${serialized.message}); retrying in ${delay} ms`);
-          await save(x, { status: "retrying", attempts, input: x.input, output: null, httpCalls, logs, startedAt, error: serialized, nextAttemptAt: until });
+          await save(x, { redactor, status: "retrying", attempts, input: x.input, output: null, httpCalls, logs, startedAt, error: serialized, nextAttemptAt: until });
           if (delay <= INLINE_RETRY_MAX_MS) {
             await sleep(delay, x.signal);
             continue;
@@ -196,7 +196,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
         serialized.message = `${serialized.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})`;
       }
       const review = isClassified(error) && error.kind === "needs_review";
-      await save(x, { status: review ? "needs_review" : "failed", attempts, input: x.input, output: null, httpCalls, logs, startedAt, error: serialized });
+      await save(x, { redactor, status: review ? "needs_review" : "failed", attempts, input: x.input, output: null, httpCalls, logs, startedAt, error: serialized });
       return review ? { kind: "review", error: serialized } : { kind: "failed", error: serialized };
     }
   }
@@ -211,6 +211,7 @@ async function markHealthy(x: NodeExecution, connection: LoadedConnection): Prom
 async function save(
   x: NodeExecution,
   p: {
+    redactor: Redactor;
     status: NodeRunRow["status"];
     attempts: AttemptRecord[];
     input: unknown;
@@ -233,8 +234,9 @@ async function save(
     input: p.input,
     output: p.output,
     handle: p.handle ?? null,
-    httpCalls: p.httpCalls,
-    logs: p.logs,
+    // Secrets learnt after a call was recorded (a new session id, a token) are masked again here.
+    httpCalls: p.redactor.value(p.httpCalls),
+    logs: p.redactor.value(p.logs),
     attempts: p.attempts,
     error: p.error ?? null,
     seq: x.seq,

@@ -25,10 +25,11 @@ export async function forget(db: Db, workerIds: string[]): Promise<void> {
   await db.sql`delete from worker_heartbeats where worker_id = any(${workerIds}::text[])`;
 }
 
-/** Unlock the jobs of workers that stopped beating. Returns their ids. */
-export async function sweep(db: Db, utils: WorkerUtils, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
+/** Unlock the jobs of workers that stopped beating (never this process's own). Returns their ids. */
+export async function sweep(db: Db, utils: WorkerUtils, staleAfterMs = STALE_AFTER_MS, own: string[] = []): Promise<string[]> {
   const stale = await db.sql<{ worker_id: string }[]>`
-    delete from worker_heartbeats where last_seen_at < now() - ${`${staleAfterMs} milliseconds`}::interval
+    delete from worker_heartbeats
+    where last_seen_at < now() - ${`${staleAfterMs} milliseconds`}::interval and worker_id <> all(${own}::text[])
     returning worker_id`;
   const ids = stale.map((r) => r.worker_id);
   if (ids.length > 0) await utils.forceUnlockWorkers(ids);

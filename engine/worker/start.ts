@@ -3,10 +3,11 @@
  * Run more processes (on more machines) against the same database to scale out; SKIP LOCKED
  * spreads the jobs.
  */
-import { makeWorkerUtils, run, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { makeWorkerUtils, run, type Runner, type WorkerEvents } from "graphile-worker";
 import { quietLogger } from "../../db/bootstrap";
 import { createDb } from "../../db/client";
-import { beat, forget, HEARTBEAT_EVERY_MS, sweep, SWEEP_EVERY_MS } from "./heartbeat";
+import { beat, forget, HEARTBEAT_EVERY_MS, STALE_AFTER_MS, sweep, SWEEP_EVERY_MS } from "./heartbeat";
 import { taskList } from "./tasks";
 
 export interface EngineWorker {
@@ -23,9 +24,24 @@ export async function startWorker(options: {
   staleAfterMs?: number;
 }): Promise<EngineWorker> {
   const concurrency = options.concurrency ?? 4;
+  const heartbeatEveryMs = options.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS;
+  const staleAfterMs = options.staleAfterMs ?? STALE_AFTER_MS;
+  if (staleAfterMs < heartbeatEveryMs * 3) {
+    throw new Error(`staleAfterMs (${staleAfterMs}) must be at least three heartbeats (${heartbeatEveryMs * 3} ms)`);
+  }
   const db = createDb(options.databaseUrl, { max: concurrency + 4 });
   const workerIds = new Set<string>();
+  // Listen before the pool starts: workers are created while `run` starts up.
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  // Jobs are locked by the pool's id (and, for single workers, the worker's): beat for both.
+  events.on("pool:create", ({ workerPool }) => {
+    workerIds.add(workerPool.id);
+  });
+  events.on("worker:create", ({ worker }) => {
+    workerIds.add(worker.workerId);
+  });
   const runner = await run({
+    events,
     connectionString: options.databaseUrl,
     concurrency,
     pollInterval: options.pollInterval ?? 1000,
@@ -33,19 +49,12 @@ export async function startWorker(options: {
     logger: quietLogger,
     noHandleSignals: true,
   });
-  runner.events.on("worker:create", ({ worker }) => {
-    workerIds.add(worker.workerId);
-  });
-  // Workers created before the listener was attached: read them from the pool.
-  for (const worker of (runner as unknown as { _workerPool?: { _workers?: { workerId: string }[] } })._workerPool?._workers ?? []) {
-    workerIds.add(worker.workerId);
-  }
   const utils = await makeWorkerUtils({ connectionString: options.databaseUrl, logger: quietLogger });
   const heartbeat = async () => beat(db, [...workerIds]).catch((e) => console.error("[worker] heartbeat failed:", (e as Error).message));
   await heartbeat();
-  const heartbeatTimer = setInterval(heartbeat, options.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS);
+  const heartbeatTimer = setInterval(heartbeat, heartbeatEveryMs);
   const sweepTimer = setInterval(() => {
-    sweep(db, utils, options.staleAfterMs)
+    sweep(db, utils, staleAfterMs, [...workerIds])
       .then((ids) => ids.length && console.log(`[worker] unlocked jobs of stopped workers ${ids.join(", ")}`))
       .catch((e) => console.error("[worker] sweep failed:", (e as Error).message));
   }, options.sweepEveryMs ?? SWEEP_EVERY_MS);

@@ -1,0 +1,91 @@
+/**
+ * The engine through graphile-worker: queued runs execute, and a worker process killed with
+ * SIGKILL mid-write is recovered by another worker without posting twice.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { createFlow, runNow } from "../flows";
+import { builtInFlow, createLookupTable, createWorkspace, nodeRuns, runRow, startIdempotentApi, testDb, waitFor, type IdempotentApi } from "../test/helpers";
+import { startWorker, type EngineWorker } from "./start";
+
+const db = testDb();
+let workspaceId: string;
+let tableId: string;
+let api: IdempotentApi;
+const workers: EngineWorker[] = [];
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  workspaceId = await createWorkspace(db, "Worker");
+  tableId = await createLookupTable(db, workspaceId, "States", { WA: { value: "D-WEST" } });
+  api = await startIdempotentApi();
+});
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  for (const worker of workers) await worker.stop();
+  await api.close();
+  await db.close();
+});
+
+function postingFlow() {
+  const definition = builtInFlow(tableId);
+  definition.nodes.push({ id: "post", type: "core.httpPost", typeVersion: 1, config: { url: api.url, keyPath: "invoice" } });
+  definition.edges.push({ id: "e4", source: "big", target: "post" });
+  return definition;
+}
+
+const invoice = (number: string) => ({ number, address: { region: "wa" }, lines: [{ amount: 10 }] });
+
+describe("worker", () => {
+  it("recovers the run of a worker killed with SIGKILL mid-write, without posting twice", { timeout: 120_000 }, async () => {
+    const { flowId } = await createFlow(db, workspaceId, { name: "crash", definition: postingFlow() });
+    api.delayMs = 4000; // the POST is applied, then answered slowly: the worker dies while waiting
+    const child = spawn(process.execPath, ["--import", "tsx", "engine/worker/main.ts"], {
+      env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LEDGERLINE_HEARTBEAT_MS: "500", WORKER_CONCURRENCY: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    children.push(child);
+    let childErrors = "";
+    child.stderr?.on("data", (chunk: Buffer) => (childErrors += chunk.toString()));
+    const runId = await runNow(db, workspaceId, flowId, invoice("INV-CRASH"));
+    await waitFor(async () => api.requests.some((r) => r.key.endsWith(":INV-CRASH")), 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; worker said: ${childErrors.slice(-2000)}`);
+    });
+    const before = await nodeRuns(db, runId);
+    child.kill("SIGKILL");
+    const killedAt = Date.now();
+    api.delayMs = 0;
+
+    workers.push(await startWorker({ databaseUrl: inject("databaseUrl"), concurrency: 2, pollInterval: 200, heartbeatEveryMs: 500, staleAfterMs: 3000, sweepEveryMs: 500 }));
+    await waitFor(async () => (await runRow(db, runId)).status === "succeeded", 60_000, 200).catch(async (error: Error) => {
+      const jobs = await db.sql`select key, locked_by, locked_at, run_at, attempts, last_error from graphile_worker.jobs`;
+      const beats = await db.sql`select worker_id, last_seen_at from worker_heartbeats`;
+      const run = await runRow(db, runId);
+      throw new Error(`${error.message}: run ${JSON.stringify(run)} jobs ${JSON.stringify(jobs)} beats ${JSON.stringify(beats)} worker said ${childErrors.slice(-1500)}`);
+    });
+    const recoveredInMs = Date.now() - killedAt;
+    expect(recoveredInMs).toBeLessThan(60_000);
+
+    const after = await nodeRuns(db, runId);
+    // Checkpointed nodes were not executed again.
+    for (const row of before.filter((r) => r.status === "succeeded")) {
+      expect(after.find((r) => r.node_id === row.node_id)).toMatchObject({ seq: row.seq, attempt: row.attempt, output: row.output });
+    }
+    // The write was sent again with the same key after the crash, and the API created one record.
+    const keys = api.requests.filter((r) => r.key.endsWith(":INV-CRASH"));
+    expect(keys.length).toBe(2);
+    expect([...api.created.keys()].filter((k) => k.endsWith(":INV-CRASH"))).toHaveLength(1);
+    const [ledger] = await db.sql`select status, attempts from idempotency_ledger where business_key like ${"%:INV-CRASH"}`;
+    expect(ledger).toEqual({ status: "done", attempts: 2 });
+  });
+
+  it("executes queued runs and reports the worker as alive", async () => {
+    const { flowId } = await createFlow(db, workspaceId, { name: "queued", definition: postingFlow() });
+    if (workers.length === 0) workers.push(await startWorker({ databaseUrl: inject("databaseUrl"), pollInterval: 200 }));
+    const ids = await Promise.all(["INV-Q1", "INV-Q2", "INV-Q3"].map((n) => runNow(db, workspaceId, flowId, invoice(n))));
+    for (const id of ids) await waitFor(async () => (await runRow(db, id)).status === "succeeded", 30_000, 100);
+    const [beat] = await db.sql`select count(*)::int as n from worker_heartbeats where last_seen_at > now() - interval '30 seconds'`;
+    expect(beat!.n).toBeGreaterThan(0);
+  });
+});
