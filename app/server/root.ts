@@ -1,0 +1,20 @@
+import { connectionsRouter } from "./routers/connections";
+import { flowsRouter } from "./routers/flows";
+import { lookupsRouter } from "./routers/lookups";
+import { registryRouter } from "./routers/registry";
+import { reviewsRouter } from "./routers/reviews";
+import { runsRouter } from "./routers/runs";
+import { templatesRouter } from "./routers/templates";
+import { router } from "./trpc";
+
+export const appRouter = router({
+  registry: registryRouter,
+  flows: flowsRouter,
+  runs: runsRouter,
+  reviews: reviewsRouter,
+  lookups: lookupsRouter,
+  connections: connectionsRouter,
+  templates: templatesRouter,
+});
+
+export type AppRouter = typeof appRouter;

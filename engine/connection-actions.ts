@@ -1,0 +1,68 @@
+/**
+ * Actions on a connection outside a run: test it, load a picker list, connect over OAuth.
+ * HTTP calls are recorded with secrets redacted so a failed test can be explained.
+ */
+import { randomBytes } from "node:crypto";
+import { Redactor, type HttpCallRecord, type Logger } from "../connectors/sdk";
+import type { Db } from "../db/client";
+import { buildEnv, loadConnection, setConnectionHealth } from "./connections";
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function clientFor(db: Db, workspaceId: string, connectionId: string, calls: HttpCallRecord[]) {
+  const connection = await loadConnection(db, workspaceId, connectionId);
+  const signal = AbortSignal.timeout(60_000);
+  const env = buildEnv(db, connection, { record: (c) => calls.push(c), log: quiet, signal, redactor: new Redactor() });
+  return { connection, env, client: connection.connector.createClient(env) };
+}
+
+export async function testConnection(db: Db, workspaceId: string, connectionId: string) {
+  const calls: HttpCallRecord[] = [];
+  let result: { ok: boolean; message: string; details?: Record<string, unknown> };
+  let redactor = new Redactor();
+  try {
+    const { connection, env, client } = await clientFor(db, workspaceId, connectionId, calls);
+    redactor = env.http.redactor;
+    result = await connection.connector.test(client);
+  } catch (error) {
+    result = { ok: false, message: redactor.text((error as Error).message ?? String(error)) };
+  }
+  await setConnectionHealth(db, workspaceId, connectionId, result.ok ? "ok" : "failing", result.ok ? null : result.message);
+  await db.sql`update connections set last_tested_at = now() where id = ${connectionId} and workspace_id = ${workspaceId}`;
+  return { ...result, calls: redactor.value(calls) };
+}
+
+export async function loadPicker(db: Db, workspaceId: string, connectionId: string, picker: string) {
+  const calls: HttpCallRecord[] = [];
+  const { connection, client } = await clientFor(db, workspaceId, connectionId, calls);
+  const definition = connection.connector.pickers?.[picker];
+  if (!definition) throw new Error(`${connection.connector.title} has no list called ${picker}`);
+  return definition.load(client);
+}
+
+export async function startOAuth(db: Db, workspaceId: string, connectionId: string, redirectUri: string): Promise<string> {
+  const connection = await loadConnection(db, workspaceId, connectionId);
+  if (!connection.connector.oauth) throw new Error(`${connection.connector.title} connections do not use OAuth`);
+  const state = randomBytes(24).toString("base64url");
+  await db.sql`delete from oauth_states where created_at < now() - interval '15 minutes'`;
+  await db.sql`insert into oauth_states (state, workspace_id, connection_id, redirect_uri) values (${state}, ${workspaceId}, ${connectionId}, ${redirectUri})`;
+  return connection.connector.oauth.authorizeUrl({
+    config: connection.connector.config.parse(connection.config),
+    secrets: connection.connector.secrets.parse(connection.secrets),
+    state,
+    redirectUri,
+  });
+}
+
+/** The OAuth callback: check the state (single use, 15 minutes), exchange the code, mark the connection. */
+export async function finishOAuth(db: Db, state: string, code: string): Promise<{ workspaceId: string; connectionId: string }> {
+  const [row] = await db.sql<{ workspace_id: string; connection_id: string; redirect_uri: string }[]>`
+    delete from oauth_states where state = ${state} and created_at > now() - interval '15 minutes'
+    returning workspace_id::text, connection_id::text, redirect_uri`;
+  if (!row) throw new Error("This sign-in link has expired or was already used: start Connect again.");
+  const calls: HttpCallRecord[] = [];
+  const { connection, env } = await clientFor(db, row.workspace_id, row.connection_id, calls);
+  await connection.connector.oauth!.exchangeCode(env, { code, redirectUri: row.redirect_uri });
+  await setConnectionHealth(db, row.workspace_id, row.connection_id, "ok", null);
+  return { workspaceId: row.workspace_id, connectionId: row.connection_id };
+}
