@@ -2,12 +2,32 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", ".data/**"],
-    globalSetup: ["./db/test/global-setup.ts"],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
-    // Two cores: keep the pool small so PostgreSQL, sandboxes and Chromium have room.
-    maxWorkers: 2,
+    hookTimeout: 240_000,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: ["node_modules/**", ".next/**", ".data/**", "e2e/**"],
+          globalSetup: ["./db/test/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Two cores: keep the pool small so PostgreSQL and the sandboxes have room.
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["e2e/**/*.test.ts"],
+          // The database first, then the product on it (sandboxes, worker, web app).
+          globalSetup: ["./db/test/global-setup.ts", "./e2e/setup.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
+    ],
   },
 });

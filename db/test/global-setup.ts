@@ -26,7 +26,7 @@ let adminUrl: string | undefined;
 let database: string | undefined;
 
 export async function setup(project: TestProject) {
-  database = `ledgerline_test_${Date.now()}_${process.pid}`;
+  database = `ledgerline_test_${Date.now()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   if (process.env.DATABASE_URL) {
     const base = new URL(process.env.DATABASE_URL);
     adminUrl = base.toString();

@@ -1,0 +1,34 @@
+/**
+ * The running product answers as the conventions say: health with database, migrations and worker
+ * up; the node registry over tRPC; a signed webhook reaching the engine through the app.
+ */
+import { describe, expect, inject, it } from "vitest";
+
+describe("running product", () => {
+  it("reports database, migrations and worker as up", async () => {
+    const res = await fetch(`${inject("baseUrl")}/api/health`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: "ok", database: { ok: true }, migrations: { ok: true, workerSchema: true }, worker: { ok: true } });
+    expect(body.migrations.applied).toBe(body.migrations.expected);
+  });
+
+  it("serves the node registry with a JSON Schema per config", async () => {
+    const res = await fetch(`${inject("baseUrl")}/api/trpc/registry.nodes`);
+    expect(res.status).toBe(200);
+    const { result } = await res.json();
+    const nodes = result.data.json as { type: string; system: string; configSchema: { type?: string } }[];
+    const systems = new Set(nodes.map((n) => n.system));
+    for (const system of ["core", "intacct", "avalara", "exact", "commerce"]) expect(systems).toContain(system);
+    const map = nodes.find((n) => n.type === "core.mapFields")!;
+    expect(map.configSchema.type).toBe("object");
+  });
+
+  it("refuses an unsigned webhook with 401", async () => {
+    const res = await fetch(`${inject("baseUrl")}/api/trpc/flows.list`);
+    const flows = (await res.json()).result.data.json as { id: string }[];
+    expect(flows.length).toBeGreaterThan(0);
+    const hook = await fetch(`${inject("baseUrl")}/api/webhooks/00000000-0000-4000-8000-000000000000/trigger`, { method: "POST", body: "{}" });
+    expect(hook.status).toBe(404);
+  });
+});
