@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ["node_modules/**", ".next/**", ".data/**", "test-results/**", "next-env.d.ts", "db/migrations/**"],
+    ignores: ["node_modules/**", ".next/**", ".next-e2e/**", ".data/**", "test-results/**", "next-env.d.ts", "db/migrations/**"],
   },
   {
     rules: {

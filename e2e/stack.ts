@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -47,7 +48,10 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
   const worker = await startWorker({ databaseUrl, concurrency: 2, pollInterval: 250 });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const built = existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
+  // CI builds first and sets LEDGERLINE_E2E_BUILD=1; otherwise a dev server in a folder of its own
+  // runs the current code (and does not collide with another dev server).
+  const built = process.env.LEDGERLINE_E2E_BUILD === "1" && existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
+  const distDir = built ? ".next" : path.join(".next-e2e", `${process.pid}-${port}`);
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   let output = "";
   const web: ChildProcess = spawn(process.execPath, [nextBin, built ? "start" : "dev", "-p", String(port), "-H", "127.0.0.1"], {
@@ -56,6 +60,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       LEDGERLINE_PUBLIC_URL: baseUrl,
+      NEXT_DIST_DIR: distDir,
       ...Object.fromEntries(Object.entries(ports).map(([s, p]) => [`${s.toUpperCase()}_SANDBOX_PORT`, String(p)])),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -81,6 +86,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
     sandboxUrls,
     async stop() {
       web.kill("SIGTERM");
+      if (!built) await rm(path.join(process.cwd(), distDir), { recursive: true, force: true }).catch(() => undefined);
       await worker.stop();
       await Promise.all(sandboxes.map((s) => s.server.close()));
       await db.close();

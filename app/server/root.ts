@@ -1,4 +1,6 @@
 import { connectionsRouter } from "./routers/connections";
+import { editorRouter } from "./routers/editor";
+import { studioRouter } from "./routers/studio";
 import { flowsRouter } from "./routers/flows";
 import { lookupsRouter } from "./routers/lookups";
 import { registryRouter } from "./routers/registry";
@@ -15,6 +17,8 @@ export const appRouter = router({
   lookups: lookupsRouter,
   connections: connectionsRouter,
   templates: templatesRouter,
+  editor: editorRouter,
+  studio: studioRouter,
 });
 
 export type AppRouter = typeof appRouter;

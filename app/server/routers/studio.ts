@@ -1,0 +1,6 @@
+/**
+ * Procedures the Studio pages need beyond the core routers (owned by the Studio pages).
+ */
+import { router } from "../trpc";
+
+export const studioRouter = router({});
