@@ -65,17 +65,17 @@ export function redactBody(text: string, redactor: Redactor): string {
     }
   }
   if (trimmed.startsWith("<")) return redactor.text(text).replace(SECRET_XML, (_m, tag: string) => `<${tag}>[redacted]</${tag}>`);
-  if (text.includes("=") && !text.includes(" ")) {
-    // form-urlencoded (token requests)
-    const params = new URLSearchParams(text);
-    let masked = false;
-    for (const key of [...params.keys()]) {
-      if (/(secret|token|password|code)$/i.test(key)) {
-        params.set(key, "[redacted]");
-        masked = true;
-      }
-    }
-    if (masked) return redactor.text(params.toString());
+  if (/^[\w.%+-]+=[^&\s]*(&[\w.%+-]+=[^&\s]*)*$/.test(text)) {
+    // form-urlencoded (token requests): mask secret-looking fields, keep the rest as sent
+    return redactor.text(
+      text
+        .split("&")
+        .map((pair) => {
+          const [key = ""] = pair.split("=", 1);
+          return /(secret|token|password|code)$/i.test(decodeURIComponent(key)) ? `${key}=[redacted]` : pair;
+        })
+        .join("&"),
+    );
   }
   return redactor.text(text);
 }

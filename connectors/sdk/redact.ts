@@ -15,7 +15,8 @@ const SENSITIVE_HEADERS = new Set([
   "x-ims-token",
 ]);
 
-const SENSITIVE_KEY = /(password|passwd|secret|token|license.?key|api.?key|sessionid|session_id|signature|authorization|client_secret|refresh)/i;
+/** Field names whose values are secret: accessToken, refresh_token, licenseKey, userPassword, sessionId... (not token_type). */
+const SENSITIVE_KEY = /(password|passwd|secret|token|licen[cs]e_?key|api_?key|session_?id|signature|authorization)$/i;
 
 export class Redactor {
   private readonly secrets = new Set<string>();

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { redactBody } from "./http";
+import { Redactor } from "./redact";
+
+describe("run-log body redaction", () => {
+  const redactor = new Redactor(["known-secret-value"]);
+
+  it("masks token fields of JSON bodies the transport has not registered yet", () => {
+    const body = JSON.stringify({ access_token: "eyJhbGciOi.new", refresh_token: "r-123", expires_in: "600", note: "has known-secret-value" });
+    expect(JSON.parse(redactBody(body, redactor))).toEqual({ access_token: "[redacted]", refresh_token: "[redacted]", expires_in: "600", note: "has [redacted]" });
+  });
+
+  it("masks session ids and passwords in XML", () => {
+    const xml = "<api><sessionid>abc123session</sessionid><endpoint>https://x</endpoint><password>pw</password></api>";
+    expect(redactBody(xml, redactor)).toBe("<api><sessionid>[redacted]</sessionid><endpoint>https://x</endpoint><password>[redacted]</password></api>");
+  });
+
+  it("masks secret fields of form bodies and keeps the others as sent", () => {
+    const form = "grant_type=refresh_token&refresh_token=old-r&client_id=abc&client_secret=s3cr3t&scope=a%2Cb";
+    expect(redactBody(form, redactor)).toBe("grant_type=refresh_token&refresh_token=[redacted]&client_id=abc&client_secret=[redacted]&scope=a%2Cb");
+  });
+
+  it("leaves ordinary text alone", () => {
+    expect(redactBody("plain text with = sign and spaces", redactor)).toBe("plain text with = sign and spaces");
+  });
+});
