@@ -146,6 +146,8 @@ export async function lookupRow(
   tableId: string,
   key: string,
 ): Promise<{ key: string; values: Record<string, string> } | undefined> {
+  // An expression may pass anything as a table id; only a uuid can name a table.
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tableId)) return undefined;
   const [row] = await db.sql<{ key: string; values: Record<string, string> }[]>`
     select key, values from lookup_rows where workspace_id = ${workspaceId} and table_id = ${tableId} and key = ${key}`;
   return row;
