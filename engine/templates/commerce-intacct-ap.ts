@@ -1,0 +1,220 @@
+/**
+ * Adobe Commerce order -> Sage Intacct AP bill (credit memos -> AP adjustments).
+ *
+ * orders and credit memos (poll) -> skip canceled orders -> expense account per SKU ("AP expense
+ * accounts by SKU (Intacct)", items mode: order lines, or a credit memo's refunded lines; a
+ * missing SKU parks the run before anything is written) -> vendor from the customer (e-mail, B2B
+ * company name, billing address) -> Intacct find-or-create vendor by e-mail -> credit memo?
+ *   no:  bill (lines net of discount, shipping, tax; the PO number as reference) -> AP bill
+ *   yes: adjustment (negative lines, against the order's bill) -> AP adjustment
+ * The bill total equals the order's grand total: lines (row total - discount) + shipping + tax.
+ * Nothing is written back to Commerce.
+ */
+import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateTable } from "./types";
+
+export const SHIPPING_ACCOUNT = "6200";
+export const TAX_EXPENSE_ACCOUNT = "6800";
+
+export const apExpenseAccountsTable: TemplateTable = {
+  ref: "expenseAccounts",
+  name: "AP expense accounts by SKU (Intacct)",
+  kind: "gl_account",
+  description:
+    "The Intacct expense GL account (and department) each Adobe Commerce SKU is billed to. A SKU without a row parks the order for review, naming it.",
+  keyLabel: "Commerce SKU",
+  columns: [
+    { name: "accountNo", label: "GL account" },
+    { name: "departmentId", label: "Department" },
+  ],
+  demoRows: [
+    { key: "ACC-PRO-12M", values: { accountNo: "6100", departmentId: "FIN" } },
+    { key: "SUPPORT-PREM", values: { accountNo: "6100", departmentId: "OPS" } },
+    { key: "USB-HUB-7", values: { accountNo: "6000", departmentId: "ENG" } },
+    { key: "LAPTOP-STAND", values: { accountNo: "6000", departmentId: "ENG" } },
+    { key: "DESK-STD-140", values: { accountNo: "6000", departmentId: "ADMIN" } },
+    { key: "CHAIR-ERG-2", values: { accountNo: "6000", departmentId: "ADMIN" } },
+    { key: "TONER-BK-XL", values: { accountNo: "6000", departmentId: "ADMIN" } },
+    { key: "PAPER-A4-5BOX", values: { accountNo: "6000", departmentId: "ADMIN" } },
+  ],
+};
+
+const order = "$trigger.order";
+const orderDate = `$substring(${order}.createdAt, 0, 10)`;
+export const billNumber = `"COM-" & ${order}.incrementId`;
+
+/** One AP line per document line with its expense account, then shipping and tax; `sign` "-" for credit memos. */
+function apLines(lines: string, totals: string, sign: "" | "-") {
+  const line = (account: string, amount: string, memo: string, extra = "") =>
+    `{"accountNo": ${account}, "amount": ${sign}${cents(amount)}, "memo": ${memo}${extra}}`;
+  return (
+    `[${lines}[${cents("rowTotal - discountAmount")} != 0].` +
+    line("accountNo", "rowTotal - discountAmount", `$substring(sku & " " & name, 0, 1000)`, `, "departmentId": ${opt("departmentId")}`) +
+    `, ${totals}.shipping != 0 ? ${line(literal(SHIPPING_ACCOUNT), `${totals}.shipping`, '"Shipping"')}` +
+    `, ${totals}.tax != 0 ? ${line(literal(TAX_EXPENSE_ACCOUNT), `${totals}.tax`, '"Sales tax"')}]`
+  );
+}
+
+export const commerceOrderApBill: StarterTemplate = {
+  id: "commerce-order-intacct-ap-bill",
+  title: "Adobe Commerce order → Intacct AP bill",
+  description:
+    "Every 5 minutes, turn new Adobe Commerce orders into AP bills in Sage Intacct under the right vendor (found by the customer's " +
+    "e-mail, created when missing), with each line on the expense account of its SKU, shipping and tax on their own lines and the " +
+    "B2B purchase order number as the bill's reference. Credit memos become AP adjustments against the order's bill. " +
+    "Each bill and adjustment is created once; nothing is written back to Commerce.",
+  systems: ["commerce", "intacct"],
+  tables: [apExpenseAccountsTable],
+  build: ({ connections, tables }) => {
+    const commerce = connections.commerce ?? null;
+    const intacct = connections.intacct ?? null;
+    return {
+      schemaVersion: 1,
+      nodes: [
+        {
+          id: "document",
+          type: "commerce.salesDocumentsUpdated",
+          typeVersion: 1,
+          name: "Orders and credit memos (Commerce)",
+          position: at(0),
+          config: { entities: ["order", "creditmemo"], orderStatuses: [], lookbackHours: 24 },
+          connectionId: commerce,
+          notes: "One run per document version; credit memos come with their order.",
+        },
+        {
+          id: "active",
+          type: "core.filter",
+          typeVersion: 1,
+          name: "Skip canceled orders",
+          position: at(1),
+          config: { condition: `entity = "creditmemo" or order.status != "canceled"` },
+        },
+        {
+          id: "accounts",
+          type: "core.lookup",
+          typeVersion: 1,
+          name: "Expense account per SKU",
+          position: at(2),
+          config: {
+            tableId: tables.expenseAccounts,
+            items: `entity = "creditmemo" ? creditMemo.items[qty > 0] : order.items`,
+            key: "sku",
+            target: "lines",
+          },
+          notes: "Before anything is written: a SKU without a row parks the document for review, naming the SKU.",
+        },
+        {
+          id: "vendorInput",
+          type: "core.mapFields",
+          typeVersion: 1,
+          name: "Vendor from customer",
+          position: at(3),
+          config: {
+            fields: [
+              { target: "email", expression: `${order}.customer.email` },
+              { target: "name", expression: `$substring(${order}.company.name ? ${order}.company.name : ${order}.customer.name, 0, 100)` },
+              { target: "phone", expression: opt(`${order}.billingAddress.telephone`) },
+              { target: "address.line1", expression: opt(`${order}.billingAddress.street[0]`) },
+              { target: "address.line2", expression: opt(`${order}.billingAddress.street[1]`) },
+              { target: "address.city", expression: opt(`${order}.billingAddress.city`) },
+              { target: "address.region", expression: opt(`${order}.billingAddress.regionCode`) },
+              { target: "address.postalCode", expression: opt(`${order}.billingAddress.postcode`) },
+              { target: "address.country", expression: opt(`${order}.billingAddress.countryId`) },
+            ],
+            keepInput: false,
+          },
+        },
+        {
+          id: "vendor",
+          type: "intacct.findOrCreateVendor",
+          typeVersion: 1,
+          name: "Find or create vendor (Intacct)",
+          position: at(4),
+          config: { createIfMissing: true, termName: "Net 30" },
+          connectionId: intacct,
+          notes: "Matched by the customer's e-mail; two vendors with that e-mail park the run for review instead of guessing.",
+        },
+        {
+          id: "isCreditMemo",
+          type: "core.branch",
+          typeVersion: 1,
+          name: "Credit memo?",
+          position: at(5),
+          config: { condition: `$trigger.entity = "creditmemo"` },
+        },
+        {
+          id: "bill",
+          type: "core.mapFields",
+          typeVersion: 1,
+          name: "AP bill",
+          position: at(6, 1),
+          config: {
+            fields: [
+              { target: "vendorId", expression: "$nodes.vendor.vendorId" },
+              { target: "billNumber", expression: billNumber },
+              { target: "date", expression: orderDate },
+              { target: "reference", expression: opt(`${order}.purchaseOrderNumber`) },
+              {
+                target: "description",
+                expression: `"Adobe Commerce order " & ${order}.incrementId & (${order}.company.name ? " for " & ${order}.company.name : "")`,
+              },
+              { target: "currency", expression: opt(`${order}.currency`) },
+              { target: "lines", expression: apLines("$nodes.accounts.lines", `${order}.totals`, "") },
+            ],
+            keepInput: false,
+          },
+          notes: `Lines net of discount on the SKU's account, shipping on ${SHIPPING_ACCOUNT}, tax on ${TAX_EXPENSE_ACCOUNT}: the bill totals the order's grand total.`,
+        },
+        {
+          id: "postBill",
+          type: "intacct.createApBill",
+          typeVersion: 1,
+          name: "Create AP bill (Intacct)",
+          position: at(7, 1),
+          config: { draft: false },
+          connectionId: intacct,
+          notes: "Bill number COM-<order number>: created once per vendor and order.",
+        },
+        {
+          id: "adjustment",
+          type: "core.mapFields",
+          typeVersion: 1,
+          name: "AP adjustment",
+          position: at(6, -1),
+          config: {
+            fields: [
+              { target: "vendorId", expression: "$nodes.vendor.vendorId" },
+              { target: "adjustmentNumber", expression: `"COM-CM-" & ($trigger.creditMemo.incrementId ? $trigger.creditMemo.incrementId : $string($trigger.creditMemo.entityId))` },
+              { target: "date", expression: "$substring($trigger.creditMemo.createdAt, 0, 10)" },
+              { target: "billNumber", expression: billNumber },
+              { target: "description", expression: `"Adobe Commerce credit memo " & $trigger.creditMemo.incrementId & " on order " & ${order}.incrementId` },
+              { target: "externalId", expression: "$string($trigger.creditMemo.entityId)" },
+              { target: "currency", expression: opt("$trigger.creditMemo.currency") },
+              { target: "lines", expression: apLines("$nodes.accounts.lines", "$trigger.creditMemo.totals", "-") },
+            ],
+            keepInput: false,
+          },
+          notes: "Negative lines (a vendor credit) mirroring the refunded lines, shipping and tax, against the order's bill.",
+        },
+        {
+          id: "postAdjustment",
+          type: "intacct.createApAdjustment",
+          typeVersion: 1,
+          name: "Create AP adjustment (Intacct)",
+          position: at(7, -1),
+          config: { draft: false },
+          connectionId: intacct,
+          notes: "Adjustment number COM-CM-<credit memo number>: created once per vendor.",
+        },
+      ],
+      edges: [
+        ...chain("document", "active", "accounts", "vendorInput", "vendor", "isCreditMemo"),
+        edge("isCreditMemo", "bill", "false"),
+        edge("bill", "postBill"),
+        edge("isCreditMemo", "adjustment", "true"),
+        edge("adjustment", "postAdjustment"),
+      ],
+      // One run at a time: two orders of a new customer must not race to create the same vendor.
+      settings: { concurrency: 1, schedule: "*/5 * * * *" },
+    };
+  },
+};

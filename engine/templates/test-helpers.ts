@@ -1,0 +1,94 @@
+/**
+ * Test helpers for the templates and the demo seed: the four sandboxes on port 0, their state
+ * over HTTP, sandbox connections in a workspace, and running a flow's runs to the end.
+ */
+import { createSandbox as createAvalara } from "../../connectors/avalara/sandbox";
+import { createSandbox as createCommerce } from "../../connectors/commerce/sandbox";
+import { createSandbox as createExact, type ExactSandbox } from "../../connectors/exact/sandbox";
+import { createSandbox as createIntacct } from "../../connectors/intacct/sandbox";
+import type { SandboxServer } from "../../connectors/sdk";
+import { jsonb, type Db } from "../../db/client";
+import { encryptJson } from "../../db/crypto";
+import type { DemoSystem } from "../demo/seed";
+import { executeRun } from "../executor/run";
+import { registry } from "../registry";
+import { createRuns } from "../runs";
+
+export interface Sandboxes {
+  exact: ExactSandbox;
+  servers: Record<DemoSystem, SandboxServer>;
+  urls: Record<DemoSystem, string>;
+  close(): Promise<void>;
+}
+
+export async function startSandboxes(): Promise<Sandboxes> {
+  const exact = createExact();
+  // Tests run many flows within a minute: lift Exact's 60 calls per minute (the rest stays real).
+  exact.world.settings.minutelyLimit = 100_000;
+  const servers = {
+    exact: await exact.listen(0),
+    avalara: await createAvalara().listen(0),
+    intacct: await createIntacct().listen(0),
+    commerce: await createCommerce().listen(0),
+  };
+  const urls = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url])) as Record<DemoSystem, string>;
+  return { exact, servers, urls, close: async () => void (await Promise.all(Object.values(servers).map((s) => s.close()))) };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function sandboxState(url: string): Promise<any> {
+  const response = await fetch(`${url}/__sandbox/state`);
+  return response.json();
+}
+
+export async function sandboxPost(url: string, path: string, body: unknown = {}): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A connection made with the connector's "use the sandbox" values. */
+export async function sandboxConnection(db: Db, workspaceId: string, system: DemoSystem, url: string): Promise<string> {
+  const values = registry.connector(system)!.sandbox!(url);
+  const [row] = await db.sql<{ id: string }[]>`
+    insert into connections (workspace_id, system, name, config, secrets_enc)
+    values (${workspaceId}, ${system}, ${values.name}, ${jsonb(values.config)}::text::jsonb, ${encryptJson(values.secrets)}) returning id::text`;
+  return row!.id;
+}
+
+/** Create one run per record (not enqueued) and execute each; returns [runId, status] pairs. */
+export async function runRecords(
+  db: Db,
+  target: { workspaceId: string; flowId: string; versionId: string },
+  records: { key: string; version: string; data: unknown }[],
+): Promise<{ runId: string; status: string }[]> {
+  const { created } = await db.sql.begin((tx) => createRuns(tx, { ...target, triggerKind: "manual" }, records, { enqueue: false }));
+  const out = [];
+  for (const runId of created) out.push({ runId, status: (await executeRun(db, runId)).status });
+  return out;
+}
+
+export async function runStatus(db: Db, runId: string) {
+  const [row] = await db.sql<{ status: string; failed_node_id: string | null; error: { message: string; reasonCode?: string } | null; record_key: string }[]>`
+    select status, failed_node_id, error, record_key from runs where id = ${runId}`;
+  return row!;
+}
+
+export async function reviewItems(db: Db, runId: string) {
+  return db.sql<{ node_id: string; reason_code: string; reason: string; details: unknown }[]>`
+    select node_id, reason_code, reason, details from review_items where run_id = ${runId}`;
+}
+
+export async function nodeStatuses(db: Db, runId: string): Promise<Record<string, string>> {
+  const rows = await db.sql<{ node_id: string; status: string }[]>`select node_id, status from node_runs where run_id = ${runId} order by seq`;
+  return Object.fromEntries(rows.map((r) => [r.node_id, r.status]));
+}
+
+export async function nodeOutput(db: Db, runId: string, nodeId: string): Promise<unknown> {
+  const [row] = await db.sql<{ output: unknown }[]>`select output from node_runs where run_id = ${runId} and node_id = ${nodeId}`;
+  return row?.output;
+}
+
+/** Sum of amounts in cents (exact, whatever the float noise). */
+export const centsOf = (values: number[]) => values.reduce((sum, v) => sum + Math.round(v * 100), 0);
