@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { Sidebar } from "./components/Sidebar";
 import { Providers } from "./lib/trpc";
 import "./globals.css";
 
@@ -12,7 +13,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <Providers>{children}</Providers>
+        <Providers>
+          <div className="shell">
+            <Sidebar />
+            <main className="main">{children}</main>
+          </div>
+        </Providers>
       </body>
     </html>
   );

@@ -1,0 +1,201 @@
+"use client";
+/**
+ * Runs: every run of the workspace, newest first, filtered by status, flow, time range, error
+ * class and record key; server paging; bulk replay of everything the filter matches.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useMemo, useState } from "react";
+import { RunsTable, type RunFilter } from "../components/RunsTable";
+import { ErrorBox, Modal, PageHeader, STATUS_COLORS, STATUS_LABELS } from "../components/ui";
+import { useTRPC } from "../lib/trpc";
+
+const STATUSES = ["failed", "needs_review", "succeeded", "running", "queued", "waiting", "skipped", "dry_run"] as const;
+type Status = (typeof STATUSES)[number];
+const RANGES: Record<string, { label: string; ms: number | null }> = {
+  all: { label: "Any time", ms: null },
+  "1h": { label: "Last hour", ms: 3_600_000 },
+  "24h": { label: "Last 24 hours", ms: 86_400_000 },
+  "7d": { label: "Last 7 days", ms: 7 * 86_400_000 },
+  "30d": { label: "Last 30 days", ms: 30 * 86_400_000 },
+};
+const ERROR_KINDS = { retryable: "Temporary (retryable)", permanent: "Permanent", needs_review: "Needs review", internal: "Internal" } as const;
+const TERMINAL = ["succeeded", "failed", "needs_review", "skipped", "dry_run"];
+
+function RunsPage() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const queryClient = useQueryClient();
+  const flows = useQuery(trpc.flows.list.queryOptions());
+
+  const status = params.get("status") ?? "";
+  const flowId = params.get("flowId") ?? "";
+  const range = params.get("range") ?? "all";
+  const errorKind = params.get("errorKind") ?? "";
+  const recordKey = params.get("q") ?? "";
+  const [search, setSearch] = useState(recordKey);
+  // The time range is fixed when it is chosen, so the query key stays stable while paging.
+  const [rangeAnchor, setRangeAnchor] = useState(() => Date.now());
+
+  const setParam = (name: string, value: string) => {
+    const next = new URLSearchParams(params.toString());
+    if (value) next.set(name, value);
+    else next.delete(name);
+    router.replace(`${pathname}${next.toString() ? `?${next}` : ""}`);
+  };
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (search.trim() !== recordKey) setParam("q", search.trim());
+    }, 350);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [search]);
+
+  const filter: RunFilter = useMemo(() => {
+    const ms = RANGES[range]?.ms ?? null;
+    return {
+      ...(status ? { status: [status as Status] } : {}),
+      ...(flowId ? { flowId } : {}),
+      ...(errorKind ? { errorKind: errorKind as keyof typeof ERROR_KINDS } : {}),
+      ...(ms ? { from: new Date(rangeAnchor - ms) } : {}),
+      ...(recordKey ? { recordKey } : {}),
+    };
+  }, [status, flowId, range, errorKind, recordKey, rangeAnchor]);
+
+  // Bulk replay
+  const [confirming, setConfirming] = useState(false);
+  const [from, setFrom] = useState<"failed" | "start">("failed");
+  const [version, setVersion] = useState<"own" | "latest">("own");
+  const [replayIds, setReplayIds] = useState<string[] | null>(null);
+  const bulk = useMutation(
+    trpc.runs.bulkReplay.mutationOptions({
+      onSuccess: (r) => {
+        setReplayIds(r.runIds);
+        setConfirming(false);
+      },
+    }),
+  );
+  const progress = useQuery({
+    ...trpc.runs.progress.queryOptions({ runIds: (replayIds ?? []).slice(0, 1000) }),
+    enabled: !!replayIds && replayIds.length > 0,
+    refetchInterval: (q) => {
+      const data = q.state.data;
+      if (!data) return 1000;
+      const done = TERMINAL.reduce((sum, s) => sum + (data.byStatus[s] ?? 0), 0);
+      return done >= data.total ? false : 1000;
+    },
+  });
+  const done = progress.data ? TERMINAL.reduce((sum, s) => sum + (progress.data.byStatus[s] ?? 0), 0) : 0;
+  useEffect(() => {
+    if (progress.data && done >= progress.data.total) void queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
+  }, [done, progress.data, queryClient, trpc]);
+
+  const filtered = Boolean(status || flowId || errorKind || recordKey || range !== "all");
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="Runs"
+        description="Every record each flow processed: what came in, what each step did, and every HTTP call."
+        actions={
+          <button className="btn" onClick={() => setConfirming(true)} disabled={!filtered} title={filtered ? "Replay every run the filter matches" : "Filter the runs first (for example status: Failed)"}>
+            ↺ Replay matching runs
+          </button>
+        }
+      />
+      <div className="card card-body" style={{ marginBottom: 16 }}>
+        <div className="row-wrap">
+          <select className="select" aria-label="Status" value={status} onChange={(e) => setParam("status", e.target.value)}>
+            <option value="">All statuses</option>
+            {STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABELS[s]}</option>)}
+          </select>
+          <select className="select" aria-label="Flow" value={flowId} onChange={(e) => setParam("flowId", e.target.value)} style={{ maxWidth: 280 }}>
+            <option value="">All flows</option>
+            {flows.data?.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
+          </select>
+          <select
+            className="select"
+            aria-label="Time range"
+            value={range}
+            onChange={(e) => {
+              setRangeAnchor(Date.now());
+              setParam("range", e.target.value === "all" ? "" : e.target.value);
+            }}
+          >
+            {Object.entries(RANGES).map(([k, r]) => <option key={k} value={k}>{r.label}</option>)}
+          </select>
+          <select className="select" aria-label="Error class" value={errorKind} onChange={(e) => setParam("errorKind", e.target.value)}>
+            <option value="">Any error class</option>
+            {Object.entries(ERROR_KINDS).map(([k, l]) => <option key={k} value={k}>{l}</option>)}
+          </select>
+          <input className="input" style={{ flex: 1, minWidth: 200 }} placeholder="Search record key (invoice number, order id…)" aria-label="Record key" value={search} onChange={(e) => setSearch(e.target.value)} />
+          {filtered ? (
+            <button className="btn btn-ghost btn-sm" onClick={() => { setSearch(""); router.replace(pathname); }}>Clear filters</button>
+          ) : null}
+        </div>
+      </div>
+
+      {replayIds ? (
+        <div className="card card-body" style={{ marginBottom: 16 }} data-testid="bulk-progress">
+          <div className="row" style={{ marginBottom: 8 }}>
+            <strong>Replaying {replayIds.length} run{replayIds.length === 1 ? "" : "s"}</strong>
+            <span className="muted small">
+              {done} of {replayIds.length} finished
+              {progress.data ? ` · ${Object.entries(progress.data.byStatus).map(([s, n]) => `${n} ${STATUS_LABELS[s]?.toLowerCase() ?? s}`).join(", ")}` : ""}
+            </span>
+            <span className="spacer" />
+            <button className="btn btn-xs btn-ghost" onClick={() => setReplayIds(null)}>Hide</button>
+          </div>
+          <div className="progress">
+            {replayIds.length === 0 ? null : ["succeeded", "needs_review", "failed", "skipped", "running", "queued", "waiting"].map((s) => {
+              const n = progress.data?.byStatus[s] ?? 0;
+              return n ? <div key={s} style={{ width: `${(100 * n) / replayIds.length}%`, background: STATUS_COLORS[s] }} title={`${n} ${s}`} /> : null;
+            })}
+          </div>
+          {replayIds.length === 0 ? <div className="muted small">No run matched the filter, so nothing was replayed.</div> : null}
+        </div>
+      ) : null}
+
+      <RunsTable filter={filter} />
+
+      {confirming ? (
+        <Modal
+          title="Replay matching runs"
+          onClose={() => setConfirming(false)}
+          footer={
+            <>
+              <button className="btn" onClick={() => setConfirming(false)}>Cancel</button>
+              <button className="btn btn-primary" disabled={bulk.isPending} onClick={() => bulk.mutate({ filter, from, version })}>
+                {bulk.isPending ? "Starting…" : "Replay"}
+              </button>
+            </>
+          }
+        >
+          <p style={{ marginTop: 0 }}>Every run matching the current filter (up to 1,000) is replayed as a new run. Writes already done are not repeated: the idempotency ledger skips them.</p>
+          <div className="field">
+            <span className="field-label">Start from</span>
+            <label className="checkbox"><input type="radio" checked={from === "failed"} onChange={() => setFrom("failed")} /> The step that failed (keep earlier results)</label>
+            <label className="checkbox"><input type="radio" checked={from === "start"} onChange={() => setFrom("start")} /> The start of the flow</label>
+          </div>
+          <div className="field">
+            <span className="field-label">Flow version</span>
+            <label className="checkbox"><input type="radio" checked={version === "own"} onChange={() => setVersion("own")} /> The version each run used</label>
+            <label className="checkbox"><input type="radio" checked={version === "latest"} onChange={() => setVersion("latest")} /> The latest version (includes your fixes)</label>
+          </div>
+          <ErrorBox error={bulk.error} />
+        </Modal>
+      ) : null}
+    </div>
+  );
+}
+
+export default function RunsPageWrapper() {
+  return (
+    <Suspense>
+      <RunsPage />
+    </Suspense>
+  );
+}
