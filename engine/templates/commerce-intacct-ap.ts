@@ -14,6 +14,7 @@ import { at, cents, chain, edge, literal, opt, type StarterTemplate, type Templa
 
 export const SHIPPING_ACCOUNT = "6200";
 export const TAX_EXPENSE_ACCOUNT = "6800";
+export const BILL_TERMS = "Net 30";
 
 export const apExpenseAccountsTable: TemplateTable = {
   ref: "expenseAccounts",
@@ -129,7 +130,7 @@ export const commerceOrderApBill: StarterTemplate = {
           typeVersion: 1,
           name: "Find or create vendor (Intacct)",
           position: at(4),
-          config: { createIfMissing: true, termName: "Net 30" },
+          config: { createIfMissing: true, termName: BILL_TERMS },
           connectionId: intacct,
           notes: "Matched by the customer's e-mail; two vendors with that e-mail park the run for review instead of guessing.",
         },
@@ -152,6 +153,8 @@ export const commerceOrderApBill: StarterTemplate = {
               { target: "vendorId", expression: "$nodes.vendor.vendorId" },
               { target: "billNumber", expression: billNumber },
               { target: "date", expression: orderDate },
+              // Why explicit: the vendor's own terms are not applied to a bill created without a due date.
+              { target: "termName", expression: literal(BILL_TERMS) },
               { target: "reference", expression: opt(`${order}.purchaseOrderNumber`) },
               {
                 target: "description",

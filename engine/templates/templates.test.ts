@@ -14,8 +14,9 @@ import { buildEnv, loadConnection } from "../connections";
 import { connectExactSandbox } from "../demo/seed";
 import { executeRun } from "../executor/run";
 import { activateFlow } from "../flows";
+import { replayRun, resolveReview } from "../runs";
 import { createWorkspace, testDb } from "../test/helpers";
-import { handleWebhook } from "../triggers";
+import { handleWebhook, tick } from "../triggers";
 import { instantiateTemplate, templates } from "./index";
 import {
   centsOf,
@@ -211,5 +212,197 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(item!.reason).toContain(`"${key}"`);
     expect((await entries()).length).toBe(before);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Intacct sales transaction -> Avalara -> tax GL entries in Intacct
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Rec = Record<string, any>;
+const glEntries = (batch: Rec): Rec[] => [batch.ENTRIES.GLENTRY].flat();
+
+describe("Intacct sales transaction -> Avalara -> tax GL entries in Intacct", () => {
+  let flowId: string;
+  const batches = async (): Promise<Rec[]> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records.GLBATCH;
+  const runByDoc = async (docNo: string) => {
+    const [row] = await db.sql<{ id: string }[]>`
+      select id::text from runs where flow_id = ${flowId} and record_label = ${`Sales Invoice-${docNo}`} and parent_run_id is null`;
+    return row!.id;
+  };
+  let outcome: Record<string, string>;
+
+  beforeAll(async () => {
+    const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl");
+    expect(created.problems).toEqual([]);
+    flowId = created.flowId;
+    await activateFlow(db, workspaceId, flowId);
+    // Before the runs: a jurisdiction of Denver loses its row (someone is still setting the table up).
+    await db.sql`delete from lookup_rows where table_id = ${created.tableIds.taxGl!} and key = 'US:CO:STJ:EMBG0'`;
+    const polled = await tick(db, flowId);
+    expect(polled.error).toBeUndefined();
+    expect(polled.created).toBe(7);
+    outcome = {};
+    for (const doc of ["SI-1001", "SI-1002", "SI-1003", "SI-1004", "SI-1005", "SI-1006", "SI-1007"]) {
+      outcome[doc] = (await executeRun(db, await runByDoc(doc))).status;
+    }
+  });
+
+  it("polls the posted sales invoices and sorts them: posted, no tax, address review, mapping review", () => {
+    expect(outcome).toEqual({
+      "SI-1001": "needs_review", // Acme, Irvine CA 92614: a ZIP Avalara cannot place
+      "SI-1002": "succeeded", // Globex, New York NY
+      "SI-1003": "succeeded", // Initech, Austin TX
+      "SI-1004": "needs_review", // Umbrella, Seattle WA 98109: a ZIP Avalara cannot place
+      "SI-1005": "skipped", // Stark, Chicago IL: implementation services are exempt
+      "SI-1006": "needs_review", // Wayne, Denver CO: a jurisdiction without a tax GL row
+      "SI-1007": "needs_review", // Acme again
+    });
+  });
+
+  it("posts each jurisdiction's tax on its account with the state's dimensions, balanced, in the TAX journal", async () => {
+    const posted = await batches();
+    expect(posted.map((b) => b.REFERENCENO)).toEqual(["INTACCT-SO-SI-1002", "INTACCT-SO-SI-1003"]);
+    const [globex, initech] = posted;
+    expect(globex).toMatchObject({ JOURNAL: "TAX", STATE: "Posted" });
+    // 5 x 1,200 licences in New York City: NY state 4%, NYC 4.5%, MCTD 0.375%.
+    expect(glEntries(globex!).map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.TRX_AMOUNT, e.LOCATION, e.DEPARTMENT, e.CLASSID, e.CUSTOMERID ?? null])).toEqual([
+      ["2210", "-1", "240.00", "US-NY", "FIN", "SW", null],
+      ["2210", "-1", "270.00", "US-NY", "FIN", "SW", null],
+      ["2210", "-1", "22.50", "US-NY", "FIN", "SW", null],
+      ["1200", "1", "532.50", "US-NY", "FIN", "SW", "C200"],
+    ]);
+    // 4 routers (3,599.96) taxable, 6 hours of implementation exempt; Austin TX 6.25% + 1% + 1%.
+    expect(glEntries(initech!).map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.TRX_AMOUNT, e.LOCATION, e.CLASSID])).toEqual([
+      ["2220", "-1", "225.00", "US-TX", "HW"],
+      ["2220", "-1", "36.00", "US-TX", "HW"],
+      ["2220", "-1", "36.00", "US-TX", "HW"],
+      ["1200", "1", "297.00", "US-TX", "HW"],
+    ]);
+    for (const batch of posted) {
+      const signed = glEntries(batch).map((e) => Number(e.TRX_AMOUNT) * Number(e.TR_TYPE));
+      expect(centsOf(signed)).toBe(0);
+    }
+  });
+
+  it("parks invalid addresses and unmapped jurisdictions for review, naming them, with nothing posted", async () => {
+    const [acme] = await reviewItems(db, await runByDoc("SI-1001"));
+    expect(acme).toMatchObject({ node_id: "resolve", reason_code: "invalid_address" });
+    expect(acme!.reason).toContain("Acme Corporation");
+    const [wayne] = await reviewItems(db, await runByDoc("SI-1006"));
+    expect(wayne).toMatchObject({ node_id: "taxGl", reason_code: "lookup_miss", details: { missing: ["US:CO:STJ:EMBG0"] } });
+    expect(wayne!.reason).toBe('No mapping for "US:CO:STJ:EMBG0" in the mapping table');
+  });
+
+  it("posts the parked transaction once the row is added and the review resolved", async () => {
+    const table = (await instantiateTemplateTables())["Tax GL accounts (Intacct)"]!;
+    await db.sql`insert into lookup_rows (workspace_id, table_id, key, values) values (${workspaceId}, ${table}, 'US:CO:STJ:EMBG0', '{"accountNo":"2260"}'::jsonb)`;
+    const [item] = await db.sql<{ id: string }[]>`select id::text from review_items where run_id = ${await runByDoc("SI-1006")}`;
+    const replay = await resolveReview(db, workspaceId, item!.id);
+    expect((await executeRun(db, replay)).status).toBe("succeeded");
+    const wayne = (await batches()).find((b) => b.REFERENCENO === "INTACCT-SO-SI-1006")!;
+    const entries = glEntries(wayne);
+    // Denver CO: state, city, RTD and SCFD on 2260 at the HQ location (no Colorado location in the demo company).
+    expect(entries.map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.LOCATION])).toEqual([
+      ["2260", "-1", "US"],
+      ["2260", "-1", "US"],
+      ["2260", "-1", "US"],
+      ["2260", "-1", "US"],
+      ["1200", "1", "US"],
+    ]);
+    expect(centsOf(entries.map((e) => Number(e.TRX_AMOUNT) * Number(e.TR_TYPE)))).toBe(0);
+  });
+
+  it("posts nothing twice: a replay from the start and the next poll add no entry", async () => {
+    const count = (await batches()).length;
+    const replay = await replayRun(db, workspaceId, await runByDoc("SI-1002"), { from: "start", version: "own" });
+    expect((await executeRun(db, replay)).status).toBe("succeeded");
+    expect(await nodeStatuses(db, replay)).toMatchObject({ tax: "already_done", post: "already_done" });
+    expect(await tick(db, flowId)).toMatchObject({ created: 0 });
+    expect((await batches()).length).toBe(count);
+  });
+
+  async function instantiateTemplateTables(): Promise<Record<string, string>> {
+    const rows = await db.sql<{ id: string; name: string }[]>`select id::text, name from lookup_tables where workspace_id = ${workspaceId}`;
+    return Object.fromEntries(rows.map((r) => [r.name, r.id]));
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Adobe Commerce order -> Intacct AP bill
+
+describe("Adobe Commerce order -> Intacct AP bill", () => {
+  let target: { workspaceId: string; flowId: string; versionId: string };
+  const records = async (): Promise<Rec> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records;
+  const placeOrder = async (body: Rec) => ((await sandboxPost(sb.urls.commerce, "/__sandbox/orders", body)) as { order: Rec }).order;
+  const orderRecord = (order: Rec) => ({ key: `commerce:order:${order.entity_id}`, version: String(order.updated_at), data: { entity: "order", entityId: order.entity_id } });
+
+  beforeAll(async () => {
+    const created = await instantiateTemplate(db, workspaceId, "commerce-order-intacct-ap-bill");
+    expect(created.problems).toEqual([]);
+    target = { workspaceId, flowId: created.flowId, versionId: created.versionId };
+  });
+
+  it("bills a B2B order to a new vendor found by e-mail next time, with the PO number, totalling the grand total", async () => {
+    const order = await placeOrder({ customerId: 1, poNumber: "PO-NWD-9001", lines: [{ sku: "ACC-PRO-12M", qty: 2 }, { sku: "USB-HUB-7", qty: 3 }] });
+    const [run] = await runRecords(db, target, [orderRecord(order)]);
+    expect(run!.status).toBe("succeeded");
+    const state = await records();
+    const vendor = state.VENDOR.find((v: Rec) => v.DISPLAYCONTACT?.EMAIL1 === "olivia.grant@northwind.example");
+    expect(vendor).toMatchObject({ NAME: "Northwind Distribution" });
+    const bill = state.APBILL.find((b: Rec) => b.RECORDID === `COM-${order.increment_id}`);
+    expect(bill).toMatchObject({ VENDORID: vendor.VENDORID, DOCNUMBER: "PO-NWD-9001", STATE: "Posted", TOTALENTERED: Number(order.grand_total).toFixed(2) });
+    const lines = [bill.APBILLITEMS.APBILLITEM].flat().map((l: Rec) => [l.ACCOUNTNO, l.TRX_AMOUNT, l.DEPARTMENTID ?? null]);
+    const tax = Number(order.tax_amount).toFixed(2);
+    expect(lines).toEqual([
+      ["6100", "960.00", "FIN"],
+      ["6000", "119.70", "ENG"],
+      ["6200", "15.00", null],
+      ["6800", tax, null],
+    ]);
+
+    // The same customer orders again: the vendor is found, not created twice; the same order's next version bills nothing.
+    const second = await placeOrder({ customerId: 1, lines: [{ sku: "PAPER-A4-5BOX", qty: 4 }] });
+    await sandboxPost(sb.urls.commerce, `/__sandbox/orders/${order.entity_id}/touch`, { status: "processing" });
+    const touched = (await sandboxState(sb.urls.commerce)).orders.find((o: Rec) => o.entity_id === order.entity_id);
+    const results = await runRecords(db, target, [orderRecord(second), { ...orderRecord(order), version: String(touched.updated_at) + "#2" }]);
+    expect(results.map((r) => r.status)).toEqual(["succeeded", "succeeded"]);
+    expect(await nodeStatuses(db, results[1]!.runId)).toMatchObject({ vendor: "already_done", postBill: "already_done" });
+    const after = await records();
+    expect(after.VENDOR.filter((v: Rec) => v.DISPLAYCONTACT?.EMAIL1 === "olivia.grant@northwind.example")).toHaveLength(1);
+    expect(after.APBILL.filter((b: Rec) => b.VENDORID === vendor.VENDORID).map((b: Rec) => b.RECORDID)).toEqual([
+      `COM-${order.increment_id}`,
+      `COM-${second.increment_id}`,
+    ]);
+  });
+
+  it("turns a credit memo into an AP adjustment against the order's bill", async () => {
+    const order = await placeOrder({ customerId: 6, lines: [{ sku: "DESK-STD-140", qty: 2 }] });
+    await sandboxPost(sb.urls.commerce, `/__sandbox/orders/${order.entity_id}/invoice`);
+    const refund = (await sandboxPost(sb.urls.commerce, `/__sandbox/orders/${order.entity_id}/refund`)) as { document: Rec };
+    const memo = refund.document;
+    const [billRun, memoRun] = await runRecords(db, target, [
+      orderRecord(order),
+      { key: `commerce:creditmemo:${memo.entity_id}`, version: String(memo.updated_at), data: { entity: "creditmemo", entityId: memo.entity_id } },
+    ]);
+    expect([billRun!.status, memoRun!.status]).toEqual(["succeeded", "succeeded"]);
+    const adjustment = (await records()).APADJUSTMENT.find((a: Rec) => a.RECORDID === `COM-CM-${memo.increment_id}`);
+    // One desk (329.00) and its 8.25% tax (27.14) back.
+    expect(adjustment).toMatchObject({ DOCNUMBER: `COM-${order.increment_id}`, TOTALENTERED: (-Number(memo.grand_total)).toFixed(2) });
+    expect([adjustment.APADJUSTMENTITEMS.APADJUSTMENTITEM].flat().map((l: Rec) => [l.ACCOUNTNO, l.AMOUNT, l.DEPARTMENTID])).toEqual([
+      ["6000", "-329.00", "ADMIN"],
+      ["6800", (-Number(memo.tax_amount)).toFixed(2), ""],
+    ]);
+  });
+
+  it("parks an order with a SKU that has no expense account before creating a vendor or a bill", async () => {
+    const before = await records();
+    const order = await placeOrder({ customerId: 5, lines: [{ sku: "GIFT-CARD-50", qty: 1, price: 50 }, { sku: "TONER-BK-XL", qty: 1 }] });
+    const [run] = await runRecords(db, target, [orderRecord(order)]);
+    expect(run!.status).toBe("needs_review");
+    const [item] = await reviewItems(db, run!.runId);
+    expect(item).toMatchObject({ node_id: "accounts", reason_code: "lookup_miss", details: { missing: ["GIFT-CARD-50"] } });
+    const after = await records();
+    expect([after.VENDOR.length, after.APBILL.length]).toEqual([before.VENDOR.length, before.APBILL.length]);
   });
 });
