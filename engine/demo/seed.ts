@@ -93,8 +93,22 @@ export async function connectExactSandbox(db: Db, workspaceId: string, connectio
     where id = ${connectionId} and workspace_id = ${workspaceId}`;
 }
 
+/** Advisory lock key: two processes starting at once must not both create the demo flows. */
+const SEED_LOCK = 4_242_001;
+
 /** Seed (or bring up to date) the demo workspace. Returns its id. */
 export async function seedDemoWorkspace(db: Db, options: SeedOptions): Promise<string> {
+  const reserved = await db.sql.reserve();
+  try {
+    await reserved`select pg_advisory_lock(${SEED_LOCK})`;
+    return await seed(db, options);
+  } finally {
+    await reserved`select pg_advisory_unlock(${SEED_LOCK})`.catch(() => undefined);
+    reserved.release();
+  }
+}
+
+async function seed(db: Db, options: SeedOptions): Promise<string> {
   const log = options.log ?? (() => undefined);
   const workspaceId = await ensureWorkspace(db);
 
