@@ -174,6 +174,24 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
     expect((await entries()).length).toBe(before + 1);
   });
 
+  it("the hourly reconciliation flow picks up today's invoices and posts nothing the webhook flow already posted", async () => {
+    const before = (await entries()).length;
+    const poll = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal-poll");
+    expect(poll.problems).toEqual([]);
+    await activateFlow(db, workspaceId, poll.flowId);
+    const polled = await tick(db, poll.flowId);
+    expect(polled.error).toBeUndefined();
+    const runs = await db.sql<{ id: string; record_key: string }[]>`select id::text, record_key from runs where flow_id = ${poll.flowId}`;
+    // The Lone Star invoice of the previous test, created and edited today.
+    const [posted] = await db.sql<{ record_key: string }[]>`
+      select record_key from runs where flow_id = ${flowId} and status = 'succeeded' order by created_at limit 1`;
+    const again = runs.find((r) => r.record_key === posted!.record_key)!;
+    expect(again).toBeDefined();
+    expect((await executeRun(db, again.id)).status).toBe("succeeded");
+    expect(await nodeStatuses(db, again.id)).toMatchObject({ tax: "already_done", post: "already_done" });
+    expect((await entries()).length).toBe(before);
+  });
+
   it("posts nothing for an invoice without tax (software delivered electronically is exempt in California)", async () => {
     const before = (await entries()).length;
     const inv = await invoice("Pacific Ledger Partners", [{ ItemCode: "LIC-STD", Quantity: 3 }]);
