@@ -1,7 +1,7 @@
 /**
  * Exact Online sales invoice -> Avalara -> general journal entry in Exact.
  *
- * invoice (webhook, or the reconciliation poll) -> customer address -> Avalara resolve (an invalid
+ * invoice (webhook, or the reconciliation poll) -> skip drafts -> customer address -> Avalara resolve (an invalid
  * address parks the run for review, nothing is posted) -> Avalara transaction input (document code
  * EXACT-<division>-<invoice number>) -> calculate tax -> any tax to post? -> tax GL account and
  * cost center per jurisdiction ("Tax GL accounts (Exact)", items mode) -> balanced journal lines
@@ -89,11 +89,20 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
   const nodes: FlowNode[] = [
     trigger,
     {
+      id: "notDraft",
+      type: "core.filter",
+      typeVersion: 1,
+      name: "Skip draft invoices",
+      position: at(1),
+      config: { condition: "invoice.Status != 10" },
+      notes: "A draft can still change: its tax is posted when it is processed (Exact then notifies an update).",
+    },
+    {
       id: "address",
       type: "core.mapFields",
       typeVersion: 1,
       name: "Customer address",
-      position: at(1),
+      position: at(2),
       config: {
         fields: [
           { target: "line1", expression: opt("billingAddress.line1") },
@@ -114,7 +123,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       type: "avalara.resolveAddress",
       typeVersion: 1,
       name: "Validate address (Avalara)",
-      position: at(2),
+      position: at(3),
       config: { textCase: "Mixed", minimumQuality: "PostalCentroidGood", otherCountries: "skip" },
       connectionId: avalara,
       notes: "An invalid or undeliverable address logs a warning and parks the run in the review queue: no tax is posted until it is fixed.",
@@ -124,7 +133,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       type: "core.mapFields",
       typeVersion: 1,
       name: "Avalara transaction",
-      position: at(3),
+      position: at(4),
       config: {
         fields: [
           { target: "code", expression: exactDocumentCode },
@@ -156,7 +165,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       type: "avalara.createTransaction",
       typeVersion: 1,
       name: "Calculate tax (Avalara)",
-      position: at(4),
+      position: at(5),
       config: { companyCode: "DEFAULT", documentType: "SalesInvoice", commit: true },
       connectionId: avalara,
     },
@@ -165,7 +174,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       type: "core.filter",
       typeVersion: 1,
       name: "Any tax to post?",
-      position: at(5),
+      position: at(6),
       config: { condition: `$count(${nonZero}) > 0` },
       notes: "Exempt customers and non-taxable items give no tax: the run ends as skipped and nothing is posted.",
     },
@@ -174,7 +183,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       type: "core.lookup",
       typeVersion: 1,
       name: "Tax GL account per jurisdiction",
-      position: at(6),
+      position: at(7),
       config: { tableId: tables.taxGl, items: nonZero, key: "key", target: "taxLines" },
       notes: "Zero-tax jurisdictions are left out; a jurisdiction without a row parks the run for review, naming it.",
     },
@@ -183,7 +192,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       type: "core.mapFields",
       typeVersion: 1,
       name: "Journal entry lines",
-      position: at(7),
+      position: at(8),
       config: {
         fields: [
           { target: "division", expression: "$trigger.division" },
@@ -209,7 +218,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       type: "exact.createGeneralJournalEntry",
       typeVersion: 1,
       name: "Post journal entry (Exact)",
-      position: at(8),
+      position: at(9),
       config: { journalCode: "90" },
       connectionId: exact,
       notes: "Posted once per invoice (key exact:<division>:<InvoiceID>:journal): replays and redeliveries read the entry back.",
@@ -218,7 +227,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
   return {
     schemaVersion: 1 as const,
     nodes,
-    edges: chain("invoice", "address", "resolve", "taxInput", "tax", "hasTax", "taxGl", "journal", "post"),
+    edges: chain("invoice", "notDraft", "address", "resolve", "taxInput", "tax", "hasTax", "taxGl", "journal", "post"),
   };
 }
 

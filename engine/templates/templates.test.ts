@@ -201,6 +201,17 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
     expect((await entries()).length).toBe(before);
   });
 
+  it("leaves draft invoices alone until they are processed", async () => {
+    const before = (await entries()).length;
+    const { InvoiceID } = (await sandboxPost(sb.urls.exact, "/__sandbox/invoices", {
+      invoice: { InvoiceTo: accountId("Lone Star Components Inc."), Status: 10, SalesInvoiceLines: [{ ItemCode: "LIC-PRO", Quantity: 1 }] },
+    })) as { InvoiceID: string };
+    const [run] = await runRecords(db, { workspaceId, flowId, versionId }, [record(InvoiceID)]);
+    expect(run!.status).toBe("skipped");
+    expect(Object.keys(await nodeStatuses(db, run!.runId))).toEqual(["invoice", "notDraft"]);
+    expect((await entries()).length).toBe(before);
+  });
+
   it("parks an invoice whose customer address does not resolve, before any tax is calculated or posted", async () => {
     const before = (await entries()).length;
     const avalaraBefore = (await sandboxState(sb.urls.avalara)).log?.length ?? 0;
