@@ -11,7 +11,7 @@ import type { LoadedConnection } from "../connections";
 import { buildGraph } from "../flow/graph";
 import { registry } from "../registry";
 import { executeNode } from "./node";
-import { finishRun, loadRun, loadVersion, markRunStarted, markRunWaiting, TERMINAL_RUN_STATUSES, type RunStatus } from "./store";
+import { finishRun, loadVersion, markRunWaiting, startRun, type RunStatus } from "./store";
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
@@ -24,16 +24,15 @@ export type ExecuteResult = { status: RunStatus; rescheduleAt?: Date };
 const COMPLETED = new Set(["succeeded", "already_done", "skipped"]);
 
 export async function executeRun(db: Db, runId: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-  const loaded = await loadRun(db, runId);
-  if (!loaded) throw new Error(`run ${runId} not found`);
-  const { run, nodeRuns } = loaded;
-  if (TERMINAL_RUN_STATUSES.includes(run.status)) return { status: run.status };
+  const started = await startRun(db, runId);
+  if (!started) throw new Error(`run ${runId} not found`);
+  if ("terminal" in started) return { status: started.terminal };
+  const { run, nodeRuns } = started;
   const signal = options.signal ?? new AbortController().signal;
   const dryRun = options.dryRun ?? run.triggerKind === "dry_run";
   const flow = await loadVersion(db, run.flowVersionId);
   const graph = buildGraph(flow);
   const byId = new Map(flow.nodes.map((n) => [n.id, n]));
-  await markRunStarted(db, run);
 
   const fail = async (status: RunStatus, error: SerializedError, nodeId: string | null) => {
     await finishRun(db, run, { status, error, failedNodeId: nodeId });

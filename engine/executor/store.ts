@@ -72,25 +72,43 @@ export async function loadVersion(db: Db, versionId: string): Promise<FlowDefini
   return flow;
 }
 
-export async function loadRun(db: Db, runId: string): Promise<{ run: RunRow; nodeRuns: Map<string, NodeRunRow> } | undefined> {
+/**
+ * Claim a run for execution in one round trip: mark it running and read it with its checkpoints.
+ * Returns `{ terminal }` for a run that already ended (a duplicate job) and undefined for none.
+ */
+export async function startRun(
+  db: Db,
+  runId: string,
+): Promise<{ run: RunRow; nodeRuns: Map<string, NodeRunRow> } | { terminal: RunStatus } | undefined> {
   const sql = db.sql;
-  const [run] = await sql<RunRow[]>`
-    select id::text, workspace_id::text as "workspaceId", flow_id::text as "flowId", flow_version_id::text as "flowVersionId",
-           trigger_kind as "triggerKind", record_key as "recordKey", input, status, started_at as "startedAt"
-    from runs where id = ${runId}`;
-  if (!run) return undefined;
-  const rows = await sql<NodeRunRow[]>`
-    select node_id as "nodeId", node_type as "nodeType", status, attempt, input, output, handle,
-           http_calls as "httpCalls", logs, attempts, error, seq, started_at as "startedAt",
-           finished_at as "finishedAt", duration_ms as "durationMs", next_attempt_at as "nextAttemptAt"
-    from node_runs where run_id = ${runId}`;
-  return { run, nodeRuns: new Map(rows.map((r) => [r.nodeId, r])) };
-}
-
-export async function markRunStarted(db: Db, run: RunRow): Promise<void> {
-  await db.sql`
+  type StoredNodeRun = Omit<NodeRunRow, "startedAt" | "finishedAt" | "nextAttemptAt"> & {
+    startedAt: string;
+    finishedAt: string | null;
+    nextAttemptAt: string | null;
+  };
+  const [row] = await sql<(RunRow & { nodeRuns: StoredNodeRun[] })[]>`
     update runs set status = 'running', started_at = coalesce(started_at, now())
-    where id = ${run.id} and workspace_id = ${run.workspaceId}`;
+    where id = ${runId} and status <> all(${TERMINAL_RUN_STATUSES}::text[])
+    returning id::text, workspace_id::text as "workspaceId", flow_id::text as "flowId", flow_version_id::text as "flowVersionId",
+              trigger_kind as "triggerKind", record_key as "recordKey", input, status, started_at as "startedAt",
+              (select coalesce(json_agg(json_build_object(
+                 'nodeId', n.node_id, 'nodeType', n.node_type, 'status', n.status, 'attempt', n.attempt, 'input', n.input,
+                 'output', n.output, 'handle', n.handle, 'httpCalls', n.http_calls, 'logs', n.logs, 'attempts', n.attempts,
+                 'error', n.error, 'seq', n.seq, 'startedAt', n.started_at, 'finishedAt', n.finished_at,
+                 'durationMs', n.duration_ms, 'nextAttemptAt', n.next_attempt_at)), '[]'::json)
+               from node_runs n where n.run_id = ${runId}) as "nodeRuns"`;
+  if (!row) {
+    const [ended] = await sql<{ status: RunStatus }[]>`select status from runs where id = ${runId}`;
+    return ended ? { terminal: ended.status } : undefined;
+  }
+  const { nodeRuns, ...run } = row;
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return {
+    run,
+    nodeRuns: new Map(
+      nodeRuns.map((n) => [n.nodeId, { ...n, startedAt: new Date(n.startedAt), finishedAt: date(n.finishedAt), nextAttemptAt: date(n.nextAttemptAt) }]),
+    ),
+  };
 }
 
 export async function saveNodeRun(db: Db, run: RunRow, row: NodeRunRow): Promise<void> {
@@ -114,26 +132,27 @@ export interface RunOutcome {
   failedNodeId?: string | null;
 }
 
+/** End a run in one statement: the run row, its review item when it needs one, its audit event. */
 export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promise<void> {
-  const sql = db.sql;
-  const errorKind = outcome.error?.kind ?? null;
-  await sql.begin(async (tx) => {
-    await tx`
-      update runs set status = ${outcome.status}, error = ${jsonb((outcome.error ?? null))}::text::jsonb, error_kind = ${errorKind},
+  const error = outcome.error ?? null;
+  const review = outcome.status === "needs_review" && error !== null && Boolean(outcome.failedNodeId);
+  await db.sql`
+    with finished as (
+      update runs set status = ${outcome.status}, error = ${jsonb(error)}::text::jsonb, error_kind = ${error?.kind ?? null},
              failed_node_id = ${outcome.failedNodeId ?? null}, finished_at = now(),
              duration_ms = (extract(epoch from (now() - coalesce(started_at, created_at))) * 1000)::int
-      where id = ${run.id} and workspace_id = ${run.workspaceId}`;
-    if (outcome.status === "needs_review" && outcome.error && outcome.failedNodeId) {
-      await tx`
-        insert into review_items (workspace_id, run_id, flow_id, node_id, reason_code, reason, details)
-        values (${run.workspaceId}, ${run.id}, ${run.flowId}, ${outcome.failedNodeId},
-                ${outcome.error.reasonCode ?? "needs_review"}, ${outcome.error.message}, ${jsonb((outcome.error.details ?? null))}::text::jsonb)`;
-    }
-    await tx`
-      insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
-      values (${run.workspaceId}, 'engine', ${`run.${outcome.status}`}, 'run', ${run.id}, ${run.id}, ${run.recordKey},
-              ${jsonb({ flowId: run.flowId, failedNodeId: outcome.failedNodeId ?? null, error: outcome.error?.message ?? null })}::text::jsonb)`;
-  });
+      where id = ${run.id} and workspace_id = ${run.workspaceId}
+      returning id
+    ), parked as (
+      insert into review_items (workspace_id, run_id, flow_id, node_id, reason_code, reason, details)
+      select ${run.workspaceId}, ${run.id}, ${run.flowId}, ${outcome.failedNodeId ?? ""}, ${error?.reasonCode ?? "needs_review"},
+             ${error?.message ?? ""}, ${jsonb(error?.details ?? null)}::text::jsonb
+      from finished where ${review}
+    )
+    insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
+    select ${run.workspaceId}, 'engine', ${`run.${outcome.status}`}, 'run', ${run.id}, ${run.id}, ${run.recordKey},
+           ${jsonb({ flowId: run.flowId, failedNodeId: outcome.failedNodeId ?? null, error: error?.message ?? null })}::text::jsonb
+    from finished`;
 }
 
 export async function markRunWaiting(db: Db, run: RunRow): Promise<void> {
