@@ -1,0 +1,198 @@
+"use client";
+/**
+ * Version history and a readable diff between two versions (flows.diff): nodes added, removed
+ * and changed (each config field before -> after), connections, settings. A version can be
+ * loaded back onto the canvas (saving it then creates a new version; history is never rewritten).
+ */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "../../lib/trpc";
+import { useEditorStore, useNotify, useRegistry } from "./context";
+
+interface Version {
+  id: string;
+  version: number;
+  note: string;
+  createdAt: Date;
+}
+
+export function VersionsPanel({ versions, activeVersionId }: { versions: Version[]; activeVersionId: string | null }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const store = useEditorStore();
+  const notify = useNotify();
+  const { flowId } = useRegistry();
+  const [fromId, setFromId] = useState<string | undefined>();
+  const [toId, setToId] = useState<string | undefined>();
+  const to = toId ?? versions[0]?.id;
+  const from = fromId ?? versions[1]?.id;
+  const diff = useQuery({ ...trpc.flows.diff.queryOptions({ fromVersionId: from ?? "", toVersionId: to ?? "" }), enabled: Boolean(from && to && from !== to) });
+  const label = (id: string | undefined) => {
+    const v = versions.find((x) => x.id === id);
+    return v ? `v${v.version}` : "?";
+  };
+
+  async function restore(v: Version) {
+    try {
+      const data = await queryClient.fetchQuery(trpc.flows.get.queryOptions({ flowId, versionId: v.id }));
+      store.getState().load(data.definition, { keepHistory: true });
+      notify({ kind: "info", text: `Version ${v.version} is on the canvas. Save to make it the latest version (Ctrl+Z undoes).` });
+    } catch (error) {
+      notify({ kind: "error", text: `Could not load version ${v.version}: ${(error as Error).message}` });
+    }
+  }
+
+  return (
+    <div className="ed-config" data-testid="versions-panel">
+      <h3 className="ed-panel-title">Version history</h3>
+      <ol className="ed-versions">
+        {versions.map((v) => (
+          <li key={v.id} className={v.id === to ? "is-to" : v.id === from ? "is-from" : ""}>
+            <div className="ed-version-line">
+              <strong>v{v.version}</strong>
+              {v.id === activeVersionId && <span className="ed-pill ed-pill-green">active</span>}
+              <span className="ed-muted ed-small">{new Date(v.createdAt).toLocaleString()}</span>
+            </div>
+            <div className="ed-version-note">{v.note || <span className="ed-muted">No note</span>}</div>
+            <div className="ed-version-actions">
+              <button type="button" className="ed-link" onClick={() => setFromId(v.id)}>
+                compare from
+              </button>
+              <button type="button" className="ed-link" onClick={() => setToId(v.id)}>
+                compare to
+              </button>
+              <button type="button" className="ed-link" onClick={() => void restore(v)}>
+                load onto canvas
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+
+      <h3 className="ed-panel-title">Compare</h3>
+      {versions.length < 2 ? (
+        <p className="ed-muted">Save a second version to compare versions.</p>
+      ) : (
+        <>
+          <div className="ed-compare">
+            <select aria-label="From version" value={from} onChange={(e) => setFromId(e.target.value)}>
+              {versions.map((v) => (
+                <option key={v.id} value={v.id}>
+                  v{v.version}
+                </option>
+              ))}
+            </select>
+            <span>→</span>
+            <select aria-label="To version" value={to} onChange={(e) => setToId(e.target.value)}>
+              {versions.map((v) => (
+                <option key={v.id} value={v.id}>
+                  v{v.version}
+                </option>
+              ))}
+            </select>
+          </div>
+          {from === to ? (
+            <p className="ed-muted">Pick two different versions.</p>
+          ) : diff.isLoading ? (
+            <p className="ed-muted">Comparing…</p>
+          ) : diff.error ? (
+            <p className="ed-error-text">Could not compare: {diff.error.message}</p>
+          ) : diff.data ? (
+            <DiffView diff={diff.data} title={`${label(from)} → ${label(to)}`} />
+          ) : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+type Diff = {
+  addedNodes: { id: string; type: string; name?: string }[];
+  removedNodes: { id: string; type: string; name?: string }[];
+  changedNodes: { id: string; type: string; name?: string; changes: { path: string; before: unknown; after: unknown }[] }[];
+  addedEdges: { id: string; source: string; target: string; sourceHandle: string }[];
+  removedEdges: { id: string; source: string; target: string; sourceHandle: string }[];
+  settings: { path: string; before: unknown; after: unknown }[];
+};
+
+function show(v: unknown): string {
+  if (v === undefined) return "(not set)";
+  if (typeof v === "string") return v === "" ? "(empty)" : v;
+  return JSON.stringify(v);
+}
+
+function DiffView({ diff, title }: { diff: Diff; title: string }) {
+  const empty = !diff.addedNodes.length && !diff.removedNodes.length && !diff.changedNodes.length && !diff.addedEdges.length && !diff.removedEdges.length && !diff.settings.length;
+  const nodeName = (n: { id: string; name?: string; type: string }) => n.name || n.type;
+  return (
+    <div className="ed-diff" data-testid="version-diff">
+      <div className="ed-diff-title">{title}</div>
+      {empty && <p className="ed-muted">No differences (only positions on the canvas changed, if anything).</p>}
+      {diff.addedNodes.map((n) => (
+        <div key={`a${n.id}`} className="ed-diff-row add">
+          <span className="ed-diff-sign">+</span> Added <strong>{nodeName(n)}</strong> <span className="ed-muted">{n.type}</span>
+        </div>
+      ))}
+      {diff.removedNodes.map((n) => (
+        <div key={`r${n.id}`} className="ed-diff-row del">
+          <span className="ed-diff-sign">−</span> Removed <strong>{nodeName(n)}</strong> <span className="ed-muted">{n.type}</span>
+        </div>
+      ))}
+      {diff.changedNodes.map((n) => (
+        <div key={`c${n.id}`} className="ed-diff-row chg">
+          <div>
+            <span className="ed-diff-sign">~</span> Changed <strong>{nodeName(n)}</strong> <span className="ed-muted">{n.type}</span>
+          </div>
+          <table className="ed-diff-table">
+            <tbody>
+              {n.changes.map((c) => (
+                <tr key={c.path}>
+                  <td className="ed-diff-path">{c.path}</td>
+                  <td className="ed-diff-before">{show(c.before)}</td>
+                  <td className="ed-diff-arrow">→</td>
+                  <td className="ed-diff-after">{show(c.after)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+      {(diff.addedEdges.length > 0 || diff.removedEdges.length > 0) && (
+        <div className="ed-diff-row">
+          <div className="ed-muted ed-small">Connections</div>
+          {diff.addedEdges.map((e) => (
+            <div key={e.id} className="ed-diff-edge add">
+              + {e.source}
+              {e.sourceHandle !== "out" ? ` (${e.sourceHandle})` : ""} → {e.target}
+            </div>
+          ))}
+          {diff.removedEdges.map((e) => (
+            <div key={e.id} className="ed-diff-edge del">
+              − {e.source}
+              {e.sourceHandle !== "out" ? ` (${e.sourceHandle})` : ""} → {e.target}
+            </div>
+          ))}
+        </div>
+      )}
+      {diff.settings.length > 0 && (
+        <div className="ed-diff-row chg">
+          <div>
+            <span className="ed-diff-sign">~</span> Flow settings
+          </div>
+          <table className="ed-diff-table">
+            <tbody>
+              {diff.settings.map((c) => (
+                <tr key={c.path}>
+                  <td className="ed-diff-path">{c.path.replace(/^settings\./, "")}</td>
+                  <td className="ed-diff-before">{show(c.before)}</td>
+                  <td className="ed-diff-arrow">→</td>
+                  <td className="ed-diff-after">{show(c.after)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
