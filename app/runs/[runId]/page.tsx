@@ -7,60 +7,16 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
+import { HttpCalls, type HttpCall } from "../../components/HttpCalls";
 import { RunGraph } from "../../components/RunGraph";
 import { ErrorBox, Json, Loading, PageHeader, StatusBadge, TRIGGER_LABELS, formatDuration, formatTime } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
 
 const TERMINAL = ["succeeded", "failed", "needs_review", "skipped", "dry_run"];
 
-interface HttpCall { label?: string; method: string; url: string; status?: number; durationMs: number; requestHeaders?: Record<string, string>; requestBody?: string; responseBody?: string; error?: string; at: string }
 interface Attempt { attempt: number; startedAt: string; durationMs: number; error?: { kind: string; message: string; status?: number; code?: string; retryAfterMs?: number }; delayMs?: number }
 interface LogLine { level: "info" | "warn" | "error"; message: string; data?: unknown; at: string }
 interface RunError { kind?: string; name?: string; message?: string; status?: number; code?: string; system?: string }
-
-function prettyBody(body: string | undefined) {
-  if (!body) return null;
-  try {
-    return JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    return body;
-  }
-}
-
-function HttpCalls({ calls }: { calls: HttpCall[] }) {
-  if (calls.length === 0) return <div className="muted small">This step made no HTTP calls.</div>;
-  return (
-    <div className="stack" style={{ gap: 8 }}>
-      {calls.map((c, i) => (
-        <details key={i} className="card" data-testid="http-call">
-          <summary className="row" style={{ padding: "8px 12px" }}>
-            <span className="mono" style={{ fontWeight: 700, width: 52 }}>{c.method}</span>
-            <span className={`badge plain ${!c.status ? "badge-fail" : c.status < 300 ? "badge-ok" : c.status < 500 && c.status !== 429 ? "badge-fail" : "badge-review"}`}>{c.status ?? "no answer"}</span>
-            <span className="mono truncate" style={{ flex: 1 }} title={c.url}>{c.url}</span>
-            <span className="muted small nowrap">{formatDuration(c.durationMs)}</span>
-          </summary>
-          <div className="card-body stack" style={{ paddingTop: 0 }}>
-            {c.label ? <div className="small muted">{c.label}</div> : null}
-            {c.error ? <div className="alert alert-error">{c.error}</div> : null}
-            <div className="grid-2">
-              <div>
-                <div className="field-label small" style={{ marginBottom: 4 }}>Request</div>
-                {c.requestHeaders && Object.keys(c.requestHeaders).length ? (
-                  <pre className="codebox" style={{ marginBottom: 6 }}>{Object.entries(c.requestHeaders).map(([k, v]) => `${k}: ${v}`).join("\n")}</pre>
-                ) : null}
-                {c.requestBody ? <pre className="codebox">{prettyBody(c.requestBody)}</pre> : <div className="muted small">No body</div>}
-              </div>
-              <div>
-                <div className="field-label small" style={{ marginBottom: 4 }}>Response</div>
-                {c.responseBody ? <pre className="codebox">{prettyBody(c.responseBody)}</pre> : <div className="muted small">No body</div>}
-              </div>
-            </div>
-          </div>
-        </details>
-      ))}
-    </div>
-  );
-}
 
 export default function RunPage() {
   const { runId } = useParams<{ runId: string }>();
