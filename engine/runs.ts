@@ -135,14 +135,18 @@ export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter,
   return ids;
 }
 
-/** Resolve a review item: the person fixed the cause; replay its run from the parked node. */
+/**
+ * Resolve a review item: the person fixed the cause (a mapping row, the customer's address in the
+ * source system...). The run is replayed from the start on the latest version, so the record is
+ * read again and the mappings looked up again; writes already posted are answered by the ledger.
+ */
 export async function resolveReview(db: Db, workspaceId: string, reviewId: string, actor = "user"): Promise<string> {
   const sql = db.sql;
   const [item] = await sql<{ run_id: string; status: string }[]>`
     select run_id::text, status from review_items where id = ${reviewId} and workspace_id = ${workspaceId}`;
   if (!item) throw new Error("review item not found");
   if (item.status !== "open") throw new Error(`review item is already ${item.status}`);
-  const replayId = await replayRun(db, workspaceId, item.run_id, { from: "failed", version: "latest", actor });
+  const replayId = await replayRun(db, workspaceId, item.run_id, { from: "start", version: "latest", actor });
   await sql`
     update review_items set status = 'resolved', resolved_at = now(), replay_run_id = ${replayId}
     where id = ${reviewId} and workspace_id = ${workspaceId}`;

@@ -93,8 +93,13 @@ describe("executor", () => {
     const replayId = await resolveReview(db, workspaceId, item!.id);
     expect((await executeRun(db, replayId)).status).toBe("succeeded");
     const rows = await nodeRuns(db, replayId);
-    // The trigger and map checkpoints were carried over, not executed again.
-    expect(rows.map((r) => r.node_id)).toEqual(["trigger", "map", "dept", "big"]);
+    // Replayed from the start: the record and its mappings are read again.
+    expect(rows.map((r) => [r.node_id, r.status])).toEqual([
+      ["trigger", "succeeded"],
+      ["map", "succeeded"],
+      ["dept", "succeeded"],
+      ["big", "succeeded"],
+    ]);
     expect(rows[2]!.output).toMatchObject({ department: { key: "TX", value: "D-SOUTH" } });
     const [resolved] = await db.sql`select status, replay_run_id::text from review_items where id = ${item!.id}`;
     expect(resolved).toEqual({ status: "resolved", replay_run_id: replayId });
@@ -194,5 +199,33 @@ describe("executor", () => {
     const post = (await nodeRuns(db, runId)).find((r) => r.node_id === "post")!;
     expect(post).toMatchObject({ status: "dry_run", output: { wouldSend: { invoice: "INV-DRY", state: "WA", amount: 150 } } });
     expect(api.requests.length).toBe(before);
+  });
+});
+
+describe("expressions", () => {
+  it("read mapping rows with $mapping and keep JSONata's own $lookup", async () => {
+    const definition = {
+      schemaVersion: 1 as const,
+      nodes: [
+        { id: "t", type: "core.manualTrigger", typeVersion: 1, config: {} },
+        {
+          id: "m",
+          type: "core.mapFields",
+          typeVersion: 1,
+          config: {
+            fields: [
+              { target: "department", expression: `$mapping("${tableId}", $uppercase(state)).value` },
+              { target: "missing", expression: `$mapping("${tableId}", "ZZ")` },
+              { target: "picked", expression: `$lookup(amounts, "net")` },
+            ],
+          },
+        },
+      ],
+      edges: [{ id: "e", source: "t", target: "m" }],
+    };
+    const { flowId, versionId } = await createFlow(db, workspaceId, { name: "expressions", definition });
+    const runId = await startRun(flowId, versionId, { state: "ny", amounts: { net: 42 } });
+    expect((await executeRun(db, runId)).status).toBe("succeeded");
+    expect((await nodeRuns(db, runId)).at(-1)!.output).toEqual({ department: "D-EAST", missing: null, picked: 42 });
   });
 });

@@ -5,7 +5,9 @@
  *   $           the node's input (the upstream node's output)
  *   $trigger    the source record (trigger output)
  *   $nodes      outputs of earlier nodes by node id: $nodes.tax.totalTax
- *   $lookup(tableId, key)  a lookup-table row's values, or null: $lookup("…", region).glAccount
+ *   $mapping(tableId, key) a mapping-table row's values, or null: $mapping("…", region).glAccount
+ *
+ * (Named $mapping so JSONata's own $lookup(object, key) keeps working.)
  */
 import jsonata from "jsonata";
 import { z } from "zod";
@@ -61,7 +63,8 @@ export async function evaluate(
     const result = await compiled.evaluate(input, {
       trigger: ctx.trigger,
       nodes: ctx.nodes,
-      lookup: async (tableId: string, key: unknown) => {
+      mapping: async (tableId: unknown, key: unknown) => {
+        if (typeof tableId !== "string") throw new Error("$mapping(tableId, key): the first argument is the mapping table's id");
         if (key === undefined || key === null) return null;
         const row = await ctx.lookup(String(tableId), String(key));
         return row ? { key: row.key, ...row.values } : null;

@@ -13,7 +13,7 @@ export const mapFields = core({
   version: 1,
   title: "Map fields",
   description:
-    "Build the next node's data: one JSONata expression per target field ($ is the input, $trigger the source record, $nodes.<id> any earlier node, $lookup(table, key) a mapping row).",
+    "Build the next node's data: one JSONata expression per target field ($ is the input, $trigger the source record, $nodes.<id> any earlier node, $mapping(table, key) a mapping row).",
   category: "transform",
   icon: "shuffle",
   config: z.object({

@@ -152,7 +152,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
               `"amount": $l.AmountFC ? $l.AmountFC : 0, ` +
               `"itemCode": ${opt("$l.ItemCode")}, ` +
               `"description": ${opt("$l.Description")}, ` +
-              `"taxCode": $lookup(${literal(tables.itemTaxCodes ?? "")}, $l.ItemCode).taxCode` +
+              `"taxCode": $mapping(${literal(tables.itemTaxCodes ?? "")}, $l.ItemCode).taxCode` +
               `} })]`,
           },
         ],

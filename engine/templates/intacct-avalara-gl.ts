@@ -125,7 +125,7 @@ export const intacctSalesTaxGl: StarterTemplate = {
               { target: "postalCode", expression: opt(`${shipTo}.postalCode`) },
               {
                 target: "country",
-                // Intacct gives the country code when it knows it, else the name. ($lookup is the mapping-table function here.)
+                // Intacct gives the country code when it knows it, else the name.
                 expression: `($c := ${shipTo}.country; $length($c) = 2 ? $c : ($c in ["United States", "USA"] ? "US" : ($c = "Canada" ? "CA")))`,
               },
               { target: "reference", expression: `$substring($trigger.customerName & " (" & $trigger.customerId & ", " & $trigger.documentId & ")", 0, 200)` },
@@ -166,7 +166,7 @@ export const intacctSalesTaxGl: StarterTemplate = {
                   `"amount": $number($l.amount), ` +
                   `"itemCode": ${opt("$l.itemId")}, ` +
                   `"description": ${opt("$l.description")}, ` +
-                  `"taxCode": $lookup(${literal(tables.itemTaxCodes ?? "")}, $l.itemId).taxCode` +
+                  `"taxCode": $mapping(${literal(tables.itemTaxCodes ?? "")}, $l.itemId).taxCode` +
                   `} })]`,
               },
             ],

@@ -282,7 +282,7 @@ describe("Intacct sales transaction -> Avalara -> tax GL entries in Intacct", ()
       "SI-1001": "needs_review", // Acme, Irvine CA 92614: a ZIP Avalara cannot place
       "SI-1002": "succeeded", // Globex, New York NY
       "SI-1003": "succeeded", // Initech, Austin TX
-      "SI-1004": "needs_review", // Umbrella, Seattle WA 98109: a ZIP Avalara cannot place
+      "SI-1004": "succeeded", // Umbrella, Seattle WA 98109
       "SI-1005": "skipped", // Stark, Chicago IL: implementation services are exempt
       "SI-1006": "needs_review", // Wayne, Denver CO: a jurisdiction without a tax GL row
       "SI-1007": "needs_review", // Acme again
@@ -291,8 +291,8 @@ describe("Intacct sales transaction -> Avalara -> tax GL entries in Intacct", ()
 
   it("posts each jurisdiction's tax on its account with the state's dimensions, balanced, in the TAX journal", async () => {
     const posted = await batches();
-    expect(posted.map((b) => b.REFERENCENO)).toEqual(["INTACCT-SO-SI-1002", "INTACCT-SO-SI-1003"]);
-    const [globex, initech] = posted;
+    expect(posted.map((b) => b.REFERENCENO)).toEqual(["INTACCT-SO-SI-1002", "INTACCT-SO-SI-1003", "INTACCT-SO-SI-1004"]);
+    const [globex, initech, umbrella] = posted;
     expect(globex).toMatchObject({ JOURNAL: "TAX", STATE: "Posted" });
     // 5 x 1,200 licences in New York City: NY state 4%, NYC 4.5%, MCTD 0.375%.
     expect(glEntries(globex!).map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.TRX_AMOUNT, e.LOCATION, e.DEPARTMENT, e.CLASSID, e.CUSTOMERID ?? null])).toEqual([
@@ -307,6 +307,13 @@ describe("Intacct sales transaction -> Avalara -> tax GL entries in Intacct", ()
       ["2220", "-1", "36.00", "US-TX", "HW"],
       ["2220", "-1", "36.00", "US-TX", "HW"],
       ["1200", "1", "297.00", "US-TX", "HW"],
+    ]);
+    // Seattle WA: state 6.5%, city 2.45%, RTA 1.4% on the WA tax account and location.
+    expect(glEntries(umbrella!).map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.LOCATION])).toEqual([
+      ["2230", "-1", "US-WA"],
+      ["2230", "-1", "US-WA"],
+      ["2230", "-1", "US-WA"],
+      ["1200", "1", "US-WA"],
     ]);
     for (const batch of posted) {
       const signed = glEntries(batch).map((e) => Number(e.TRX_AMOUNT) * Number(e.TR_TYPE));

@@ -124,6 +124,18 @@ export const places: GazetteerPlace[] = [
     local: [local("CIT", "63000", "SEATTLE", "WA CITY TAX", 0.0245, "BVZB"), waRta],
   },
   {
+    postalCode: "98109", city: "Seattle", county: "King", region: "WA", country: "US", latitude: 47.6275, longitude: -122.3446,
+    local: [local("CIT", "63000", "SEATTLE", "WA CITY TAX", 0.0245, "BVZB"), waRta],
+  },
+  {
+    postalCode: "94115", city: "San Francisco", county: "San Francisco", region: "CA", country: "US", latitude: 37.7856, longitude: -122.4358,
+    local: [sfCounty, ...sfSpecial],
+  },
+  {
+    postalCode: "10271", city: "New York", county: "New York", region: "NY", country: "US", latitude: 40.7087, longitude: -74.0107,
+    local: [local("CIT", "51000", "NEW YORK CITY", "NY CITY TAX", 0.045, "BLSP"), nyMctd],
+  },
+  {
     postalCode: "98052", city: "Redmond", county: "King", region: "WA", country: "US", latitude: 47.6694, longitude: -122.1239,
     local: [local("CIT", "57535", "REDMOND", "WA CITY TAX", 0.025, "BVPL"), waRta],
   },

@@ -423,7 +423,9 @@ function createApBill(ctx: FnContext, rec: Rec): [string, Rec] {
   const vendor = mustExist(ctx.company, "VENDOR", vendorId);
   const created = usDateField(rec, "WHENCREATED", "Date");
   const due = usDateField(rec, "WHENDUE", "Due date", false);
-  if (!due && !str(rec.TERMNAME)) invalid("The Date Due field is missing a value.", "Provide WHENDUE or a TERMNAME.", "BL34000061");
+  // Like Intacct, a bill without a due date or terms takes the vendor's terms.
+  const termName = str(rec.TERMNAME) || str(vendor.TERMNAME);
+  if (!due && !termName) invalid("The Date Due field is missing a value.", "Provide WHENDUE or a TERMNAME.", "BL34000061");
   const items = asArray(obj(rec.APBILLITEMS).APBILLITEM).map(obj);
   if (items.length === 0) invalid("A bill needs at least one line.", "Add APBILLITEMS/APBILLITEM.", "BL34000061");
   let total = 0;
@@ -444,7 +446,7 @@ function createApBill(ctx: FnContext, rec: Rec): [string, Rec] {
     WHENCREATED: created,
     WHENPOSTED: str(rec.WHENPOSTED) || created,
     WHENDUE: due,
-    TERMNAME: str(rec.TERMNAME),
+    TERMNAME: termName,
     CURRENCY: str(rec.CURRENCY) || "USD",
     STATE: str(rec.ACTION) === "Draft" ? "Draft" : "Posted",
     TOTALENTERED: (total / 100).toFixed(2),
