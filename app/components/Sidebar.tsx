@@ -5,13 +5,23 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTRPC } from "../lib/trpc";
 
+/** 16px line icons (stroke paths on a 16x16 grid). */
+const ICONS = {
+  flows: "M2 4h4v3H2zM10 9h4v3h-4zM6 5.5h2.5a1.5 1.5 0 0 1 1.5 1.5v3.5",
+  templates: "M2 2h5v5H2zM9 2h5v5H9zM2 9h5v5H2zM9 9h5v5H9z",
+  mappings: "M2 3h12v10H2zM2 6.5h12M2 10h12M6 3v10",
+  connections: "M6.5 9.5l3-3M7 4.5l1.2-1.2a2.5 2.5 0 0 1 3.5 3.5L10.5 8M9 11.5l-1.2 1.2a2.5 2.5 0 0 1-3.5-3.5L5.5 8",
+  runs: "M4 2.5l9 5.5-9 5.5z",
+  review: "M3 14V2M3 2.5h9l-2 3 2 3H3",
+} as const;
+
 const SECTIONS = [
-  { href: "/flows", label: "Flows", icon: "⇢" },
-  { href: "/templates", label: "Templates", icon: "◫" },
-  { href: "/mappings", label: "Mappings", icon: "▦" },
-  { href: "/connections", label: "Connections", icon: "⛓" },
-  { href: "/runs", label: "Runs", icon: "▶" },
-  { href: "/review", label: "Review queue", icon: "⚑" },
+  { href: "/flows", label: "Flows", icon: ICONS.flows },
+  { href: "/templates", label: "Templates", icon: ICONS.templates },
+  { href: "/mappings", label: "Mappings", icon: ICONS.mappings },
+  { href: "/connections", label: "Connections", icon: ICONS.connections },
+  { href: "/runs", label: "Runs", icon: ICONS.runs },
+  { href: "/review", label: "Review queue", icon: ICONS.review },
 ] as const;
 
 function initials(name: string) {
@@ -43,7 +53,9 @@ export function Sidebar() {
           const active = pathname === s.href || pathname.startsWith(`${s.href}/`);
           return (
             <Link key={s.href} href={s.href} className={`sidebar-link${active ? " active" : ""}`} aria-current={active ? "page" : undefined}>
-              <span className="icon" aria-hidden>{s.icon}</span>
+              <span className="icon" aria-hidden>
+                <svg width="16" height="16" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" strokeLinecap="round"><path d={s.icon} /></svg>
+              </span>
               {s.label}
               {s.href === "/review" && (shell.data?.openReviews ?? 0) > 0 ? (
                 <span className="count" data-testid="review-count" title="Open review items">{shell.data!.openReviews}</span>

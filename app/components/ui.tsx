@@ -87,7 +87,7 @@ export function PageHeader({ title, description, actions, breadcrumb }: { title:
         <h1>{title}</h1>
         {description ? <p>{description}</p> : null}
       </div>
-      {actions ? <div className="row-wrap">{actions}</div> : null}
+      {actions ? <div className="row" style={{ flexShrink: 0 }}>{actions}</div> : null}
     </div>
   );
 }

@@ -184,7 +184,7 @@ function ConnectionsPage() {
         <ErrorBox error={connectors.error ?? connections.error} title="Could not load connections" />
       ) : (
         <div className="stack" style={{ gap: 16 }}>
-          {(connectors.data as Connector[]).map((connector) => {
+          {[...(connectors.data as Connector[])].sort((a, b) => Number(b.sandbox) - Number(a.sandbox)).map((connector) => {
             const list = (connections.data as Connection[]).filter((c) => c.system === connector.system);
             const meta = SYSTEM_META[connector.system];
             return (

@@ -69,9 +69,7 @@ export default function FlowsPage() {
                 <th>Flow</th>
                 <th>State</th>
                 <th>Version</th>
-                <th className="right">Runs (7 days)</th>
-                <th className="right">Failed</th>
-                <th className="right">Review</th>
+                <th>Runs (7 days)</th>
                 <th>Last run</th>
                 <th />
               </tr>
@@ -81,18 +79,22 @@ export default function FlowsPage() {
                 const busy = (activate.isPending && activate.variables?.flowId === flow.id) || (deactivate.isPending && deactivate.variables?.flowId === flow.id);
                 return (
                   <tr key={flow.id}>
-                    <td style={{ maxWidth: 420 }}>
+                    <td style={{ maxWidth: 380 }}>
                       <Link href={`/flows/${flow.id}`} style={{ fontWeight: 600 }}>{flow.name}</Link>
                       {flow.description ? <div className="small muted truncate">{flow.description}</div> : null}
                     </td>
                     <td>{flow.active ? <StatusBadge status="succeeded" label="Active" /> : <StatusBadge status="inactive" label="Inactive" />}</td>
                     <td className="muted">v{flow.latestVersion}</td>
-                    <td className="right">{flow.runs7d > 0 ? <Link href={`/runs?flowId=${flow.id}`}>{flow.runs7d}</Link> : <span className="subtle">0</span>}</td>
-                    <td className="right">
-                      {flow.failed7d > 0 ? <Link href={`/runs?flowId=${flow.id}&status=failed`} style={{ color: "var(--fail-text)", fontWeight: 600 }}>{flow.failed7d}</Link> : <span className="subtle">0</span>}
-                    </td>
-                    <td className="right">
-                      {flow.review7d > 0 ? <Link href={`/runs?flowId=${flow.id}&status=needs_review`} style={{ color: "var(--review-text)", fontWeight: 600 }}>{flow.review7d}</Link> : <span className="subtle">0</span>}
+                    <td className="nowrap">
+                      {flow.runs7d > 0 ? (
+                        <div className="row" style={{ gap: 6 }}>
+                          <Link href={`/runs?flowId=${flow.id}`} style={{ fontWeight: 600 }}>{flow.runs7d}</Link>
+                          {flow.failed7d > 0 ? <Link className="badge badge-fail" href={`/runs?flowId=${flow.id}&status=failed`}>{flow.failed7d} failed</Link> : null}
+                          {flow.review7d > 0 ? <Link className="badge badge-review" href={`/runs?flowId=${flow.id}&status=needs_review`}>{flow.review7d} review</Link> : null}
+                        </div>
+                      ) : (
+                        <span className="subtle">No runs</span>
+                      )}
                     </td>
                     <td className="muted nowrap">{timeAgo(flow.lastRunAt)}</td>
                     <td className="right nowrap">
