@@ -253,6 +253,7 @@ export function createEditorStore(definition: FlowDefinition) {
       },
       selectNode(id) {
         set((s) => ({
+          lastHistory: null,
           nodes: s.nodes.map((n) => ((n.id === id) === Boolean(n.selected) ? n : { ...n, selected: n.id === id })),
           edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
           panel: "node",
@@ -319,7 +320,8 @@ export function createEditorStore(definition: FlowDefinition) {
         set({ problems, problemsByNode: byNode(problems) });
       },
       markSaved(revision) {
-        set({ savedRevision: revision });
+        // A save ends the current typing burst: the next keystroke starts a new undo step.
+        set({ savedRevision: revision, lastHistory: null });
       },
       setPanel(panel) {
         set({ panel });

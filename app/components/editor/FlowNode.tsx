@@ -66,7 +66,10 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
 
 /** The engine names the node in every message; on the node itself that is noise. */
 function shortMessage(message: string): string {
-  return message.replace(/^"[^"]*" \([A-Za-z0-9_-]+\)(: | )/, "").replace(/^[\w.]+ node [A-Za-z0-9_-]+(: | )/, "");
+  return message
+    .replace(/^"[^"]*" \([A-Za-z0-9_-]+\)(: | )/, "")
+    .replace(/^[\w.]+ node [A-Za-z0-9_-]+(: | )/, "")
+    .replace(/^[\w.]+\.\d+\.[\w.]+: /, "");
 }
 
 export const FlowNode = memo(FlowNodeView);

@@ -7,7 +7,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../../lib/trpc";
-import { useEditorStore, useNotify, useRegistry } from "./context";
+import { useEditor, useEditorStore, useNotify, useRegistry } from "./context";
 
 interface Version {
   id: string;
@@ -115,6 +115,30 @@ type Diff = {
   settings: { path: string; before: unknown; after: unknown }[];
 };
 
+type Change = { path: string; before: unknown; after: unknown };
+
+/**
+ * flows.diff compares arrays as a whole ("config.fields: [...] -> [...]"); walk into them so a
+ * change reads "config.fields.0.target: customerName -> name".
+ */
+function refine(changes: Change[]): Change[] {
+  const out: Change[] = [];
+  const walk = (before: unknown, after: unknown, path: string) => {
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    const container = (v: unknown) => v !== null && typeof v === "object";
+    if (container(before) && container(after) && Array.isArray(before) === Array.isArray(after)) {
+      const keys = Array.isArray(before)
+        ? Array.from({ length: Math.max((before as unknown[]).length, (after as unknown[]).length) }, (_, i) => String(i))
+        : [...new Set([...Object.keys(before as object), ...Object.keys(after as object)])];
+      for (const k of keys) walk((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k], `${path}.${k}`);
+      return;
+    }
+    out.push({ path, before, after });
+  };
+  for (const c of changes) walk(c.before, c.after, c.path);
+  return out;
+}
+
 function show(v: unknown): string {
   if (v === undefined) return "(not set)";
   if (typeof v === "string") return v === "" ? "(empty)" : v;
@@ -124,6 +148,9 @@ function show(v: unknown): string {
 function DiffView({ diff, title }: { diff: Diff; title: string }) {
   const empty = !diff.addedNodes.length && !diff.removedNodes.length && !diff.changedNodes.length && !diff.addedEdges.length && !diff.removedEdges.length && !diff.settings.length;
   const nodeName = (n: { id: string; name?: string; type: string }) => n.name || n.type;
+  const canvas = useEditor((s) => s.nodes);
+  const named = new Map<string, string>([...diff.addedNodes, ...diff.removedNodes, ...diff.changedNodes].map((n) => [n.id, nodeName(n)]));
+  const nameOf = (id: string) => named.get(id) ?? canvas.find((n) => n.id === id)?.data.name ?? id;
   return (
     <div className="ed-diff" data-testid="version-diff">
       <div className="ed-diff-title">{title}</div>
@@ -145,7 +172,7 @@ function DiffView({ diff, title }: { diff: Diff; title: string }) {
           </div>
           <table className="ed-diff-table">
             <tbody>
-              {n.changes.map((c) => (
+              {refine(n.changes).map((c) => (
                 <tr key={c.path}>
                   <td className="ed-diff-path">{c.path}</td>
                   <td className="ed-diff-before">{show(c.before)}</td>
@@ -162,14 +189,14 @@ function DiffView({ diff, title }: { diff: Diff; title: string }) {
           <div className="ed-muted ed-small">Connections</div>
           {diff.addedEdges.map((e) => (
             <div key={e.id} className="ed-diff-edge add">
-              + {e.source}
-              {e.sourceHandle !== "out" ? ` (${e.sourceHandle})` : ""} → {e.target}
+              + {nameOf(e.source)}
+              {e.sourceHandle !== "out" ? ` (${e.sourceHandle})` : ""} → {nameOf(e.target)}
             </div>
           ))}
           {diff.removedEdges.map((e) => (
             <div key={e.id} className="ed-diff-edge del">
-              − {e.source}
-              {e.sourceHandle !== "out" ? ` (${e.sourceHandle})` : ""} → {e.target}
+              − {nameOf(e.source)}
+              {e.sourceHandle !== "out" ? ` (${e.sourceHandle})` : ""} → {nameOf(e.target)}
             </div>
           ))}
         </div>
@@ -181,7 +208,7 @@ function DiffView({ diff, title }: { diff: Diff; title: string }) {
           </div>
           <table className="ed-diff-table">
             <tbody>
-              {diff.settings.map((c) => (
+              {refine(diff.settings).map((c) => (
                 <tr key={c.path}>
                   <td className="ed-diff-path">{c.path.replace(/^settings\./, "")}</td>
                   <td className="ed-diff-before">{show(c.before)}</td>

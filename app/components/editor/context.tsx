@@ -61,12 +61,12 @@ export const CATEGORIES: { id: string; title: string }[] = [
 /** Short glyphs for node icons (no icon font: plain text renders everywhere). */
 export const ICONS: Record<string, string> = {
   play: "▶",
-  clock: "⏱",
+  clock: "◔",
   webhook: "⚡",
   shuffle: "⇄",
   table: "▦",
-  filter: "⏷",
-  split: "⑂",
+  filter: "▽",
+  split: "⇉",
 };
 export function iconFor(info: NodeTypeInfo | undefined): string {
   if (!info) return "?";
