@@ -57,6 +57,7 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
   async function start(which: "dry" | "run") {
     if (parseError) return;
     if (!(await ensureSaved(which === "dry" ? "Saved for a dry run" : "Saved before Run now"))) return;
+    setRunId(null);
     try {
       const res = which === "dry" ? await dry.mutateAsync({ flowId, data: parsed }) : await run.mutateAsync({ flowId, data: parsed });
       setKind(which);
@@ -102,7 +103,7 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
         <div className="ed-run-result" data-testid="run-result">
           <div className="ed-run-result-head">
             <span>{kind === "dry" ? "Dry run" : "Run"}</span>
-            {status ? <StatusPill status={status} /> : <span className="ed-muted">starting…</span>}
+            <span data-testid="run-status">{status ? <StatusPill status={status} /> : <span className="ed-muted">starting…</span>}</span>
             <Link href={`/runs/${runId}`} className="ed-link" data-testid="run-link">
               Open run log →
             </Link>
