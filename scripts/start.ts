@@ -20,6 +20,7 @@ const dev = process.argv.includes("--dev");
 const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 
 const log = (message: string) => console.log(`[ledgerline] ${message}`);
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
 const database = await ensureDatabase();
 process.env.DATABASE_URL = database.url;
@@ -77,6 +78,12 @@ web.on("exit", (code) => {
     console.error(`[ledgerline] the web app exited (${code}); stopping`);
     void shutdown(1);
   }
+});
+// The embedded PostgreSQL stops on the same signal; connections it cuts while we stop are expected.
+process.on("uncaughtException", (error) => {
+  if (stopping) return;
+  console.error(error);
+  process.exit(1);
 });
 process.once("SIGINT", () => void shutdown(0));
 process.once("SIGTERM", () => void shutdown(0));
