@@ -114,7 +114,12 @@ export const connectionsRouter = router({
     const connector = connectorOf(input.system);
     if (!connector.sandbox || !SANDBOX_SYSTEMS.includes(input.system as SandboxSystem)) userError(new Error(`${connector.title} has no local sandbox`));
     const demo = connector.sandbox!(sandboxUrl(input.system as SandboxSystem));
-    const name = input.name ?? demo.name;
+    let name = input.name ?? demo.name;
+    if (!input.name) {
+      // "Use the local sandbox" again: the next free name ("… 2", "… 3").
+      const taken = new Set((await ctx.db.sql<{ name: string }[]>`select name from connections where workspace_id = ${ctx.workspaceId}`).map((r) => r.name));
+      for (let n = 2; taken.has(name); n++) name = `${demo.name} ${n}`;
+    }
     try {
       const [row] = await ctx.db.sql<{ id: string }[]>`
         insert into connections (workspace_id, system, name, config, secrets_enc)
