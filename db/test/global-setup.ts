@@ -1,9 +1,11 @@
 /**
  * Vitest global setup: a real PostgreSQL for every test file. DATABASE_URL when set (a fresh
- * database is created beside it), otherwise an embedded cluster under .data/test-pg on a free
- * port. Each `npm test` gets its own database, dropped at the end.
+ * database is created beside it), otherwise an embedded cluster in a temporary folder on a free
+ * port. Each test run gets its own database, dropped at the end.
  */
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
@@ -22,6 +24,7 @@ function freePort(): Promise<number> {
 }
 
 let handle: DatabaseHandle | undefined;
+let dataDir: string | undefined;
 let adminUrl: string | undefined;
 let database: string | undefined;
 
@@ -36,8 +39,11 @@ export async function setup(project: TestProject) {
     base.pathname = `/${database}`;
     process.env.DATABASE_URL = base.toString();
   } else {
+    // A cluster of its own per test run, so two runs at once (unit and browser, two developers) never collide.
     const port = await freePort();
-    handle = await startEmbeddedPostgres({ dir: path.resolve(".data/test-pg"), port, database });
+    dataDir = await mkdtemp(path.join(tmpdir(), "ledgerline-test-pg-"));
+    await chmod(dataDir, 0o755);
+    handle = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port, database });
     adminUrl = handle.url.replace(`/${database}`, "/postgres");
     process.env.DATABASE_URL = handle.url;
   }
@@ -55,6 +61,7 @@ export async function teardown() {
     }
   }
   await handle?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }
 
 declare module "vitest" {

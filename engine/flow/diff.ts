@@ -22,6 +22,11 @@ export interface FlowDiff {
 function walk(before: unknown, after: unknown, path: string, out: FieldChange[]): void {
   if (JSON.stringify(before) === JSON.stringify(after)) return;
   const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (Array.isArray(before) && Array.isArray(after)) {
+    // Element by element: a changed expression in the 3rd mapped field reads "fields.2.expression".
+    for (let i = 0; i < Math.max(before.length, after.length); i++) walk(before[i], after[i], path ? `${path}.${i}` : String(i), out);
+    return;
+  }
   if (isObject(before) && isObject(after)) {
     const keys = new Set([...Object.keys(before as object), ...Object.keys(after as object)]);
     for (const key of keys) walk((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], path ? `${path}.${key}` : key, out);

@@ -1,7 +1,7 @@
 "use client";
 /**
  * A JSONata expression input with a live preview: the server evaluates it with the engine's own
- * `evaluate` (so `$lookup` reads the real mapping rows) on the upstream node's last-run output or
+ * `evaluate` (so `$mapping` reads the real mapping rows) on the upstream node's last-run output or
  * on sample data, whichever the config panel chose (PreviewContext).
  */
 import { useMutation } from "@tanstack/react-query";

@@ -2,7 +2,7 @@
  * Procedures the flow editor needs beyond the flows router (owned by the editor).
  *
  * - `preview`: evaluate a JSONata expression the way a node would at run time (same `evaluate`,
- *   same bindings: `$`, `$trigger`, `$nodes`, and `$lookup` reading the workspace's real mapping
+ *   same bindings: `$`, `$trigger`, `$nodes`, and `$mapping` reading the workspace's real mapping
  *   rows), so the config panel can show the result while the user types.
  * - `lastOutputs`: each node's most recent output across the flow's recent runs, the data the
  *   preview runs on when the user picks "last run".
