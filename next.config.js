@@ -5,6 +5,8 @@ const nextConfig = {
   poweredByHeader: false,
   // Browser tests run their own dev server beside a developer's; each gets its own build folder.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // ...and a tsconfig of its own, which Next.js may rewrite without touching the project's.
+  typescript: { tsconfigPath: process.env.NEXT_TSCONFIG_PATH || "tsconfig.json" },
   typedRoutes: false,
 };
 

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -51,7 +51,10 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
   // CI builds first and sets LEDGERLINE_E2E_BUILD=1; otherwise a dev server in a folder of its own
   // runs the current code (and does not collide with another dev server).
   const built = process.env.LEDGERLINE_E2E_BUILD === "1" && existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
-  const distDir = built ? ".next" : path.join(".next-e2e", `${process.pid}-${port}`);
+  const runId = `${process.pid}-${port}`;
+  const distDir = built ? ".next" : path.join(".next-e2e", runId);
+  const tsconfig = built ? "tsconfig.json" : `tsconfig.e2e-${runId}.json`;
+  if (!built) await copyFile("tsconfig.json", tsconfig);
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   let output = "";
   const web: ChildProcess = spawn(process.execPath, [nextBin, built ? "start" : "dev", "-p", String(port), "-H", "127.0.0.1"], {
@@ -61,6 +64,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
       PORT: String(port),
       LEDGERLINE_PUBLIC_URL: baseUrl,
       NEXT_DIST_DIR: distDir,
+      NEXT_TSCONFIG_PATH: tsconfig,
       ...Object.fromEntries(Object.entries(ports).map(([s, p]) => [`${s.toUpperCase()}_SANDBOX_PORT`, String(p)])),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -86,7 +90,10 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
     sandboxUrls,
     async stop() {
       web.kill("SIGTERM");
-      if (!built) await rm(path.join(process.cwd(), distDir), { recursive: true, force: true }).catch(() => undefined);
+      if (!built) {
+        await rm(path.join(process.cwd(), distDir), { recursive: true, force: true }).catch(() => undefined);
+        await rm(path.join(process.cwd(), tsconfig), { force: true });
+      }
       await worker.stop();
       await Promise.all(sandboxes.map((s) => s.server.close()));
       await db.close();
