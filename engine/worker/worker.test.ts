@@ -4,12 +4,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { createFlow, runNow } from "../flows";
-import { builtInFlow, createLookupTable, createWorkspace, nodeRuns, runRow, startIdempotentApi, testDb, waitFor, type IdempotentApi } from "../test/helpers";
+import { createDb, type Db } from "../../db/client";
+import { builtInFlow, createLookupTable, createWorkspace, isolatedDatabase, nodeRuns, runRow, startIdempotentApi, waitFor, type IdempotentApi } from "../test/helpers";
 import { startWorker, type EngineWorker } from "./start";
 
-const db = testDb();
+// A database of its own: the workers here must not pick up jobs other test files left queued.
+let isolated: Awaited<ReturnType<typeof isolatedDatabase>>;
+let db: Db;
+let databaseUrl: string;
 let workspaceId: string;
 let tableId: string;
 let api: IdempotentApi;
@@ -17,6 +20,9 @@ const workers: EngineWorker[] = [];
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
+  isolated = await isolatedDatabase();
+  databaseUrl = isolated.url;
+  db = createDb(databaseUrl, { max: 5 });
   workspaceId = await createWorkspace(db, "Worker");
   tableId = await createLookupTable(db, workspaceId, "States", { WA: { value: "D-WEST" } });
   api = await startIdempotentApi();
@@ -26,6 +32,7 @@ afterAll(async () => {
   for (const worker of workers) await worker.stop();
   await api.close();
   await db.close();
+  await isolated.drop();
 });
 
 function postingFlow() {
@@ -42,14 +49,14 @@ describe("worker", () => {
     const { flowId } = await createFlow(db, workspaceId, { name: "crash", definition: postingFlow() });
     api.delayMs = 4000; // the POST is applied, then answered slowly: the worker dies while waiting
     const child = spawn(process.execPath, ["--import", "tsx", "engine/worker/main.ts"], {
-      env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LEDGERLINE_HEARTBEAT_MS: "500", WORKER_CONCURRENCY: "1" },
+      env: { ...process.env, DATABASE_URL: databaseUrl, LEDGERLINE_HEARTBEAT_MS: "500", WORKER_CONCURRENCY: "1" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     children.push(child);
     let childErrors = "";
     child.stderr?.on("data", (chunk: Buffer) => (childErrors += chunk.toString()));
     const runId = await runNow(db, workspaceId, flowId, invoice("INV-CRASH"));
-    await waitFor(async () => api.requests.some((r) => r.key.endsWith(":INV-CRASH")), 30_000).catch((error: Error) => {
+    await waitFor(async () => api.requests.some((r) => r.key.endsWith(":INV-CRASH")), 60_000).catch((error: Error) => {
       throw new Error(`${error.message}; worker said: ${childErrors.slice(-2000)}`);
     });
     const before = await nodeRuns(db, runId);
@@ -57,7 +64,7 @@ describe("worker", () => {
     const killedAt = Date.now();
     api.delayMs = 0;
 
-    workers.push(await startWorker({ databaseUrl: inject("databaseUrl"), concurrency: 2, pollInterval: 200, heartbeatEveryMs: 500, staleAfterMs: 3000, sweepEveryMs: 500 }));
+    workers.push(await startWorker({ databaseUrl: databaseUrl, concurrency: 2, pollInterval: 200, heartbeatEveryMs: 500, staleAfterMs: 3000, sweepEveryMs: 500 }));
     await waitFor(async () => (await runRow(db, runId)).status === "succeeded", 60_000, 200).catch(async (error: Error) => {
       const jobs = await db.sql`select key, locked_by, locked_at, run_at, attempts, last_error from graphile_worker.jobs`;
       const beats = await db.sql`select worker_id, last_seen_at from worker_heartbeats`;
@@ -82,7 +89,7 @@ describe("worker", () => {
 
   it("executes queued runs and reports the worker as alive", async () => {
     const { flowId } = await createFlow(db, workspaceId, { name: "queued", definition: postingFlow() });
-    if (workers.length === 0) workers.push(await startWorker({ databaseUrl: inject("databaseUrl"), pollInterval: 200 }));
+    if (workers.length === 0) workers.push(await startWorker({ databaseUrl: databaseUrl, pollInterval: 200 }));
     const ids = await Promise.all(["INV-Q1", "INV-Q2", "INV-Q3"].map((n) => runNow(db, workspaceId, flowId, invoice(n))));
     for (const id of ids) await waitFor(async () => (await runRow(db, id)).status === "succeeded", 30_000, 100);
     const [beat] = await db.sql`select count(*)::int as n from worker_heartbeats where last_seen_at > now() - interval '30 seconds'`;
