@@ -8,7 +8,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { createDb } from "../db/client";
@@ -16,18 +15,8 @@ import { SANDBOX_SYSTEMS } from "../db/env";
 import { seedDemoWorkspace } from "../engine/demo/seed";
 import { startWorker } from "../engine/worker/start";
 import { startSandboxes } from "../scripts/sandboxes";
+import { freePort } from "../db/free-port";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Stack {
   baseUrl: string;

@@ -6,11 +6,11 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { migrateDatabase, startEmbeddedPostgres, type DatabaseHandle } from "../../db/bootstrap";
+import { freePort } from "../../db/free-port";
 
 export interface BenchDatabase {
   url: string;
@@ -23,17 +23,6 @@ export interface BenchDatabase {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const DATABASE = "ledgerline_bench";
 

@@ -4,24 +4,13 @@
  * port. Each test run gets its own database, dropped at the end.
  */
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase, startEmbeddedPostgres, type DatabaseHandle } from "../bootstrap";
+import { freePort } from "../free-port";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let handle: DatabaseHandle | undefined;
 let dataDir: string | undefined;
