@@ -7,11 +7,9 @@
 import { z } from "zod";
 import { PermanentError } from "../../sdk";
 import type { IntacctClient } from "../client";
-import { quote } from "../client";
 import { SYSTEM } from "../errors";
 import { amount, dimensions, isoDate, legacyDate, money, toCents } from "../schemas";
-import { text } from "../xml";
-import { node, reconcileFirst, writeKey } from "./factory";
+import { findApDocument, node, reconcileFirst, writeKey } from "./factory";
 
 const config = z.object({
   draft: z.boolean().default(false).describe("Save as draft (action Draft) instead of submitting."),
@@ -46,13 +44,8 @@ const output = z.object({
 type Output = z.output<typeof output>;
 
 async function findAdjustment(client: IntacctClient, vendorId: string, adjustmentNumber: string): Promise<Output | undefined> {
-  const rows = await client.readByQuery("APADJUSTMENT", `VENDORID = ${quote(vendorId)} AND RECORDID = ${quote(adjustmentNumber)}`, {
-    fields: ["RECORDNO", "VENDORID", "RECORDID", "TOTALENTERED", "STATE"],
-    pageSize: 10,
-  });
-  const r = rows[0];
-  if (!r) return undefined;
-  return { recordNo: text(r.RECORDNO), vendorId, adjustmentNumber, total: text(r.TOTALENTERED), state: text(r.STATE) };
+  const found = await findApDocument(client, "APADJUSTMENT", vendorId, adjustmentNumber);
+  return found && { ...found, vendorId, adjustmentNumber };
 }
 
 export const createApAdjustment = node({

@@ -6,10 +6,8 @@
  */
 import { z } from "zod";
 import type { IntacctClient } from "../client";
-import { quote } from "../client";
 import { amount, dimensions, isoDate, money, toCents, usDate } from "../schemas";
-import { text } from "../xml";
-import { node, reconcileFirst, writeKey } from "./factory";
+import { findApDocument, node, reconcileFirst, writeKey } from "./factory";
 
 const config = z.object({
   draft: z.boolean().default(false).describe("Save the bill as a draft instead of posting it."),
@@ -43,13 +41,8 @@ const output = z.object({
 type Output = z.output<typeof output>;
 
 async function findBill(client: IntacctClient, vendorId: string, billNumber: string): Promise<Output | undefined> {
-  const rows = await client.readByQuery("APBILL", `VENDORID = ${quote(vendorId)} AND RECORDID = ${quote(billNumber)}`, {
-    fields: ["RECORDNO", "VENDORID", "RECORDID", "TOTALENTERED", "STATE"],
-    pageSize: 10,
-  });
-  const r = rows[0];
-  if (!r) return undefined;
-  return { recordNo: text(r.RECORDNO), vendorId, billNumber, total: text(r.TOTALENTERED), state: text(r.STATE) };
+  const found = await findApDocument(client, "APBILL", vendorId, billNumber);
+  return found && { ...found, vendorId, billNumber };
 }
 
 export const createApBill = node({

@@ -1,6 +1,7 @@
 /** Node factory bound to the Intacct client, plus helpers shared by write nodes. */
 import { nodeFactory, type NodeRunContext } from "../../sdk";
-import type { IntacctClient } from "../client";
+import { quote, type IntacctClient } from "../client";
+import { text } from "../xml";
 
 export const node = nodeFactory<IntacctClient>("intacct", { connection: "intacct" });
 
@@ -20,4 +21,22 @@ export async function reconcileFirst<T>(ctx: Ctx, reconcile: () => Promise<T | u
   const found = await reconcile();
   if (found !== undefined) ctx.log.info("Earlier attempt had already written the record; using it");
   return found;
+}
+
+/**
+ * Read back an AP document (APBILL, APADJUSTMENT) by vendor and document number: the natural key
+ * the write nodes reconcile on.
+ */
+export async function findApDocument(
+  client: IntacctClient,
+  object: "APBILL" | "APADJUSTMENT",
+  vendorId: string,
+  documentNumber: string,
+): Promise<{ recordNo: string; total: string; state: string } | undefined> {
+  const rows = await client.readByQuery(object, `VENDORID = ${quote(vendorId)} AND RECORDID = ${quote(documentNumber)}`, {
+    fields: ["RECORDNO", "VENDORID", "RECORDID", "TOTALENTERED", "STATE"],
+    pageSize: 10,
+  });
+  const r = rows[0];
+  return r ? { recordNo: text(r.RECORDNO), total: text(r.TOTALENTERED), state: text(r.STATE) } : undefined;
 }
