@@ -12,6 +12,7 @@
  * clearing". Change it in the "Journal entry lines" node (OFFSET_ACCOUNT below) for other books.
  */
 import type { FlowNode } from "../flow/schema";
+import { avalaraLines, taxSteps } from "./tax-steps";
 import { at, cents, chain, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
 
 export const EXACT_OFFSET_ACCOUNT = "4100";
@@ -85,7 +86,6 @@ const invoiceDate = "$substring($trigger.invoice.InvoiceDate, 0, 10)";
 function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildArgs) {
   const exact = connections.exact ?? null;
   const avalara = connections.avalara ?? null;
-  const nonZero = `jurisdictions[${cents("tax")} != 0]`;
   const nodes: FlowNode[] = [
     trigger,
     {
@@ -145,48 +145,27 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
           { target: "addresses.shipTo", expression: "address" },
           {
             target: "lines",
-            expression:
-              `[$map($trigger.lines, function($l) { {` +
-              `"number": $string($l.LineNumber ? $l.LineNumber : $l.ID), ` +
-              `"quantity": ${opt("$l.Quantity")}, ` +
-              `"amount": $l.AmountFC ? $l.AmountFC : 0, ` +
-              `"itemCode": ${opt("$l.ItemCode")}, ` +
-              `"description": ${opt("$l.Description")}, ` +
-              `"taxCode": $mapping(${literal(tables.itemTaxCodes ?? "")}, $l.ItemCode).taxCode` +
-              `} })]`,
+            expression: avalaraLines({
+              list: "$trigger.lines",
+              number: "$string($l.LineNumber ? $l.LineNumber : $l.ID)",
+              quantity: opt("$l.Quantity"),
+              amount: "$l.AmountFC ? $l.AmountFC : 0",
+              itemCode: "$l.ItemCode",
+              description: "$l.Description",
+              taxCodesTableId: tables.itemTaxCodes,
+            }),
           },
         ],
         keepInput: false,
       },
       notes: "Document code EXACT-<division>-<invoice number>: the idempotency key at Avalara and in the ledger.",
     },
-    {
-      id: "tax",
-      type: "avalara.createTransaction",
-      typeVersion: 1,
-      name: "Calculate tax (Avalara)",
-      position: at(5),
-      config: { companyCode: "DEFAULT", documentType: "SalesInvoice", commit: true },
-      connectionId: avalara,
-    },
-    {
-      id: "hasTax",
-      type: "core.filter",
-      typeVersion: 1,
-      name: "Any tax to post?",
-      position: at(6),
-      config: { condition: `$count(${nonZero}) > 0` },
-      notes: "Exempt customers and non-taxable items give no tax: the run ends as skipped and nothing is posted.",
-    },
-    {
-      id: "taxGl",
-      type: "core.lookup",
-      typeVersion: 1,
-      name: "Tax GL account per jurisdiction",
-      position: at(7),
-      config: { tableId: tables.taxGl, items: nonZero, key: "key", target: "taxLines" },
-      notes: "Zero-tax jurisdictions are left out; a jurisdiction without a row parks the run for review, naming it.",
-    },
+    ...taxSteps({
+      column: 5,
+      avalaraConnectionId: avalara,
+      taxGlTableId: tables.taxGl,
+      noTaxNote: "Exempt customers and non-taxable items give no tax: the run ends as skipped and nothing is posted.",
+    }),
     {
       id: "journal",
       type: "core.mapFields",

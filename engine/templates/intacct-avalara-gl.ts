@@ -10,6 +10,7 @@
  * Why the offset is Accounts Receivable with the customer: the sales transaction was invoiced
  * without tax and Avalara's tax is owed by the customer. Change OFFSET_ACCOUNT for other books.
  */
+import { avalaraLines, taxSteps } from "./tax-steps";
 import { at, cents, chain, literal, opt, type StarterTemplate, type TemplateTable } from "./types";
 
 export const INTACCT_OFFSET_ACCOUNT = "1200";
@@ -95,7 +96,6 @@ export const intacctSalesTaxGl: StarterTemplate = {
   build: ({ connections, tables }) => {
     const intacct = connections.intacct ?? null;
     const avalara = connections.avalara ?? null;
-    const nonZero = `jurisdictions[${cents("tax")} != 0]`;
     const dims = "$nodes.dims.dimensions";
     return {
       schemaVersion: 1,
@@ -159,48 +159,27 @@ export const intacctSalesTaxGl: StarterTemplate = {
               { target: "addresses.shipTo", expression: "address" },
               {
                 target: "lines",
-                expression:
-                  `[$map($trigger.lines, function($l, $i) { {` +
-                  `"number": $l.lineNo ? $l.lineNo : $string($i + 1), ` +
-                  `"quantity": $number($l.quantity), ` +
-                  `"amount": $number($l.amount), ` +
-                  `"itemCode": ${opt("$l.itemId")}, ` +
-                  `"description": ${opt("$l.description")}, ` +
-                  `"taxCode": $mapping(${literal(tables.itemTaxCodes ?? "")}, $l.itemId).taxCode` +
-                  `} })]`,
+                expression: avalaraLines({
+                  list: "$trigger.lines",
+                  number: "$l.lineNo ? $l.lineNo : $string($i + 1)",
+                  quantity: "$number($l.quantity)",
+                  amount: "$number($l.amount)",
+                  itemCode: "$l.itemId",
+                  description: "$l.description",
+                  taxCodesTableId: tables.itemTaxCodes,
+                }),
               },
             ],
             keepInput: false,
           },
           notes: "Document code INTACCT-SO-<document number>: the idempotency key, kept so nothing is resubmitted.",
         },
-        {
-          id: "tax",
-          type: "avalara.createTransaction",
-          typeVersion: 1,
-          name: "Calculate tax (Avalara)",
-          position: at(4),
-          config: { companyCode: "DEFAULT", documentType: "SalesInvoice", commit: true },
-          connectionId: avalara,
-        },
-        {
-          id: "hasTax",
-          type: "core.filter",
-          typeVersion: 1,
-          name: "Any tax to post?",
-          position: at(5),
-          config: { condition: `$count(${nonZero}) > 0` },
-          notes: "No tax (exempt items or customer, no nexus): the run ends as skipped and nothing is posted.",
-        },
-        {
-          id: "taxGl",
-          type: "core.lookup",
-          typeVersion: 1,
-          name: "Tax GL account per jurisdiction",
-          position: at(6),
-          config: { tableId: tables.taxGl, items: nonZero, key: "key", target: "taxLines" },
-          notes: "Zero-tax jurisdictions are left out; one without a row parks the run for review, naming it.",
-        },
+        ...taxSteps({
+          column: 4,
+          avalaraConnectionId: avalara,
+          taxGlTableId: tables.taxGl,
+          noTaxNote: "No tax (exempt items or customer, no nexus): the run ends as skipped and nothing is posted.",
+        }),
         {
           id: "dims",
           type: "core.lookup",
