@@ -15,6 +15,8 @@ export interface LoadedConnection {
   workspaceId: string;
   system: string;
   name: string;
+  /** Health when loaded: untested | ok | failing | needs_reconnect. */
+  status: string;
   config: unknown;
   secrets: unknown;
   connector: AnyConnectorDefinition;
@@ -33,6 +35,7 @@ export async function loadConnection(db: Db, workspaceId: string, connectionId: 
     workspaceId,
     system: row.system,
     name: row.name,
+    status: row.status,
     config: row.config,
     secrets: row.secretsEnc ? decryptJson(row.secretsEnc) : {},
     connector,

@@ -59,15 +59,7 @@ export async function saveVersion(
 /** Activate a version (default: the latest). Refused while it has problems. */
 export async function activateFlow(db: Db, workspaceId: string, flowId: string, versionId?: string): Promise<{ versionId: string; nextTickAt?: Date }> {
   const sql = db.sql;
-  const [version] = versionId
-    ? await sql<{ id: string; definition: unknown }[]>`
-        select id::text, definition from flow_versions where id = ${versionId} and flow_id = ${flowId} and workspace_id = ${workspaceId}`
-    : await sql<{ id: string; definition: unknown }[]>`
-        select id::text, definition from flow_versions where flow_id = ${flowId} and workspace_id = ${workspaceId}
-        order by version desc limit 1`;
-  if (!version) throw new Error("flow version not found");
-  const { problems } = await validateForWorkspace(db, workspaceId, version.definition);
-  if (problems.length > 0) throw new FlowInvalidError(problems);
+  const version = await versionFor(db, workspaceId, flowId, versionId);
   await sql`
     update flows set active = true, active_version_id = ${version.id}, updated_at = now()
     where id = ${flowId} and workspace_id = ${workspaceId}`;
@@ -87,6 +79,7 @@ export async function deactivateFlow(db: Db, workspaceId: string, flowId: string
   await syncSchedule(db, flowId);
 }
 
+/** A version (default: the latest) that validates without problems, or FlowInvalidError. */
 async function versionFor(db: Db, workspaceId: string, flowId: string, versionId?: string) {
   const sql = db.sql;
   const [version] = versionId

@@ -150,5 +150,10 @@ describe("seedDemoWorkspace", () => {
     expect(commerceRun!.status).toBe("succeeded");
     const bills = (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records.APBILL;
     expect(bills.map((b: { RECORDID: string; TOTALENTERED: string }) => [b.RECORDID, b.TOTALENTERED])).toEqual([[`COM-${order.increment_id}`, order.grand_total.toFixed(2)]]);
+
+    // Connections that were "untested" after seeding are marked working by their first successful calls.
+    const statuses = await db.sql<{ system: string; status: string }[]>`
+      select system, status from connections where workspace_id = ${workspaceId} order by system`;
+    expect(Object.fromEntries(statuses.map((c) => [c.system, c.status]))).toEqual({ avalara: "ok", commerce: "ok", exact: "ok", intacct: "ok" });
   });
 });

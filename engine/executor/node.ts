@@ -160,7 +160,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
       }
       attempts.push({ attempt, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
       await save(x, { redactor, status: stop ? "skipped" : status, attempts, input: x.input, output: parsed.data, httpCalls, logs, startedAt, handle: stop ? null : handle });
-      if (connection) void markHealthy(x, connection);
+      if (connection && (connection.status === "failing" || connection.status === "untested")) await markHealthy(x, connection);
       return { kind: "done", output: parsed.data, handle: stop ? null : handle, stop };
     } catch (error) {
       if (error instanceof AlreadyDoneError) {
@@ -202,7 +202,9 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
   }
 }
 
+/** A connection that works again (or for the first time) says so; healthy ones cost no query. */
 async function markHealthy(x: NodeExecution, connection: LoadedConnection): Promise<void> {
+  connection.status = "ok";
   await x.db.sql`
     update connections set status = 'ok', status_message = null
     where id = ${connection.id} and workspace_id = ${x.run.workspaceId} and status in ('failing', 'untested')`.catch(() => undefined);
