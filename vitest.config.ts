@@ -6,6 +6,8 @@ export default defineConfig({
     hookTimeout: 240_000,
     projects: [
       {
+        // Server modules import "server-only", which throws outside React's server build; tests run them on the server.
+        resolve: { alias: { "server-only": new URL("./node_modules/server-only/empty.js", import.meta.url).pathname } },
         test: {
           name: "unit",
           include: ["**/*.test.ts"],

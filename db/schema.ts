@@ -319,7 +319,14 @@ export const auditEvents = pgTable(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     workspaceId: workspaceId(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** How the actor is named in lists: an e-mail, `token:<name> (<e-mail>)`, or `engine`. */
     actor: text("actor").notNull(),
+    /** user | token | system (the engine, a trigger, the demo seed) */
+    actorKind: text("actor_kind").notNull().default("system"),
+    /** The signed-in user, or the user who created the token. No foreign key: the trail outlives the account. */
+    actorUserId: uuid("actor_user_id"),
+    actorTokenId: uuid("actor_token_id"),
+    ip: text("ip"),
     action: text("action").notNull(),
     entityType: text("entity_type").notNull(),
     entityId: text("entity_id").notNull(),
@@ -330,6 +337,8 @@ export const auditEvents = pgTable(
   (t) => [
     index("audit_events_workspace_at").on(t.workspaceId, t.at),
     index("audit_events_record").on(t.workspaceId, t.recordKey),
+    index("audit_events_entity").on(t.workspaceId, t.entityType, t.entityId, t.at),
+    index("audit_events_actor").on(t.workspaceId, t.actorUserId, t.at),
   ],
 );
 
