@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { copyFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { chromiumPath } from "./chromium";
 import { createDb } from "../db/client";
 import { SANDBOX_SYSTEMS } from "../db/env";
 import { seedDemoWorkspace } from "../engine/demo/seed";
@@ -93,7 +94,7 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
 /** Headless Chromium from Debian's package, with the flags this machine's closed network needs. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: chromiumPath(),
     headless: true,
     args: [
       "--no-sandbox",
