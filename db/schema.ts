@@ -40,13 +40,22 @@ export const workspaces = pgTable("workspaces", {
   name: text("name").notNull(),
   slug: text("slug").notNull().unique(),
   createdAt: createdAt(),
+  /** Set by an owner: members must have TOTP two-factor on to act in this workspace. */
+  requireTwoFactor: boolean("require_two_factor").notNull().default(false),
 });
 
+/** People. Also Better Auth's `user` model (see app/server/auth/auth.ts). */
 export const users = pgTable("users", {
   id: id(),
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
   createdAt: createdAt(),
+  emailVerified: boolean("email_verified").notNull().default(false),
+  image: text("image"),
+  updatedAt: updatedAt(),
+  twoFactorEnabled: boolean("two_factor_enabled").notNull().default(false),
+  /** The workspace the user last chose: the default when a request names none. */
+  lastWorkspaceId: uuid("last_workspace_id"),
 });
 
 export const memberships = pgTable(
@@ -348,4 +357,149 @@ export const workerHeartbeats = pgTable("worker_heartbeats", {
   pid: integer("pid").notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+// Identity (Better Auth's session, account, verification and twoFactor models; API tokens,
+// invitations, sign-in attempts and per-workspace single sign-on are Ledgerline's own).
+
+const authUserId = () =>
+  uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" });
+
+/** A signed-in browser. The cookie carries `token` (signed); the row is the truth. */
+export const authSessions = pgTable(
+  "auth_sessions",
+  {
+    id: id(),
+    userId: authUserId(),
+    token: text("token").notNull().unique(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("auth_sessions_user").on(t.userId)],
+);
+
+/** How a user signs in: `credential` (argon2id password hash) or an SSO provider's subject. */
+export const authAccounts = pgTable(
+  "auth_accounts",
+  {
+    id: id(),
+    userId: authUserId(),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    scope: text("scope"),
+    password: text("password"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("auth_accounts_user").on(t.userId)],
+);
+
+/** One-time values: password reset links, SSO state. */
+export const authVerifications = pgTable(
+  "auth_verifications",
+  {
+    id: id(),
+    identifier: text("identifier").notNull(),
+    value: text("value").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("auth_verifications_identifier").on(t.identifier)],
+);
+
+/** A user's TOTP secret and backup codes (encrypted by Better Auth). */
+export const twoFactors = pgTable(
+  "two_factors",
+  {
+    id: id(),
+    userId: authUserId(),
+    secret: text("secret").notNull(),
+    backupCodes: text("backup_codes").notNull(),
+    verified: boolean("verified").default(true),
+    failedVerificationCount: integer("failed_verification_count").default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  },
+  (t) => [index("two_factors_user").on(t.userId)],
+);
+
+/**
+ * API tokens for scripts and CI: bound to one workspace and one role (no higher than the
+ * creator's). Only a SHA-256 of the token is stored; `prefix` is the visible start.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    userId: authUserId(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    role: text("role").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_tokens_workspace").on(t.workspaceId, t.createdAt)],
+);
+
+/** An invitation by e-mail link; the link carries a token whose SHA-256 is stored. */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    email: text("email").notNull(),
+    role: text("role").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("invitations_workspace").on(t.workspaceId, t.createdAt)],
+);
+
+/** Every password sign-in attempt, for rate limiting per account and per IP. */
+export const signInAttempts = pgTable(
+  "sign_in_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    email: text("email").notNull(),
+    ip: text("ip"),
+    ok: boolean("ok").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("sign_in_attempts_email_at").on(t.email, t.at), index("sign_in_attempts_ip_at").on(t.ip, t.at)],
+);
+
+/** OpenID Connect single sign-on of one workspace. The client secret is AES-256-GCM (db/crypto.ts). */
+export const workspaceSso = pgTable("workspace_sso", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  issuer: text("issuer").notNull(),
+  clientId: text("client_id").notNull(),
+  clientSecretEnc: text("client_secret_enc").notNull(),
+  /** Lower-case e-mail domains allowed to sign in; also how the sign-in page finds the workspace. */
+  allowedDomains: jsonb("allowed_domains").$type<string[]>().notNull().default([]),
+  /** Role given to a user who joins by signing in (just-in-time membership). */
+  defaultRole: text("default_role").notNull().default("viewer"),
+  enabled: boolean("enabled").notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
 });
