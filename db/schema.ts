@@ -42,6 +42,10 @@ export const workspaces = pgTable("workspaces", {
   createdAt: createdAt(),
   /** Set by an owner: members must have TOTP two-factor on to act in this workspace. */
   requireTwoFactor: boolean("require_two_factor").notNull().default(false),
+  /** Days run details (node inputs, outputs, HTTP logs) are kept after a run ends. */
+  retentionDetailsDays: integer("retention_details_days").notNull().default(90),
+  /** Days run summaries and audit events are kept. */
+  retentionSummaryDays: integer("retention_summary_days").notNull().default(400),
 });
 
 /** People. Also Better Auth's `user` model (see app/server/auth/auth.ts). */
@@ -199,9 +203,19 @@ export const runs = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     durationMs: integer("duration_ms"),
+    /** Fencing token of the claim executing the run; a new claim (another worker) gets a new one. */
+    leaseToken: uuid("lease_token"),
+    /** Process holding the lease (for operators). */
+    leaseOwner: text("lease_owner"),
+    /** The holder renews it; once past, another worker may claim the run and the holder may write nothing. */
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    /** Set when retention removed the node runs' inputs, outputs and HTTP logs. */
+    detailsPrunedAt: timestamp("details_pruned_at", { withTimezone: true }),
   },
   (t) => [
     index("runs_workspace_created").on(t.workspaceId, t.createdAt),
+    index("runs_lease_token").on(t.leaseToken),
+    index("runs_workspace_finished").on(t.workspaceId, t.finishedAt),
     index("runs_flow_created").on(t.flowId, t.createdAt),
     index("runs_workspace_status_created").on(t.workspaceId, t.status, t.createdAt),
     index("runs_record_key").on(t.workspaceId, t.recordKey),
@@ -256,6 +270,8 @@ export const idempotencyLedger = pgTable(
     nodeType: text("node_type").notNull(),
     firstRunId: uuid("first_run_id").notNull(),
     lastRunId: uuid("last_run_id").notNull(),
+    /** The attempt (run lease token) a pending key is granted to. */
+    leaseToken: uuid("lease_token"),
     attempts: integer("attempts").notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -295,7 +311,10 @@ export const webhookEvents = pgTable(
     recordCount: integer("record_count").notNull().default(0),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("webhook_events_dedupe").on(t.flowId, t.nodeId, t.eventId)],
+  (t) => [
+    uniqueIndex("webhook_events_dedupe").on(t.flowId, t.nodeId, t.eventId),
+    index("webhook_events_workspace_received").on(t.workspaceId, t.receivedAt),
+  ],
 );
 
 export const reviewItems = pgTable(
