@@ -6,8 +6,10 @@
 import type postgres from "postgres";
 import type { TriggerRecord } from "../connectors/sdk";
 import { jsonb, type Db } from "../db/client";
+import { escapeLike, recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import { parseFlowDefinition } from "./flow/schema";
 import { enqueueRun, queueNameFor } from "./queue";
+import { COMPLETED_NODE_RUN_STATUSES, REPLAYABLE_RUN_STATUSES, type RunErrorKind, type RunStatus } from "./status";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -55,7 +57,7 @@ export interface ReplayOptions {
   from: "start" | "failed";
   /** "own": the version the run ran; "latest": the flow's newest version. */
   version: "own" | "latest";
-  actor?: string;
+  actor?: Actor;
 }
 
 /** Replay one run as a new child run. Writes go through the ledger, so nothing is posted twice. */
@@ -84,7 +86,7 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
       const [version] = await tx<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId}`;
       const nodeIds = new Map(parseFlowDefinition(version!.definition).nodes.map((n) => [n.id, n.type]));
       const done = await tx<{ node_id: string; node_type: string }[]>`
-        select node_id, node_type from node_runs where run_id = ${run.id} and status in ('succeeded', 'already_done')`;
+        select node_id, node_type from node_runs where run_id = ${run.id} and workspace_id = ${workspaceId} and status = any(${COMPLETED_NODE_RUN_STATUSES as string[]})`;
       const keep = done.filter((n) => nodeIds.get(n.node_id) === n.node_type).map((n) => n.node_id);
       if (keep.length > 0) {
         await tx`
@@ -96,10 +98,14 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
           from node_runs where run_id = ${run.id} and node_id = any(${keep})`;
       }
     }
-    await tx`
-      insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
-      values (${workspaceId}, ${options.actor ?? "user"}, 'run.replayed', 'run', ${run.id}, ${child!.id}, ${run.record_key},
-              ${jsonb({ from: options.from, version: options.version, replayRunId: child!.id })}::text::jsonb)`;
+    await recordAudit(tx, workspaceId, options.actor ?? SYSTEM_ACTOR, {
+      action: "run.replayed",
+      entityType: "run",
+      entityId: run.id,
+      runId: child!.id,
+      recordKey: run.record_key,
+      data: { from: options.from, version: options.version, replayRunId: child!.id },
+    });
     await enqueueRun(tx, child!.id, { queueName: queueNameFor(run.flow_id, await flowConcurrency(tx, versionId)) });
     return child!.id;
   });
@@ -107,8 +113,9 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
 
 export interface RunFilter {
   flowId?: string;
-  status?: string[];
-  errorKind?: string;
+  status?: RunStatus[];
+  triggerKind?: string;
+  errorKind?: RunErrorKind;
   from?: Date;
   to?: Date;
   recordKey?: string;
@@ -120,14 +127,15 @@ export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter,
   const rows = await sql<{ id: string }[]>`
     select r.id::text from runs r
     where r.workspace_id = ${workspaceId}
-      and r.status in ('failed', 'needs_review')
+      and r.status = any(${REPLAYABLE_RUN_STATUSES as string[]})
       ${filter.flowId ? sql`and r.flow_id = ${filter.flowId}` : sql``}
       ${filter.status?.length ? sql`and r.status = any(${filter.status})` : sql``}
       ${filter.errorKind ? sql`and r.error_kind = ${filter.errorKind}` : sql``}
       ${filter.from ? sql`and r.created_at >= ${filter.from}` : sql``}
       ${filter.to ? sql`and r.created_at < ${filter.to}` : sql``}
-      ${filter.recordKey ? sql`and r.record_key ilike ${`%${filter.recordKey}%`}` : sql``}
-      and not exists (select 1 from runs c where c.parent_run_id = r.id)
+      ${filter.triggerKind ? sql`and r.trigger_kind = ${filter.triggerKind}` : sql``}
+      ${filter.recordKey ? sql`and r.record_key ilike ${`%${escapeLike(filter.recordKey)}%`}` : sql``}
+      and not exists (select 1 from runs c where c.parent_run_id = r.id and c.workspace_id = ${workspaceId})
     order by r.created_at
     limit ${limit}`;
   const ids: string[] = [];
@@ -140,15 +148,30 @@ export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter,
  * source system...). The run is replayed from the start on the latest version, so the record is
  * read again and the mappings looked up again; writes already posted are answered by the ledger.
  */
-export async function resolveReview(db: Db, workspaceId: string, reviewId: string, actor = "user"): Promise<string> {
+export async function resolveReview(db: Db, workspaceId: string, reviewId: string, actor: Actor = SYSTEM_ACTOR): Promise<string> {
   const sql = db.sql;
-  const [item] = await sql<{ run_id: string; status: string }[]>`
-    select run_id::text, status from review_items where id = ${reviewId} and workspace_id = ${workspaceId}`;
+  const [item] = await sql<{ run_id: string; status: string; reason_code: string }[]>`
+    select run_id::text, status, reason_code from review_items where id = ${reviewId} and workspace_id = ${workspaceId}`;
   if (!item) throw new Error("review item not found");
   if (item.status !== "open") throw new Error(`review item is already ${item.status}`);
   const replayId = await replayRun(db, workspaceId, item.run_id, { from: "start", version: "latest", actor });
-  await sql`
-    update review_items set status = 'resolved', resolved_at = now(), replay_run_id = ${replayId}
-    where id = ${reviewId} and workspace_id = ${workspaceId}`;
+  await sql.begin(async (tx) => {
+    await tx`
+      update review_items set status = 'resolved', resolved_at = now(), replay_run_id = ${replayId}
+      where id = ${reviewId} and workspace_id = ${workspaceId}`;
+    await recordAudit(tx, workspaceId, actor, { action: "review.resolved", entityType: "review", entityId: reviewId, runId: item.run_id, data: { reasonCode: item.reason_code, replayRunId: replayId } });
+  });
   return replayId;
+}
+
+/** Dismiss open review items of the workspace (the run stays as it is). Returns how many were open. */
+export async function dismissReviews(db: Db, workspaceId: string, reviewIds: string[], actor: Actor = SYSTEM_ACTOR): Promise<number> {
+  return db.sql.begin(async (tx) => {
+    const rows = await tx<{ id: string; runId: string }[]>`
+      update review_items set status = 'dismissed', resolved_at = now()
+      where workspace_id = ${workspaceId} and id = any(${reviewIds}::uuid[]) and status = 'open'
+      returning id::text, run_id::text as "runId"`;
+    for (const row of rows) await recordAudit(tx, workspaceId, actor, { action: "review.dismissed", entityType: "review", entityId: row.id, runId: row.runId });
+    return rows.length;
+  });
 }

@@ -49,12 +49,17 @@ export function nextTickAt(flow: FlowDefinition, trigger: { node: FlowNode; def:
   return CronExpressionParser.parse(cron, { currentDate: from, tz: "UTC" }).next().toDate();
 }
 
-/** Schedule (or cancel) the flow's tick job to match its active version. */
-export async function syncSchedule(db: Db, flowId: string, options: { pollNow?: boolean } = {}): Promise<Date | undefined> {
+/**
+ * Schedule (or cancel) the flow's tick job to match its active version. Only a flow of
+ * `workspaceId` is touched: another workspace's flow id changes nothing.
+ */
+export async function syncSchedule(db: Db, workspaceId: string, flowId: string, options: { pollNow?: boolean } = {}): Promise<Date | undefined> {
   const sql = db.sql;
   const [flow] = await sql<{ active: boolean; definition: unknown }[]>`
-    select f.active, v.definition from flows f left join flow_versions v on v.id = f.active_version_id where f.id = ${flowId}`;
-  if (!flow?.active || !flow.definition) {
+    select f.active, v.definition from flows f left join flow_versions v on v.id = f.active_version_id and v.workspace_id = f.workspace_id
+    where f.id = ${flowId} and f.workspace_id = ${workspaceId}`;
+  if (!flow) return undefined;
+  if (!flow.active || !flow.definition) {
     await cancelTick(sql, flowId);
     return undefined;
   }
