@@ -3,7 +3,8 @@
  *
  * Every sandbox exposes, besides its API:
  * - `GET  /__sandbox/state`  read-only inspection of what was posted (tests and users);
- * - `POST /__sandbox/faults` set fault injection (`Partial<FaultSettings>` as JSON);
+ * - `POST /__sandbox/faults` set fault injection (`Partial<FaultSettings>` as JSON; each call starts
+ *   from no faults, so send every setting you want at once);
  * - `POST /__sandbox/reset`  back to the seeded demo data.
  * Each sandbox is a plain `(req, res)` handler so a test can listen on port 0.
  */
@@ -24,7 +25,18 @@ export interface FaultSettings {
    * rates above apply. E.g. `["rateLimit", "serverError"]`.
    */
   queue: Array<"rateLimit" | "serverError" | "dropAfterWrite" | "expireAuth">;
+  /** Seed of the random draws for the rates above: the same seed gives the same faults in the same order. Unset: Math.random. */
+  seed?: number;
+  /** `Retry-After` (seconds) of injected rate-limit answers; unset: the system's usual answer. */
+  retryAfterSeconds?: number;
+  /**
+   * Sessions and tokens expire this often (ms): the first API request after each period gets
+   * `expireAuth` (the system ends the session or token it presents, which must sign in again).
+   */
+  expireAuthEveryMs?: number;
 }
+
+export type Fault = FaultSettings["queue"][number];
 
 export const noFaults = (): FaultSettings => ({
   latencyMs: 0,
@@ -33,6 +45,72 @@ export const noFaults = (): FaultSettings => ({
   dropAfterWriteRate: 0,
   queue: [],
 });
+
+/** mulberry32: a small, fast PRNG; good enough to spread faults, and reproducible from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Per fault settings object: its seeded generator and when sessions last expired. Reset by `applyFaults`. */
+const faultRuntime = new WeakMap<FaultSettings, { random: () => number; authPeriodStart?: number }>();
+
+function runtimeOf(faults: FaultSettings) {
+  let runtime = faultRuntime.get(faults);
+  if (!runtime) {
+    runtime = { random: faults.seed === undefined ? Math.random : seededRandom(faults.seed) };
+    faultRuntime.set(faults, runtime);
+  }
+  return runtime;
+}
+
+const FAULT_NAMES = new Set<Fault>(["rateLimit", "serverError", "dropAfterWrite", "expireAuth"]);
+const RATE_FIELDS = ["rateLimitRate", "serverErrorRate", "dropAfterWriteRate"] as const;
+
+/**
+ * Check a fault patch (the JSON of `POST /__sandbox/faults`). Returns an error message or the patch.
+ * `extraFaults` are the queue names a sandbox adds (Intacct's "gatewayTimeout").
+ */
+export function parseFaultPatch(value: unknown, extraFaults: string[] = []): { error: string } | { patch: Partial<FaultSettings> } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { error: "faults must be a JSON object" };
+  const patch = value as Record<string, unknown>;
+  const number = (key: string, min: number, max = Number.POSITIVE_INFINITY) => {
+    const v = patch[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) return `${key} must be a number from ${min}${max === Number.POSITIVE_INFINITY ? "" : ` to ${max}`}`;
+    return undefined;
+  };
+  const problem =
+    RATE_FIELDS.map((k) => number(k, 0, 1)).find(Boolean) ??
+    number("latencyMs", 0) ??
+    number("retryAfterSeconds", 0) ??
+    number("expireAuthEveryMs", 1) ??
+    (patch.seed !== undefined && !Number.isInteger(patch.seed) ? "seed must be an integer" : undefined);
+  if (problem) return { error: problem };
+  const sum = RATE_FIELDS.reduce((total, k) => total + ((patch[k] as number | undefined) ?? 0), 0);
+  if (sum > 1) return { error: `rateLimitRate + serverErrorRate + dropAfterWriteRate must be at most 1 (is ${sum})` };
+  if (patch.queue !== undefined) {
+    const names = new Set<string>([...FAULT_NAMES, ...extraFaults]);
+    if (!Array.isArray(patch.queue) || patch.queue.some((f) => typeof f !== "string" || !names.has(f))) {
+      return { error: `queue must be a list of ${[...names].join(", ")}` };
+    }
+  }
+  return { patch: patch as Partial<FaultSettings> };
+}
+
+/** Replace the fault settings (starting from no faults) and restart the seeded draws and the expiry clock. */
+export function applyFaults(faults: FaultSettings, patch: Partial<FaultSettings>): FaultSettings {
+  for (const key of Object.keys(faults) as Array<keyof FaultSettings>) delete faults[key];
+  Object.assign(faults, noFaults(), patch);
+  faultRuntime.delete(faults);
+  return faults;
+}
 
 export interface SandboxServer {
   url: string;
@@ -99,17 +177,28 @@ export function dropResponse(res: ServerResponse): void {
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Pick the fault for this request: queued faults first, then the configured rates. */
-export function nextFault(
-  faults: FaultSettings,
-  isWrite: boolean,
-  random: () => number = Math.random,
-): FaultSettings["queue"][number] | undefined {
+/**
+ * Pick the fault for this request: queued faults first, then the periodic session expiry, then the
+ * rates, from one draw (so 20% rate limits and 5% server errors give those shares exactly; lost
+ * responses only for writes). Pass `random` to override the settings' own (seeded) generator.
+ */
+export function nextFault(faults: FaultSettings, isWrite: boolean, random?: () => number, now: number = Date.now()): Fault | undefined {
   const queued = faults.queue.shift();
   if (queued) return queued;
-  if (faults.rateLimitRate > 0 && random() < faults.rateLimitRate) return "rateLimit";
-  if (faults.serverErrorRate > 0 && random() < faults.serverErrorRate) return "serverError";
-  if (isWrite && faults.dropAfterWriteRate > 0 && random() < faults.dropAfterWriteRate) return "dropAfterWrite";
+  const runtime = runtimeOf(faults);
+  if (faults.expireAuthEveryMs !== undefined && faults.expireAuthEveryMs > 0) {
+    runtime.authPeriodStart ??= now;
+    if (now - runtime.authPeriodStart >= faults.expireAuthEveryMs) {
+      runtime.authPeriodStart = now;
+      return "expireAuth";
+    }
+  }
+  const total = faults.rateLimitRate + faults.serverErrorRate + (isWrite ? faults.dropAfterWriteRate : 0);
+  if (total <= 0) return undefined;
+  const r = (random ?? runtime.random)();
+  if (r < faults.rateLimitRate) return "rateLimit";
+  if (r < faults.rateLimitRate + faults.serverErrorRate) return "serverError";
+  if (isWrite && r < total) return "dropAfterWrite";
   return undefined;
 }
 
@@ -120,7 +209,7 @@ export function nextFault(
 export async function handleAdmin(
   req: IncomingMessage,
   res: ServerResponse,
-  sandbox: { faults: FaultSettings; inspect: () => unknown; reset: () => void },
+  sandbox: { faults: FaultSettings; inspect: () => unknown; reset: () => void; extraFaults?: string[] },
 ): Promise<boolean> {
   const url = new URL(req.url ?? "/", "http://sandbox");
   if (!url.pathname.startsWith("/__sandbox/")) return false;
@@ -130,20 +219,24 @@ export async function handleAdmin(
   }
   if (req.method === "POST" && url.pathname === "/__sandbox/faults") {
     const text = await readBody(req);
-    let patch: Partial<FaultSettings>;
+    let json: unknown;
     try {
-      patch = text ? (JSON.parse(text) as Partial<FaultSettings>) : {};
+      json = text ? JSON.parse(text) : {};
     } catch {
       send(res, 400, { error: "faults must be JSON" });
       return true;
     }
-    Object.assign(sandbox.faults, noFaults(), patch);
-    send(res, 200, sandbox.faults);
+    const parsed = parseFaultPatch(json, sandbox.extraFaults);
+    if ("error" in parsed) {
+      send(res, 400, { error: parsed.error });
+      return true;
+    }
+    send(res, 200, applyFaults(sandbox.faults, parsed.patch));
     return true;
   }
   if (req.method === "POST" && url.pathname === "/__sandbox/reset") {
     sandbox.reset();
-    Object.assign(sandbox.faults, noFaults());
+    applyFaults(sandbox.faults, {});
     send(res, 200, { ok: true });
     return true;
   }

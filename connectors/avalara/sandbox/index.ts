@@ -6,7 +6,7 @@
  * Admin routes (besides the shared /__sandbox/state, /__sandbox/faults, /__sandbox/reset):
  * - POST /__sandbox/lock `{companyCode, code, documentType?}`: mark a document as reported on a
  *   tax return (locked), so changes fail with CannotModifyLockedTransaction.
- * Extra fault field: `retryAfterSeconds` (default 1) for the 429 answers.
+ * Rate-limit answers carry Retry-After: the shared `retryAfterSeconds` fault setting, default 1.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -38,7 +38,8 @@ export interface AvalaraSandboxOptions {
   gazetteer?: Partial<Gazetteer>;
 }
 
-export type AvalaraFaults = FaultSettings & { retryAfterSeconds?: number };
+/** `retryAfterSeconds` is a shared fault setting now; the name stays for callers. */
+export type AvalaraFaults = FaultSettings;
 
 export interface AvalaraSandbox extends Sandbox {
   /** Live state (tests read it; the HTTP inspection route shows the same). */

@@ -166,7 +166,7 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
       const fault = nextFault(faults, req.method !== "GET");
       if (fault === "rateLimit") {
         requests.push({ method: req.method ?? "GET", path: url.pathname, auth: "-", status: 429 });
-        return send(res, 429, { message: "Too Many Requests", trace: null }, { "retry-after": "2" });
+        return send(res, 429, { message: "Too Many Requests", trace: null }, { "retry-after": String(faults.retryAfterSeconds ?? 2) });
       }
       if (fault === "serverError") {
         requests.push({ method: req.method ?? "GET", path: url.pathname, auth: "-", status: 500 });

@@ -277,14 +277,14 @@ export async function handleApi(call: ApiCall, req: IncomingMessage, res: Server
       "www-authenticate": 'Bearer error="invalid_token"',
     });
   }
-  const fault = nextFault(faults, isWrite);
+  const fault = nextFault(faults, isWrite, undefined, world.now());
   if (fault === "expireAuth") {
     expireToken(region, req, world.now());
     return sendError(res, 401, "Unauthorized: the access token has expired", { "www-authenticate": 'Bearer error="invalid_token"' });
   }
   if (call.path.toLowerCase() === "current/me") {
     if (fault === "serverError") return sendError(res, 503, "Service Unavailable");
-    if (fault === "rateLimit") return sendError(res, 429, "Too many requests", { "retry-after": "60" });
+    if (fault === "rateLimit") return sendError(res, 429, "Too many requests", { "retry-after": String(faults.retryAfterSeconds ?? 60) });
     return send(res, 200, {
       d: {
         results: [
@@ -320,6 +320,11 @@ export async function handleApi(call: ApiCall, req: IncomingMessage, res: Server
 
   const limits = rateLimit(world, division, who.pair.clientId, fault !== "rateLimit");
   if (fault === "rateLimit") {
+    // With retryAfterSeconds set: one refused call with Retry-After (the window's budget is left alone);
+    // otherwise the minute's budget is spent, as when the app really exceeds it.
+    if (faults.retryAfterSeconds !== undefined) {
+      return sendError(res, 429, "Too many requests", { ...limits.headers, "retry-after": String(faults.retryAfterSeconds) });
+    }
     return sendError(res, 429, "Too many requests: API limit per minute reached", forcedMinutely429(world, division, who.pair.clientId));
   }
   if (limits.exceeded) {

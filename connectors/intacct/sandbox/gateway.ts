@@ -119,8 +119,8 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse, d
   const isWrite = functions.some((f) => FUNCTIONS[f.name]?.write);
 
   // Gateway-level faults: nothing runs.
-  const fault = nextFault(deps.faults, isWrite) as IntacctFault | undefined;
-  if (fault === "rateLimit") return rateLimited(res, control, deps);
+  const fault = nextFault(deps.faults, isWrite, undefined, deps.now()) as IntacctFault | undefined;
+  if (fault === "rateLimit") return rateLimited(res, control, deps, deps.faults.retryAfterSeconds);
   if (fault === "serverError") {
     send(res, 502, HTML_5XX(502), { "content-type": "text/html" });
     return;
@@ -230,9 +230,9 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse, d
   }
 }
 
-function rateLimited(res: ServerResponse, control: Rec, deps: GatewayDeps): void {
+function rateLimited(res: ServerResponse, control: Rec, deps: GatewayDeps, retryAfterSeconds = deps.settings.rateLimitRetryAfterSeconds): void {
   const headers: Record<string, string> = { ...XML_HEADERS };
-  if (deps.settings.rateLimitRetryAfterSeconds !== undefined) headers["retry-after"] = String(deps.settings.rateLimitRetryAfterSeconds);
+  if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
   send(
     res,
     429,

@@ -8,10 +8,13 @@
  *                                  "dropAfterWrite" | "expireAuth" | "gatewayTimeout");
  * - `POST /__sandbox/settings`      { sessionDurationSeconds?, concurrencyLimit?, rateLimitRetryAfterSeconds? };
  * - `POST /__sandbox/expire-sessions` end every open session (the next call gets an auth failure);
+ * - `POST /__sandbox/sales-transactions` `{customerId, lines:[{itemId, quantity, price?}], state?}`:
+ *                                  a sales invoice entered by a user (SODOCUMENT + its AR invoice);
  * - `POST /__sandbox/reset`         back to the seeded demo company.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAdmin, listen, noFaults, readBody, send, type FaultSettings, type Sandbox } from "../../sdk";
+import { createSalesTransaction, SalesTransactionError } from "./documents";
 import { GATEWAY_PATH, handleGateway, type GatewayDeps, type GatewaySettings } from "./gateway";
 import { DEMO, seedState } from "./seed";
 import type { ResultSet, SandboxState, Session } from "./store";
@@ -106,7 +109,21 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
         sessions.clear();
         return send(res, 200, { expired: count });
       }
-      if (await handleAdmin(req, res, { faults, inspect, reset })) return;
+      if (req.method === "POST" && path === "/__sandbox/sales-transactions") {
+        let body: unknown;
+        try {
+          body = JSON.parse((await readBody(req)) || "{}");
+        } catch {
+          return send(res, 400, { error: "the sales transaction must be JSON" });
+        }
+        try {
+          return send(res, 200, createSalesTransaction(state.companies[DEMO.companyId]!, body, now()));
+        } catch (error) {
+          if (error instanceof SalesTransactionError) return send(res, 400, { error: error.message });
+          throw error;
+        }
+      }
+      if (await handleAdmin(req, res, { faults, inspect, reset, extraFaults: ["gatewayTimeout"] })) return;
       await handleGateway(req, res, deps);
     })().catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, `<html><body>Internal error: ${(error as Error).message}</body></html>`, { "content-type": "text/html" });
