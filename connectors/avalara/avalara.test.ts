@@ -522,7 +522,8 @@ describe("commit, void, get", () => {
 
   it("refuses to commit a voided document", async () => {
     await runOnce(createTransaction, conn.client, seattleInvoice("INV-C-2"));
-    await runOnce(voidTransaction, conn.client, { code: "INV-C-2" }, { reasonCode: "DocDeleted" });
+    // DocVoided keeps the record (Cancelled); DocDeleted would remove an uncommitted document.
+    await runOnce(voidTransaction, conn.client, { code: "INV-C-2" }, { reasonCode: "DocVoided" });
     const error = await runOnce(commitTransaction, conn.client, { code: "INV-C-2" }).catch((e) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toBe("Avalara document INV-C-2 cannot be committed: its status is Cancelled");

@@ -205,6 +205,66 @@ export class AvalaraClient {
   }
 
   /**
+   * Adjust a recorded document: it is rebuilt from `model`; the replaced version reads back as
+   * Adjusted. Refused (CannotModifyLockedTransaction) once the document is on a filed return.
+   * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/AdjustTransaction/
+   */
+  async adjustTransaction(ref: DocumentRef, model: CreateTransactionModel, adjustmentReason: AdjustmentReason, adjustmentDescription: string): Promise<TransactionOutput> {
+    const body = await this.transport.call<unknown>({
+      method: "POST",
+      path: this.docPath(ref, "/adjust"),
+      query: { documentType: ref.documentType, $include: FULL_INCLUDE },
+      body: { adjustmentReason, adjustmentDescription, newTransaction: model },
+      label: `AdjustTransaction ${ref.documentType} ${ref.code}`,
+      write: true,
+    });
+    return normaliseTransaction(this.parse(wireTransaction, body, "AdjustTransaction"), ref.companyCode);
+  }
+
+  /**
+   * Move a committed document back to uncommitted (not allowed once locked).
+   * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/UncommitTransaction/
+   */
+  async uncommitTransaction(ref: DocumentRef): Promise<TransactionOutput> {
+    const body = await this.transport.call<unknown>({
+      method: "POST",
+      path: this.docPath(ref, "/uncommit"),
+      query: { documentType: ref.documentType, $include: FULL_INCLUDE },
+      label: `UncommitTransaction ${ref.documentType} ${ref.code}`,
+      write: true,
+    });
+    return normaliseTransaction(this.parse(wireTransaction, body, "UncommitTransaction"), ref.companyCode);
+  }
+
+  /**
+   * Refund a committed SalesInvoice: a ReturnInvoice with the tax exactly as first calculated.
+   * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/RefundTransaction/
+   */
+  async refundTransaction(
+    ref: DocumentRef,
+    refund: { refundTransactionCode: string; refundDate: string; refundType: "Full" | "Partial" | "TaxOnly" | "Percentage"; refundLines?: string[]; refundPercentage?: number; referenceCode?: string },
+  ): Promise<TransactionOutput> {
+    const body = await this.transport.call<unknown>({
+      method: "POST",
+      path: this.docPath(ref, "/refund"),
+      query: { documentType: ref.documentType, $include: FULL_INCLUDE },
+      body: refund,
+      label: `RefundTransaction ${ref.documentType} ${ref.code}`,
+      write: true,
+    });
+    return normaliseTransaction(this.parse(wireTransaction, body, "RefundTransaction"), ref.companyCode);
+  }
+
+  /**
+   * Read one exact version of a document by its transaction id (an Adjusted version included).
+   * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/GetTransactionById/
+   */
+  async getTransactionById(id: number, companyCode: string): Promise<TransactionOutput> {
+    const body = await this.transport.call<unknown>({ method: "GET", path: `/api/v2/transactions/${id}`, query: { $include: FULL_INCLUDE }, label: `GetTransactionById ${id}` });
+    return normaliseTransaction(this.parse(wireTransaction, body, "GetTransactionById"), companyCode);
+  }
+
+  /**
    * Companies of the account (picker).
    * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Companies/QueryCompanies/
    */

@@ -7,12 +7,14 @@
  */
 import { defineConnector } from "../sdk";
 import { AvalaraClient } from "./client";
-import { avalaraConfig, avalaraSecrets, type AvalaraConfig, type AvalaraSecrets } from "./config";
+import { avalaraConfig, avalaraSecrets, resolveBaseUrl, type AvalaraConfig, type AvalaraSecrets } from "./config";
 import { commitTransaction } from "./nodes/commitTransaction";
 import { createTransaction } from "./nodes/createTransaction";
 import { getTransaction } from "./nodes/getTransaction";
 import { resolveAddress } from "./nodes/resolveAddress";
 import { voidTransaction } from "./nodes/voidTransaction";
+import { syncDocument } from "./nodes/syncDocument";
+import { commitSynced } from "./nodes/commitSynced";
 import { DEMO } from "./sandbox/seed";
 
 export { AvalaraClient } from "./client";
@@ -24,6 +26,12 @@ export const avalara = defineConnector<AvalaraConfig, AvalaraSecrets, AvalaraCli
   icon: "avalara",
   config: avalaraConfig,
   secrets: avalaraSecrets,
+  // Official hosts: https://developer.avalara.com/avatax/dev-guide/getting-started-with-avatax/
+  endpoints: {
+    hosts: ["rest.avatax.com", "sandbox-rest.avatax.com"],
+    fields: ["environment", "baseUrl"],
+    urls: (config) => [resolveBaseUrl(config)],
+  },
   sandbox: (baseUrl) => ({
     name: "Avalara sandbox (local)",
     config: {
@@ -76,5 +84,5 @@ export const avalara = defineConnector<AvalaraConfig, AvalaraSecrets, AvalaraCli
       load: async (client) => (await client.listTaxCodes()).map((t) => ({ value: t.taxCode, label: `${t.taxCode} · ${t.description}` })),
     },
   },
-  nodes: [resolveAddress, createTransaction, commitTransaction, voidTransaction, getTransaction],
+  nodes: [resolveAddress, createTransaction, commitTransaction, voidTransaction, getTransaction, syncDocument, commitSynced],
 });

@@ -26,7 +26,7 @@ import {
 import { isFinalizedCodeError } from "../transport";
 import { documentConfig, documentKey, documentRef, node } from "./shared";
 
-const config = documentConfig.extend({
+export const createConfig = documentConfig.extend({
   commit: z
     .boolean()
     .default(false)
@@ -54,7 +54,7 @@ const line = z.object({
   addresses: addresses.optional().describe("Line-level addresses (replace the document's for this line)."),
 });
 
-const input = z.object({
+export const createInput = z.object({
   code: documentCode,
   companyCode: companyCode.optional().describe("Overrides the configured company code."),
   type: documentType.optional().describe("Overrides the configured document type."),
@@ -76,8 +76,8 @@ const input = z.object({
   lines: z.array(line).min(1).max(15_000).describe("Invoice lines."),
 });
 
-type Input = z.output<typeof input>;
-type Config = z.output<typeof config>;
+type Input = z.output<typeof createInput>;
+type Config = z.output<typeof createConfig>;
 
 const refOf = (i: Input, c: Config) => documentRef({ code: i.code, companyCode: i.companyCode, documentType: i.type }, c);
 
@@ -132,8 +132,8 @@ export const createTransaction = node({
     "Create an AvaTax transaction for a source document and return its tax per jurisdiction. The document code is the idempotency key.",
   category: "connector",
   icon: "calculator",
-  config,
-  input,
+  config: createConfig,
+  input: createInput,
   output: transactionOutput,
   effect: {
     kind: "write",

@@ -48,6 +48,17 @@ export interface AvalaraSandbox extends Sandbox {
   documents(companyCode: string, code: string): ReturnType<SandboxState["documents"]["get"]>[];
 }
 
+const JURIS_TYPE_ID: Record<string, string> = { State: "STA", County: "CTY", City: "CIT", Special: "STJ", Country: "CNT" };
+
+function taxByJurisdiction(tx: SandboxState["documents"] extends Map<string, infer D> ? D extends { transaction: infer T } ? T : never : never): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const row of tx.summary ?? []) {
+    const key = `${row.country}:${row.region}:${JURIS_TYPE_ID[row.jurisType] ?? row.jurisType}:${row.jurisCode}`;
+    out[key] = Math.round(((out[key] ?? 0) + row.tax) * 100) / 100;
+  }
+  return out;
+}
+
 export function createSandbox(options: AvalaraSandboxOptions = {}): AvalaraSandbox {
   const now = options.now ?? Date.now;
   const gazetteer: Gazetteer = {
@@ -80,7 +91,13 @@ export function createSandbox(options: AvalaraSandboxOptions = {}): AvalaraSandb
       locked: d.transaction.locked,
       totalAmount: d.transaction.totalAmount,
       totalTax: d.transaction.totalTax,
+      adjustmentReason: d.transaction.adjustmentReason,
+      adjustmentDescription: d.transaction.adjustmentDescription ?? null,
       adjustments: d.history.length,
+      /** Tax per jurisdiction key <country>:<region>:<STA|CTY|CIT|STJ|CNT>:<code>, summed. */
+      taxByJurisdiction: taxByJurisdiction(d.transaction),
+      versions: d.history.map((h) => ({ id: h.id, version: h.version, status: h.status, totalTax: h.totalTax, adjustmentReason: h.adjustmentReason })),
+      refundOf: d.refundOf ?? null,
     })),
     log: state.log,
     faults,

@@ -160,6 +160,62 @@ export const routes: Route[] = [
     },
   },
   {
+    // https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/AdjustTransaction/
+    method: "POST",
+    pattern: /^\/api\/v2\/companies\/([^/]+)\/transactions\/([^/]+)\/adjust$/,
+    write: true,
+    handle: ({ state, store, req, url, body }, [companyCode, code]) => {
+      const principal = requirePrincipal(state, req);
+      const tx = store.adjust(principal, decodeCode(companyCode), decodeCode(code), url.searchParams.get("documentType") ?? undefined, json(body));
+      return ok(shapeTransaction(tx, url.searchParams.get("$include")));
+    },
+  },
+  {
+    // https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/UncommitTransaction/
+    method: "POST",
+    pattern: /^\/api\/v2\/companies\/([^/]+)\/transactions\/([^/]+)\/uncommit$/,
+    write: true,
+    handle: ({ state, store, req, url }, [companyCode, code]) => {
+      const principal = requirePrincipal(state, req);
+      const tx = store.uncommit(principal, decodeCode(companyCode), decodeCode(code), url.searchParams.get("documentType") ?? undefined);
+      return ok(shapeTransaction(tx, url.searchParams.get("$include")));
+    },
+  },
+  {
+    // https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/RefundTransaction/
+    method: "POST",
+    pattern: /^\/api\/v2\/companies\/([^/]+)\/transactions\/([^/]+)\/refund$/,
+    write: true,
+    handle: ({ state, store, req, url, body }, [companyCode, code]) => {
+      const principal = requirePrincipal(state, req);
+      const tx = store.refund(principal, decodeCode(companyCode), decodeCode(code), url.searchParams.get("documentType") ?? undefined, json(body));
+      return ok(shapeTransaction(tx, url.searchParams.get("$include")));
+    },
+  },
+  {
+    // https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/LockTransaction/
+    method: "POST",
+    pattern: /^\/api\/v2\/companies\/([^/]+)\/transactions\/([^/]+)\/lock$/,
+    write: true,
+    handle: ({ state, store, req, url, body }, [companyCode, code]) => {
+      const principal = requirePrincipal(state, req);
+      const model = json<{ isLocked?: boolean }>(body);
+      if (typeof model.isLocked !== "boolean") throw new AvaTaxFault(400, "ValueRequiredError", "Field 'isLocked' is required.", { refersTo: "IsLocked" });
+      const tx = store.lock(principal, decodeCode(companyCode), decodeCode(code), url.searchParams.get("documentType") ?? undefined, model.isLocked);
+      return ok(shapeTransaction(tx, url.searchParams.get("$include")));
+    },
+  },
+  {
+    // https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Transactions/GetTransactionById/
+    method: "GET",
+    pattern: /^\/api\/v2\/transactions\/(\d+)$/,
+    write: false,
+    handle: ({ state, store, req, url }, [id]) => {
+      const principal = requirePrincipal(state, req);
+      return ok(shapeTransaction(store.byId(principal, Number(id)), url.searchParams.get("$include")));
+    },
+  },
+  {
     // https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Companies/QueryCompanies/
     method: "GET",
     pattern: /^\/api\/v2\/companies$/,

@@ -37,6 +37,8 @@ export interface StoredDocument {
   transaction: TransactionModel;
   /** Earlier versions replaced by createoradjust (kept for inspection). */
   history: TransactionModel[];
+  /** Set on a ReturnInvoice made by RefundTransaction: the refunded document. */
+  refundOf?: { code: string; type: string; refundType: string };
 }
 
 export interface SandboxState {

@@ -153,7 +153,7 @@ export interface TransactionModel {
   companyId: number;
   date: string;
   taxDate: string;
-  status: "Saved" | "Posted" | "Committed" | "Cancelled" | "Adjusted" | "Temporary";
+  status: "Saved" | "Posted" | "Committed" | "Cancelled" | "Adjusted" | "Temporary" | "Uncommitted";
   type: string;
   batchCode: string;
   currencyCode: string;
@@ -228,7 +228,18 @@ const ERROR_NUMBERS: Record<string, number> = {
   InvalidAddress: 309,
   MissingLine: 311,
   InvalidPostalCode: 317,
+  DocumentNotCommitted: 313,
+  InvalidDocumentStatusForRefund: 700,
+  RefundTypeAndPercentageMismatch: 701,
+  InvalidDocumentTypeForRefund: 702,
+  RefundTypeAndLineMismatch: 703,
+  RefundLinesRequired: 704,
+  InvalidRefundType: 705,
+  RefundPercentageForTaxOnly: 706,
+  RefundPercentageOutOfRange: 708,
+  RefundPercentageMissing: 709,
   CannotModifyLockedTransaction: 1100,
+  TransactionIsCommitted: 1313,
   InvalidDocumentType: 1310,
   RequestLimitExceeded: 1715,
   ServerConfiguration: 1,

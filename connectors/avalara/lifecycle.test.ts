@@ -1,0 +1,195 @@
+/**
+ * A document's life at Avalara, over real HTTP against the sandbox: the wire-level behaviour of
+ * adjust (reasons, version history), void (its codes), uncommit, refund (return invoices) and
+ * the locked state, then the Sync document and Commit after posting nodes on top of them.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { NeedsReviewError } from "../sdk";
+import { commitSynced } from "./nodes/commitSynced";
+import { syncDocument } from "./nodes/syncDocument";
+import { createSandbox, demoAddresses, DEMO, type AvalaraSandbox } from "./sandbox";
+import { connect, runOnce, type Connection } from "./harness.test-helpers";
+import type { SandboxServer } from "../sdk";
+
+let sandbox: AvalaraSandbox;
+let server: SandboxServer;
+let conn: Connection;
+
+const auth = `Basic ${Buffer.from(`${DEMO.accountId}:${DEMO.licenseKey}`).toString("base64")}`;
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: auth, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: res.status, body: (await res.json()) as any };
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const state = async (): Promise<any> => (await fetch(`${server.url}/__sandbox/state`)).json();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const doc = async (code: string, type = "SalesInvoice") => (await state()).documents.find((d: any) => d.code === code && d.type === type);
+
+const model = (code: string, amount = 1000, extra: Record<string, unknown> = {}) => ({
+  type: "SalesInvoice",
+  code,
+  companyCode: "DEFAULT",
+  date: "2026-03-02",
+  customerCode: "CUST-1",
+  addresses: { shipFrom: demoAddresses.CA, shipTo: demoAddresses.WA },
+  lines: [
+    { number: "1", amount, taxCode: "P0000000", itemCode: "HW" },
+    { number: "2", amount: 200, taxCode: "P0000000", itemCode: "HW2" },
+  ],
+  ...extra,
+});
+const path = (code: string, verb = "") => `/api/v2/companies/DEFAULT/transactions/${code}${verb}`;
+
+beforeAll(async () => {
+  sandbox = createSandbox();
+  server = await sandbox.listen(0);
+});
+afterAll(async () => server.close());
+beforeEach(async () => {
+  await fetch(`${server.url}/__sandbox/reset`, { method: "POST", body: "{}" });
+  conn = connect(server.url);
+});
+
+describe("sandbox: adjust, void, uncommit, refund, lock", () => {
+  it("adjusts a committed document with a reason, keeping each earlier version readable by id", async () => {
+    const first = await api("POST", "/api/v2/transactions/create", model("A-1", 1000, { commit: true }));
+    expect(first.body.status).toBe("Committed");
+    const missing = await api("POST", path("A-1", "/adjust"), { newTransaction: model("A-1", 1500) });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe("ValueRequiredError");
+    const other = await api("POST", path("A-1", "/adjust"), { adjustmentReason: "Other", newTransaction: model("A-1", 1500) });
+    expect(other.body.error.code).toBe("ValueRequiredError");
+    const adjusted = await api("POST", path("A-1", "/adjust"), {
+      adjustmentReason: "PriceAdjusted",
+      adjustmentDescription: "invoice edited",
+      newTransaction: model("A-1", 1500, { commit: false }),
+    });
+    expect(adjusted.status).toBe(200);
+    expect(adjusted.body).toMatchObject({ version: 2, status: "Saved", adjustmentReason: "PriceAdjusted", adjustmentDescription: "invoice edited" });
+    expect(adjusted.body.totalTax).toBeGreaterThan(first.body.totalTax);
+    const old = await api("GET", `/api/v2/transactions/${first.body.id}`);
+    expect(old.body).toMatchObject({ id: first.body.id, version: 1, status: "Adjusted", totalTax: first.body.totalTax });
+    expect(await doc("A-1")).toMatchObject({ version: 2, status: "Saved", versions: [{ version: 1, status: "Adjusted", totalTax: first.body.totalTax }] });
+  });
+
+  it("voids with a reason code: DocVoided cancels, DocDeleted removes an uncommitted document, no code fails", async () => {
+    await api("POST", "/api/v2/transactions/create", model("V-1", 1000, { commit: true }));
+    await api("POST", "/api/v2/transactions/create", model("V-2", 1000, { commit: false }));
+    expect((await api("POST", path("V-1", "/void"), {})).body.error.code).toBe("ValueRequiredError");
+    expect((await api("POST", path("V-1", "/void"), { code: "DocVoided" })).body.status).toBe("Cancelled");
+    expect((await api("POST", path("V-1", "/void"), { code: "DocVoided" })).body.error.code).toBe("TransactionAlreadyCancelled");
+    expect((await api("POST", path("V-2", "/void"), { code: "DocDeleted" })).body.status).toBe("Cancelled");
+    expect(await doc("V-1")).toMatchObject({ status: "Cancelled" });
+    expect(await doc("V-2")).toBeUndefined();
+    expect((await api("GET", path("V-2"))).status).toBe(404);
+  });
+
+  it("cancels the last adjustment (AdjustmentCancelled) back to the version before it", async () => {
+    const first = await api("POST", "/api/v2/transactions/create", model("AC-1", 1000, { commit: true }));
+    await api("POST", path("AC-1", "/adjust"), { adjustmentReason: "PriceAdjusted", newTransaction: model("AC-1", 3000, { commit: true }) });
+    const back = await api("POST", path("AC-1", "/void"), { code: "AdjustmentCancelled" });
+    expect(back.body).toMatchObject({ status: "Committed", totalTax: first.body.totalTax, version: 1 });
+  });
+
+  it("uncommits a committed document, which can then be replaced and committed again", async () => {
+    await api("POST", "/api/v2/transactions/create", model("U-1", 1000, { commit: true }));
+    expect((await api("POST", path("U-1", "/uncommit"))).body.status).toBe("Uncommitted");
+    expect((await api("POST", path("U-1", "/uncommit"))).body.error.code).toBe("DocumentNotCommitted");
+    expect((await api("POST", "/api/v2/transactions/create", model("U-1", 2000))).body.status).toBe("Saved");
+    expect((await api("POST", path("U-1", "/commit"), { commit: true })).body.status).toBe("Committed");
+  });
+
+  it("refunds a committed invoice as a ReturnInvoice with the tax negated exactly, in full or by lines", async () => {
+    const original = await api("POST", "/api/v2/transactions/create", model("R-1", 1000, { commit: true }));
+    const saved = await api("POST", "/api/v2/transactions/create", model("R-2", 1000));
+    expect((await api("POST", path("R-2", "/refund"), { refundDate: "2026-03-20" })).body.error.code).toBe("InvalidDocumentStatusForRefund");
+    void saved;
+    expect((await api("POST", path("R-1", "/refund"), { refundDate: "2026-03-20", refundType: "Partial" })).body.error.code).toBe("RefundLinesRequired");
+    const partial = await api("POST", path("R-1", "/refund"), { refundTransactionCode: "R-1-P", refundDate: "2026-03-20", refundType: "Partial", refundLines: ["2"] });
+    const lineTwo = original.body.lines.find((l: { lineNumber: string }) => l.lineNumber === "2").tax;
+    expect(partial.body).toMatchObject({ type: "ReturnInvoice", code: "R-1-P", status: "Committed", totalTax: -lineTwo });
+    const full = await api("POST", path("R-1", "/refund"), { refundTransactionCode: "R-1-F", refundDate: "2026-03-21", refundType: "Full" });
+    expect(full.body.totalTax).toBe(-original.body.totalTax);
+    expect(await doc("R-1-F", "ReturnInvoice")).toMatchObject({ refundOf: { code: "R-1", type: "SalesInvoice", refundType: "Full" }, totalTax: -original.body.totalTax });
+  });
+
+  it("refuses adjust, void and uncommit of a locked document; the lock route sets and clears it", async () => {
+    await api("POST", "/api/v2/transactions/create", model("L-1", 1000, { commit: true }));
+    expect((await api("POST", path("L-1", "/lock"), { isLocked: true })).body.locked).toBe(true);
+    for (const [verb, body] of [
+      ["/adjust", { adjustmentReason: "PriceAdjusted", newTransaction: model("L-1", 5) }],
+      ["/void", { code: "DocVoided" }],
+      ["/uncommit", undefined],
+    ] as const) {
+      const answer = await api("POST", path("L-1", verb), body);
+      expect(answer.status, verb).toBe(400);
+      expect(answer.body.error.code, verb).toBe("CannotModifyLockedTransaction");
+      expect(answer.body.error.details[0].number, verb).toBe(1100);
+    }
+    expect((await api("POST", "/api/v2/transactions/createoradjust", { adjustmentReason: "PriceAdjusted", createTransactionModel: model("L-1", 5) })).body.error.code).toBe("CannotModifyLockedTransaction");
+    expect((await api("POST", path("L-1", "/lock"), { isLocked: false })).body.locked).toBe(false);
+  });
+});
+
+describe("Sync document and Commit after posting", () => {
+  const tx = (amount: number) => ({
+    date: "2026-03-02",
+    customerCode: "CUST-1",
+    addresses: { shipFrom: demoAddresses.CA, shipTo: demoAddresses.WA },
+    lines: [{ number: "1", amount, taxCode: "P0000000", itemCode: "HW" }],
+  });
+  const sync = (input: Record<string, unknown>) => runOnce(syncDocument, conn.client, { code: "S-1", ...input });
+
+  it("creates uncommitted, commits after posting, adjusts an edit with its reason, skips an edit that changes nothing", async () => {
+    const created = await sync({ action: "upsert", version: "1", transaction: tx(1000) });
+    expect(created).toMatchObject({ outcome: "created", status: "Saved", commit: { code: "S-1", documentType: "SalesInvoice" } });
+    expect((await doc("S-1")).status).toBe("Saved");
+    const committed = await runOnce(commitSynced, conn.client, { version: "1", commit: created.commit });
+    expect(committed.committed).toBe(true);
+    expect((await doc("S-1")).status).toBe("Committed");
+
+    const edited = await sync({ action: "upsert", version: "2", transaction: tx(2500), adjustmentDescription: "invoice edited" });
+    expect(edited).toMatchObject({ outcome: "adjusted", status: "Saved", version: 2 });
+    expect(edited.totalTax).toBe((await doc("S-1")).totalTax);
+    expect(await doc("S-1")).toMatchObject({ adjustmentReason: "PriceAdjusted", adjustmentDescription: "invoice edited", versions: [{ status: "Adjusted" }] });
+    await runOnce(commitSynced, conn.client, { version: "2", commit: edited.commit });
+
+    const same = await sync({ action: "upsert", version: "3", transaction: tx(2500) });
+    expect(same).toMatchObject({ outcome: "unchanged", commit: null, version: 2 });
+    expect((await doc("S-1")).adjustments).toBe(1);
+    expect(await runOnce(commitSynced, conn.client, { version: "3", commit: null })).toEqual({ committed: false, document: null });
+  });
+
+  it("deletes a never-committed document, voids a committed one, refunds a locked one in full", async () => {
+    await sync({ action: "upsert", version: "1", transaction: tx(1000) });
+    expect(await sync({ action: "delete", version: "2" })).toMatchObject({ outcome: "deleted", totalTax: 0, jurisdictions: [], commit: null });
+    expect(await doc("S-1")).toBeUndefined();
+    expect(await sync({ action: "delete", version: "3" })).toMatchObject({ outcome: "absent" });
+
+    const second = await sync({ action: "upsert", version: "4", transaction: tx(1000) });
+    await runOnce(commitSynced, conn.client, { version: "4", commit: second.commit });
+    expect(await sync({ action: "delete", version: "5" })).toMatchObject({ outcome: "voided", status: "Cancelled", totalTax: 0 });
+    const revived = await sync({ action: "upsert", version: "6", transaction: tx(1000) }).catch((e) => e);
+    expect(revived).toBeInstanceOf(NeedsReviewError);
+    expect(revived.reasonCode).toBe("document_voided");
+
+    await runOnce(syncDocument, conn.client, { code: "S-2", action: "upsert", version: "1", transaction: tx(1000) }).then((o) =>
+      runOnce(commitSynced, conn.client, { version: "1", commit: o.commit }),
+    );
+    await api("POST", path("S-2", "/lock"), { isLocked: true });
+    const edit = await runOnce(syncDocument, conn.client, { code: "S-2", action: "upsert", version: "2", transaction: tx(3000) }).catch((e) => e);
+    expect(edit).toMatchObject({ reasonCode: "locked_transaction" });
+    const refunded = await runOnce(syncDocument, conn.client, { code: "S-2", action: "delete", version: "3", refundDate: "2026-04-02" });
+    expect(refunded).toMatchObject({ outcome: "refunded", totalTax: 0, jurisdictions: [], commit: null, refund: { code: "S-2-VOID", type: "ReturnInvoice", status: "Committed" } });
+    const original = await doc("S-2");
+    expect((await doc("S-2-VOID", "ReturnInvoice")).totalTax).toBe(-original.totalTax);
+    // Replayed: the refund is read back, not made twice.
+    await runOnce(syncDocument, conn.client, { code: "S-2", action: "delete", version: "3" });
+    expect((await state()).documents.filter((d: { code: string }) => d.code === "S-2-VOID")).toHaveLength(1);
+  });
+});
