@@ -337,8 +337,17 @@ export const reviewItems = pgTable(
     createdAt: createdAt(),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     replayRunId: uuid("replay_run_id"),
+    /** Who should fix it, and the one review alerts go to; set by hand or by the flow's assignment rule. */
+    assigneeUserId: uuid("assignee_user_id").references(() => users.id, { onDelete: "set null" }),
+    /** When someone (or a rule) last set the assignee; a rule never overrides an item that has one. */
+    assignedAt: timestamp("assigned_at", { withTimezone: true }),
+    /** `rule` or the actor who assigned it. */
+    assignedBy: text("assigned_by"),
   },
-  (t) => [index("review_items_workspace_status").on(t.workspaceId, t.status, t.createdAt)],
+  (t) => [
+    index("review_items_workspace_status").on(t.workspaceId, t.status, t.createdAt),
+    index("review_items_assignee").on(t.workspaceId, t.assigneeUserId, t.status),
+  ],
 );
 
 export const auditEvents = pgTable(
@@ -522,3 +531,128 @@ export const workspaceSso = pgTable("workspace_sso", {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+// Alerts: rules say what to watch, channels where to say it; an alert is one open cause (deduped
+// until it resolves); a delivery is one message on one channel (opened, resolved, digest, test).
+
+/** Who a flow's new review items are assigned to (one rule per flow, optionally per reason). */
+export const reviewAssignmentRules = pgTable(
+  "review_assignment_rules",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    /** Only items of this reason code; null: every reason. */
+    reasonCode: text("reason_code"),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("review_assignment_rules_flow_reason").on(t.flowId, sql`coalesce(reason_code, '')`)],
+);
+
+/** email | slack | teams | webhook. Addresses and URLs that act as credentials live in `secrets_enc`. */
+export const alertChannels = pgTable(
+  "alert_channels",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    kind: text("kind").notNull(),
+    name: text("name").notNull(),
+    /** Non-secret settings (SMTP host, port, user, from, recipients). */
+    config: jsonb("config").notNull().default({}),
+    /** AES-256-GCM (db/crypto.ts): SMTP password, Slack/Teams webhook URL, webhook signing secret. */
+    secretsEnc: text("secrets_enc"),
+    /** immediate | digest (one message a day at `digest_hour` UTC) */
+    delivery: text("delivery").notNull().default("immediate"),
+    digestHour: integer("digest_hour").notNull().default(8),
+    lastDigestAt: timestamp("last_digest_at", { withTimezone: true }),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("alert_channels_workspace_name").on(t.workspaceId, t.name)],
+);
+
+/** run_failed | review_opened | review_stale | connection_failing | poll_stalled | error_rate */
+export const alertRules = pgTable(
+  "alert_rules",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    kind: text("kind").notNull(),
+    name: text("name").notNull(),
+    /** Only this flow; null: every flow of the workspace. */
+    flowId: uuid("flow_id").references(() => flows.id, { onDelete: "cascade" }),
+    /** Thresholds by kind: { hours } | { multiplier } | { percent, minRuns }. */
+    params: jsonb("params").notNull().default({}),
+    channelIds: jsonb("channel_ids").$type<string[]>().notNull().default([]),
+    enabled: boolean("enabled").notNull().default(true),
+    /** Failed runs finished up to here have been looked at (run_failed). */
+    checkedUntil: timestamp("checked_until", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("alert_rules_workspace").on(t.workspaceId)],
+);
+
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id, { onDelete: "cascade" }),
+    /** What makes two occurrences the same alert, e.g. `run_failed:<flow>:<node>:<error code>`. */
+    causeKey: text("cause_key").notNull(),
+    /** open | resolved */
+    status: text("status").notNull().default("open"),
+    title: text("title").notNull(),
+    summary: text("summary").notNull().default(""),
+    /** Where a person goes to act: the run, the review item, the connection. */
+    link: text("link").notNull(),
+    flowId: uuid("flow_id"),
+    runId: uuid("run_id"),
+    reviewItemId: uuid("review_item_id"),
+    connectionId: uuid("connection_id"),
+    assigneeUserId: uuid("assignee_user_id"),
+    occurrences: integer("occurrences").notNull().default(1),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("alerts_open_cause").on(t.ruleId, t.causeKey).where(sql`status = 'open'`),
+    index("alerts_workspace_seen").on(t.workspaceId, t.lastSeenAt),
+  ],
+);
+
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    alertId: uuid("alert_id").references(() => alerts.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => alertChannels.id, { onDelete: "cascade" }),
+    /** opened | resolved | digest | test */
+    event: text("event").notNull(),
+    /** queued (waits for the digest) | sent | failed */
+    status: text("status").notNull(),
+    recipients: jsonb("recipients").$type<string[]>().notNull().default([]),
+    error: text("error"),
+    /** The digest delivery that carried this queued one. */
+    digestId: uuid("digest_id"),
+    createdAt: createdAt(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("alert_deliveries_workspace_created").on(t.workspaceId, t.createdAt),
+    index("alert_deliveries_channel_status").on(t.channelId, t.status),
+  ],
+);
