@@ -1,0 +1,168 @@
+/**
+ * Reading runs: filtered lists with keyset paging (fast at 100k runs), one run with its node runs,
+ * progress of a set of runs, and everything that happened to one source record. Every query
+ * filters by workspace.
+ *
+ * `detail: "summary"` is what a viewer sees: statuses, timings, node ids, HTTP methods, URLs and
+ * status codes, but no record data (run input, node inputs and outputs, HTTP bodies and headers,
+ * log data, error bodies and details).
+ */
+import type { Db } from "../db/client";
+import { escapeLike } from "./audit";
+import { parseFlowDefinition } from "./flow/schema";
+import type { RunFilter } from "./runs";
+
+export type RunDetail = "full" | "summary";
+
+export interface RunListRow {
+  id: string;
+  flowId: string;
+  flowName: string;
+  status: string;
+  triggerKind: string;
+  recordKey: string;
+  recordLabel: string | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  failedNodeId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  parentRunId: string | null;
+}
+
+export interface RunCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export async function listRuns(db: Db, workspaceId: string, filter: RunFilter, page: { limit: number; cursor?: RunCursor | null }) {
+  const sql = db.sql;
+  const where = sql`
+    r.workspace_id = ${workspaceId}
+    ${filter.flowId ? sql`and r.flow_id = ${filter.flowId}` : sql``}
+    ${filter.status?.length ? sql`and r.status = any(${filter.status as string[]})` : sql``}
+    ${filter.triggerKind ? sql`and r.trigger_kind = ${filter.triggerKind}` : sql``}
+    ${filter.errorKind ? sql`and r.error_kind = ${filter.errorKind}` : sql``}
+    ${filter.from ? sql`and r.created_at >= ${filter.from}` : sql``}
+    ${filter.to ? sql`and r.created_at < ${filter.to}` : sql``}
+    ${filter.recordKey ? sql`and r.record_key ilike ${`%${escapeLike(filter.recordKey)}%`}` : sql``}`;
+  const rows = await sql<RunListRow[]>`
+    select r.id::text, r.flow_id::text as "flowId", f.name as "flowName", r.status, r.trigger_kind as "triggerKind",
+           r.record_key as "recordKey", r.record_label as "recordLabel", r.error_kind as "errorKind",
+           r.error->>'message' as "errorMessage", r.failed_node_id as "failedNodeId", r.created_at as "createdAt",
+           r.started_at as "startedAt", r.finished_at as "finishedAt", r.duration_ms as "durationMs", r.parent_run_id::text as "parentRunId"
+    from runs r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
+    where ${where}
+      ${page.cursor ? sql`and (r.created_at, r.id) < (${page.cursor.createdAt}, ${page.cursor.id})` : sql``}
+    order by r.created_at desc, r.id desc
+    limit ${page.limit + 1}`;
+  const runs = rows.slice(0, page.limit);
+  const last = runs[runs.length - 1];
+  // Counted on the first page only, and only up to 10,000: a list needs "10,000+", not more.
+  const total = page.cursor
+    ? null
+    : (await sql<{ n: number }[]>`select count(*)::int as n from (select 1 from runs r where ${where} limit 10001) c`)[0]!.n;
+  return { runs, nextCursor: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null, total };
+}
+
+interface HttpCallShape {
+  label?: string;
+  method?: string;
+  url?: string;
+  status?: number;
+  durationMs?: number;
+  error?: string;
+  at?: string;
+}
+
+/** What a viewer sees of a recorded HTTP call: no headers, no bodies. */
+function summaryCall(call: unknown): HttpCallShape {
+  const c = (call ?? {}) as HttpCallShape;
+  return { label: c.label, method: c.method, url: c.url, status: c.status, durationMs: c.durationMs, error: c.error, at: c.at };
+}
+
+/** An error without the remote body or details (they quote record data). */
+function summaryError(error: unknown): unknown {
+  if (!error || typeof error !== "object") return error ?? null;
+  const { body: _body, details: _details, ...rest } = error as Record<string, unknown>;
+  void _body;
+  void _details;
+  return rest;
+}
+
+function summaryLogs(logs: unknown[]): unknown[] {
+  return logs.map((line) => {
+    const { data: _data, ...rest } = (line ?? {}) as Record<string, unknown>;
+    void _data;
+    return rest;
+  });
+}
+
+export async function getRun(db: Db, workspaceId: string, runId: string, detail: RunDetail) {
+  const sql = db.sql;
+  const [run] = await sql<
+    { id: string; flowId: string; flowName: string; flowVersionId: string; version: number; latestVersion: number; status: string; triggerKind: string; recordKey: string; recordVersion: string; recordLabel: string | null; input: unknown; error: unknown; errorKind: string | null; failedNodeId: string | null; parentRunId: string | null; replayFromNodeId: string | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null; durationMs: number | null; definition: unknown }[]
+  >`
+    select r.id::text, r.flow_id::text as "flowId", f.name as "flowName", r.flow_version_id::text as "flowVersionId", v.version,
+           f.latest_version as "latestVersion", r.status, r.trigger_kind as "triggerKind", r.record_key as "recordKey",
+           r.record_version as "recordVersion", r.record_label as "recordLabel", r.input, r.error, r.error_kind as "errorKind",
+           r.failed_node_id as "failedNodeId", r.parent_run_id::text as "parentRunId", r.replay_from_node_id as "replayFromNodeId",
+           r.created_at as "createdAt", r.started_at as "startedAt", r.finished_at as "finishedAt", r.duration_ms as "durationMs", v.definition
+    from runs r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
+         join flow_versions v on v.id = r.flow_version_id and v.workspace_id = r.workspace_id
+    where r.id = ${runId} and r.workspace_id = ${workspaceId}`;
+  if (!run) throw new Error("run not found");
+  const nodeRuns = await sql<
+    { nodeId: string; nodeType: string; status: string; attempt: number; input: unknown; output: unknown; handle: string | null; httpCalls: unknown[]; logs: unknown[]; attempts: unknown[]; error: unknown; seq: number; startedAt: Date; finishedAt: Date | null; durationMs: number | null; nextAttemptAt: Date | null }[]
+  >`
+    select node_id as "nodeId", node_type as "nodeType", status, attempt, input, output, handle, http_calls as "httpCalls", logs,
+           attempts, error, seq, started_at as "startedAt", finished_at as "finishedAt", duration_ms as "durationMs", next_attempt_at as "nextAttemptAt"
+    from node_runs where run_id = ${runId} and workspace_id = ${workspaceId} order by seq`;
+  const replays = await sql<{ id: string; status: string; createdAt: Date }[]>`
+    select id::text, status, created_at as "createdAt" from runs where parent_run_id = ${runId} and workspace_id = ${workspaceId} order by created_at`;
+  const reviews = await sql<{ id: string; status: string; reason: string; reasonCode: string; nodeId: string }[]>`
+    select id::text, status, reason, reason_code as "reasonCode", node_id as "nodeId" from review_items where run_id = ${runId} and workspace_id = ${workspaceId}`;
+  const { definition, ...rest } = run;
+  const summary = detail === "summary";
+  return {
+    run: summary ? { ...rest, input: null, error: summaryError(rest.error) } : rest,
+    definition: parseFlowDefinition(definition),
+    nodeRuns: summary
+      ? nodeRuns.map((n) => ({
+          ...n,
+          input: null,
+          output: null,
+          httpCalls: n.httpCalls.map(summaryCall),
+          logs: summaryLogs(n.logs),
+          attempts: n.attempts.map(summaryError),
+          error: summaryError(n.error),
+        }))
+      : nodeRuns,
+    replays,
+    reviews,
+    /** True when record data was left out for the caller's role. */
+    redacted: summary,
+  };
+}
+
+/** How many of a set of runs are in each status (bulk replay progress bar). */
+export async function runProgress(db: Db, workspaceId: string, runIds: string[]) {
+  if (runIds.length === 0) return { total: 0, byStatus: {} as Record<string, number> };
+  const rows = await db.sql<{ status: string; n: number }[]>`
+    select status, count(*)::int as n from runs where workspace_id = ${workspaceId} and id = any(${runIds}::uuid[]) group by status`;
+  return { total: runIds.length, byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number> };
+}
+
+/** Everything that happened to one source record: its runs and audit events. */
+export async function recordTrail(db: Db, workspaceId: string, recordKey: string, detail: RunDetail) {
+  const runs = await db.sql<{ id: string; status: string; triggerKind: string; recordVersion: string; createdAt: Date; flowName: string }[]>`
+    select r.id::text, r.status, r.trigger_kind as "triggerKind", r.record_version as "recordVersion", r.created_at as "createdAt", f.name as "flowName"
+    from runs r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
+    where r.workspace_id = ${workspaceId} and r.record_key = ${recordKey} order by r.created_at`;
+  const events = await db.sql<{ at: Date; actor: string; action: string; runId: string | null; data: unknown }[]>`
+    select at, actor, action, run_id::text as "runId", data from audit_events
+    where workspace_id = ${workspaceId} and record_key = ${recordKey} order by at, id`;
+  return { runs, events: detail === "summary" ? events.map((e) => ({ ...e, data: summaryError(e.data) })) : events };
+}
