@@ -6,18 +6,21 @@
  *   rows), so the config panel can show the result while the user types.
  * - `lastOutputs`: each node's most recent output across the flow's recent runs, the data the
  *   preview runs on when the user picks "last run".
+ *
+ * Roles: preview is part of editing (editor); last outputs are record data (operator).
  */
 import { z } from "zod";
 import { lookupRow } from "../../../engine/executor/store";
 import { evaluate } from "../../../engine/nodes/expressions";
-import { router, workspaceProcedure } from "../trpc";
+import { lastOutputs } from "../../../engine/flow-queries";
+import { editorProcedure, operatorProcedure, router } from "../trpc";
 
 const uuid = z.string().uuid();
 /** Why: a preview that loops (e.g. `[1..1e9]`) must not hold the server hostage. */
 const PREVIEW_TIMEOUT_MS = 2_000;
 
 export const editorRouter = router({
-  preview: workspaceProcedure
+  preview: editorProcedure
     .input(
       z.object({
         expression: z.string().max(20_000),
@@ -41,15 +44,5 @@ export const editorRouter = router({
       }
     }),
 
-  lastOutputs: workspaceProcedure.input(z.object({ flowId: uuid })).query(async ({ ctx, input }) => {
-    const rows = await ctx.db.sql<{ nodeId: string; output: unknown; runId: string; status: string; startedAt: Date }[]>`
-      select distinct on (n.node_id) n.node_id as "nodeId", n.output, n.run_id::text as "runId", n.status, n.started_at as "startedAt"
-      from node_runs n
-      where n.workspace_id = ${ctx.workspaceId} and n.output is not null
-        and n.run_id in (select r.id from runs r where r.workspace_id = ${ctx.workspaceId} and r.flow_id = ${input.flowId} order by r.created_at desc limit 25)
-      order by n.node_id, n.started_at desc`;
-    const outputs: Record<string, { output: unknown; runId: string; status: string; at: Date }> = {};
-    for (const row of rows) outputs[row.nodeId] = { output: row.output, runId: row.runId, status: row.status, at: row.startedAt };
-    return { outputs };
-  }),
+  lastOutputs: operatorProcedure.input(z.object({ flowId: uuid })).query(({ ctx, input }) => lastOutputs(ctx.db, ctx.workspaceId, input.flowId)),
 });

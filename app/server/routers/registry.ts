@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { jsonSchemaOf, registry } from "../../../engine/registry";
-import { router, workspaceProcedure } from "../trpc";
+import { router, viewerProcedure } from "../trpc";
 
 export const nodeTypes = () =>
   registry.nodes().map((def) => ({
@@ -25,8 +25,8 @@ export const nodeTypes = () =>
   }));
 
 export const registryRouter = router({
-  nodes: workspaceProcedure.query(() => nodeTypes()),
-  connectors: workspaceProcedure.query(() =>
+  nodes: viewerProcedure.query(() => nodeTypes()),
+  connectors: viewerProcedure.query(() =>
     registry.connectors().map((c) => ({
       system: c.system,
       title: c.title,
@@ -39,7 +39,7 @@ export const registryRouter = router({
       pickers: Object.entries(c.pickers ?? {}).map(([name, p]) => ({ name, title: p.title })),
     })),
   ),
-  node: workspaceProcedure.input(z.object({ type: z.string(), version: z.number().int() })).query(({ input }) => {
+  node: viewerProcedure.input(z.object({ type: z.string(), version: z.number().int() })).query(({ input }) => {
     return nodeTypes().find((n) => n.type === input.type && n.version === input.version) ?? null;
   }),
 });
