@@ -1,21 +1,22 @@
 /**
- * Procedures the Studio pages need beyond the core routers (owned by the Studio pages).
+ * Procedures the Studio pages need beyond the core routers.
  *
- * - `shell`: what the left navigation shows on every page: the workspace, the acting user and the
- *   number of open review items.
+ * - `shell`: what the left navigation shows on every page: the workspace, who is asking (a user,
+ *   or a token and the user who created it), the caller's role there (the UI hides what the role
+ *   cannot do; the server refuses it anyway) and the number of open review items.
  */
-import { router, workspaceProcedure } from "../trpc";
+import { openReviewCount } from "../../../engine/reviews";
+import { router, viewerProcedure } from "../trpc";
 
 export const studioRouter = router({
-  shell: workspaceProcedure.query(async ({ ctx }) => {
-    const [user] = await ctx.db.sql<{ name: string | null; email: string }[]>`
-      select name, email from users where email = ${ctx.actor}`;
-    const [open] = await ctx.db.sql<{ n: number }[]>`
-      select count(*)::int as n from review_items where workspace_id = ${ctx.workspaceId} and status = 'open'`;
+  shell: viewerProcedure.query(async ({ ctx }) => {
+    const caller = ctx.caller;
     return {
-      workspace: { id: ctx.workspaceId, name: ctx.workspaceName },
-      user: { name: user?.name ?? ctx.actor, email: ctx.actor },
-      openReviews: open?.n ?? 0,
+      workspace: { id: ctx.workspace.id, name: ctx.workspace.name, slug: ctx.workspace.slug },
+      user: { id: caller.userId, name: caller.name || caller.email, email: caller.email },
+      caller: caller.kind === "user" ? { kind: "user" as const } : { kind: "token" as const, tokenId: caller.tokenId, tokenName: caller.tokenName },
+      role: ctx.role,
+      openReviews: await openReviewCount(ctx.db, ctx.workspaceId),
     };
   }),
 });
