@@ -1,3 +1,4 @@
+import { auditRouter } from "./routers/audit";
 import { connectionsRouter } from "./routers/connections";
 import { editorRouter } from "./routers/editor";
 import { studioRouter } from "./routers/studio";
@@ -19,6 +20,7 @@ export const appRouter = router({
   templates: templatesRouter,
   editor: editorRouter,
   studio: studioRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;
