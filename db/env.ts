@@ -8,6 +8,8 @@
  * PORT                       web app port (default 3000)
  * WORKER_CONCURRENCY         jobs per worker process (default 4)
  * LEDGERLINE_PUBLIC_URL      external URL of the app (OAuth redirects, webhook URLs); default http://localhost:PORT
+ * LEDGERLINE_ALLOWED_HOSTS  more hosts connections and HTTP nodes may reach: names, *.suffix, addresses, CIDR
+ *                            ranges, comma separated (metadata and link-local addresses stay refused)
  * INTACCT_SANDBOX_PORT, AVALARA_SANDBOX_PORT, EXACT_SANDBOX_PORT, COMMERCE_SANDBOX_PORT
  *                            sandbox ports (defaults 4101-4104)
  */
@@ -28,6 +30,9 @@ export const env = {
   },
   get workerConcurrency(): number {
     return Number(process.env.WORKER_CONCURRENCY ?? 4);
+  },
+  get allowedHosts(): string {
+    return process.env.LEDGERLINE_ALLOWED_HOSTS ?? "";
   },
   get publicUrl(): string {
     return process.env.LEDGERLINE_PUBLIC_URL ?? `http://localhost:${this.port}`;

@@ -1,14 +1,49 @@
 /**
  * Connections as the engine uses them: decrypt secrets, build the connector environment (recorded
- * HTTP, encrypted state shared across worker processes, a cross-process lock), record health.
+ * HTTP that reaches only the system's allowed hosts, encrypted state shared across worker
+ * processes, a cross-process lock), record health.
  */
 import { and, eq } from "drizzle-orm";
 import type { AnyConnectorDefinition, ConnectorEnv, HttpRecorder, Logger, StateStore } from "../connectors/sdk";
-import { HttpClient, Redactor } from "../connectors/sdk";
+import { EgressPolicy, HttpClient, parseAllowedHosts, Redactor } from "../connectors/sdk";
 import type { Db } from "../db/client";
 import { decryptJson, encryptJson } from "../db/crypto";
+import { env } from "../db/env";
 import { connections } from "../db/schema";
 import { registry } from "./registry";
+
+/**
+ * Egress rules, one instance per system and allowed-hosts setting (each keeps its connection
+ * pool). A connector's connections reach its official hosts, loopback and LEDGERLINE_ALLOWED_HOSTS;
+ * built-in HTTP nodes (`system` "core") any public host, loopback and the allowed list.
+ */
+const policies = new Map<string, EgressPolicy>();
+export function egressFor(system: string): EgressPolicy {
+  const allowedText = env.allowedHosts;
+  const cacheKey = `${system}\n${allowedText}`;
+  let policy = policies.get(cacheKey);
+  if (!policy) {
+    const connector = system === "core" ? undefined : registry.connector(system);
+    policy = new EgressPolicy({
+      label: connector?.title ?? (system === "core" ? "HTTP node" : system),
+      hosts: system === "core" ? undefined : (connector?.endpoints?.hosts ?? []),
+      allowed: parseAllowedHosts(allowedText),
+    });
+    policies.set(cacheKey, policy);
+  }
+  return policy;
+}
+
+/** Why this connection's config may not be saved (a URL outside the allowed hosts), or undefined. */
+export function endpointRefusal(connector: AnyConnectorDefinition, config: unknown): string | undefined {
+  const urls: string[] = connector.endpoints?.urls(config) ?? [];
+  const policy = egressFor(connector.system);
+  for (const url of urls) {
+    const reason = policy.refusal(url);
+    if (reason) return reason;
+  }
+  return undefined;
+}
 
 export interface LoadedConnection {
   id: string;
@@ -89,7 +124,7 @@ export function buildEnv(
     connectionId: connection.id,
     config,
     secrets,
-    http: new HttpClient({ redactor, record: options.record, signal: options.signal, system: connection.system }),
+    http: new HttpClient({ redactor, record: options.record, signal: options.signal, system: connection.system, egress: egressFor(connection.system) }),
     state: dbStateStore(db, connection.workspaceId, connection.id),
     log: options.log,
     signal: options.signal,

@@ -28,6 +28,13 @@ export const commerce = defineConnector<CommerceConfig, CommerceSecrets, Commerc
   icon: "shopping-bag",
   config: commerceConfig,
   secrets: commerceSecrets,
+  // SaaS REST, Adobe IMS and the I/O Events key host are Adobe's; a PaaS store's own host is the
+  // merchant's, so an administrator lists it in LEDGERLINE_ALLOWED_HOSTS.
+  endpoints: {
+    hosts: ["*.api.commerce.adobe.com", "ims-na1.adobelogin.com", "static.adobeioevents.com"],
+    fields: ["baseUrl", "deployment", "imsTokenUrl", "ioEventsKeyHost"],
+    urls: (config) => [config.baseUrl, config.imsTokenUrl, config.ioEventsKeyHost],
+  },
   sandbox: (baseUrl) => {
     const base = baseUrl.replace(/\/+$/, "");
     return {

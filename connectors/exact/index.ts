@@ -57,6 +57,12 @@ export const exact = defineConnector<ExactConfig, ExactSecrets, ExactClient>({
     "invoice reads, chart of accounts, cost centers/units, VAT codes, journals, and balanced general journal entries.",
   config: configSchema,
   secrets: secretsSchema,
+  // One host per region (./regions); a custom baseUrl is the local sandbox only.
+  endpoints: {
+    hosts: Object.values(REGIONS).map((r) => new URL(r.baseUrl).hostname),
+    fields: ["region", "baseUrl"],
+    urls: (config) => [regionBaseUrl(config.region, config.baseUrl || undefined)],
+  },
   sandbox: (baseUrl) => ({
     name: "Exact Online sandbox (US demo company)",
     config: { region: "US", division: DEMO.usDivision, clientId: DEMO.clientId, baseUrl },

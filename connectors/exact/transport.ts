@@ -80,6 +80,7 @@ export class ExactTransport implements TokenEndpoint {
       redactor: env.http.redactor,
       signal: env.signal,
       system: SYSTEM,
+      egress: env.http.egress,
       record: (call) => {
         let responseBody = call.responseBody;
         if (responseBody) {

@@ -39,6 +39,12 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
   description: "General ledger, payables, purchasing and order entry through the Sage Intacct XML gateway.",
   config: intacctConfig,
   secrets: intacctSecrets,
+  // The SDKs refuse gateways outside *.intacct.com. https://developer.intacct.com/web-services/
+  endpoints: {
+    hosts: ["api.intacct.com", "*.intacct.com"],
+    fields: ["baseUrl"],
+    urls: (config) => [config.baseUrl],
+  },
   sandbox: (baseUrl) => ({
     name: "Intacct sandbox (demo company)",
     config: intacctConfig.parse({

@@ -211,6 +211,18 @@ export interface ConnectorDefinition<TConfig = unknown, TSecrets = unknown, TCli
   config: z.ZodType<TConfig>;
   /** Secret fields: encrypted at rest, write-only in the browser, redacted everywhere. */
   secrets: z.ZodType<TSecrets>;
+  /**
+   * Where this system's connections send their secrets. Without it a connection reaches only
+   * loopback and the operator's allowed hosts.
+   */
+  endpoints?: {
+    /** Official host names from the vendor's API docs: exact (`api.intacct.com`) or `*.suffix`. */
+    hosts: readonly string[];
+    /** Config fields that choose the host, region or deployment: changing one needs the secrets again. */
+    fields: readonly (keyof TConfig & string)[];
+    /** Every URL a client built from this config may call (API, token and key hosts). */
+    urls: (config: TConfig) => string[];
+  };
   /** The values of the one-click "use the sandbox" option, given the sandbox's base URL. */
   sandbox?: (baseUrl: string) => { name: string; config: TConfig; secrets: TSecrets };
   createClient: (env: ConnectorEnv<TConfig, TSecrets>) => TClient;

@@ -5,7 +5,13 @@
  *
  * Transports still decide what a response *means* (HTTP 200 with an error inside, 429, 5xx):
  * this layer only moves bytes and records them.
+ *
+ * Every request, and every redirect it is sent on, passes the client's egress rules (`./egress`):
+ * by name before it leaves, by resolved address when the socket connects. A refused request
+ * throws `EgressRefusedError` (permanent) and is recorded like any other failure.
  */
+import { Agent, fetch as undiciFetch } from "undici";
+import { baseEgress, EgressRefusedError, type EgressPolicy } from "./egress";
 import { RetryableError } from "./errors";
 import { Redactor } from "./redact";
 
@@ -82,6 +88,8 @@ export function redactBody(text: string, redactor: Redactor): string {
 
 export interface HttpClientOptions {
   redactor: Redactor;
+  /** Where this client may send requests (default: public hosts and loopback, never metadata). */
+  egress?: EgressPolicy;
   record?: HttpRecorder;
   signal?: AbortSignal;
   defaultTimeoutMs?: number;
@@ -94,8 +102,10 @@ export class HttpClient {
   private readonly signal?: AbortSignal;
   private readonly defaultTimeoutMs: number;
   private readonly system?: string;
+  readonly egress: EgressPolicy;
 
   constructor(options: HttpClientOptions) {
+    this.egress = options.egress ?? baseEgress;
     this.redactor = options.redactor;
     this.record = options.record;
     this.signal = options.signal;
@@ -118,11 +128,18 @@ export class HttpClient {
       requestBody: body === undefined ? undefined : clip(redactBody(body, this.redactor)),
       at: new Date(started).toISOString(),
     };
-    let response: Response;
+    let response: Awaited<ReturnType<typeof undiciFetch>>;
     try {
-      response = await fetch(req.url, { method: req.method, headers: req.headers, body, signal });
+      response = await this.send(req.url, { method: req.method, headers: req.headers ?? {}, body, signal });
     } catch (error) {
       const durationMs = Date.now() - started;
+      // Refused by name (thrown here) or by address (the socket lookup's error, as fetch's cause).
+      const cause = (error as { cause?: unknown }).cause;
+      const refused = error instanceof EgressRefusedError ? error : cause instanceof EgressRefusedError ? cause : undefined;
+      if (refused) {
+        this.record?.({ ...base, durationMs, error: refused.message });
+        throw refused;
+      }
       const timedOut = timeout.aborted && !this.signal?.aborted;
       const message = timedOut
         ? `${req.method} ${redactedUrl} timed out after ${timeoutMs} ms`
@@ -143,6 +160,44 @@ export class HttpClient {
     }
     const durationMs = Date.now() - started;
     this.record?.({ ...base, status: response.status, durationMs, responseBody: clip(redactBody(text, this.redactor)) });
-    return { status: response.status, headers: response.headers, text, durationMs };
+    return { status: response.status, headers: response.headers as unknown as Headers, text, durationMs };
   }
+
+  /**
+   * One request with redirects followed by hand (at most 5), so each hop passes the egress
+   * rules; credentials (Authorization, Cookie) are dropped when a hop changes origin.
+   */
+  private async send(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal }) {
+    let current = new URL(url);
+    let { method, headers, body } = init;
+    for (let hop = 0; ; hop++) {
+      this.egress.assertUrl(current);
+      const response = await undiciFetch(current, { method, headers, body, signal: init.signal, redirect: "manual", dispatcher: agentFor(this.egress) });
+      const location = response.headers.get("location");
+      if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) return response;
+      if (hop >= 5) throw new EgressRefusedError(`${method} ${this.redactor.text(url)}: more than 5 redirects`, { system: this.system });
+      await response.body?.cancel().catch(() => undefined);
+      const next = new URL(location, current);
+      if (next.origin !== current.origin) {
+        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)));
+      }
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+        method = "GET";
+        body = undefined;
+        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-(type|length)$/i.test(k)));
+      }
+      current = next;
+    }
+  }
+}
+
+/** One connection pool per egress policy; its socket lookup refuses forbidden addresses. */
+const agents = new WeakMap<EgressPolicy, Agent>();
+function agentFor(policy: EgressPolicy): Agent {
+  let agent = agents.get(policy);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: policy.lookup } });
+    agents.set(policy, agent);
+  }
+  return agent;
 }

@@ -7,3 +7,4 @@ export * from "./define";
 export * from "./webhook";
 export * from "./testing";
 export * from "./sandbox";
+export * from "./egress";

@@ -19,7 +19,7 @@ import {
   type SerializedError,
 } from "../../connectors/sdk";
 import type { Db } from "../../db/client";
-import { buildEnv, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
+import { buildEnv, egressFor, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
 import type { FlowNode, RetryPolicy } from "../flow/schema";
 import { claim, markDone, markFailed, type LedgerKey } from "../ledger";
 import { lookupRow, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
@@ -98,7 +98,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
         : undefined;
       const ctx: NodeRunContext<unknown> = {
         client,
-        http: new HttpClient({ redactor, record: (c) => httpCalls.push(c), signal: x.signal, system: x.def.system }),
+        http: new HttpClient({ redactor, record: (c) => httpCalls.push(c), signal: x.signal, system: x.def.system, egress: egressFor("core") }),
         log,
         lookup: (tableId, key) => lookupRow(x.db, x.run.workspaceId, tableId, key),
         workspaceId: x.run.workspaceId,
