@@ -5,9 +5,6 @@
  *
  * Started once for all browser tests (e2e/setup.ts); tests reach it through `inject("stack")`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { copyFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { chromiumPath } from "./chromium";
@@ -17,6 +14,7 @@ import { seedDemoWorkspace } from "../engine/demo/seed";
 import { startWorker } from "../engine/worker/start";
 import { startSandboxes } from "../scripts/sandboxes";
 import { freePort } from "../db/free-port";
+import { startWebApp } from "./web-app";
 
 
 export interface Stack {
@@ -36,54 +34,20 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
   const db = createDb(databaseUrl, { max: 4 });
   await seedDemoWorkspace(db, { sandboxUrls: sandboxUrls as Record<(typeof SANDBOX_SYSTEMS)[number], string> });
   const worker = await startWorker({ databaseUrl, concurrency: 2, pollInterval: 250 });
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
   // CI builds first and sets LEDGERLINE_E2E_BUILD=1; otherwise a dev server in a folder of its own
   // runs the current code (and does not collide with another dev server).
-  const built = process.env.LEDGERLINE_E2E_BUILD === "1" && existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
-  const runId = `${process.pid}-${port}`;
-  const distDir = built ? ".next" : path.join(".next-e2e", runId);
-  const tsconfig = built ? "tsconfig.json" : `tsconfig.e2e-${runId}.json`;
-  if (!built) await copyFile("tsconfig.json", tsconfig);
-  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  let output = "";
-  const web: ChildProcess = spawn(process.execPath, [nextBin, built ? "start" : "dev", "-p", String(port), "-H", "127.0.0.1"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LEDGERLINE_PUBLIC_URL: baseUrl,
-      NEXT_DIST_DIR: distDir,
-      NEXT_TSCONFIG_PATH: tsconfig,
-      ...Object.fromEntries(Object.entries(ports).map(([s, p]) => [`${s.toUpperCase()}_SANDBOX_PORT`, String(p)])),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const web = await startWebApp({
+    databaseUrl,
+    port: await freePort(),
+    useBuild: process.env.LEDGERLINE_E2E_BUILD === "1",
+    env: Object.fromEntries(Object.entries(ports).map(([s, p]) => [`${s.toUpperCase()}_SANDBOX_PORT`, String(p)])),
   });
-  web.stdout?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-5000)));
-  web.stderr?.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-5000)));
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${baseUrl}/api/health`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (web.exitCode !== null || Date.now() > deadline) {
-      web.kill("SIGKILL");
-      throw new Error(`the web app did not become healthy: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const baseUrl = web.baseUrl;
   return {
     baseUrl,
     sandboxUrls,
     async stop() {
-      web.kill("SIGTERM");
-      if (!built) {
-        await rm(path.join(process.cwd(), distDir), { recursive: true, force: true }).catch(() => undefined);
-        await rm(path.join(process.cwd(), tsconfig), { force: true });
-      }
+      await web.stop();
       await worker.stop();
       await Promise.all(sandboxes.map((s) => s.server.close()));
       await db.close();
