@@ -648,6 +648,8 @@ export const alertDeliveries = pgTable(
     error: text("error"),
     /** The digest delivery that carried this queued one. */
     digestId: uuid("digest_id"),
+    /** Sends tried; a failed send is tried again on the next evaluations, up to five times. */
+    attempts: integer("attempts").notNull().default(0),
     createdAt: createdAt(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },
