@@ -3,6 +3,7 @@ import { connectionsRouter } from "./routers/connections";
 import { editorRouter } from "./routers/editor";
 import { studioRouter } from "./routers/studio";
 import { flowsRouter } from "./routers/flows";
+import { flowTransferRouter } from "./routers/flow-transfer";
 import { lookupsRouter } from "./routers/lookups";
 import { registryRouter } from "./routers/registry";
 import { reviewsRouter } from "./routers/reviews";
@@ -13,6 +14,7 @@ import { router } from "./trpc";
 export const appRouter = router({
   registry: registryRouter,
   flows: flowsRouter,
+  flowTransfer: flowTransferRouter,
   runs: runsRouter,
   reviews: reviewsRouter,
   lookups: lookupsRouter,
