@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { Redactor, type HttpCallRecord, type Logger } from "../connectors/sdk";
 import type { Db } from "../db/client";
+import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import { buildEnv, loadConnection, setConnectionHealth } from "./connections";
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -16,7 +17,9 @@ async function clientFor(db: Db, workspaceId: string, connectionId: string, call
   return { connection, env, client: connection.connector.createClient(env) };
 }
 
-export async function testConnection(db: Db, workspaceId: string, connectionId: string) {
+export async function testConnection(db: Db, workspaceId: string, connectionId: string, actor: Actor = SYSTEM_ACTOR) {
+  // Not found (or another workspace's) is an error, not a failed test.
+  await loadConnection(db, workspaceId, connectionId);
   const calls: HttpCallRecord[] = [];
   let result: { ok: boolean; message: string; details?: Record<string, unknown> };
   let redactor = new Redactor();
@@ -27,8 +30,8 @@ export async function testConnection(db: Db, workspaceId: string, connectionId: 
   } catch (error) {
     result = { ok: false, message: redactor.text((error as Error).message ?? String(error)) };
   }
-  await setConnectionHealth(db, workspaceId, connectionId, result.ok ? "ok" : "failing", result.ok ? null : result.message);
-  await db.sql`update connections set last_tested_at = now() where id = ${connectionId} and workspace_id = ${workspaceId}`;
+  await setConnectionHealth(db, workspaceId, connectionId, result.ok ? "ok" : "failing", result.ok ? null : result.message, { tested: true });
+  await recordAudit(db.sql, workspaceId, actor, { action: "connection.tested", entityType: "connection", entityId: connectionId, data: { ok: result.ok } });
   return { ...result, calls: redactor.value(calls) };
 }
 
@@ -40,12 +43,13 @@ export async function loadPicker(db: Db, workspaceId: string, connectionId: stri
   return definition.load(client);
 }
 
-export async function startOAuth(db: Db, workspaceId: string, connectionId: string, redirectUri: string): Promise<string> {
+export async function startOAuth(db: Db, workspaceId: string, connectionId: string, redirectUri: string, actor: Actor = SYSTEM_ACTOR): Promise<string> {
   const connection = await loadConnection(db, workspaceId, connectionId);
   if (!connection.connector.oauth) throw new Error(`${connection.connector.title} connections do not use OAuth`);
   const state = randomBytes(24).toString("base64url");
   await db.sql`delete from oauth_states where created_at < now() - interval '15 minutes'`;
   await db.sql`insert into oauth_states (state, workspace_id, connection_id, redirect_uri) values (${state}, ${workspaceId}, ${connectionId}, ${redirectUri})`;
+  await recordAudit(db.sql, workspaceId, actor, { action: "connection.connect_started", entityType: "connection", entityId: connectionId, data: { system: connection.system } });
   return connection.connector.oauth.authorizeUrl({
     config: connection.connector.config.parse(connection.config),
     secrets: connection.connector.secrets.parse(connection.secrets),
@@ -64,5 +68,6 @@ export async function finishOAuth(db: Db, state: string, code: string): Promise<
   const { connection, env } = await clientFor(db, row.workspace_id, row.connection_id, calls);
   await connection.connector.oauth!.exchangeCode(env, { code, redirectUri: row.redirect_uri });
   await setConnectionHealth(db, row.workspace_id, row.connection_id, "ok", null);
+  await recordAudit(db.sql, row.workspace_id, { ...SYSTEM_ACTOR, label: "oauth callback" }, { action: "connection.connected", entityType: "connection", entityId: row.connection_id, data: { system: connection.system } });
   return { workspaceId: row.workspace_id, connectionId: row.connection_id };
 }

@@ -4,7 +4,7 @@
  * processes, a cross-process lock), record health.
  */
 import { and, eq } from "drizzle-orm";
-import type { AnyConnectorDefinition, ConnectorEnv, HttpRecorder, Logger, StateStore } from "../connectors/sdk";
+import type { AnyConnectorDefinition, ConnectorEnv, HttpClientOptions, HttpRecorder, Logger, StateStore } from "../connectors/sdk";
 import { EgressPolicy, HttpClient, parseAllowedHosts, Redactor } from "../connectors/sdk";
 import type { Db } from "../db/client";
 import { decryptJson, encryptJson } from "../db/crypto";
@@ -114,7 +114,7 @@ export function dbStateStore(db: Db, workspaceId: string, connectionId: string):
 export function buildEnv(
   db: Db,
   connection: LoadedConnection,
-  options: { record?: HttpRecorder; log: Logger; signal: AbortSignal; redactor?: Redactor },
+  options: { record?: HttpRecorder; log: Logger; signal: AbortSignal; redactor?: Redactor; beforeSend?: HttpClientOptions["beforeSend"] },
 ): ConnectorEnv {
   const redactor = options.redactor ?? new Redactor();
   redactor.add(connection.secrets);
@@ -124,7 +124,7 @@ export function buildEnv(
     connectionId: connection.id,
     config,
     secrets,
-    http: new HttpClient({ redactor, record: options.record, signal: options.signal, system: connection.system, egress: egressFor(connection.system) }),
+    http: new HttpClient({ redactor, record: options.record, signal: options.signal, system: connection.system, egress: egressFor(connection.system), beforeSend: options.beforeSend }),
     state: dbStateStore(db, connection.workspaceId, connection.id),
     log: options.log,
     signal: options.signal,
@@ -138,9 +138,11 @@ export async function setConnectionHealth(
   connectionId: string,
   status: "ok" | "failing" | "needs_reconnect" | "untested",
   message: string | null,
+  options: { tested?: boolean } = {},
 ): Promise<void> {
+  const now = new Date();
   await db
     .update(connections)
-    .set({ status, statusMessage: message, updatedAt: new Date() })
+    .set({ status, statusMessage: message, updatedAt: now, ...(options.tested ? { lastTestedAt: now } : {}) })
     .where(and(eq(connections.workspaceId, workspaceId), eq(connections.id, connectionId)));
 }
