@@ -613,6 +613,8 @@ export const alerts = pgTable(
     status: text("status").notNull().default("open"),
     title: text("title").notNull(),
     summary: text("summary").notNull().default(""),
+    /** [{ label, value }] shown under the summary (flow, node, record key, error code). */
+    facts: jsonb("facts").notNull().default([]),
     /** Where a person goes to act: the run, the review item, the connection. */
     link: text("link").notNull(),
     flowId: uuid("flow_id"),
