@@ -8,6 +8,10 @@
  * PORT                       web app port (default 3000)
  * WORKER_CONCURRENCY         jobs per worker process (default 4)
  * LEDGERLINE_PUBLIC_URL      external URL of the app (OAuth redirects, webhook URLs); default http://localhost:PORT
+ * LEDGERLINE_SMTP_URL        outgoing mail (password reset, invitations), e.g. smtp://user:pass@mail.example:587
+ *                            or smtps://…:465; unset = no e-mail (the UI says so)
+ * LEDGERLINE_MAIL_FROM       sender address (default "Ledgerline <no-reply@localhost>")
+ * LEDGERLINE_AUTH_SECRET     signs session cookies; unset = derived from the encryption key
  * LEDGERLINE_ALLOWED_HOSTS  more hosts connections and HTTP nodes may reach: names, *.suffix, addresses, CIDR
  *                            ranges, comma separated (metadata and link-local addresses stay refused)
  * INTACCT_SANDBOX_PORT, AVALARA_SANDBOX_PORT, EXACT_SANDBOX_PORT, COMMERCE_SANDBOX_PORT
@@ -36,6 +40,15 @@ export const env = {
   },
   get publicUrl(): string {
     return process.env.LEDGERLINE_PUBLIC_URL ?? `http://localhost:${this.port}`;
+  },
+  get smtpUrl(): string | undefined {
+    return process.env.LEDGERLINE_SMTP_URL || undefined;
+  },
+  get mailFrom(): string {
+    return process.env.LEDGERLINE_MAIL_FROM || "Ledgerline <no-reply@localhost>";
+  },
+  get authSecret(): string | undefined {
+    return process.env.LEDGERLINE_AUTH_SECRET || undefined;
   },
 };
 

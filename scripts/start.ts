@@ -3,7 +3,8 @@
  *  1. PostgreSQL: DATABASE_URL, or an embedded server in .data/pg (created on first start);
  *  2. migrations (Ledgerline's and graphile-worker's);
  *  3. the connector sandboxes (LEDGERLINE_SANDBOXES=off to skip);
- *  4. the demo workspace, its sandbox connections and starter flows (idempotent);
+ *  4. the demo workspace, its sandbox connections and starter flows (idempotent), and the demo
+ *     owner's password (generated on the first start, printed that once, kept in the data dir);
  *  5. the web app (built on first start; `--dev` runs the dev server) and one worker.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -12,7 +13,8 @@ import path from "node:path";
 import { createDb } from "../db/client";
 import { ensureDatabase, migrateDatabase, ownShutdownSignals } from "../db/bootstrap";
 import { env, SANDBOX_SYSTEMS, sandboxUrl } from "../db/env";
-import { seedDemoWorkspace } from "../engine/demo/seed";
+import { ensureDemoOwnerPassword } from "../engine/demo/owner";
+import { DEMO_USER, seedDemoWorkspace } from "../engine/demo/seed";
 import { startWorker } from "../engine/worker/start";
 import { describeSandboxes, startSandboxes, type RunningSandbox } from "./sandboxes";
 
@@ -38,6 +40,7 @@ if (process.env.LEDGERLINE_SANDBOXES !== "off") {
 const db = createDb(database.url, { max: 4 });
 const urls = Object.fromEntries(SANDBOX_SYSTEMS.map((s) => [s, sandboxUrl(s)])) as Record<(typeof SANDBOX_SYSTEMS)[number], string>;
 await seedDemoWorkspace(db, { sandboxUrls: urls });
+const demoOwner = await ensureDemoOwnerPassword(db);
 log("demo workspace ready");
 
 if (!dev && !existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
@@ -59,6 +62,8 @@ Ledgerline is starting at ${env.publicUrl}
   health    ${env.publicUrl}/api/health
 Sandboxes (demo credentials; the demo workspace's connections already point at them):
 ${sandboxes.length ? describeSandboxes(sandboxes) : "  (not started: LEDGERLINE_SANDBOXES=off)"}
+Sign in as the demo owner: ${DEMO_USER.email}
+${demoOwner.password ? `  password  ${demoOwner.password}   (shown this once; also kept in ${demoOwner.file}, mode 0600)` : `  password  in ${demoOwner.file} (generated on the first start)`}
 More workers: DATABASE_URL=${database.embedded ? database.url : "<same database>"} npm run worker
 `);
 

@@ -9,6 +9,9 @@ import { registryRouter } from "./routers/registry";
 import { reviewsRouter } from "./routers/reviews";
 import { runsRouter } from "./routers/runs";
 import { templatesRouter } from "./routers/templates";
+import { membersRouter } from "./routers/members";
+import { tokensRouter } from "./routers/tokens";
+import { workspacesRouter } from "./routers/workspaces";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -23,6 +26,9 @@ export const appRouter = router({
   editor: editorRouter,
   studio: studioRouter,
   audit: auditRouter,
+  workspaces: workspacesRouter,
+  members: membersRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

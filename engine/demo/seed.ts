@@ -1,6 +1,6 @@
 /**
  * The demo workspace, seeded on every start (idempotent): workspace "Demo Finance Co" (slug
- * `demo`), the demo user and membership, one connection per sandbox, the Exact connection
+ * `demo`), the demo user as its owner (password: engine/demo/owner.ts), one connection per sandbox, the Exact connection
  * authorised through the sandbox's OAuth code flow, and one flow per starter template.
  *
  * Why Exact is re-authorised on every seed: the sandboxes keep their token stores in memory, so
@@ -38,8 +38,13 @@ async function ensureWorkspace(db: Db): Promise<string> {
   await db.sql`insert into users (email, name) values (${DEMO_USER.email}, ${DEMO_USER.name}) on conflict (email) do nothing`;
   const [user] = await db.sql<{ id: string }[]>`select id::text from users where email = ${DEMO_USER.email}`;
   await db.sql`
-    insert into memberships (workspace_id, user_id, role) values (${workspace!.id}, ${user!.id}, 'admin')
+    insert into memberships (workspace_id, user_id, role) values (${workspace!.id}, ${user!.id}, 'owner')
     on conflict (workspace_id, user_id) do nothing`;
+  // The demo user owns the demo workspace (older data had it as admin, before roles were enforced).
+  await db.sql`
+    update memberships set role = 'owner'
+    where workspace_id = ${workspace!.id} and user_id = ${user!.id}
+      and not exists (select 1 from memberships where workspace_id = ${workspace!.id} and role = 'owner')`;
   return workspace!.id;
 }
 
