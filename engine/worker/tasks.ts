@@ -4,6 +4,7 @@
 import type { Task, TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Db } from "../../db/client";
+import { alertTasks } from "../alerts/task";
 import { executeRun } from "../executor/run";
 import { enqueueRun, queueNameFor, TASK_RUN, TASK_TICK } from "../queue";
 import { flowConcurrency } from "../runs";
@@ -28,5 +29,5 @@ export function taskList(db: Db): TaskList {
     const { flowId } = tickPayload.parse(payload);
     await tick(db, flowId);
   };
-  return { [TASK_RUN]: run, [TASK_TICK]: tickTask };
+  return { [TASK_RUN]: run, [TASK_TICK]: tickTask, ...alertTasks(db) };
 }
