@@ -5,39 +5,19 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { AnyConnectorDefinition, ConnectorEnv, HttpClientOptions, HttpRecorder, Logger, StateStore } from "../connectors/sdk";
-import { EgressPolicy, HttpClient, parseAllowedHosts, Redactor } from "../connectors/sdk";
+import { HttpClient, Redactor } from "../connectors/sdk";
 import type { Db } from "../db/client";
 import { decryptJson, encryptJson } from "../db/crypto";
-import { env } from "../db/env";
 import { connections } from "../db/schema";
+import { egressFor } from "./egress";
 import { registry } from "./registry";
 
-/**
- * Egress rules, one instance per system and allowed-hosts setting (each keeps its connection
- * pool). A connector's connections reach its official hosts, loopback and LEDGERLINE_ALLOWED_HOSTS;
- * built-in HTTP nodes (`system` "core") any public host, loopback and the allowed list.
- */
-const policies = new Map<string, EgressPolicy>();
-export function egressFor(system: string): EgressPolicy {
-  const allowedText = env.allowedHosts;
-  const cacheKey = `${system}\n${allowedText}`;
-  let policy = policies.get(cacheKey);
-  if (!policy) {
-    const connector = system === "core" ? undefined : registry.connector(system);
-    policy = new EgressPolicy({
-      label: connector?.title ?? (system === "core" ? "HTTP node" : system),
-      hosts: system === "core" ? undefined : (connector?.endpoints?.hosts ?? []),
-      allowed: parseAllowedHosts(allowedText),
-    });
-    policies.set(cacheKey, policy);
-  }
-  return policy;
-}
+export { egressFor };
 
 /** Why this connection's config may not be saved (a URL outside the allowed hosts), or undefined. */
 export function endpointRefusal(connector: AnyConnectorDefinition, config: unknown): string | undefined {
   const urls: string[] = connector.endpoints?.urls(config) ?? [];
-  const policy = egressFor(connector.system);
+  const policy = egressFor(connector.system, connector);
   for (const url of urls) {
     const reason = policy.refusal(url);
     if (reason) return reason;
@@ -124,7 +104,7 @@ export function buildEnv(
     connectionId: connection.id,
     config,
     secrets,
-    http: new HttpClient({ redactor, record: options.record, signal: options.signal, system: connection.system, egress: egressFor(connection.system), beforeSend: options.beforeSend }),
+    http: new HttpClient({ redactor, record: options.record, signal: options.signal, system: connection.system, egress: egressFor(connection.system, connection.connector), beforeSend: options.beforeSend }),
     state: dbStateStore(db, connection.workspaceId, connection.id),
     log: options.log,
     signal: options.signal,

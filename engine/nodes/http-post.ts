@@ -3,17 +3,23 @@
  * header. The business key comes from a field of the input, so a retry, a replay or a duplicate
  * trigger never posts twice.
  * https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
+ *
+ * Where it may post (engine/egress.ts): any public host and loopback; private networks only when
+ * LEDGERLINE_ALLOWED_HOSTS lists them; link-local and cloud-metadata addresses never. Checked when
+ * the flow is saved and again when each request connects (after DNS, and on redirects).
  */
 import { z } from "zod";
 import { AlreadyDoneError, nodeFactory, parseRetryAfter, PermanentError, RetryableError } from "../../connectors/sdk";
-import { evaluate } from "./expressions";
+import { egressFor } from "../egress";
+import { evaluate, safePath } from "./expressions";
 
 const core = nodeFactory<undefined>("core");
 
+/** Own fields only: `constructor.name` must not give every record the same key. */
 function readPath(input: unknown, path: string): unknown {
   let cursor: unknown = input;
   for (const part of path.split(".")) {
-    if (cursor === null || typeof cursor !== "object") return undefined;
+    if (cursor === null || typeof cursor !== "object" || !Object.hasOwn(cursor, part)) return undefined;
     cursor = (cursor as Record<string, unknown>)[part];
   }
   return cursor;
@@ -35,8 +41,15 @@ export const httpPost = core({
   category: "connector",
   icon: "send",
   config: z.object({
-    url: z.string().url().describe("Endpoint URL"),
-    keyPath: z.string().min(1).describe("Field of the input that identifies the record, e.g. invoice.id"),
+    url: z
+      .string()
+      .url()
+      .superRefine((url, issue) => {
+        const reason = egressFor("core").refusal(url);
+        if (reason) issue.addIssue({ code: "custom", message: reason });
+      })
+      .describe("Endpoint URL"),
+    keyPath: safePath(z.string().min(1)).describe("Field of the input that identifies the record, e.g. invoice.id"),
     body: z.string().optional().describe("Optional JSONata expression for the body (default: the input)").meta({ format: "jsonata" }),
     timeoutMs: z.number().int().min(100).max(120_000).default(30_000),
   }),
