@@ -1,0 +1,68 @@
+/**
+ * Recovery after a fault: which runs a worker held when it was hit (its graphile-worker jobs, found
+ * through its heartbeat rows by pid), and how long until each of them did anything again (a node
+ * started or finished, or the run finished), whichever worker did it.
+ */
+import type { Db } from "../../db/client";
+
+export interface FaultEvent {
+  kind: "SIGKILL" | "SIGSTOP" | "SIGTERM" | "postgres restart";
+  at: number;
+  /** worker number, for worker faults */
+  worker?: number;
+  /** runs in flight on the worker (or anywhere, for a database restart) when it was hit */
+  runIds: string[];
+  note?: string;
+}
+
+export interface Recovery {
+  event: FaultEvent;
+  /** ms from the fault to the slowest of its runs' next step; undefined: no run was in flight */
+  slowestMs?: number;
+  /** runs that never moved again */
+  stuck: string[];
+}
+
+/** Runs whose jobs are locked by the worker ids of these processes. */
+export async function runsHeldBy(db: Db, pids: number[]): Promise<string[]> {
+  if (pids.length === 0) return [];
+  const rows = await db.sql<{ run_id: string }[]>`
+    select substring(j.key from 5) as run_id
+    from graphile_worker._private_jobs j
+    where j.key like 'run:%'
+      and j.locked_by in (select worker_id from worker_heartbeats where pid = any(${pids}::int[]))`;
+  return rows.map((r) => r.run_id);
+}
+
+export async function runsRunning(db: Db, runIds?: string[]): Promise<string[]> {
+  const rows = runIds
+    ? await db.sql<{ id: string }[]>`select id::text from runs where status = 'running' and id = any(${runIds}::uuid[])`
+    : await db.sql<{ id: string }[]>`select id::text from runs where status = 'running'`;
+  return rows.map((r) => r.id);
+}
+
+export async function measureRecovery(db: Db, event: FaultEvent): Promise<Recovery> {
+  if (event.runIds.length === 0) return { event, stuck: [] };
+  const at = new Date(event.at);
+  const rows = await db.sql<{ id: string; next_at: Date | null; finished_before: boolean }[]>`
+    select r.id::text,
+      (select min(t) from (
+         select n.started_at as t from node_runs n where n.run_id = r.id and n.started_at > ${at}
+         union all select n.finished_at from node_runs n where n.run_id = r.id and n.finished_at > ${at}
+         union all select r.finished_at where r.finished_at > ${at}
+       ) x) as next_at,
+      coalesce(r.finished_at <= ${at}, false) as finished_before
+    from runs r where r.id = any(${event.runIds}::uuid[])`;
+  let slowest: number | undefined;
+  const stuck: string[] = [];
+  for (const row of rows) {
+    if (row.finished_before) continue;
+    if (!row.next_at) {
+      stuck.push(row.id);
+      continue;
+    }
+    const ms = row.next_at.getTime() - event.at;
+    slowest = Math.max(slowest ?? 0, ms);
+  }
+  return { event, slowestMs: slowest, stuck };
+}

@@ -1,0 +1,161 @@
+/**
+ * What the run did, counted from the systems themselves: postings from the sandboxes' own state
+ * (GET /__sandbox/state), runs and review reasons from the database. Per integration: documents
+ * created and what became of each (posted once, parked with its reason, failed, unfinished), the
+ * runs by status, duplicates (a document with more than one posting) and losses (a document with
+ * neither a run nor a posting).
+ */
+import type { Db } from "../../db/client";
+import type { CreatedDocument } from "./documents";
+import type { Recovery } from "./recovery";
+import { INTEGRATIONS, type Integration } from "./setup";
+
+type Rec = Record<string, unknown>;
+
+export interface IntegrationFigures {
+  integration: Integration;
+  title: string;
+  documents: number;
+  posted: number;
+  skipped: number;
+  needsReview: number;
+  failed: number;
+  unfinished: number;
+  /** reason_code -> documents */
+  reviewReasons: Record<string, number>;
+  /** error message -> documents */
+  failures: Record<string, number>;
+  runs: Record<string, number>;
+  duplicates: Array<{ label: string; postings: number }>;
+  losses: string[];
+}
+
+export interface ChaosFigures {
+  integrations: IntegrationFigures[];
+  recoveries: Recovery[];
+  /** slowest recovery over all faults (ms); Infinity when a run never moved again */
+  slowestRecoveryMs: number;
+  unexpectedWorkerExits: number;
+  durationMs: number;
+  /** when the chaos phase started (fault times are printed from here) */
+  startedAt: number;
+  ok: boolean;
+}
+
+/** Count postings per business key in the target sandboxes' own state. */
+export async function postingCounts(urls: { exact: string; intacct: string }, division: number): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  const exact = (await (await fetch(`${urls.exact}/__sandbox/state`)).json()) as { regions: Record<string, { divisions: Array<{ code: number; journalEntries: Array<{ lines: Rec[] }> }> }> };
+  for (const region of Object.values(exact.regions)) {
+    for (const div of region.divisions) {
+      if (div.code !== division) continue;
+      for (const entry of div.journalEntries) {
+        const note = entry.lines.map((l) => String(l.Notes ?? "")).find((n) => n.endsWith(":journal"));
+        if (note) add(`journalEntries|${note}`);
+      }
+    }
+  }
+  const intacct = (await (await fetch(`${urls.intacct}/__sandbox/state`)).json()) as { companies: Record<string, { records: Record<string, Rec[]> }> };
+  const records = intacct.companies["LEDGERLINE-DEMO"]!.records;
+  for (const batch of records.GLBATCH ?? []) add(`GLBATCH|${String(batch.REFERENCENO)}`);
+  for (const bill of records.APBILL ?? []) add(`APBILL|${String(bill.RECORDID)}`);
+  for (const adj of records.APADJUSTMENT ?? []) add(`APADJUSTMENT|${String(adj.RECORDID)}`);
+  return counts;
+}
+
+export async function countFigures(db: Db, documents: CreatedDocument[], postings: Map<string, number>): Promise<IntegrationFigures[]> {
+  const keys = documents.map((d) => d.recordKey);
+  const runs = await db.sql<{ record_key: string; status: string; created_at: Date; error: { message?: string } | null; reason_code: string | null }[]>`
+    select r.record_key, r.status, r.created_at, r.error,
+      (select ri.reason_code from review_items ri where ri.run_id = r.id order by ri.created_at desc limit 1) as reason_code
+    from runs r where r.record_key = any(${keys}::text[]) order by r.created_at`;
+  type RunRow = (typeof runs)[number];
+  const byKey = new Map<string, RunRow[]>();
+  for (const run of runs) byKey.set(run.record_key, [...(byKey.get(run.record_key) ?? []), run]);
+  const out: IntegrationFigures[] = [];
+  for (const integration of Object.keys(INTEGRATIONS) as Integration[]) {
+    const docs = documents.filter((d) => d.plan.integration === integration);
+    const f: IntegrationFigures = {
+      integration,
+      title: INTEGRATIONS[integration].title,
+      documents: docs.length,
+      posted: 0,
+      skipped: 0,
+      needsReview: 0,
+      failed: 0,
+      unfinished: 0,
+      reviewReasons: {},
+      failures: {},
+      runs: {},
+      duplicates: [],
+      losses: [],
+    };
+    for (const doc of docs) {
+      const count = postings.get(`${doc.posting.collection}|${doc.posting.key}`) ?? 0;
+      const docRuns = byKey.get(doc.recordKey) ?? [];
+      for (const run of docRuns) f.runs[run.status] = (f.runs[run.status] ?? 0) + 1;
+      if (count > 1) f.duplicates.push({ label: doc.label, postings: count });
+      if (count >= 1) {
+        f.posted++;
+        continue;
+      }
+      if (docRuns.length === 0) {
+        f.losses.push(doc.label);
+        continue;
+      }
+      // Not posted: what its runs say, best outcome first (a later replay or poll may have finished it).
+      const statuses = new Set(docRuns.map((r) => r.status));
+      if (statuses.has("succeeded") || statuses.has("skipped")) f.skipped++;
+      else if (["queued", "running", "waiting"].some((s) => statuses.has(s))) f.unfinished++;
+      else if (statuses.has("needs_review")) {
+        f.needsReview++;
+        const reason = docRuns.filter((r) => r.status === "needs_review").at(-1)!.reason_code ?? "unknown";
+        f.reviewReasons[reason] = (f.reviewReasons[reason] ?? 0) + 1;
+      } else {
+        f.failed++;
+        const message = (docRuns.at(-1)!.error?.message ?? "no message").slice(0, 140);
+        f.failures[message] = (f.failures[message] ?? 0) + 1;
+      }
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+const seconds = (ms: number | undefined) => (ms === undefined ? "-" : Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : "never");
+
+export function printFigures(figures: ChaosFigures, print: (line: string) => void = console.log): void {
+  print("");
+  print("Chaos bench: what happened to every document");
+  for (const f of figures.integrations) {
+    print("");
+    print(f.title);
+    print(`  ${pad("documents created", 28)}${f.documents}`);
+    print(`  ${pad("posted (in the sandbox)", 28)}${f.posted}`);
+    print(`  ${pad("nothing to post (skipped)", 28)}${f.skipped}`);
+    print(`  ${pad("needs review", 28)}${f.needsReview}${Object.keys(f.reviewReasons).length ? `  (${Object.entries(f.reviewReasons).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`);
+    print(`  ${pad("failed", 28)}${f.failed}`);
+    for (const [message, n] of Object.entries(f.failures)) print(`      ${n} x ${message}`);
+    print(`  ${pad("unfinished", 28)}${f.unfinished}`);
+    print(`  ${pad("runs", 28)}${Object.values(f.runs).reduce((a, b) => a + b, 0)}  (${Object.entries(f.runs).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+    print(`  ${pad("duplicates", 28)}${f.duplicates.length}${f.duplicates.length ? `  (${f.duplicates.slice(0, 5).map((d) => `${d.label}: ${d.postings} postings`).join("; ")})` : ""}`);
+    print(`  ${pad("losses", 28)}${f.losses.length}${f.losses.length ? `  (${f.losses.slice(0, 5).join("; ")})` : ""}`);
+  }
+  print("");
+  print("Recovery: from each fault to the next step of every run it interrupted");
+  for (const r of figures.recoveries) {
+    const who = r.event.worker ? ` worker ${r.event.worker}` : "";
+    const stuck = r.stuck.length ? `, ${r.stuck.length} never resumed` : "";
+    print(`  ${pad(`${r.event.kind}${who}`, 24)} at +${pad(((r.event.at - figures.startedAt) / 1000).toFixed(0) + " s", 7)} ${pad(`${r.event.runIds.length} runs in flight`, 18)} slowest ${seconds(r.slowestMs)}${stuck}${r.event.note ? `  (${r.event.note})` : ""}`);
+  }
+  print(`  longest kill -> resumed run's next node: ${seconds(figures.slowestRecoveryMs)}`);
+  if (figures.unexpectedWorkerExits) print(`  workers that exited on their own (and were replaced): ${figures.unexpectedWorkerExits}`);
+  const duplicates = figures.integrations.reduce((n, f) => n + f.duplicates.length, 0);
+  const losses = figures.integrations.reduce((n, f) => n + f.losses.length, 0);
+  print("");
+  print(
+    `${figures.ok ? "PASS" : "FAIL"}: ${duplicates} duplicates, ${losses} losses, slowest recovery ${seconds(figures.slowestRecoveryMs)} (limit 60 s); ${(figures.durationMs / 1000).toFixed(0)} s in all`,
+  );
+}
