@@ -7,6 +7,7 @@
  * LEDGERLINE_ENCRYPTION_KEY  32-byte key, base64 or hex; unset = generated into the data dir on first start
  * PORT                       web app port (default 3000)
  * WORKER_CONCURRENCY         jobs per worker process (default 4)
+ * WORKER_SHUTDOWN_GRACE_MS   on SIGTERM/SIGINT, how long in-flight nodes may take to finish (default 20000)
  * LEDGERLINE_PUBLIC_URL      external URL of the app (OAuth redirects, webhook URLs); default http://localhost:PORT
  * LEDGERLINE_SMTP_URL        outgoing mail (password reset, invitations), e.g. smtp://user:pass@mail.example:587
  *                            or smtps://…:465; unset = no e-mail (the UI says so)
@@ -34,6 +35,9 @@ export const env = {
   },
   get workerConcurrency(): number {
     return Number(process.env.WORKER_CONCURRENCY ?? 4);
+  },
+  get workerShutdownGraceMs(): number {
+    return Number(process.env.WORKER_SHUTDOWN_GRACE_MS ?? 20_000);
   },
   get allowedHosts(): string {
     return process.env.LEDGERLINE_ALLOWED_HOSTS ?? "";

@@ -1,6 +1,16 @@
 /**
- * One node of a run: attempts with backoff, the idempotency ledger around writes, and the
- * checkpoint row persisted before the run moves on.
+ * One node of a run, as a short sequence of named steps:
+ *
+ *   build the context -> claim the write through the ledger -> call the node -> settle a failure
+ *   (ledger, connection health) -> decide the retry -> save the checkpoint once -> (wait, again)
+ *
+ * Fencing: every save and ledger transition is conditional on the run's lease, and requests that
+ * may change something remotely check the lease first (`Lease.check`). A claim that lost its lease
+ * throws LeaseLostError out of here and writes nothing more.
+ *
+ * Interruptions: a shutdown past its grace period (the abort signal) or the database failing under
+ * the executor does not fail the node. Its ledger key stays pending (the outcome of a write that
+ * had started is unknown, so the next attempt reads back before sending) and the run is released.
  */
 import {
   AlreadyDoneError,
@@ -14,14 +24,18 @@ import {
   sleep,
   type AnyNodeDefinition,
   type HttpCallRecord,
+  type HttpRequest,
   type Logger,
   type NodeRunContext,
   type SerializedError,
+  type WriteEffect,
 } from "../../connectors/sdk";
 import type { Db } from "../../db/client";
-import { buildEnv, egressFor, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
+import { buildEnv, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
 import type { FlowNode, RetryPolicy } from "../flow/schema";
-import { claim, markDone, markFailed, type LedgerKey } from "../ledger";
+import { claim, markDone, markFailed, type ClaimResult, type LedgerKey } from "../ledger";
+import { bindExpressionScope } from "../nodes/expressions";
+import { Lease, LeaseLostError } from "./lease";
 import { lookupRow, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
 
 /** Waits up to this long happen inside the job; longer ones reschedule the job. */
@@ -32,11 +46,14 @@ export type NodeResult =
   | { kind: "wait"; until: Date }
   | { kind: "failed"; error: SerializedError }
   | { kind: "review"; error: SerializedError }
-  | { kind: "dry_run" };
+  | { kind: "dry_run" }
+  /** Shutdown or database trouble: release the run; it resumes from this node. */
+  | { kind: "interrupted"; reason: string };
 
 export interface NodeExecution {
   db: Db;
   run: RunRow;
+  lease: Lease;
   node: FlowNode;
   def: AnyNodeDefinition;
   config: unknown;
@@ -44,17 +61,141 @@ export interface NodeExecution {
   previous?: NodeRunRow;
   seq: number;
   policy: RetryPolicy;
+  expressionTimeoutMs: number;
   nodes: Record<string, unknown>;
   trigger: unknown;
+  /** Aborted when the run must stop now (shutdown grace over, lease lost). */
   signal: AbortSignal;
+  /** Aborted when the worker is draining: finish the current call, then release. */
+  drain?: AbortSignal;
   dryRun: boolean;
   connections: Map<string, LoadedConnection>;
 }
 
-function recorder(logs: LogRecord[], redactor: Redactor): Logger {
+/** A persistence step failed (database down, connection cut): not the node's fault. */
+class InterruptedError extends Error {
+  constructor(what: string, cause: unknown) {
+    super(`${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "InterruptedError";
+  }
+}
+
+async function persist<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
+    throw new InterruptedError(what, error);
+  }
+}
+
+/** What one node keeps across its attempts (earlier jobs' included). */
+interface NodeState {
+  attempts: AttemptRecord[];
+  httpCalls: HttpCallRecord[];
+  logs: LogRecord[];
+  log: Logger;
+  redactor: Redactor;
+}
+
+type Attempt =
+  | { ok: true; output: unknown; status: NodeRunRow["status"]; handle: string | null; stop: boolean }
+  | { ok: false; error: unknown; claimedKey?: LedgerKey; connection?: LoadedConnection };
+
+type Decision =
+  | { kind: "result"; save: SaveRow; result: NodeResult }
+  | { kind: "retry"; save: SaveRow; delay: number; until: Date };
+
+type SaveRow = Pick<NodeRunRow, "status" | "output"> & { handle?: string | null; error?: SerializedError; nextAttemptAt?: Date; durationMs?: number };
+
+export async function executeNode(x: NodeExecution): Promise<NodeResult> {
+  const state = resumeState(x);
+  if (x.dryRun && writeEffect(x.def)) {
+    await save(x, state, new Date(), { status: "dry_run", output: { wouldSend: x.input }, durationMs: 0 });
+    return { kind: "dry_run" };
+  }
+  for (;;) {
+    const startedAt = new Date();
+    const attempt = await attemptNode(x, state);
+    const decision = await decide(x, state, startedAt, attempt);
+    try {
+      await save(x, state, startedAt, decision.save);
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
+      // The checkpoint could not be written: the run is released and this node runs again.
+      return { kind: "interrupted", reason: `saving node ${x.node.id}: ${(error as Error).message}` };
+    }
+    if (decision.kind === "result") return decision.result;
+    if (!(await pause(x, decision.delay))) return { kind: "wait", until: decision.until };
+  }
+}
+
+/** Step 1: attempts, calls and logs of a node resumed after a retry wait continue where they were. */
+function resumeState(x: NodeExecution): NodeState {
+  const resumed = x.previous?.status === "retrying";
+  const redactor = new Redactor();
+  const logs: LogRecord[] = resumed ? [...x.previous!.logs] : [];
   const push = (level: LogRecord["level"]) => (message: string, data?: unknown) =>
     logs.push({ level, message: redactor.text(message), data: data === undefined ? undefined : redactor.value(data), at: new Date().toISOString() });
-  return { info: push("info"), warn: push("warn"), error: push("error") };
+  return {
+    attempts: resumed ? [...x.previous!.attempts] : [],
+    httpCalls: resumed ? [...x.previous!.httpCalls] : [],
+    logs,
+    log: { info: push("info"), warn: push("warn"), error: push("error") },
+    redactor,
+  };
+}
+
+function writeEffect(def: AnyNodeDefinition): WriteEffect<unknown, unknown, unknown, unknown> | undefined {
+  return def.effect.kind === "write" ? def.effect : undefined;
+}
+
+/** Steps 2-4 of one attempt: context, ledger claim, call. Never throws except for a lost lease. */
+async function attemptNode(x: NodeExecution, state: NodeState): Promise<Attempt> {
+  let claimedKey: LedgerKey | undefined;
+  let connection: LoadedConnection | undefined;
+  try {
+    connection = await connectionFor(x);
+    const { ctx, route } = buildContext(x, state, connection);
+    const input = x.def.input.parse(x.input);
+    const write = writeEffect(x.def);
+    let output: unknown;
+    let status: NodeRunRow["status"] = "succeeded";
+    try {
+      if (!write) {
+        output = await x.def.run(ctx, input, x.config);
+      } else {
+        const key = ledgerKeyFor(x, write, input);
+        const claimed = await persist("claiming the idempotency key", () => claim(x.db, key, x.lease, x.def.type));
+        if (claimed.kind !== "claimed") {
+          ({ output, status } = alreadyClaimed(state, key, claimed));
+        } else {
+          claimedKey = key;
+          ({ output, status } = await callWrite(x, state, ctx, write, input, key, claimed.previousOutcomeUnknown));
+          await persist("recording the write in the ledger", () => markDone(x.db, key, x.lease, output ?? null));
+          claimedKey = undefined;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof AlreadyDoneError)) throw error;
+      // The remote system says this was posted before: continue with what it read back.
+      if (claimedKey) {
+        const key = claimedKey;
+        await persist("recording the write in the ledger", () => markDone(x.db, key, x.lease, error.result ?? null));
+        claimedKey = undefined;
+      }
+      state.log.info(`Already posted earlier: ${error.message}`);
+      return { ok: true, output: error.result, status: "already_done", handle: route.handle, stop: false };
+    }
+    const parsed = x.def.output.safeParse(output);
+    if (!parsed.success) {
+      throw new PermanentError(`node ${x.def.type} returned data that does not match its output schema: ${parsed.error.issues[0]?.message}`);
+    }
+    return { ok: true, output: parsed.data, status: route.stop ? "skipped" : status, handle: route.stop ? null : route.handle, stop: route.stop };
+  } catch (error) {
+    if (error instanceof LeaseLostError || x.lease.lost) throw x.lease.markLost();
+    return { ok: false, error, claimedKey, connection };
+  }
 }
 
 async function connectionFor(x: NodeExecution): Promise<LoadedConnection | undefined> {
@@ -68,183 +209,184 @@ async function connectionFor(x: NodeExecution): Promise<LoadedConnection | undef
   return connection;
 }
 
-export async function executeNode(x: NodeExecution): Promise<NodeResult> {
-  const attempts: AttemptRecord[] = x.previous?.status === "retrying" ? [...x.previous.attempts] : [];
-  const write = x.def.effect.kind === "write" ? x.def.effect : undefined;
-  const redactor = new Redactor();
+/** Step 2: the node's context; every request that may change something checks the lease first. */
+function buildContext(x: NodeExecution, state: NodeState, connection: LoadedConnection | undefined) {
+  const route = { handle: (x.def.outputs ?? ["out"])[0]! as string | null, stop: false };
+  const record = (c: HttpCallRecord) => state.httpCalls.push(c);
+  const beforeSend = async (req: HttpRequest) => {
+    if (req.method !== "GET" && req.method !== "HEAD") await x.lease.check();
+  };
+  const client = connection
+    ? connection.connector.createClient(buildEnv(x.db, connection, { record, log: state.log, signal: x.signal, redactor: state.redactor, beforeSend }))
+    : undefined;
+  const ctx: NodeRunContext<unknown> = {
+    client,
+    http: new HttpClient({ redactor: state.redactor, record, signal: x.signal, system: x.def.system, beforeSend }),
+    log: state.log,
+    lookup: (tableId, key) => lookupRow(x.db, x.run.workspaceId, tableId, key),
+    workspaceId: x.run.workspaceId,
+    flowId: x.run.flowId,
+    runId: x.run.id,
+    nodeId: x.node.id,
+    attempt: state.attempts.length + 1,
+    signal: x.signal,
+    nodes: x.nodes,
+    trigger: x.trigger,
+    route: (next) => {
+      if (next === null) route.stop = true;
+      else route.handle = next;
+    },
+  };
+  bindExpressionScope(ctx, { cacheKey: x.run.flowVersionId, timeoutMs: x.expressionTimeoutMs, nodeLabel: x.node.name ?? x.node.id });
+  return { ctx, route };
+}
 
-  if (x.dryRun && write) {
-    await save(x, { redactor, status: "dry_run", attempts, input: x.input, output: { wouldSend: x.input }, httpCalls: [], logs: [], startedAt: new Date(), durationMs: 0 });
-    return { kind: "dry_run" };
+function ledgerKeyFor(x: NodeExecution, write: WriteEffect<unknown, unknown, unknown, unknown>, input: unknown): LedgerKey {
+  let businessKey: string;
+  try {
+    businessKey = write.key(input, x.config);
+  } catch (error) {
+    throw new PermanentError(`cannot derive the idempotency key: ${(error as Error).message}`);
   }
+  return { workspaceId: x.run.workspaceId, system: x.def.connection ?? x.def.system, businessKey };
+}
 
-  // Calls and logs of every attempt of this node, earlier jobs' included.
-  const resumed = x.previous?.status === "retrying";
-  const httpCalls: HttpCallRecord[] = resumed ? [...x.previous!.httpCalls] : [];
-  const logs: LogRecord[] = resumed ? [...x.previous!.logs] : [];
-  const log = recorder(logs, redactor);
+/** Step 3 when the ledger did not grant the key: done before (read back) or held by a live attempt. */
+function alreadyClaimed(state: NodeState, key: LedgerKey, claimed: Exclude<ClaimResult, { kind: "claimed" }>): { output: unknown; status: NodeRunRow["status"] } {
+  if (claimed.kind === "busy") {
+    throw new RetryableError(`another run (${claimed.runId}) is posting ${key.businessKey} right now`, { retryAfterMs: 5000 });
+  }
+  state.log.info(`Already posted earlier (idempotency key ${key.businessKey}): reading back the earlier result`);
+  return { output: claimed.result, status: "already_done" };
+}
 
-  for (;;) {
-    const attempt = attempts.length + 1;
-    const startedAt = new Date();
-    let handle: string | null = (x.def.outputs ?? ["out"])[0]!;
-    let stop = false;
-    let ledgerKey: LedgerKey | undefined;
-    let connection: LoadedConnection | undefined;
-    try {
-      connection = await connectionFor(x);
-      const client = connection
-        ? connection.connector.createClient(buildEnv(x.db, connection, { record: (c) => httpCalls.push(c), log, signal: x.signal, redactor }))
-        : undefined;
-      const ctx: NodeRunContext<unknown> = {
-        client,
-        http: new HttpClient({ redactor, record: (c) => httpCalls.push(c), signal: x.signal, system: x.def.system, egress: egressFor("core") }),
-        log,
-        lookup: (tableId, key) => lookupRow(x.db, x.run.workspaceId, tableId, key),
-        workspaceId: x.run.workspaceId,
-        flowId: x.run.flowId,
-        runId: x.run.id,
-        nodeId: x.node.id,
-        attempt,
-        signal: x.signal,
-        nodes: x.nodes,
-        trigger: x.trigger,
-        route: (next) => {
-          if (next === null) stop = true;
-          else handle = next;
-        },
-      };
-      const input = x.def.input.parse(x.input);
-      let output: unknown;
-      let status: NodeRunRow["status"] = "succeeded";
-      if (write) {
-        let businessKey: string;
-        try {
-          businessKey = write.key(input, x.config);
-        } catch (error) {
-          throw new PermanentError(`cannot derive the idempotency key: ${(error as Error).message}`);
-        }
-        ledgerKey = { workspaceId: x.run.workspaceId, system: x.def.connection ?? x.def.system, businessKey };
-        const claimed = await claim(x.db, ledgerKey, x.run.id, x.def.type);
-        if (claimed.kind === "done") {
-          log.info(`Already posted earlier (idempotency key ${businessKey}): reading back the earlier result`);
-          ledgerKey = undefined;
-          output = claimed.result;
-          status = "already_done";
-        } else if (claimed.kind === "busy") {
-          ledgerKey = undefined;
-          throw new RetryableError(`another run (${claimed.runId}) is posting ${businessKey} right now`, { retryAfterMs: 5000 });
-        } else {
-          ctx.idempotency = { key: businessKey, previousOutcomeUnknown: claimed.previousOutcomeUnknown };
-          let reconciled: unknown;
-          if (claimed.previousOutcomeUnknown && write.reconcile) {
-            log.info(`An earlier attempt's outcome is unknown: checking whether ${businessKey} was posted`);
-            reconciled = await write.reconcile(ctx, input, x.config);
-          }
-          if (reconciled !== undefined) {
-            log.info(`Found ${businessKey} already posted: not posting again`);
-            output = reconciled;
-            status = "already_done";
-          } else {
-            output = await x.def.run(ctx, input, x.config);
-          }
-          await markDone(x.db, ledgerKey, output ?? null);
-          ledgerKey = undefined;
-        }
-      } else {
-        output = await x.def.run(ctx, input, x.config);
-      }
-      const parsed = x.def.output.safeParse(output);
-      if (!parsed.success) {
-        throw new PermanentError(`node ${x.def.type} returned data that does not match its output schema: ${parsed.error.issues[0]?.message}`);
-      }
-      attempts.push({ attempt, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
-      await save(x, { redactor, status: stop ? "skipped" : status, attempts, input: x.input, output: parsed.data, httpCalls, logs, startedAt, handle: stop ? null : handle });
-      if (connection && (connection.status === "failing" || connection.status === "untested")) await markHealthy(x, connection);
-      return { kind: "done", output: parsed.data, handle: stop ? null : handle, stop };
-    } catch (error) {
-      if (error instanceof AlreadyDoneError) {
-        // The remote system says this was posted before: continue with what it read back.
-        if (ledgerKey) await markDone(x.db, ledgerKey, error.result ?? null);
-        log.info(`Already posted earlier: ${error.message}`);
-        attempts.push({ attempt, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
-        await save(x, { redactor, status: "already_done", attempts, input: x.input, output: error.result, httpCalls, logs, startedAt });
-        return { kind: "done", output: error.result, handle, stop: false };
-      }
-      // Secrets learnt during the attempt (session ids, tokens) were registered on the redactor.
-      const serialized = redactor.value(serializeError(error));
-      if (ledgerKey && !(error instanceof RetryableError && error.outcomeUnknown)) await markFailed(x.db, ledgerKey);
-      if (isClassified(error) && error.connectionHealth && connection) {
-        await setConnectionHealth(x.db, x.run.workspaceId, connection.id, error.connectionHealth, serialized.message);
-      }
-      const record: AttemptRecord = { attempt, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), error: serialized };
-      attempts.push(record);
-      if (error instanceof RetryableError && !x.signal.aborted) {
-        const waited = attempts.reduce((sum, a) => sum + (a.delayMs ?? 0), 0);
-        const delay = backoffDelay(x.policy, attempt, error.retryAfterMs);
-        if (attempt < x.policy.maxAttempts && waited + delay <= x.policy.maxTotalDelayMs) {
-          record.delayMs = delay;
-          const until = new Date(Date.now() + delay);
-          log.warn(`Attempt ${attempt} failed (${serialized.message}); retrying in ${delay} ms`);
-          await save(x, { redactor, status: "retrying", attempts, input: x.input, output: null, httpCalls, logs, startedAt, error: serialized, nextAttemptAt: until });
-          if (delay <= INLINE_RETRY_MAX_MS) {
-            await sleep(delay, x.signal);
-            continue;
-          }
-          return { kind: "wait", until };
-        }
-        serialized.message = `${serialized.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})`;
-      }
-      const review = isClassified(error) && error.kind === "needs_review";
-      await save(x, { redactor, status: review ? "needs_review" : "failed", attempts, input: x.input, output: null, httpCalls, logs, startedAt, error: serialized });
-      return review ? { kind: "review", error: serialized } : { kind: "failed", error: serialized };
+/** Step 3: the write, after reading back an earlier attempt whose outcome is unknown. */
+async function callWrite(
+  x: NodeExecution,
+  state: NodeState,
+  ctx: NodeRunContext<unknown>,
+  write: WriteEffect<unknown, unknown, unknown, unknown>,
+  input: unknown,
+  key: LedgerKey,
+  previousOutcomeUnknown: boolean,
+): Promise<{ output: unknown; status: NodeRunRow["status"] }> {
+  ctx.idempotency = { key: key.businessKey, previousOutcomeUnknown };
+  if (previousOutcomeUnknown && write.reconcile) {
+    state.log.info(`An earlier attempt's outcome is unknown: checking whether ${key.businessKey} was posted`);
+    const reconciled = await write.reconcile(ctx, input, x.config);
+    if (reconciled !== undefined) {
+      state.log.info(`Found ${key.businessKey} already posted: not posting again`);
+      return { output: reconciled, status: "already_done" };
     }
   }
+  await x.lease.check();
+  return { output: await x.def.run(ctx, input, x.config), status: "succeeded" };
+}
+
+/** Steps 5-6: settle a failure (ledger, connection health) and decide what happens next. */
+async function decide(x: NodeExecution, state: NodeState, startedAt: Date, attempt: Attempt): Promise<Decision> {
+  const record: AttemptRecord = { attempt: state.attempts.length + 1, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
+  state.attempts.push(record);
+  if (attempt.ok) {
+    await markHealthy(x);
+    const handle = attempt.stop ? null : (attempt.handle ?? (x.def.outputs ?? ["out"])[0]!);
+    return {
+      kind: "result",
+      save: { status: attempt.status, output: attempt.output, handle },
+      result: { kind: "done", output: attempt.output, handle, stop: attempt.stop },
+    };
+  }
+  const { error } = attempt;
+  // Secrets learnt during the attempt (session ids, tokens) were registered on the redactor.
+  const serialized = state.redactor.value(serializeError(error));
+  record.error = serialized;
+
+  if (error instanceof InterruptedError || x.signal.aborted) {
+    // Not the node's fault: the ledger key (if any) stays pending, to be read back on resume.
+    const reason = error instanceof InterruptedError ? error.message : `stopped: ${String((x.signal.reason as Error)?.message ?? x.signal.reason)}`;
+    state.log.warn(`Interrupted (${reason}); the run resumes from this node${attempt.claimedKey ? " and reads back before sending again" : ""}`);
+    return { kind: "result", save: { status: "retrying", output: null, error: serialized, nextAttemptAt: new Date() }, result: { kind: "interrupted", reason } };
+  }
+  await settleFailure(x, attempt, serialized);
+
+  if (error instanceof RetryableError) {
+    const delay = retryDelay(x.policy, state.attempts, error);
+    if (delay !== undefined) {
+      record.delayMs = delay;
+      const until = new Date(Date.now() + delay);
+      state.log.warn(`Attempt ${record.attempt} failed (${serialized.message}); retrying in ${delay} ms`);
+      return { kind: "retry", delay, until, save: { status: "retrying", output: null, error: serialized, nextAttemptAt: until } };
+    }
+    serialized.message = `${serialized.message} (gave up after ${record.attempt} attempt${record.attempt === 1 ? "" : "s"})`;
+  }
+  const review = isClassified(error) && error.kind === "needs_review";
+  return {
+    kind: "result",
+    save: { status: review ? "needs_review" : "failed", output: null, error: serialized },
+    result: review ? { kind: "review", error: serialized } : { kind: "failed", error: serialized },
+  };
+}
+
+/** A failed write that surely did not happen frees its key; an outcome unknown keeps it pending. */
+async function settleFailure(x: NodeExecution, attempt: Extract<Attempt, { ok: false }>, serialized: SerializedError): Promise<void> {
+  const { error, claimedKey, connection } = attempt;
+  if (claimedKey && !(error instanceof RetryableError && error.outcomeUnknown)) {
+    await markFailed(x.db, claimedKey, x.lease).catch(() => undefined); // left pending: the next attempt reads back first
+  }
+  if (isClassified(error) && error.connectionHealth && connection) {
+    await setConnectionHealth(x.db, x.run.workspaceId, connection.id, error.connectionHealth, serialized.message).catch(() => undefined);
+  }
+}
+
+/** The backoff before the next attempt, or undefined when the policy says give up. */
+function retryDelay(policy: RetryPolicy, attempts: AttemptRecord[], error: RetryableError): number | undefined {
+  const waited = attempts.reduce((sum, a) => sum + (a.delayMs ?? 0), 0);
+  const delay = backoffDelay(policy, attempts.length, error.retryAfterMs);
+  return attempts.length < policy.maxAttempts && waited + delay <= policy.maxTotalDelayMs ? delay : undefined;
+}
+
+/** Wait inline for a short backoff; false when the job should be rescheduled instead (long wait, draining). */
+async function pause(x: NodeExecution, delay: number): Promise<boolean> {
+  if (delay > INLINE_RETRY_MAX_MS || x.drain?.aborted) return false;
+  const signal = x.drain ? AbortSignal.any([x.signal, x.drain]) : x.signal;
+  try {
+    await sleep(delay, signal);
+  } catch {
+    if (x.lease.lost) throw x.lease.markLost();
+    return false;
+  }
+  return true;
 }
 
 /** A connection that works again (or for the first time) says so; healthy ones cost no query. */
-async function markHealthy(x: NodeExecution, connection: LoadedConnection): Promise<void> {
+async function markHealthy(x: NodeExecution): Promise<void> {
+  const connection = x.node.connectionId ? x.connections.get(x.node.connectionId) : undefined;
+  if (!connection || (connection.status !== "failing" && connection.status !== "untested")) return;
   connection.status = "ok";
-  await x.db.sql`
-    update connections set status = 'ok', status_message = null
-    where id = ${connection.id} and workspace_id = ${x.run.workspaceId} and status in ('failing', 'untested')`.catch(() => undefined);
+  await setConnectionHealth(x.db, x.run.workspaceId, connection.id, "ok", null).catch(() => undefined);
 }
 
-async function save(
-  x: NodeExecution,
-  p: {
-    redactor: Redactor;
-    status: NodeRunRow["status"];
-    attempts: AttemptRecord[];
-    input: unknown;
-    output: unknown;
-    httpCalls: HttpCallRecord[];
-    logs: LogRecord[];
-    startedAt: Date;
-    durationMs?: number;
-    handle?: string | null;
-    error?: SerializedError;
-    nextAttemptAt?: Date;
-  },
-): Promise<void> {
+/** Step 7: the node's checkpoint, once per attempt outcome. */
+async function save(x: NodeExecution, state: NodeState, startedAt: Date, p: SaveRow): Promise<void> {
   const finished = p.status !== "retrying";
-  await saveNodeRun(x.db, x.run, {
+  const firstStarted = x.previous?.startedAt ?? startedAt;
+  await saveNodeRun(x.db, x.run, x.lease, {
     nodeId: x.node.id,
     nodeType: x.def.type,
     status: p.status,
-    attempt: p.attempts.length || 1,
-    input: p.input,
+    attempt: state.attempts.length || 1,
+    input: x.input,
     output: p.output,
     handle: p.handle ?? null,
     // Secrets learnt after a call was recorded (a new session id, a token) are masked again here.
-    httpCalls: p.redactor.value(p.httpCalls),
-    logs: p.redactor.value(p.logs),
-    attempts: p.attempts,
+    httpCalls: state.redactor.value(state.httpCalls),
+    logs: state.redactor.value(state.logs),
+    attempts: state.attempts,
     error: p.error ?? null,
     seq: x.seq,
-    startedAt: x.previous?.startedAt ?? p.startedAt,
+    startedAt: firstStarted,
     finishedAt: finished ? new Date() : null,
-    durationMs: p.durationMs ?? Date.now() - (x.previous?.startedAt ?? p.startedAt).getTime(),
+    durationMs: p.durationMs ?? Date.now() - firstStarted.getTime(),
     nextAttemptAt: p.nextAttemptAt ?? null,
   });
 }

@@ -4,38 +4,57 @@
  * A node is reached when an edge leads to it from a completed node on the handle that node chose
  * (branches choose one). Completed nodes (succeeded / already done) are never executed again, so
  * a retried or crashed job resumes where it stopped and never repeats a completed write.
+ *
+ * A run executes under a lease (./lease.ts), renewed while it runs. When the worker drains
+ * (SIGTERM), the run stops at the next node boundary and is released to resume; when the lease is
+ * lost, LeaseLostError is thrown and nothing more is written.
  */
 import { PermanentError, serializeError, type SerializedError } from "../../connectors/sdk";
 import type { Db } from "../../db/client";
 import type { LoadedConnection } from "../connections";
 import { buildGraph } from "../flow/graph";
 import { registry } from "../registry";
+import type { Lease } from "./lease";
 import { executeNode } from "./node";
-import { finishRun, loadVersion, markRunWaiting, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
+import { finishRun, loadVersion, releaseRun, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
 
 export interface ExecuteOptions {
+  /** Stop now (the shutdown grace period is over): in-flight calls are aborted, the run is released. */
   signal?: AbortSignal;
+  /** The worker is draining: finish the node in flight, then release the run. */
+  drain?: AbortSignal;
   /** Run reads and transforms, stop before the first write. */
   dryRun?: boolean;
+  /** Who holds the lease (shown to operators) and for how long a claim lives without renewal. */
+  owner?: string;
+  leaseTtlMs?: number;
 }
+
+/** After database trouble, the released run is tried again this much later. */
+const RETRY_AFTER_INTERRUPTION_MS = 2000;
 
 export type ExecuteResult = { status: RunStatus; rescheduleAt?: Date };
 
 const COMPLETED = new Set(["succeeded", "already_done", "skipped"]);
 
 export async function executeRun(db: Db, runId: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-  const started = await startRun(db, runId);
+  const started = await startRun(db, runId, { owner: options.owner, ttlMs: options.leaseTtlMs });
   if (!started) throw new Error(`run ${runId} not found`);
   if ("terminal" in started) return { status: started.terminal };
-  const { run, nodeRuns } = started;
-  // One signal per run, following the worker's: requests and waits listen to this short-lived one.
+  if ("busyUntil" in started) return { status: "running", rescheduleAt: new Date(Math.max(Date.now(), started.busyUntil.getTime()) + 1000) };
+  const { run, lease, nodeRuns } = started;
+  // One signal per run, following the worker's and the lease: requests and waits listen to it.
   const controller = new AbortController();
   const follow = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) follow();
   options.signal?.addEventListener("abort", follow, { once: true });
+  const stopFollowingLease = lease.onLost((error) => controller.abort(error));
+  const stopRenewing = lease.keepAlive();
   try {
-    return await executeNodes(db, run, nodeRuns, controller.signal, options);
+    return await executeNodes(db, run, lease, nodeRuns, controller.signal, options);
   } finally {
+    stopRenewing();
+    stopFollowingLease();
     options.signal?.removeEventListener("abort", follow);
   }
 }
@@ -43,6 +62,7 @@ export async function executeRun(db: Db, runId: string, options: ExecuteOptions 
 async function executeNodes(
   db: Db,
   run: RunRow,
+  lease: Lease,
   nodeRuns: Map<string, NodeRunRow>,
   signal: AbortSignal,
   options: ExecuteOptions,
@@ -53,8 +73,12 @@ async function executeNodes(
   const byId = new Map(flow.nodes.map((n) => [n.id, n]));
 
   const fail = async (status: RunStatus, error: SerializedError, nodeId: string | null) => {
-    await finishRun(db, run, { status, error, failedNodeId: nodeId });
+    await finishRun(db, run, lease, { status, error, failedNodeId: nodeId });
     return { status };
+  };
+  const release = async (afterMs: number): Promise<ExecuteResult> => {
+    await releaseRun(db, run, lease);
+    return { status: "waiting", rescheduleAt: new Date(Date.now() + afterMs) };
   };
 
   const outputs: Record<string, unknown> = {};
@@ -77,12 +101,13 @@ async function executeNodes(
       outputs[nodeId] = previous.output;
       if (isTrigger) trigger = previous.output;
       if (previous.status === "skipped") {
-        await finishRun(db, run, { status: "skipped" });
+        await finishRun(db, run, lease, { status: "skipped" });
         return { status: "skipped" };
       }
       handles.set(nodeId, previous.handle);
       continue;
     }
+    if (options.drain?.aborted || signal.aborted) return release(0);
 
     const input = isTrigger ? run.input : outputs[from[from.length - 1]!.source];
     const config = def.config.safeParse(node.config);
@@ -98,10 +123,13 @@ async function executeNodes(
       input,
       previous,
       seq: previous?.seq ?? seq++,
+      lease,
       policy: flow.settings.retry,
+      expressionTimeoutMs: flow.settings.expressionTimeoutMs,
       nodes: outputs,
       trigger,
       signal,
+      drain: options.drain,
       dryRun,
       connections,
     });
@@ -110,16 +138,18 @@ async function executeNodes(
         outputs[nodeId] = result.output;
         if (isTrigger) trigger = result.output;
         if (result.stop) {
-          await finishRun(db, run, { status: "skipped" });
+          await finishRun(db, run, lease, { status: "skipped" });
           return { status: "skipped" };
         }
         handles.set(nodeId, result.handle);
         break;
       case "wait":
-        await markRunWaiting(db, run);
+        await releaseRun(db, run, lease);
         return { status: "waiting", rescheduleAt: result.until };
+      case "interrupted":
+        return release(options.drain?.aborted || signal.aborted ? 0 : RETRY_AFTER_INTERRUPTION_MS);
       case "dry_run":
-        await finishRun(db, run, { status: "dry_run" });
+        await finishRun(db, run, lease, { status: "dry_run" });
         return { status: "dry_run" };
       case "review":
         return fail("needs_review", result.error, nodeId);
@@ -127,6 +157,6 @@ async function executeNodes(
         return fail("failed", result.error, nodeId);
     }
   }
-  await finishRun(db, run, { status: dryRun ? "dry_run" : "succeeded" });
+  await finishRun(db, run, lease, { status: dryRun ? "dry_run" : "succeeded" });
   return { status: dryRun ? "dry_run" : "succeeded" };
 }

@@ -1,10 +1,13 @@
 /**
  * Persistence of a run's progress: the checkpoint rows the executor writes before moving on.
+ * Every write here is fenced by the run's lease (see ./lease.ts).
  */
 import { jsonb, type Db } from "../../db/client";
 import type { SerializedError } from "../../connectors/sdk";
 import type { HttpCallRecord } from "../../connectors/sdk";
+import { performance } from "node:perf_hooks";
 import { parseFlowDefinition, type FlowDefinition } from "../flow/schema";
+import { DEFAULT_LEASE_MS, Lease, type RunLeaseRef } from "./lease";
 
 export type RunStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "needs_review" | "skipped" | "dry_run";
 export type NodeRunStatus = "running" | "succeeded" | "already_done" | "failed" | "needs_review" | "skipped" | "retrying" | "dry_run";
@@ -72,25 +75,36 @@ export async function loadVersion(db: Db, versionId: string): Promise<FlowDefini
   return flow;
 }
 
+export type StartedRun =
+  | { run: RunRow; lease: Lease; nodeRuns: Map<string, NodeRunRow> }
+  /** The run already ended (a duplicate job). */
+  | { terminal: RunStatus }
+  /** Another executor holds the run under a live lease: try again once it has expired. */
+  | { busyUntil: Date };
+
 /**
- * Claim a run for execution in one round trip: mark it running and read it with its checkpoints.
- * Returns `{ terminal }` for a run that already ended (a duplicate job) and undefined for none.
+ * Claim a run for execution in one round trip: mark it running under a new lease (fencing token)
+ * and read it with its checkpoints. A run that is running under a lease that has not expired is
+ * not claimed: its holder is alive (or paused, and then its lease runs out).
  */
-export async function startRun(
-  db: Db,
-  runId: string,
-): Promise<{ run: RunRow; nodeRuns: Map<string, NodeRunRow> } | { terminal: RunStatus } | undefined> {
+export async function startRun(db: Db, runId: string, options: { owner?: string; ttlMs?: number } = {}): Promise<StartedRun | undefined> {
   const sql = db.sql;
+  const ttlMs = options.ttlMs ?? DEFAULT_LEASE_MS;
   type StoredNodeRun = Omit<NodeRunRow, "startedAt" | "finishedAt" | "nextAttemptAt"> & {
     startedAt: string;
     finishedAt: string | null;
     nextAttemptAt: string | null;
   };
-  const [row] = await sql<(RunRow & { nodeRuns: StoredNodeRun[] })[]>`
-    update runs set status = 'running', started_at = coalesce(started_at, now())
+  const sent = performance.now();
+  const [row] = await sql<(RunRow & { leaseToken: string; nodeRuns: StoredNodeRun[] })[]>`
+    update runs set status = 'running', started_at = coalesce(started_at, now()),
+           lease_token = gen_random_uuid(), lease_owner = ${options.owner ?? null},
+           lease_expires_at = now() + ${`${ttlMs} milliseconds`}::interval
     where id = ${runId} and status <> all(${TERMINAL_RUN_STATUSES}::text[])
+      and (status <> 'running' or lease_expires_at is null or lease_expires_at <= now())
     returning id::text, workspace_id::text as "workspaceId", flow_id::text as "flowId", flow_version_id::text as "flowVersionId",
               trigger_kind as "triggerKind", record_key as "recordKey", input, status, started_at as "startedAt",
+              lease_token::text as "leaseToken",
               (select coalesce(json_agg(json_build_object(
                  'nodeId', n.node_id, 'nodeType', n.node_type, 'status', n.status, 'attempt', n.attempt, 'input', n.input,
                  'output', n.output, 'handle', n.handle, 'httpCalls', n.http_calls, 'logs', n.logs, 'attempts', n.attempts,
@@ -98,32 +112,44 @@ export async function startRun(
                  'durationMs', n.duration_ms, 'nextAttemptAt', n.next_attempt_at)), '[]'::json)
                from node_runs n where n.run_id = ${runId}) as "nodeRuns"`;
   if (!row) {
-    const [ended] = await sql<{ status: RunStatus }[]>`select status from runs where id = ${runId}`;
-    return ended ? { terminal: ended.status } : undefined;
+    const [other] = await sql<{ status: RunStatus; lease_expires_at: Date | null }[]>`select status, lease_expires_at from runs where id = ${runId}`;
+    if (!other) return undefined;
+    if (TERMINAL_RUN_STATUSES.includes(other.status)) return { terminal: other.status };
+    return { busyUntil: other.lease_expires_at ?? new Date() };
   }
-  const { nodeRuns, ...run } = row;
+  const { nodeRuns, leaseToken, ...run } = row;
   const date = (v: string | null) => (v === null ? null : new Date(v));
   return {
     run,
+    lease: new Lease(db, run.id, leaseToken, ttlMs, sent),
     nodeRuns: new Map(
       nodeRuns.map((n) => [n.nodeId, { ...n, startedAt: new Date(n.startedAt), finishedAt: date(n.finishedAt), nextAttemptAt: date(n.nextAttemptAt) }]),
     ),
   };
 }
 
-export async function saveNodeRun(db: Db, run: RunRow, row: NodeRunRow): Promise<void> {
+/** SQL condition: this claim still holds the run (token current, lease not expired). */
+function held(sql: Db["sql"], lease: RunLeaseRef) {
+  return sql`exists (select 1 from runs l where l.id = ${lease.runId} and l.lease_token = ${lease.token} and l.lease_expires_at > now())`;
+}
+
+/** Persist a node's checkpoint; refused (LeaseLostError) unless `lease` still holds the run. */
+export async function saveNodeRun(db: Db, run: RunRow, lease: Lease, row: NodeRunRow): Promise<void> {
   const sql = db.sql;
-  await sql`
+  const saved = await sql`
     insert into node_runs (workspace_id, run_id, node_id, node_type, status, attempt, input, output, handle, http_calls, logs,
                            attempts, error, seq, started_at, finished_at, duration_ms, next_attempt_at)
-    values (${run.workspaceId}, ${run.id}, ${row.nodeId}, ${row.nodeType}, ${row.status}, ${row.attempt}, ${jsonb(row.input)}::text::jsonb,
-            ${jsonb(row.output)}::text::jsonb, ${row.handle}, ${jsonb(row.httpCalls)}::text::jsonb, ${jsonb(row.logs)}::text::jsonb, ${jsonb(row.attempts)}::text::jsonb, ${jsonb(row.error)}::text::jsonb,
-            ${row.seq}, ${row.startedAt}, ${row.finishedAt}, ${row.durationMs}, ${row.nextAttemptAt})
+    select ${run.workspaceId}, ${run.id}, ${row.nodeId}, ${row.nodeType}, ${row.status}, ${row.attempt}, ${jsonb(row.input)}::text::jsonb,
+           ${jsonb(row.output)}::text::jsonb, ${row.handle}, ${jsonb(row.httpCalls)}::text::jsonb, ${jsonb(row.logs)}::text::jsonb, ${jsonb(row.attempts)}::text::jsonb, ${jsonb(row.error)}::text::jsonb,
+           ${row.seq}, ${row.startedAt}, ${row.finishedAt}, ${row.durationMs}, ${row.nextAttemptAt}
+    where ${held(sql, lease)}
     on conflict (run_id, node_id) do update set
       status = excluded.status, attempt = excluded.attempt, input = excluded.input, output = excluded.output,
       handle = excluded.handle, http_calls = excluded.http_calls, logs = excluded.logs, attempts = excluded.attempts,
       error = excluded.error, seq = excluded.seq, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-      next_attempt_at = excluded.next_attempt_at`;
+      next_attempt_at = excluded.next_attempt_at
+    returning 1`;
+  if (saved.length === 0) throw lease.markLost();
 }
 
 export interface RunOutcome {
@@ -133,15 +159,16 @@ export interface RunOutcome {
 }
 
 /** End a run in one statement: the run row, its review item when it needs one, its audit event. */
-export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promise<void> {
+export async function finishRun(db: Db, run: RunRow, lease: Lease, outcome: RunOutcome): Promise<void> {
   const error = outcome.error ?? null;
   const review = outcome.status === "needs_review" && error !== null && Boolean(outcome.failedNodeId);
-  await db.sql`
+  const [row] = await db.sql<{ finished: boolean }[]>`
     with finished as (
       update runs set status = ${outcome.status}, error = ${jsonb(error)}::text::jsonb, error_kind = ${error?.kind ?? null},
              failed_node_id = ${outcome.failedNodeId ?? null}, finished_at = now(),
-             duration_ms = (extract(epoch from (now() - coalesce(started_at, created_at))) * 1000)::int
-      where id = ${run.id} and workspace_id = ${run.workspaceId}
+             duration_ms = (extract(epoch from (now() - coalesce(started_at, created_at))) * 1000)::int,
+             lease_token = null, lease_expires_at = null
+      where id = ${run.id} and workspace_id = ${run.workspaceId} and lease_token = ${lease.token} and lease_expires_at > now()
       returning id
     ), parked as (
       insert into review_items (workspace_id, run_id, flow_id, node_id, reason_code, reason, details)
@@ -152,11 +179,21 @@ export async function finishRun(db: Db, run: RunRow, outcome: RunOutcome): Promi
     insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
     select ${run.workspaceId}, 'engine', ${`run.${outcome.status}`}, 'run', ${run.id}, ${run.id}, ${run.recordKey},
            ${jsonb({ flowId: run.flowId, failedNodeId: outcome.failedNodeId ?? null, error: error?.message ?? null })}::text::jsonb
-    from finished`;
+    from finished
+    returning (select count(*) > 0 from finished) as finished`;
+  if (!row?.finished) throw lease.markLost();
 }
 
-export async function markRunWaiting(db: Db, run: RunRow): Promise<void> {
-  await db.sql`update runs set status = 'waiting' where id = ${run.id} and workspace_id = ${run.workspaceId}`;
+/**
+ * Give the run back (a long wait, a shutdown, database trouble): status waiting, no lease, so the
+ * next job claims it at once. Checkpoints and pending ledger keys stay as they are.
+ */
+export async function releaseRun(db: Db, run: RunRow, lease: Lease): Promise<void> {
+  const rows = await db.sql`
+    update runs set status = 'waiting', lease_token = null, lease_expires_at = null
+    where id = ${run.id} and workspace_id = ${run.workspaceId} and lease_token = ${lease.token} and lease_expires_at > now()
+    returning 1`;
+  if (rows.length === 0) throw lease.markLost();
 }
 
 export async function lookupRow(
