@@ -70,6 +70,48 @@ describe("every procedure declares its access", () => {
   });
 });
 
+/** The roles the product promises (README, roles.ts), checked against what the procedures declare. */
+const PROMISED: Record<string, Role> = {
+  "workspaces.setRequireTwoFactor": "owner",
+  "connections.create": "admin",
+  "connections.update": "admin",
+  "connections.delete": "admin",
+  "members.invite": "admin",
+  "members.changeRole": "admin",
+  "members.remove": "admin",
+  "audit.list": "admin",
+  "flows.create": "editor",
+  "flows.update": "editor",
+  "flows.delete": "editor",
+  "flows.save": "editor",
+  "flows.activate": "editor",
+  "flows.deactivate": "editor",
+  "lookups.createTable": "editor",
+  "lookups.updateTable": "editor",
+  "lookups.deleteTable": "editor",
+  "lookups.upsertRow": "editor",
+  "lookups.deleteRows": "editor",
+  "lookups.importRows": "editor",
+  "templates.use": "editor",
+  "flows.runNow": "operator",
+  "runs.replay": "operator",
+  "runs.bulkReplay": "operator",
+  "reviews.resolve": "operator",
+  "reviews.dismiss": "operator",
+  "editor.lastOutputs": "operator",
+  "flows.list": "viewer",
+  "flows.get": "viewer",
+  "runs.list": "viewer",
+  "runs.get": "viewer",
+  "studio.shell": "viewer",
+};
+
+describe("the promised roles", () => {
+  it.each(Object.entries(PROMISED))("%s needs %s", (path, role) => {
+    expect(procedures.find((p) => p.path === path)?.access).toBe(role);
+  });
+});
+
 describe("role matrix", () => {
   const workspaceProcedures = procedures.filter((p) => (ROLES as readonly string[]).includes(p.access ?? ""));
 
