@@ -20,6 +20,7 @@ import { DRAG_MIME, Palette } from "./Palette";
 import { RunPanel } from "./RunPanel";
 import { SettingsPanel } from "./SettingsPanel";
 import { VersionsPanel } from "./VersionsPanel";
+import { useReadableFit } from "./viewport";
 import "./editor.css";
 
 /** Declared once at module scope: React Flow re-mounts every node when this object changes. */
@@ -68,6 +69,7 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
   const triggerType = useEditor((s) => s.nodes.find((n) => byKey.get(typeKey(n.data.type, n.data.typeVersion))?.category === "trigger")?.data.type);
   const dirty = revision !== savedRevision;
   const { fitView } = useReactFlow();
+  const fitReadable = useReadableFit();
 
   useEffect(() => {
     store.getState().setProblems(initialProblems);
@@ -147,8 +149,8 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
   const autoLayout = useCallback(() => {
     const s = store.getState();
     s.applyLayout(layoutLeftToRight(s.nodes, s.edges));
-    requestAnimationFrame(() => void fitView({ padding: 0.15, duration: 200 }));
-  }, [fitView, store]);
+    requestAnimationFrame(fitReadable);
+  }, [fitReadable, store]);
 
   // Keyboard shortcuts (Delete, undo/redo, copy/paste, select all, save).
   const saveRef = useRef(saveNow);
@@ -465,8 +467,9 @@ function Canvas() {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Meta", "Control"]}
         selectionOnDrag={false}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        // Opens readable (useReadableFit in the shell); a wider flow scrolls: the wheel pans, Ctrl+wheel or a pinch zooms.
+        panOnScroll
+        fitViewOptions={{ padding: 0.1, maxZoom: 1 }}
         minZoom={0.1}
         maxZoom={2}
         onlyRenderVisibleElements={nodes.length > 120}

@@ -1,0 +1,52 @@
+"use client";
+/**
+ * The canvas opens readable: fit the whole flow when that keeps node titles legible, otherwise
+ * stay at the smallest readable zoom and start at the flow's left edge (the trigger), so the
+ * rest is one scroll or drag away. Used by the editor and the run graph.
+ */
+import { useNodesInitialized, useReactFlow, useStoreApi, type Rect, type Viewport } from "@xyflow/react";
+import { useCallback, useEffect, useRef } from "react";
+
+/** Node titles are 13 px: at this zoom they render at 11.7 px. */
+export const READABLE_ZOOM = 0.9;
+export const MAX_OPEN_ZOOM = 1;
+const PADDING = 40;
+
+/** The viewport that shows `bounds` in a `width` x `height` pane without going below `minZoom`. */
+export function readableViewport(bounds: Rect, width: number, height: number, minZoom = READABLE_ZOOM, maxZoom = MAX_OPEN_ZOOM): Viewport {
+  const fit = Math.min((width - 2 * PADDING) / Math.max(bounds.width, 1), (height - 2 * PADDING) / Math.max(bounds.height, 1));
+  const zoom = Math.max(minZoom, Math.min(maxZoom, fit));
+  const w = bounds.width * zoom;
+  const h = bounds.height * zoom;
+  // Centred along an axis where the flow fits; else its start (left / top) at the padding.
+  const x = w + 2 * PADDING <= width ? (width - w) / 2 - bounds.x * zoom : PADDING - bounds.x * zoom;
+  const y = h + 2 * PADDING <= height ? (height - h) / 2 - bounds.y * zoom : PADDING - bounds.y * zoom;
+  return { x, y, zoom };
+}
+
+/**
+ * `fitReadable()` sets the readable viewport for the current nodes; it runs by itself once the
+ * nodes have been measured the first time.
+ */
+export function useReadableFit(options: { duration?: number } = {}): () => void {
+  const { getNodes, getNodesBounds, setViewport } = useReactFlow();
+  const store = useStoreApi();
+  const initialized = useNodesInitialized();
+  const done = useRef(false);
+  const fitReadable = useCallback(
+    (duration?: number) => {
+      const nodes = getNodes();
+      if (nodes.length === 0) return;
+      const { width, height } = store.getState();
+      if (!width || !height) return;
+      void setViewport(readableViewport(getNodesBounds(nodes), width, height), duration ? { duration } : undefined);
+    },
+    [getNodes, getNodesBounds, setViewport, store],
+  );
+  useEffect(() => {
+    if (!initialized || done.current) return;
+    done.current = true;
+    fitReadable();
+  }, [initialized, fitReadable]);
+  return useCallback(() => fitReadable(options.duration ?? 200), [fitReadable, options.duration]);
+}
