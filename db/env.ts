@@ -6,6 +6,9 @@
  * LEDGERLINE_PG_PORT         embedded PostgreSQL port (default 5488)
  * LEDGERLINE_ENCRYPTION_KEY  32-byte key, base64 or hex; unset = generated into the data dir on first start
  * PORT                       web app port (default 3000)
+ * HOST                       address the web app listens on (default 127.0.0.1; 0.0.0.0 for every interface)
+ * LEDGERLINE_TRPC_MAX_BODY   largest tRPC request body in bytes (default 1048576, 1 MB); larger answers 413
+ * LEDGERLINE_WEBHOOK_MAX_BODY largest webhook delivery in bytes (default 5242880, 5 MB); larger answers 413
  * WORKER_CONCURRENCY         jobs per worker process (default 4)
  * WORKER_SHUTDOWN_GRACE_MS   on SIGTERM/SIGINT, how long in-flight nodes may take to finish (default 20000)
  * LEDGERLINE_PUBLIC_URL      external URL of the app (OAuth redirects, webhook URLs); default http://localhost:PORT
@@ -20,6 +23,11 @@
  */
 import path from "node:path";
 
+function positiveInt(text: string | undefined, fallback: number): number {
+  const value = Number(text);
+  return text && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
 export const env = {
   get databaseUrl(): string | undefined {
     return process.env.DATABASE_URL || undefined;
@@ -32,6 +40,15 @@ export const env = {
   },
   get port(): number {
     return Number(process.env.PORT ?? 3000);
+  },
+  get host(): string {
+    return process.env.HOST || "127.0.0.1";
+  },
+  get trpcMaxBody(): number {
+    return positiveInt(process.env.LEDGERLINE_TRPC_MAX_BODY, 1024 * 1024);
+  },
+  get webhookMaxBody(): number {
+    return positiveInt(process.env.LEDGERLINE_WEBHOOK_MAX_BODY, 5 * 1024 * 1024);
   },
   get workerConcurrency(): number {
     return Number(process.env.WORKER_CONCURRENCY ?? 4);

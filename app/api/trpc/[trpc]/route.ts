@@ -1,11 +1,17 @@
+/**
+ * tRPC over HTTP. Before the router sees a request: a cookie-carrying POST must come from the
+ * app's own pages (CSRF), and its body is capped while it streams (413 past the cap).
+ */
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { env } from "../../../../db/env";
+import { BodyTooLargeError, crossSiteRefusal, readBodyCapped, tooLarge } from "../../../server/http-guards";
 import { appRouter } from "../../../server/root";
 import { createContext } from "../../../server/trpc";
 
 export const dynamic = "force-dynamic";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
+function trpc(req: Request) {
+  return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
@@ -14,5 +20,20 @@ const handler = (req: Request) =>
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[app] ${path}: ${error.message}`);
     },
   });
+}
 
-export { handler as GET, handler as POST };
+async function POST(req: Request): Promise<Response> {
+  const refused = crossSiteRefusal(req);
+  if (refused) return refused;
+  const limit = env.trpcMaxBody;
+  let body: string;
+  try {
+    body = await readBodyCapped(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return tooLarge(limit);
+    throw error;
+  }
+  return trpc(new Request(req.url, { method: "POST", headers: req.headers, body, signal: req.signal }));
+}
+
+export { trpc as GET, POST };

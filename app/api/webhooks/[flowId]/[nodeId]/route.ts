@@ -1,16 +1,26 @@
 /**
  * Webhook deliveries for a flow's trigger. The raw body is handed over untouched: signatures are
- * computed over the exact bytes received.
+ * computed over the exact bytes received. Bodies are capped while they stream (5 MB by default,
+ * LEDGERLINE_WEBHOOK_MAX_BODY): a larger delivery answers 413 before anything is stored.
  */
 import { getDb } from "../../../../../db/client";
+import { env } from "../../../../../db/env";
 import { handleWebhook } from "../../../../../engine/triggers";
+import { BodyTooLargeError, readBodyCapped, tooLarge } from "../../../../server/http-guards";
 
 export const dynamic = "force-dynamic";
 
 async function handle(req: Request, { params }: { params: Promise<{ flowId: string; nodeId: string }> }) {
   const { flowId, nodeId } = await params;
   const url = new URL(req.url);
-  const rawBody = req.method === "GET" || req.method === "HEAD" ? "" : await req.text();
+  const limit = env.webhookMaxBody;
+  let rawBody: string;
+  try {
+    rawBody = req.method === "GET" || req.method === "HEAD" ? "" : await readBodyCapped(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return tooLarge(limit);
+    throw error;
+  }
   try {
     const result = await handleWebhook(
       getDb(),
