@@ -44,6 +44,11 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database: string;
   quiet?: boolean;
+  /**
+   * Default true: fsync and synchronous_commit stay on, so a power loss cannot drop committed rows
+   * (ledger "done" rows above all). Only throw-away clusters (tests, benchmarks) pass false.
+   */
+  durable?: boolean;
 }): Promise<DatabaseHandle> {
   await mkdir(path.dirname(options.dir), { recursive: true });
   const user = "postgres";
@@ -56,7 +61,15 @@ export async function startEmbeddedPostgres(options: {
     password,
     persistent: true,
     createPostgresUser: isRoot(),
-    postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+    postgresFlags: [
+      "-c",
+      "max_connections=200",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      ...(options.durable === false
+        ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        : ["-c", "fsync=on", "-c", "synchronous_commit=on"]),
+    ],
     onLog: (message) => {
       logs.push(message);
       if (logs.length > 200) logs.shift();

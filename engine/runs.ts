@@ -9,6 +9,7 @@ import { jsonb, type Db } from "../db/client";
 import { escapeLike, recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import { parseFlowDefinition } from "./flow/schema";
 import { enqueueRun, queueNameFor } from "./queue";
+import { recordVersion } from "./record-version";
 import { COMPLETED_NODE_RUN_STATUSES, REPLAYABLE_RUN_STATUSES, type RunErrorKind, type RunStatus } from "./status";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -39,7 +40,7 @@ export async function createRuns(
     const rows = await sql<{ id: string }[]>`
       insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input)
       values (${target.workspaceId}, ${target.flowId}, ${target.versionId}, ${target.triggerKind}, ${record.key},
-              ${record.version}, ${record.label ?? null}, ${jsonb((record.data ?? null))}::text::jsonb)
+              ${recordVersion(record)}, ${record.label ?? null}, ${jsonb((record.data ?? null))}::text::jsonb)
       on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
       returning id::text`;
     if (rows.length === 0) {

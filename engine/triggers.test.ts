@@ -76,16 +76,35 @@ describe("webhook trigger", () => {
   it("creates one run per delivery and drops redeliveries and duplicate records", async () => {
     const params = { flowId, nodeId: "hook" };
     const body = JSON.stringify({ id: "ord-2", updatedAt: 5 });
-    const first = await handleWebhook(db, params, signed(body, { eventId: "evt-1" }));
+    const delivery = signed(body, { at: Date.now() - 2000 });
+    const first = await handleWebhook(db, params, delivery);
     expect(first.status).toBe(200);
     expect((first.body as { runs: string[] }).runs).toHaveLength(1);
-    const redelivery = await handleWebhook(db, params, signed(body, { eventId: "evt-1" }));
+    // The same signed delivery again, even under another (unsigned) event-id header: dropped as a redelivery.
+    const redelivery = await handleWebhook(db, params, { ...delivery, headers: { ...delivery.headers, "x-ledgerline-event-id": "evt-other" } });
     expect(redelivery.body).toMatchObject({ duplicate: true, runs: [] });
-    const sameRecord = await handleWebhook(db, params, signed(body, { eventId: "evt-2" }));
+    const sameRecord = await handleWebhook(db, params, signed(body));
     expect(sameRecord.body).toMatchObject({ duplicate: false, runs: [] });
-    const newVersion = await handleWebhook(db, params, signed(JSON.stringify({ id: "ord-2", updatedAt: 6 }), { eventId: "evt-3" }));
+    const newVersion = await handleWebhook(db, params, signed(JSON.stringify({ id: "ord-2", updatedAt: 6 })));
     expect((newVersion.body as { runs: string[] }).runs).toHaveLength(1);
     expect(await counts(flowId)).toEqual({ runs: 2, events: 3 });
+  });
+
+  it("starts a run on every real change of a record that has no version, and drops unchanged ones", async () => {
+    const params = { flowId, nodeId: "hook" };
+    const runsOf = async () => (await db.sql<{ n: number }[]>`select count(*)::int as n from runs where flow_id = ${flowId} and record_key = 'cust-9'`)[0]!.n;
+    const first = await handleWebhook(db, params, signed(JSON.stringify({ id: "cust-9", name: "Acme", city: "Oslo" }), { at: Date.now() - 3000 }));
+    expect((first.body as { runs: string[] }).runs).toHaveLength(1);
+    // Same content, keys in another order, signed anew: no new run.
+    const same = await handleWebhook(db, params, signed(JSON.stringify({ city: "Oslo", name: "Acme", id: "cust-9" }), { at: Date.now() - 2000 }));
+    expect((same.body as { runs: string[] }).runs).toHaveLength(0);
+    const changed = await handleWebhook(db, params, signed(JSON.stringify({ id: "cust-9", name: "Acme", city: "Bergen" }), { at: Date.now() - 1000 }));
+    expect((changed.body as { runs: string[] }).runs).toHaveLength(1);
+    const changedAgain = await handleWebhook(db, params, signed(JSON.stringify({ id: "cust-9", name: "Acme AS", city: "Bergen" })));
+    expect((changedAgain.body as { runs: string[] }).runs).toHaveLength(1);
+    expect(await runsOf()).toBe(3);
+    const versions = await db.sql<{ record_version: string }[]>`select record_version from runs where flow_id = ${flowId} and record_key = 'cust-9'`;
+    expect(versions.every((v) => /^sha256:[0-9a-f]{64}$/.test(v.record_version))).toBe(true);
   });
 
   it("answers 404 when the flow is not active", async () => {

@@ -71,7 +71,7 @@ async function embedded(profile: boolean): Promise<BenchDatabase> {
   let handle: DatabaseHandle | undefined;
   try {
     const port = await freePort();
-    handle = await startEmbeddedPostgres({ dir, port, database: DATABASE });
+    handle = await startEmbeddedPostgres({ dir, port, database: DATABASE, durable: false });
     if (profile) {
       // Why a restart: pg_stat_statements must be in shared_preload_libraries at server start.
       const admin = postgres(handle.url, { max: 1, onnotice: () => undefined });
@@ -79,7 +79,7 @@ async function embedded(profile: boolean): Promise<BenchDatabase> {
       await admin`alter system set pg_stat_statements.track = 'all'`;
       await admin.end();
       await handle.stop();
-      handle = await startEmbeddedPostgres({ dir, port, database: DATABASE });
+      handle = await startEmbeddedPostgres({ dir, port, database: DATABASE, durable: false });
     }
     await migrateDatabase(handle.url);
   } catch (error) {

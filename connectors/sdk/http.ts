@@ -94,6 +94,11 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   defaultTimeoutMs?: number;
   system?: string;
+  /**
+   * Runs before a request is sent (the engine checks that its run still holds its lease before
+   * anything that may change a remote system). Throwing stops the request; nothing is recorded.
+   */
+  beforeSend?: (req: HttpRequest) => Promise<void>;
 }
 
 export class HttpClient {
@@ -102,6 +107,7 @@ export class HttpClient {
   private readonly signal?: AbortSignal;
   private readonly defaultTimeoutMs: number;
   private readonly system?: string;
+  private readonly beforeSend?: (req: HttpRequest) => Promise<void>;
   readonly egress: EgressPolicy;
 
   constructor(options: HttpClientOptions) {
@@ -111,9 +117,11 @@ export class HttpClient {
     this.signal = options.signal;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
     this.system = options.system;
+    this.beforeSend = options.beforeSend;
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
+    await this.beforeSend?.(req);
     const started = Date.now();
     const timeoutMs = req.timeoutMs ?? this.defaultTimeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);

@@ -32,7 +32,8 @@ export async function setup(project: TestProject) {
     const port = await freePort();
     dataDir = await mkdtemp(path.join(tmpdir(), "ledgerline-test-pg-"));
     await chmod(dataDir, 0o755);
-    handle = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port, database });
+    // A throw-away cluster: durability buys nothing here, speed does.
+    handle = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port, database, durable: false });
     adminUrl = handle.url.replace(`/${database}`, "/postgres");
     process.env.DATABASE_URL = handle.url;
   }

@@ -29,6 +29,14 @@ export const flowSettingsSchema = z.object({
   concurrency: z.number().int().min(1).max(50).default(5),
   /** Cron (UTC) for poll triggers: how often the source is asked for changes. */
   schedule: z.string().min(1).optional().describe("Poll schedule (cron, UTC); default every 5 minutes"),
+  /** Why a limit: expressions are user input; one that loops must fail its run, not stall the worker. */
+  expressionTimeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(10_000)
+    .default(1000)
+    .describe("Time limit of one expression evaluation, in ms (at most 10 s)"),
 });
 export type FlowSettings = z.output<typeof flowSettingsSchema>;
 

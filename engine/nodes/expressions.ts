@@ -1,5 +1,7 @@
 /**
- * JSONata expressions in node configs: one compile cache, one set of bindings.
+ * JSONata expressions in node configs: checked here (syntax, when a flow is validated), evaluated
+ * in a pool of worker threads (./expression-pool.ts), never on the event loop of the web process
+ * or the worker.
  *
  * Bindings available in every expression:
  *   $           the node's input (the upstream node's output)
@@ -8,19 +10,39 @@
  *   $mapping(tableId, key) a mapping-table row's values, or null: $mapping("…", region).glAccount
  *
  * (Named $mapping so JSONata's own $lookup(object, key) keeps working.)
+ *
+ * Limits per evaluation: time (the flow's `expressionTimeoutMs`, default 1 s, at most 10 s),
+ * memory (the threads' resourceLimits) and result size. Exceeding one is a PermanentError that
+ * names the node and the field.
  */
 import jsonata from "jsonata";
 import { z } from "zod";
 import { PermanentError, type NodeRunContext } from "../../connectors/sdk";
+import { DEFAULT_EXPRESSION_TIMEOUT_MS, MAX_RESULT_BYTES, runInPool, type EvaluationTask } from "./expression-pool";
 
-const cache = new Map<string, jsonata.Expression>();
+/** Where an evaluation belongs: its compile cache (the flow version), its limit, its node. */
+export interface ExpressionScope {
+  cacheKey: string;
+  timeoutMs: number;
+  nodeLabel?: string;
+}
 
+const scopes = new WeakMap<object, ExpressionScope>();
+
+/** The executor ties each node context to its flow version's scope. */
+export function bindExpressionScope(ctx: object, scope: ExpressionScope): void {
+  scopes.set(ctx, scope);
+}
+
+const syntaxCache = new Map<string, jsonata.Expression>();
+
+/** Parse only (linear in the text, no evaluation): safe on the event loop. */
 export function compile(expression: string): jsonata.Expression {
-  let compiled = cache.get(expression);
+  let compiled = syntaxCache.get(expression);
   if (!compiled) {
     compiled = jsonata(expression);
-    if (cache.size > 5000) cache.clear();
-    cache.set(expression, compiled);
+    if (syntaxCache.size > 5000) syntaxCache.clear();
+    syntaxCache.set(expression, compiled);
   }
   return compiled;
 }
@@ -47,49 +69,97 @@ export const jsonataExpression = (description: string) =>
     .describe(description)
     .meta({ format: "jsonata" });
 
-export async function evaluate(
-  expression: string,
-  input: unknown,
-  ctx: Pick<NodeRunContext, "trigger" | "nodes" | "lookup">,
-  what: string,
-): Promise<unknown> {
-  let compiled: jsonata.Expression;
+type EvaluationContext = Pick<NodeRunContext, "trigger" | "nodes" | "lookup">;
+
+export interface EvaluationItem {
+  expression: string;
+  input: unknown;
+  /** What the expression is for, in error messages: `field "amount"`. */
+  what: string;
+}
+
+/** Evaluate one expression. */
+export async function evaluate(expression: string, input: unknown, ctx: EvaluationContext, what: string): Promise<unknown> {
+  const [value] = await evaluateAll([{ expression, input, what }], ctx);
+  return value;
+}
+
+/** Evaluate several expressions in one trip to the pool (a node's fields, a list's items). */
+export async function evaluateAll(items: EvaluationItem[], ctx: EvaluationContext): Promise<unknown[]> {
+  if (items.length === 0) return [];
+  const scope = scopes.get(ctx);
+  const prefix = scope?.nodeLabel ? `node ${scope.nodeLabel}, ` : "";
+  // Inputs are sent once each, however many expressions read them.
+  const inputs: unknown[] = [];
+  const index = new Map<unknown, number>();
+  const taskItems = items.map((item) => {
+    let i = index.get(item.input);
+    if (i === undefined) {
+      i = inputs.push(item.input) - 1;
+      index.set(item.input, i);
+    }
+    return { expression: item.expression, input: i };
+  });
+  const task: EvaluationTask = {
+    cacheKey: scope?.cacheKey ?? "adhoc",
+    timeoutMs: scope?.timeoutMs ?? DEFAULT_EXPRESSION_TIMEOUT_MS,
+    maxResultBytes: MAX_RESULT_BYTES,
+    inputs,
+    items: taskItems,
+    trigger: ctx.trigger,
+    nodes: ctx.nodes,
+  };
+  const usesMapping = items.some((item) => item.expression.includes("$mapping"));
+  let results;
   try {
-    compiled = compile(expression);
+    results = await runInPool(task, usesMapping ? ctx.lookup : undefined);
   } catch (error) {
-    throw new PermanentError(`${what}: invalid expression: ${(error as Error).message}`);
-  }
-  try {
-    const result = await compiled.evaluate(input, {
-      trigger: ctx.trigger,
-      nodes: ctx.nodes,
-      mapping: async (tableId: unknown, key: unknown) => {
-        if (typeof tableId !== "string") throw new Error("$mapping(tableId, key): the first argument is the mapping table's id");
-        if (key === undefined || key === null) return null;
-        const row = await ctx.lookup(String(tableId), String(key));
-        return row ? { key: row.key, ...row.values } : null;
-      },
+    throw new PermanentError(`${prefix}${items.length === 1 ? items[0]!.what : "expressions"}: ${(error as Error).message}`, {
+      details: { expressions: items.map((item) => item.expression) },
     });
-    return normalise(result);
-  } catch (error) {
-    throw new PermanentError(`${what}: ${(error as Error).message}`, { details: { expression } });
   }
+  return results.map((result, i) => {
+    const item = items[i]!;
+    if (!result.ok) {
+      throw new PermanentError(`${prefix}${item.what}: ${result.kind === "syntax" || result.kind === "error" ? "" : "the expression "}${result.message}`, {
+        code: `expression_${result.kind}`,
+        details: { expression: item.expression },
+      });
+    }
+    return result.json === undefined ? undefined : JSON.parse(result.json);
+  });
 }
 
-/** JSONata returns sequences with extra properties; give downstream plain JSON. */
-function normalise(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  return JSON.parse(JSON.stringify(value));
+/** Path segments that would reach an object's prototype instead of a field. */
+const FORBIDDEN_SEGMENTS = new Set(["__proto__", "prototype", "constructor"]);
+
+export function forbiddenSegment(path: string): string | undefined {
+  return path.split(".").find((part) => FORBIDDEN_SEGMENTS.has(part));
 }
 
-/** Set `value` at a dot path (`lines.0.amount` style keys are plain property names). */
+/** A zod refinement for config fields that hold a dot path. */
+export function safePath(schema: z.ZodString): z.ZodString {
+  return schema.refine((path) => !forbiddenSegment(path), { message: "__proto__, prototype and constructor cannot be field names" });
+}
+
+/**
+ * Set `value` at a dot path (`lines.0.amount` style keys are plain property names). Objects made
+ * on the way have no prototype, and prototype segments are refused, so no path reaches one.
+ */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const bad = forbiddenSegment(path);
+  if (bad) throw new PermanentError(`"${path}": ${bad} cannot be a field name`);
   const parts = path.split(".");
   let cursor: Record<string, unknown> = target;
   for (const part of parts.slice(0, -1)) {
-    const next = cursor[part];
-    if (!next || typeof next !== "object" || Array.isArray(next)) cursor[part] = {};
+    const next = Object.hasOwn(cursor, part) ? cursor[part] : undefined;
+    if (!next || typeof next !== "object" || Array.isArray(next)) cursor[part] = Object.create(null);
     cursor = cursor[part] as Record<string, unknown>;
   }
   cursor[parts[parts.length - 1]!] = value;
+}
+
+/** An output built with `setPath`, as plain JSON objects again (for zod and the database). */
+export function plainObject(value: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }

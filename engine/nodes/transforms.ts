@@ -3,9 +3,12 @@
  */
 import { z } from "zod";
 import { NeedsReviewError, nodeFactory, PermanentError } from "../../connectors/sdk";
-import { evaluate, jsonataExpression, setPath } from "./expressions";
+import { evaluate, evaluateAll, jsonataExpression, plainObject, safePath, setPath } from "./expressions";
 
 const core = nodeFactory<undefined>("core");
+
+/** The key of a mapping table's explicit default row, used (and logged) when a key has no row. */
+export const DEFAULT_ROW_KEY = "*";
 const record = z.record(z.string(), z.unknown());
 
 export const mapFields = core({
@@ -20,11 +23,12 @@ export const mapFields = core({
     fields: z
       .array(
         z.object({
-          target: z
-            .string()
-            .min(1)
-            .regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, "use a field name or a dot path such as address.city")
-            .describe("Target field (dot path)"),
+          target: safePath(
+            z
+              .string()
+              .min(1)
+              .regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, "use a field name or a dot path such as address.city"),
+          ).describe("Target field (dot path)"),
           expression: jsonataExpression("Value expression"),
         }),
       )
@@ -36,13 +40,17 @@ export const mapFields = core({
   output: record,
   effect: { kind: "read" },
   run: async (ctx, input, config) => {
+    // Every field in one trip to the expression threads; the output has no prototype to reach.
+    const values = await evaluateAll(
+      config.fields.map((field) => ({ expression: field.expression, input, what: `field "${field.target}"` })),
+      ctx,
+    );
     const output: Record<string, unknown> =
-      config.keepInput && input && typeof input === "object" ? structuredClone(input as Record<string, unknown>) : {};
-    for (const field of config.fields) {
-      const value = await evaluate(field.expression, input, ctx, `field "${field.target}"`);
-      if (value !== undefined) setPath(output, field.target, value);
-    }
-    return output;
+      config.keepInput && input && typeof input === "object" && !Array.isArray(input) ? Object.assign(Object.create(null), structuredClone(input)) : Object.create(null);
+    config.fields.forEach((field, i) => {
+      if (values[i] !== undefined) setPath(output, field.target, values[i]);
+    });
+    return plainObject(output);
   },
 });
 
@@ -62,9 +70,7 @@ export const lookup = core({
       .optional()
       .describe("Optional expression selecting a list: each item is looked up and gets the row's columns merged in")
       .meta({ format: "jsonata" }),
-    target: z
-      .string()
-      .regex(/^[A-Za-z_$][\w$]*$/, "a plain field name")
+    target: safePath(z.string().regex(/^[A-Za-z_$][\w$]*$/, "a plain field name"))
       .default("lookup")
       .describe("Field of the output that receives the row (or the list of items)"),
     defaultValues: z
@@ -77,14 +83,19 @@ export const lookup = core({
   effect: { kind: "read" },
   run: async (ctx, input, config) => {
     const base: Record<string, unknown> = input && typeof input === "object" ? { ...(input as Record<string, unknown>) } : { value: input };
-    const resolve = async (item: unknown, missing: string[]) => {
-      const key = await evaluate(config.key, item, ctx, "lookup key");
+    const resolve = async (key: unknown, missing: string[]) => {
       if (key === undefined || key === null || key === "") {
         missing.push("(empty key)");
         return undefined;
       }
       const row = await ctx.lookup(config.tableId, String(key));
       if (row) return { key: row.key, ...row.values };
+      // A table may declare an explicit default row (key "*"); using it is never silent.
+      const fallback = await ctx.lookup(config.tableId, DEFAULT_ROW_KEY);
+      if (fallback) {
+        ctx.log.info(`No row for "${String(key)}": using the mapping table's default row (${DEFAULT_ROW_KEY})`, { key: String(key), values: fallback.values });
+        return { key: String(key), defaultRow: true, ...fallback.values };
+      }
       if (config.defaultValues) return { key: String(key), ...config.defaultValues };
       missing.push(String(key));
       return undefined;
@@ -96,14 +107,16 @@ export const lookup = core({
         throw new PermanentError(`lookup items expression must give a list, got ${typeof items}`);
       }
       const list = items === undefined ? [] : Array.isArray(items) ? items : [items];
+      // Every item's key in one trip to the expression threads.
+      const keys = await evaluateAll(list.map((item) => ({ expression: config.key, input: item, what: "lookup key" })), ctx);
       const out = [];
-      for (const item of list) {
-        const values = await resolve(item, missing);
+      for (const [i, item] of list.entries()) {
+        const values = await resolve(keys[i], missing);
         out.push({ ...(item && typeof item === "object" ? (item as Record<string, unknown>) : { value: item }), ...values });
       }
       base[config.target] = out;
     } else {
-      base[config.target] = await resolve(input, missing);
+      base[config.target] = await resolve(await evaluate(config.key, input, ctx, "lookup key"), missing);
     }
     if (missing.length > 0) {
       const unique = [...new Set(missing)];

@@ -72,7 +72,11 @@ const webhookNode = nodeFactory<{ signingSecret: string }>("core", { connection:
 /** Accept deliveries signed less than this long ago (replay protection). */
 export const WEBHOOK_TOLERANCE_MS = 5 * 60_000;
 
-/** `x-ledgerline-signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`. */
+/**
+ * `x-ledgerline-signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`. A delivery sent
+ * again unchanged (same timestamp and signature) is dropped; a new version of a record, signed
+ * anew, starts a new run; the same record content signed anew is dropped by its record version.
+ */
 export function signWebhook(secret: string, timestamp: string, rawBody: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex")}`;
 }
@@ -120,7 +124,10 @@ export const webhookTrigger = webhookNode({
         }
         records.push({ key: String(key), version: version === undefined ? "" : String(version), data: item });
       }
-      return { records, eventId: header(req.headers, "x-ledgerline-event-id") };
+      // The event id is the verified signature itself: covered by the secret, one per (timestamp, body).
+      // A sender's own event-id header is not signed, so it is not trusted (it would let anyone who
+      // saw one delivery replay it under new ids, or spend the id of a delivery still to come).
+      return { records, eventId: `sig:${signature.replace(/^sha256=/, "")}` };
     },
   },
   run: async (_ctx, input) => input,

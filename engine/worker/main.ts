@@ -1,5 +1,7 @@
 /**
  * A worker process: `npm run worker` (DATABASE_URL must point at the database `npm start` uses).
+ * SIGTERM or SIGINT: stop taking jobs, let in-flight nodes finish within WORKER_SHUTDOWN_GRACE_MS
+ * (default 20 s), release the rest to resume elsewhere, exit.
  */
 import { requireDatabaseUrl, env } from "../../db/env";
 import { startWorker } from "./start";
@@ -12,11 +14,20 @@ const worker = await startWorker({
   heartbeatEveryMs: number("LEDGERLINE_HEARTBEAT_MS"),
   staleAfterMs: number("LEDGERLINE_STALE_AFTER_MS"),
   sweepEveryMs: number("LEDGERLINE_SWEEP_MS"),
+  shutdownGraceMs: env.workerShutdownGraceMs,
 });
 console.log(`[worker] ${process.pid} running with concurrency ${env.workerConcurrency}`);
-const shutdown = async () => {
-  await worker.stop();
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[worker] ${process.pid} ${signal}: finishing in-flight nodes (up to ${env.workerShutdownGraceMs} ms), then releasing the rest`);
+  // Why a deadline: a stop that hangs (database gone) must not keep the process alive forever; the
+  // runs it still holds are recovered by the other workers once its lease expires.
+  const deadline = setTimeout(() => process.exit(1), env.workerShutdownGraceMs + 15_000);
+  deadline.unref();
+  await worker.stop().catch((e) => console.error("[worker] stop failed:", (e as Error).message));
   process.exit(0);
 };
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
