@@ -52,7 +52,8 @@ if (!dev && !existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
 const worker = await startWorker({ databaseUrl: database.url, concurrency: env.workerConcurrency });
 log(`worker running (concurrency ${env.workerConcurrency})`);
 
-const web: ChildProcess = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.port)], {
+// Loopback unless HOST says otherwise: the app is reachable from this machine only by default.
+const web: ChildProcess = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.port), "-H", env.host], {
   stdio: ["ignore", "inherit", "inherit"],
   env: { ...process.env, DATABASE_URL: database.url, LEDGERLINE_DATA_DIR: env.dataDir },
 });
