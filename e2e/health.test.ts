@@ -9,8 +9,8 @@ describe("running product", () => {
     const res = await fetch(`${inject("baseUrl")}/api/health`);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: "ok", database: { ok: true }, migrations: { ok: true, workerSchema: true }, worker: { ok: true } });
-    expect(body.migrations.applied).toBe(body.migrations.expected);
+    // Status only: nothing more for the public to read.
+    expect(body).toEqual({ status: "ok", database: { ok: true }, migrations: { ok: true }, worker: { ok: true } });
   });
 
   it("serves the node registry with a JSON Schema per config", async () => {
