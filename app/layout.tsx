@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { Sidebar } from "./components/Sidebar";
+import { Shell } from "./components/Shell";
 import { Providers } from "./lib/trpc";
 import "./globals.css";
 
@@ -14,10 +14,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <Providers>
-          <div className="shell">
-            <Sidebar />
-            <main className="main">{children}</main>
-          </div>
+          <Shell>{children}</Shell>
         </Providers>
       </body>
     </html>

@@ -6,26 +6,19 @@
  */
 import path from "node:path";
 import { mkdir } from "node:fs/promises";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { api, signedInContext } from "./session";
 import { launchBrowser, screenshotDir } from "./stack";
 
 let browser: Browser;
+let context: BrowserContext;
 const base = () => inject("baseUrl");
 
-async function trpc<T>(procedure: string, input: unknown, kind: "query" | "mutation" = "mutation"): Promise<T> {
-  const url =
-    kind === "query"
-      ? `${base()}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`
-      : `${base()}/api/trpc/${procedure}`;
-  const res = await fetch(url, kind === "query" ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: input }) });
-  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (!res.ok || !body.result) throw new Error(`${procedure} failed: ${JSON.stringify(body.error)}`);
-  return body.result.data.json;
-}
+const trpc = <T>(procedure: string, input: unknown, kind: "query" | "mutation" = "mutation"): Promise<T> => api<T>(procedure, input, kind);
 
 async function openEditor(flowId: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   await page.goto(`${base()}/flows/${flowId}`, { timeout: 120_000 });
   await page.locator('[data-testid="flow-node"]').first().waitFor({ timeout: 120_000 });
@@ -47,6 +40,7 @@ async function connect(page: Page, sourceId: string, targetId: string, handle = 
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  context = await signedInContext(browser, { viewport: { width: 1600, height: 1000 } });
   await mkdir(screenshotDir, { recursive: true });
 });
 afterAll(async () => {

@@ -14,7 +14,7 @@ describe("running product", () => {
   });
 
   it("serves the node registry with a JSON Schema per config", async () => {
-    const res = await fetch(`${inject("baseUrl")}/api/trpc/registry.nodes`);
+    const res = await fetch(`${inject("baseUrl")}/api/trpc/registry.nodes`, { headers: { authorization: `Bearer ${inject("apiToken")}` } });
     expect(res.status).toBe(200);
     const { result } = await res.json();
     const nodes = result.data.json as { type: string; system: string; configSchema: { type?: string } }[];
@@ -24,8 +24,15 @@ describe("running product", () => {
     expect(map.configSchema.type).toBe("object");
   });
 
-  it("refuses an unsigned webhook with 401", async () => {
+  it("answers 401 to a call without a session or token", async () => {
     const res = await fetch(`${inject("baseUrl")}/api/trpc/flows.list`);
+    expect(res.status).toBe(401);
+    const wrong = await fetch(`${inject("baseUrl")}/api/trpc/flows.list`, { headers: { authorization: "Bearer llt_not-a-token" } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("refuses an unsigned webhook with 401", async () => {
+    const res = await fetch(`${inject("baseUrl")}/api/trpc/flows.list`, { headers: { authorization: `Bearer ${inject("apiToken")}` } });
     const flows = (await res.json()).result.data.json as { id: string }[];
     expect(flows.length).toBeGreaterThan(0);
     const hook = await fetch(`${inject("baseUrl")}/api/webhooks/00000000-0000-4000-8000-000000000000/trigger`, { method: "POST", body: "{}" });

@@ -10,6 +10,9 @@ export async function setup(project: TestProject) {
   stack = await startStack(process.env.DATABASE_URL!);
   project.provide("baseUrl", stack.baseUrl);
   project.provide("sandboxUrls", stack.sandboxUrls);
+  project.provide("demo", stack.demo);
+  project.provide("apiToken", stack.apiToken);
+  project.provide("mailDir", stack.mailDir);
 }
 
 export async function teardown() {
@@ -20,5 +23,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     sandboxUrls: Record<string, string>;
+    demo: { email: string; password: string };
+    apiToken: string;
+    mailDir: string;
   }
 }

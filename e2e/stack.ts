@@ -10,16 +10,28 @@ import { chromium, type Browser } from "playwright-core";
 import { chromiumPath } from "./chromium";
 import { createDb } from "../db/client";
 import { SANDBOX_SYSTEMS } from "../db/env";
-import { seedDemoWorkspace } from "../engine/demo/seed";
+import { createToken } from "../engine/auth/tokens";
+import { findUserByEmail, setPassword } from "../engine/auth/users";
+import { DEMO_USER, seedDemoWorkspace } from "../engine/demo/seed";
 import { startWorker } from "../engine/worker/start";
 import { startSandboxes } from "../scripts/sandboxes";
 import { freePort } from "../db/free-port";
+import { startMailbox } from "./mailbox";
 import { startWebApp } from "./web-app";
+
+/** The demo owner's password in browser tests (`npm start` generates one instead). */
+export const E2E_DEMO_PASSWORD = "e2e-demo-owner-password";
 
 
 export interface Stack {
   baseUrl: string;
   sandboxUrls: Record<string, string>;
+  /** The demo owner: tests sign in as them through the sign-in page. */
+  demo: { email: string; password: string };
+  /** An owner API token of the demo workspace, for tests' own calls (Authorization: Bearer). */
+  apiToken: string;
+  /** Where the test SMTP server writes the mail it receives (e2e/mailbox.ts). */
+  mailDir: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +45,19 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
   const sandboxUrls = Object.fromEntries(sandboxes.map((s) => [s.system, s.url]));
   const db = createDb(databaseUrl, { max: 4 });
   await seedDemoWorkspace(db, { sandboxUrls: sandboxUrls as Record<(typeof SANDBOX_SYSTEMS)[number], string> });
+  const demoUser = (await findUserByEmail(db.sql, DEMO_USER.email))!;
+  await setPassword(db, demoUser.id, E2E_DEMO_PASSWORD);
+  const [demoWorkspace] = await db.sql<{ id: string }[]>`select id::text from workspaces where slug = 'demo'`;
+  const token = await createToken(db, {
+    workspaceId: demoWorkspace!.id,
+    userId: demoUser.id,
+    creatorRole: "owner",
+    name: "browser tests",
+    role: "owner",
+    expiresInDays: 1,
+    actor: { label: "browser tests", kind: "system" },
+  });
+  const mailbox = await startMailbox();
   const worker = await startWorker({ databaseUrl, concurrency: 2, pollInterval: 250 });
   // CI builds first and sets LEDGERLINE_E2E_BUILD=1; otherwise a dev server in a folder of its own
   // runs the current code (and does not collide with another dev server).
@@ -40,14 +65,22 @@ export async function startStack(databaseUrl: string): Promise<Stack> {
     databaseUrl,
     port: await freePort(),
     useBuild: process.env.LEDGERLINE_E2E_BUILD === "1",
-    env: Object.fromEntries(Object.entries(ports).map(([s, p]) => [`${s.toUpperCase()}_SANDBOX_PORT`, String(p)])),
+    env: {
+      ...Object.fromEntries(Object.entries(ports).map(([s, p]) => [`${s.toUpperCase()}_SANDBOX_PORT`, String(p)])),
+      LEDGERLINE_SMTP_URL: mailbox.smtpUrl,
+      LEDGERLINE_MAIL_FROM: "Ledgerline <ledgerline@e2e.test>",
+    },
   });
   const baseUrl = web.baseUrl;
   return {
     baseUrl,
     sandboxUrls,
+    demo: { email: DEMO_USER.email, password: E2E_DEMO_PASSWORD },
+    apiToken: token.token,
+    mailDir: mailbox.dir,
     async stop() {
       await web.stop();
+      await mailbox.stop();
       await worker.stop();
       await Promise.all(sandboxes.map((s) => s.server.close()));
       await db.close();

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { api, signedInContext } from "./session";
 import { launchBrowser, screenshotDir } from "./stack";
 
 const COMPILE = 90_000;
@@ -16,26 +17,15 @@ let browser: Browser;
 let page: Page;
 const baseUrl = () => inject("baseUrl");
 
-async function trpcQuery<T>(name: string, input?: unknown): Promise<T> {
-  const url = `${baseUrl()}/api/trpc/${name}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`;
-  const res = await fetch(url);
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${name}: ${JSON.stringify(body)}`);
-  return body.result.data.json as T;
-}
-async function trpcMutation<T>(name: string, input: unknown): Promise<T> {
-  const res = await fetch(`${baseUrl()}/api/trpc/${name}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: input }) });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${name}: ${JSON.stringify(body)}`);
-  return body.result.data.json as T;
-}
+const trpcQuery = <T>(name: string, input?: unknown) => api<T>(name, input, "query");
+const trpcMutation = <T>(name: string, input: unknown) => api<T>(name, input, "mutation");
 const shot = (name: string) => page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 
 describe("studio pages", () => {
   beforeAll(async () => {
     await mkdir(screenshotDir, { recursive: true });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    const context = await signedInContext(browser, { viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
   });
   afterAll(async () => {

@@ -1,9 +1,12 @@
 "use client";
-/** The left navigation: workspace, sections (with the open review count) and the acting user. */
+/** The left navigation: workspace switcher, sections (with the open review count), the acting user and sign-out. */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { authClient } from "../lib/auth-client";
 import { useTRPC } from "../lib/trpc";
+import { setCurrentWorkspaceId } from "../lib/workspace";
+import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
 
 /** 16px line icons (stroke paths on a 16x16 grid). */
 const ICONS = {
@@ -33,6 +36,12 @@ function initials(name: string) {
     .join("");
 }
 
+async function signOut() {
+  await authClient.signOut().catch(() => undefined);
+  setCurrentWorkspaceId(null);
+  window.location.assign("/sign-in");
+}
+
 export function Sidebar() {
   const trpc = useTRPC();
   const pathname = usePathname() ?? "";
@@ -44,10 +53,7 @@ export function Sidebar() {
       <div className="sidebar-brand">
         <span className="sidebar-logo">L</span> Ledgerline
       </div>
-      <div className="sidebar-workspace">
-        <div className="label">Workspace</div>
-        <div className="name" data-testid="workspace-name">{workspace}</div>
-      </div>
+      <WorkspaceSwitcher fallbackName={workspace} />
       <nav className="sidebar-nav">
         {SECTIONS.map((s) => {
           const active = pathname === s.href || pathname.startsWith(`${s.href}/`);
@@ -70,6 +76,14 @@ export function Sidebar() {
           <div className="who truncate">{user?.name ?? "Demo User"}</div>
           <div className="email truncate">{user?.email ?? "demo@ledgerline.example"}</div>
         </div>
+      </div>
+      <div className="sidebar-user-actions">
+        <Link href="/settings/members">Members</Link>
+        <Link href="/settings/tokens">API tokens</Link>
+        <Link href="/account">Account</Link>
+        <button type="button" data-testid="sign-out" onClick={() => void signOut()}>
+          Sign out
+        </button>
       </div>
     </aside>
   );

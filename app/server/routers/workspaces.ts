@@ -6,9 +6,16 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { listMyWorkspaces, chooseWorkspace, createWorkspace, setRequireTwoFactor, workspaceNameSchema } from "../../../engine/auth/workspaces";
 import { actorOf } from "../procedure";
-import { actorLabel, ownerProcedure, router, signedInProcedure, userError } from "../trpc";
+import { mailConfigured } from "../../../engine/mail";
+import { actorLabel, ownerProcedure, publicProcedure, router, signedInProcedure, userError } from "../trpc";
 
 export const workspacesRouter = router({
+  /** What the sign-in pages may offer before sign-in. */
+  signInOptions: publicProcedure.query(async ({ ctx }) => {
+    const [sso] = await ctx.db.sql`select 1 from workspace_sso where enabled limit 1`;
+    return { passwordReset: mailConfigured(), sso: Boolean(sso) };
+  }),
+
   /** What the sidebar's switcher shows: the user, their workspaces and the current one. */
   mine: signedInProcedure.query(async ({ ctx }) => {
     const [user] = await ctx.db.sql<{ id: string; email: string; name: string; two_factor_enabled: boolean }[]>`

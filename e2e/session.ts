@@ -1,0 +1,41 @@
+/**
+ * Signing in for the browser tests: through the real sign-in page, as a person would; and the
+ * tests' own tRPC calls with the demo workspace's owner API token.
+ */
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { inject } from "vitest";
+
+const COMPILE = 120_000;
+
+/** Sign in on /sign-in and wait until the app shows the shell. */
+export async function signIn(page: Page, who: { email: string; password: string } = inject("demo"), next = "/flows"): Promise<void> {
+  await page.goto(`${inject("baseUrl")}/sign-in?next=${encodeURIComponent(next)}`, { timeout: COMPILE });
+  await page.getByLabel("E-mail").fill(who.email, { timeout: COMPILE });
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"), { timeout: COMPILE });
+}
+
+/** A browser context signed in as `who` (the demo owner by default). */
+export async function signedInContext(browser: Browser, options: BrowserContextOptions = {}, who?: { email: string; password: string }): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await signIn(page, who);
+  await page.close();
+  return context;
+}
+
+/** A tRPC call as the demo workspace's owner token. */
+export async function api<T>(procedure: string, input?: unknown, kind: "query" | "mutation" = "mutation", token = inject("apiToken")): Promise<T> {
+  const base = inject("baseUrl");
+  const url =
+    kind === "query"
+      ? `${base}/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`
+      : `${base}/api/trpc/${procedure}`;
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (kind === "mutation") headers["content-type"] = "application/json";
+  const res = await fetch(url, kind === "query" ? { headers } : { method: "POST", headers, body: JSON.stringify({ json: input ?? null }) });
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${procedure} failed (${res.status}): ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
