@@ -11,6 +11,7 @@ import type { Db } from "../db/client";
 import { escapeLike } from "./audit";
 import { parseFlowDefinition } from "./flow/schema";
 import type { RunFilter } from "./runs";
+import type { NodeRunStatus, RunErrorKind, RunStatus } from "./status";
 
 export type RunDetail = "full" | "summary";
 
@@ -18,11 +19,11 @@ export interface RunListRow {
   id: string;
   flowId: string;
   flowName: string;
-  status: string;
+  status: RunStatus;
   triggerKind: string;
   recordKey: string;
   recordLabel: string | null;
-  errorKind: string | null;
+  errorKind: RunErrorKind | null;
   errorMessage: string | null;
   failedNodeId: string | null;
   createdAt: Date;
@@ -103,7 +104,7 @@ function summaryLogs(logs: unknown[]): unknown[] {
 export async function getRun(db: Db, workspaceId: string, runId: string, detail: RunDetail) {
   const sql = db.sql;
   const [run] = await sql<
-    { id: string; flowId: string; flowName: string; flowVersionId: string; version: number; latestVersion: number; status: string; triggerKind: string; recordKey: string; recordVersion: string; recordLabel: string | null; input: unknown; error: unknown; errorKind: string | null; failedNodeId: string | null; parentRunId: string | null; replayFromNodeId: string | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null; durationMs: number | null; definition: unknown }[]
+    { id: string; flowId: string; flowName: string; flowVersionId: string; version: number; latestVersion: number; status: RunStatus; triggerKind: string; recordKey: string; recordVersion: string; recordLabel: string | null; input: unknown; error: unknown; errorKind: string | null; failedNodeId: string | null; parentRunId: string | null; replayFromNodeId: string | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null; durationMs: number | null; definition: unknown }[]
   >`
     select r.id::text, r.flow_id::text as "flowId", f.name as "flowName", r.flow_version_id::text as "flowVersionId", v.version,
            f.latest_version as "latestVersion", r.status, r.trigger_kind as "triggerKind", r.record_key as "recordKey",
@@ -115,7 +116,7 @@ export async function getRun(db: Db, workspaceId: string, runId: string, detail:
     where r.id = ${runId} and r.workspace_id = ${workspaceId}`;
   if (!run) throw new Error("run not found");
   const nodeRuns = await sql<
-    { nodeId: string; nodeType: string; status: string; attempt: number; input: unknown; output: unknown; handle: string | null; httpCalls: unknown[]; logs: unknown[]; attempts: unknown[]; error: unknown; seq: number; startedAt: Date; finishedAt: Date | null; durationMs: number | null; nextAttemptAt: Date | null }[]
+    { nodeId: string; nodeType: string; status: NodeRunStatus; attempt: number; input: unknown; output: unknown; handle: string | null; httpCalls: unknown[]; logs: unknown[]; attempts: unknown[]; error: unknown; seq: number; startedAt: Date; finishedAt: Date | null; durationMs: number | null; nextAttemptAt: Date | null }[]
   >`
     select node_id as "nodeId", node_type as "nodeType", status, attempt, input, output, handle, http_calls as "httpCalls", logs,
            attempts, error, seq, started_at as "startedAt", finished_at as "finishedAt", duration_ms as "durationMs", next_attempt_at as "nextAttemptAt"

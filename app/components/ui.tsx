@@ -4,7 +4,9 @@
  * and the formatters for durations and times.
  */
 import type { ReactNode } from "react";
+import type { NodeRunStatus, ReviewStatus, RunStatus } from "../../engine/status";
 
+/** Labels of every run, node run and review status (engine/status.ts), and of connection statuses. */
 export const STATUS_LABELS: Record<string, string> = {
   queued: "Queued",
   running: "Running",
@@ -23,7 +25,7 @@ export const STATUS_LABELS: Record<string, string> = {
   open: "Open",
   resolved: "Resolved",
   dismissed: "Dismissed",
-};
+} satisfies Record<RunStatus | NodeRunStatus | ReviewStatus, string> & Record<string, string>;
 
 /** Colour of a status for charts and canvas nodes. */
 export const STATUS_COLORS: Record<string, string> = {

@@ -9,9 +9,10 @@ import { Suspense, useEffect, useMemo, useState } from "react";
 import { RunsTable, type RunFilter } from "../components/RunsTable";
 import { ErrorBox, Modal, PageHeader, STATUS_COLORS, STATUS_LABELS } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
+import { REPLAYABLE_RUN_STATUSES, RUN_OUTCOME_ORDER, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunErrorKind, type RunStatus } from "../../engine/status";
 
-const STATUSES = ["failed", "needs_review", "succeeded", "running", "queued", "waiting", "skipped", "dry_run"] as const;
-type Status = (typeof STATUSES)[number];
+/** The status menu: what needs a person first, then the rest in lifecycle order. */
+const STATUSES: readonly RunStatus[] = [...REPLAYABLE_RUN_STATUSES, ...RUN_STATUSES.filter((s) => !REPLAYABLE_RUN_STATUSES.includes(s))];
 const RANGES: Record<string, { label: string; ms: number | null }> = {
   all: { label: "Any time", ms: null },
   "1h": { label: "Last hour", ms: 3_600_000 },
@@ -19,8 +20,8 @@ const RANGES: Record<string, { label: string; ms: number | null }> = {
   "7d": { label: "Last 7 days", ms: 7 * 86_400_000 },
   "30d": { label: "Last 30 days", ms: 30 * 86_400_000 },
 };
-const ERROR_KINDS = { retryable: "Temporary (retryable)", permanent: "Permanent", needs_review: "Needs review", internal: "Internal" } as const;
-const TERMINAL = ["succeeded", "failed", "needs_review", "skipped", "dry_run"];
+const ERROR_KINDS: Record<RunErrorKind, string> = { retryable: "Temporary (retryable)", permanent: "Permanent", needs_review: "Needs review", internal: "Internal" };
+const TERMINAL = TERMINAL_RUN_STATUSES;
 
 function RunsPage() {
   const trpc = useTRPC();
@@ -57,9 +58,9 @@ function RunsPage() {
   const filter: RunFilter = useMemo(() => {
     const ms = RANGES[range]?.ms ?? null;
     return {
-      ...(status ? { status: [status as Status] } : {}),
+      ...(status ? { status: [status as RunStatus] } : {}),
       ...(flowId ? { flowId } : {}),
-      ...(errorKind ? { errorKind: errorKind as keyof typeof ERROR_KINDS } : {}),
+      ...(errorKind ? { errorKind: errorKind as RunErrorKind } : {}),
       ...(ms ? { from: new Date(rangeAnchor - ms) } : {}),
       ...(recordKey ? { recordKey } : {}),
     };
@@ -150,7 +151,7 @@ function RunsPage() {
             <button className="btn btn-xs btn-ghost" onClick={() => setReplayIds(null)}>Hide</button>
           </div>
           <div className="progress">
-            {replayIds.length === 0 ? null : ["succeeded", "needs_review", "failed", "skipped", "running", "queued", "waiting"].map((s) => {
+            {replayIds.length === 0 ? null : RUN_OUTCOME_ORDER.map((s) => {
               const n = progress.data?.byStatus[s] ?? 0;
               return n ? <div key={s} style={{ width: `${(100 * n) / replayIds.length}%`, background: STATUS_COLORS[s] }} title={`${n} ${s}`} /> : null;
             })}

@@ -7,10 +7,10 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { isTerminalRunStatus, type NodeRunStatus, type RunStatus } from "../../../engine/status";
 import { useTRPC } from "../../lib/trpc";
 import { typeKey, useEditor, useEditorStore, useNotify, useRegistry } from "./context";
 
-const TERMINAL = ["succeeded", "failed", "needs_review", "skipped", "dry_run"];
 const STATUS_TEXT: Record<string, string> = {
   queued: "Queued",
   running: "Running",
@@ -22,7 +22,7 @@ const STATUS_TEXT: Record<string, string> = {
   needs_review: "Needs review",
   skipped: "Skipped",
   dry_run: "Dry run: stopped before writing",
-};
+} satisfies Record<RunStatus | NodeRunStatus, string>;
 
 export function StatusPill({ status }: { status: string }) {
   return <span className={`ed-status st-${status}`}>{STATUS_TEXT[status] ?? status}</span>;
@@ -41,7 +41,7 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
   const details = useQuery({
     ...trpc.runs.get.queryOptions({ runId: runId ?? "" }),
     enabled: Boolean(runId),
-    refetchInterval: (q) => (q.state.data && TERMINAL.includes(q.state.data.run.status) ? false : 1000),
+    refetchInterval: (q) => (q.state.data && isTerminalRunStatus(q.state.data.run.status) ? false : 1000),
   });
 
   let parsed: unknown = undefined;
@@ -112,7 +112,7 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
             <div className="ed-problems-box">{String((details.data.run.error as { message?: string } | null)?.message ?? details.data.run.errorKind)}</div>
           )}
           <NodeRuns nodeRuns={details.data?.nodeRuns ?? []} />
-          {status && !TERMINAL.includes(status) && <p className="ed-muted ed-small">Updating every second…</p>}
+          {status && !isTerminalRunStatus(status) && <p className="ed-muted ed-small">Updating every second…</p>}
         </div>
       )}
     </div>

@@ -11,8 +11,8 @@ import { HttpCalls, type HttpCall } from "../../components/HttpCalls";
 import { RunGraph } from "../../components/RunGraph";
 import { ErrorBox, Json, Loading, PageHeader, StatusBadge, TRIGGER_LABELS, formatDuration, formatTime } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
+import { isTerminalRunStatus } from "../../../engine/status";
 
-const TERMINAL = ["succeeded", "failed", "needs_review", "skipped", "dry_run"];
 
 interface Attempt { attempt: number; startedAt: string; durationMs: number; error?: { kind: string; message: string; status?: number; code?: string; retryAfterMs?: number }; delayMs?: number }
 interface LogLine { level: "info" | "warn" | "error"; message: string; data?: unknown; at: string }
@@ -24,7 +24,7 @@ export default function RunPage() {
   const router = useRouter();
   const run = useQuery({
     ...trpc.runs.get.queryOptions({ runId }),
-    refetchInterval: (q) => (q.state.data && TERMINAL.includes(q.state.data.run.status) ? false : 1500),
+    refetchInterval: (q) => (q.state.data && isTerminalRunStatus(q.state.data.run.status) ? false : 1500),
   });
   const registry = useQuery({ ...trpc.registry.nodes.queryOptions(), staleTime: Infinity });
   const recordKey = run.data?.run.recordKey ?? "";
@@ -43,7 +43,7 @@ export default function RunPage() {
   const nodeRun = nodeRuns.find((n) => n.nodeId === nodeId);
   const node = definition.nodes.find((n) => n.id === nodeId);
   const error = r.error as RunError | null;
-  const canReplay = TERMINAL.includes(r.status) && r.status !== "dry_run";
+  const canReplay = isTerminalRunStatus(r.status) && r.status !== "dry_run";
   const attempts = (nodeRun?.attempts ?? []) as Attempt[];
   const logs = (nodeRun?.logs ?? []) as LogLine[];
   const calls = (nodeRun?.httpCalls ?? []) as HttpCall[];

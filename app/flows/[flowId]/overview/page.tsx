@@ -6,9 +6,10 @@ import { useParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { RunsTable } from "../../../components/RunsTable";
 import { ErrorBox, Loading, PageHeader, STATUS_COLORS, STATUS_LABELS, StatusBadge, formatDuration } from "../../../components/ui";
+import { RUN_OUTCOME_ORDER } from "../../../../engine/status";
 import { useTRPC } from "../../../lib/trpc";
 
-const OUTCOMES = ["succeeded", "needs_review", "failed", "skipped", "running", "queued", "waiting"] as const;
+const OUTCOMES = RUN_OUTCOME_ORDER;
 
 function RunsPerDayChart({ perDay, days }: { perDay: { day: string; status: string; count: number }[]; days: number }) {
   const series = useMemo(() => {
