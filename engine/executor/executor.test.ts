@@ -202,7 +202,124 @@ describe("executor", () => {
   });
 });
 
+describe("interruptions", () => {
+  it("a database error recording a successful post does not fail the run: the key stays pending and the resumed run posts nothing more", async () => {
+    const definition = builtInFlow(tableId);
+    definition.nodes.push({ id: "post", type: "core.httpPost", typeVersion: 1, config: { url: api.url, keyPath: "invoice" } });
+    definition.edges.push({ id: "e4", source: "big", target: "post" });
+    const { flowId, versionId } = await createFlow(db, workspaceId, { name: "ledger refuses", definition });
+    const number = `INV-MARKDONE-${Math.random().toString(36).slice(2, 8)}`;
+    const key = `127.0.0.1:${new URL(api.url).port}:${number}`;
+    // A real database error on the ledger's "done" transition for this key only.
+    const fn = `refuse_${number.replace(/\W/g, "_").toLowerCase()}`;
+    await db.sql.unsafe(`create function ${fn}() returns trigger language plpgsql as $$
+      begin if new.status = 'done' and new.business_key = '${key}' then raise exception 'disk full (test)'; end if; return new; end $$`);
+    await db.sql.unsafe(`create trigger ${fn} before update on idempotency_ledger for each row execute function ${fn}()`);
+    const runId = await startRun(flowId, versionId, invoice("wa", number));
+    let result;
+    try {
+      result = await executeRun(db, runId);
+    } finally {
+      await db.sql.unsafe(`drop trigger ${fn} on idempotency_ledger; drop function ${fn}()`);
+    }
+    expect(result.status).toBe("waiting");
+    expect(result.rescheduleAt).toBeInstanceOf(Date);
+    expect((await runRow(db, runId)).status).toBe("waiting");
+    const [pending] = await db.sql`select status from idempotency_ledger where business_key = ${key}`;
+    expect(pending).toEqual({ status: "pending" });
+    expect([...api.created.keys()].filter((k) => k === key)).toHaveLength(1);
+
+    expect((await executeRun(db, runId)).status).toBe("succeeded");
+    expect([...api.created.keys()].filter((k) => k === key)).toHaveLength(1);
+    const [done] = await db.sql`select status from idempotency_ledger where business_key = ${key}`;
+    expect(done).toEqual({ status: "done" });
+    expect(await db.sql`select 1 from audit_events where run_id = ${runId} and action = 'run.failed'`).toHaveLength(0);
+  });
+
+  it("a run whose lease is held by another live claim is not claimed again", async () => {
+    const { flowId, versionId } = await createFlow(db, workspaceId, { name: "leased", definition: builtInFlow(tableId) });
+    const runId = await startRun(flowId, versionId, invoice("wa", "INV-LEASED"));
+    await db.sql`update runs set status = 'running', lease_token = gen_random_uuid(), lease_expires_at = now() + interval '1 minute' where id = ${runId}`;
+    const result = await executeRun(db, runId);
+    expect(result.status).toBe("running");
+    expect(result.rescheduleAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(await nodeRuns(db, runId)).toHaveLength(0);
+    // Once that lease has expired, the run is claimed under a new token and runs.
+    await db.sql`update runs set lease_expires_at = now() - interval '1 second' where id = ${runId}`;
+    expect((await executeRun(db, runId)).status).toBe("succeeded");
+  });
+});
+
+describe("input safety", () => {
+  it("refuses __proto__, prototype and constructor targets when saving and at run time", async () => {
+    for (const target of ["__proto__.polluted", "a.constructor.prototype.polluted", "prototype"]) {
+      const { problems } = await createFlow(db, workspaceId, {
+        name: `proto ${target}`,
+        definition: {
+          schemaVersion: 1,
+          nodes: [
+            { id: "t", type: "core.manualTrigger", typeVersion: 1, config: {} },
+            { id: "m", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target, expression: "'yes'" }] } },
+          ],
+          edges: [{ id: "e", source: "t", target: "m" }],
+        },
+      });
+      expect(problems.map((p) => p.message).join(" ")).toMatch(/__proto__, prototype and constructor cannot be field names/);
+    }
+    // A version stored before the check existed is refused when it runs, and nothing reaches Object.prototype.
+    const { flowId, versionId } = await createFlow(db, workspaceId, { name: "proto at run time", definition: builtInFlow(tableId) });
+    const [stored] = await db.sql<{ definition: { nodes: { id: string; config: { fields: { target: string; expression: string }[] } }[] } }[]>`
+      select definition from flow_versions where id = ${versionId}`;
+    stored!.definition.nodes.find((n) => n.id === "map")!.config.fields.push({ target: "__proto__.polluted", expression: "'yes'" });
+    const [bad] = await db.sql<{ id: string }[]>`
+      insert into flow_versions (workspace_id, flow_id, version, definition)
+      values (${workspaceId}, ${flowId}, 99, ${jsonb(stored!.definition)}::text::jsonb) returning id::text`;
+    const runId = await startRun(flowId, bad!.id, invoice("wa", "INV-PROTO"));
+    expect((await executeRun(db, runId)).status).toBe("failed");
+    expect((await runRow(db, runId)).error!.message).toMatch(/__proto__/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty("polluted");
+  });
+
+  it("builds outputs without prototypes to reach, and reads key paths from own fields only", async () => {
+    const { setPath } = await import("../nodes/expressions");
+    const target: Record<string, unknown> = {};
+    expect(() => setPath(target, "__proto__.x", 1)).toThrow(/__proto__ cannot be a field name/);
+    expect(() => setPath(target, "a.constructor", 1)).toThrow(/constructor cannot be a field name/);
+    setPath(target, "address.city", "Oslo");
+    expect(Object.getPrototypeOf(target.address)).toBeNull();
+    const definition = builtInFlow(tableId);
+    definition.nodes.push({ id: "post", type: "core.httpPost", typeVersion: 1, config: { url: api.url, keyPath: "constructor.name" } });
+    definition.edges.push({ id: "e4", source: "big", target: "post" });
+    const { problems } = await createFlow(db, workspaceId, { name: "key path", definition });
+    expect(problems.map((p) => p.message).join(" ")).toMatch(/cannot be field names/);
+  });
+});
+
 describe("expressions", () => {
+  it("fail a run whose expression never ends within the flow's limit, naming the node and the field", async () => {
+    const definition = builtInFlow(tableId);
+    const map = definition.nodes.find((n) => n.id === "map")!;
+    (map.config as { fields: { target: string; expression: string }[] }).fields.push({ target: "loop", expression: "($f := function($x){ $f($x) }; $f(1))" });
+    definition.settings = { expressionTimeoutMs: 500 };
+    const { flowId, versionId, problems } = await createFlow(db, workspaceId, { name: "looping", definition });
+    expect(problems).toEqual([]);
+    const runId = await startRun(flowId, versionId, invoice("wa", "INV-LOOP"));
+    const started = Date.now();
+    expect((await executeRun(db, runId)).status).toBe("failed");
+    expect(Date.now() - started).toBeLessThan(3000);
+    const run = await runRow(db, runId);
+    expect(run).toMatchObject({ failed_node_id: "map", error_kind: "permanent" });
+    expect(run.error!.message).toBe('node map, field "loop": the expression took longer than 500 ms (the time limit of an expression)');
+  });
+
+  it("refuse a result larger than the cap", async () => {
+    const { evaluate } = await import("../nodes/expressions");
+    await expect(evaluate("$pad('x', 2000000)", null, { trigger: null, nodes: {}, lookup: async () => undefined }, "big")).rejects.toThrow(
+      /big: the expression gave a result of 2000002 bytes, more than the 1000000 allowed/,
+    );
+  });
+
   it("read mapping rows with $mapping and keep JSONata's own $lookup", async () => {
     const definition = {
       schemaVersion: 1 as const,
