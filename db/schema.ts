@@ -102,6 +102,8 @@ export const oauthStates = pgTable("oauth_states", {
     .notNull()
     .references(() => connections.id, { onDelete: "cascade" }),
   redirectUri: text("redirect_uri").notNull(),
+  /** Who pressed Connect: only their signed-in browser may finish it. */
+  userId: uuid("user_id"),
   createdAt: createdAt(),
 });
 
