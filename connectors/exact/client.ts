@@ -62,9 +62,15 @@ export interface NewJournalEntry {
   financialYear?: number;
   financialPeriod?: number;
   currency?: string;
+  /** Rate from the entry currency to the division currency (AmountDC = AmountFC x rate). */
+  exchangeRate?: number;
+  /** A correction with negated amounts on the same side as the entry it corrects. */
+  reversal?: boolean;
   lines: {
     glAccount: string;
     amount: number;
+    /** Amount in the division currency; Exact computes it from the rate when omitted. */
+    amountDC?: number;
     date: string;
     description?: string;
     costCenter?: string;
@@ -362,9 +368,12 @@ export class ExactClient {
       ...(entry.financialYear !== undefined ? { FinancialYear: entry.financialYear } : {}),
       ...(entry.financialPeriod !== undefined ? { FinancialPeriod: entry.financialPeriod } : {}),
       ...(entry.currency ? { Currency: entry.currency } : {}),
+      ...(entry.exchangeRate !== undefined ? { ExchangeRate: entry.exchangeRate } : {}),
+      ...(entry.reversal ? { Reversal: true } : {}),
       GeneralJournalEntryLines: entry.lines.map((l) => ({
         GLAccount: l.glAccount,
         AmountFC: l.amount,
+        ...(l.amountDC !== undefined ? { AmountDC: l.amountDC } : {}),
         Date: l.date,
         ...(l.description ? { Description: l.description } : {}),
         ...(l.costCenter ? { CostCenter: l.costCenter } : {}),
@@ -417,6 +426,46 @@ export class ExactClient {
     });
     const entryId = page.rows[0]?.EntryID;
     return typeof entryId === "string" ? this.getGeneralJournalEntry(entryId) : undefined;
+  }
+
+  /**
+   * Every journal line whose Notes start with `prefix` (the lines a document's postings carry).
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=GeneralJournalEntryGeneralJournalEntryLines
+   */
+  async listJournalLinesByNotes(prefix: string): Promise<GeneralJournalEntryLineRecord[]> {
+    const page = await this.transport.all({
+      path: this.path("generaljournalentry/GeneralJournalEntryLines"),
+      query: { filter: `startswith(Notes,${quote(prefix)})`, select: Object.keys(GeneralJournalEntryLine.fields).join(",") },
+      label: "GeneralJournalEntryLines by document",
+    });
+    return page.rows.map(GeneralJournalEntryLine.normalize);
+  }
+
+  /**
+   * The first day of the first open period of `journal` after `year`/`period`, from the journal's
+   * period statuses and the financial periods' start dates. Undefined when none is open.
+   * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=ReadFinancialJournalStatusByFinancialPeriod
+   */
+  async nextOpenPeriod(journal: string, year: number, period: number): Promise<{ year: number; period: number; startDate: string } | undefined> {
+    const statuses = await this.transport.all({
+      path: this.path("read/financial/JournalStatusByFinancialPeriod"),
+      query: { filter: `Journal eq ${quote(journal)} and Status eq 0 and Year ge ${year}`, select: "Journal,Year,Period,Status" },
+      label: "JournalStatusByFinancialPeriod",
+    });
+    const open = statuses.rows
+      .map((r) => ({ year: Number(r.Year), period: Number(r.Period) }))
+      .filter((p) => p.year > year || (p.year === year && p.period > period))
+      .sort((a, b) => a.year - b.year || a.period - b.period)[0];
+    if (!open) return undefined;
+    const periods = await this.transport.page({
+      path: this.path("financial/FinancialPeriods"),
+      query: { filter: `FinYear eq ${open.year} and FinPeriod eq ${open.period}`, select: "FinYear,FinPeriod,StartDate" },
+      label: "FinancialPeriods",
+    });
+    const start = periods.rows[0]?.StartDate;
+    const ms = typeof start === "string" ? Number(/\/Date\((-?\d+)/.exec(start)?.[1] ?? Date.parse(start)) : NaN;
+    if (!Number.isFinite(ms)) return undefined;
+    return { ...open, startDate: new Date(ms).toISOString().slice(0, 10) };
   }
 
   // ------------------------------------------------------------------ webhooks

@@ -22,6 +22,8 @@ import { listVatCodes } from "./nodes/listVatCodes";
 import { listWebhookSubscriptions } from "./nodes/listWebhookSubscriptions";
 import { salesInvoicePoll } from "./nodes/salesInvoicePoll";
 import { salesInvoiceWebhook } from "./nodes/salesInvoiceWebhook";
+import { syncTaxJournal } from "./nodes/syncTaxJournal";
+import { salesInvoiceChanges, salesInvoiceEvents } from "./nodes/salesInvoiceLifecycle";
 import { REGIONS, regionBaseUrl } from "./regions";
 import { DEMO } from "./sandbox/demo";
 
@@ -124,6 +126,8 @@ export const exact = defineConnector<ExactConfig, ExactSecrets, ExactClient>({
   nodes: [
     salesInvoiceWebhook,
     salesInvoicePoll,
+    salesInvoiceEvents,
+    salesInvoiceChanges,
     getSalesInvoice,
     listGlAccounts,
     listCostCenters,
@@ -131,6 +135,7 @@ export const exact = defineConnector<ExactConfig, ExactSecrets, ExactClient>({
     listVatCodes,
     listJournals,
     createGeneralJournalEntry,
+    syncTaxJournal,
     createWebhookSubscription,
     deleteWebhookSubscription,
     listWebhookSubscriptions,

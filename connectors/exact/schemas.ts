@@ -191,6 +191,8 @@ export const GeneralJournalEntry = entity({
   FinancialYear: "number",
   FinancialPeriod: "number",
   Currency: "string",
+  ExchangeRate: "number",
+  Reversal: "bool",
   Status: "number",
   Type: "number",
   Created: "date",

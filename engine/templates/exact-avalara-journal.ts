@@ -1,19 +1,37 @@
 /**
- * Exact Online sales invoice -> Avalara -> general journal entry in Exact.
+ * Exact Online sales invoice -> Avalara -> general journal entry in Exact, over the invoice's
+ * whole life.
  *
- * invoice (webhook, or the reconciliation poll) -> skip drafts -> customer address -> Avalara resolve (an invalid
- * address parks the run for review, nothing is posted) -> Avalara transaction input (document code
- * EXACT-<division>-<invoice number>) -> calculate tax -> any tax to post? -> tax GL account and
- * cost center per jurisdiction ("Tax GL accounts (Exact)", items mode) -> balanced journal lines
- * (each jurisdiction's tax credited, one offset debit) -> Exact journal entry, once per invoice.
+ * invoice (webhook Create/Update/Delete, or the reconciliation poll over sync/SalesInvoices and
+ * sync/Deleted) -> skip drafts -> still there?
+ *   yes: customer address -> Avalara resolve (an invalid address parks the run) -> the Avalara
+ *        document as the invoice is now (a credit note is a ReturnInvoice)
+ *   no:  the void of the Avalara document
+ * -> Sync document (uncommitted: create, replace, adjust with a reason, void, delete, or refund
+ *    if locked; every line's tax code from the mapping table or review) -> tax GL account per
+ * jurisdiction (review when one has no row) -> journal lines -> Post tax for this version
+ * (reversal of the entry in force + the new entry; replays post nothing; closed period: review,
+ * or the next open period by the node's setting) -> commit at Avalara, last.
+ *
+ * Lifecycle (what happens in Avalara / in the Exact journal):
+ * | Invoice in Exact                | Avalara                                              | Exact general journal                                      |
+ * | ------------------------------- | ---------------------------------------------------- | ---------------------------------------------------------- |
+ * | created (open or processed)     | SalesInvoice created uncommitted, committed last     | one entry: tax per jurisdiction credited, 4100 debited     |
+ * | edited (open invoice)           | adjusted (PriceAdjusted), new version, committed last | reversal of the entry in force + a new entry, if tax moved |
+ * | edited without a tax change     | nothing (same content)                               | nothing                                                    |
+ * | deleted (draft or open)         | voided DocVoided (DocDeleted if never committed);    | reversal of the entry in force                             |
+ * |                                 | locked: refunded in full (ReturnInvoice -VOID)       |                                                            |
+ * | credit note (Type 8021)         | ReturnInvoice, negative amounts, committed last      | its own entry with the signs reversed                      |
+ * | credit note deleted             | ReturnInvoice voided                                 | reversal of its entry                                      |
  *
  * Why the offset is a fixed account: the US demo company invoices without tax in Exact and lets
  * Avalara compute it afterwards, so the tax is booked against "4100 Sales tax collected -
- * clearing". Change it in the "Journal entry lines" node (OFFSET_ACCOUNT below) for other books.
+ * clearing" (Exact refuses journal lines on the debtor account itself). Change it in the
+ * "Journal entry lines" node (EXACT_OFFSET_ACCOUNT below) for other books.
  */
 import type { FlowNode } from "../flow/schema";
-import { avalaraLines, taxSteps } from "./tax-steps";
-import { at, cents, chain, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
+import { NON_ZERO_JURISDICTIONS } from "./tax-steps";
+import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
 
 export const EXACT_OFFSET_ACCOUNT = "4100";
 
@@ -66,7 +84,7 @@ export const exactItemTaxCodesTable: TemplateTable = {
   kind: "custom",
   description:
     "The Avalara tax code of each Exact Online item, so software, services and support are taxed by what they are. " +
-    "An item without a row is sent without a tax code (Avalara then treats it as tangible goods, P0000000).",
+    "An item without a row parks the run for review, naming it. Add a row with key * to declare a default tax code: runs that use it say so in their log.",
   keyLabel: "Exact item code",
   columns: [{ name: "taxCode", label: "Avalara tax code" }],
   demoRows: [
@@ -78,10 +96,16 @@ export const exactItemTaxCodesTable: TemplateTable = {
   ],
 };
 
-const invoiceNumber = "($trigger.invoice.InvoiceNumber ? $string($trigger.invoice.InvoiceNumber) : $trigger.invoice.InvoiceID)";
-/** The Avalara document code, derived from the invoice: the same invoice always gets the same code. */
-export const exactDocumentCode = `"EXACT-" & $string($trigger.division) & "-" & ${invoiceNumber}`;
+const invoiceNumber = "($trigger.invoice.InvoiceNumber ? $string($trigger.invoice.InvoiceNumber) : $trigger.invoiceId)";
+/**
+ * The Avalara document code, from the InvoiceID (known even after a deletion, unlike the number):
+ * the same invoice always gets the same code, and its postings are found by it.
+ */
+export const exactDocumentCode = `"EXACT-" & $string($trigger.division) & "-" & $trigger.invoiceId`;
 const invoiceDate = "$substring($trigger.invoice.InvoiceDate, 0, 10)";
+/** The source version: each change of the invoice (Modified) or its deletion is posted once. */
+const sourceVersion = `$trigger.deleted ? "deleted:" & $trigger.deletedDate : $string($trigger.invoice.Modified)`;
+const isCreditNote = "($trigger.invoice.Type = 8021 or $trigger.invoice.Type = 8024)";
 
 function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildArgs) {
   const exact = connections.exact ?? null;
@@ -94,15 +118,24 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       typeVersion: 1,
       name: "Skip draft invoices",
       position: at(1),
-      config: { condition: "invoice.Status != 10" },
-      notes: "A draft can still change: its tax is posted when it is processed (Exact then notifies an update).",
+      config: { condition: "deleted or invoice.Status != 10" },
+      notes: "A draft can still change: its tax is posted when it is opened or processed (Exact then notifies an update).",
+    },
+    {
+      id: "exists",
+      type: "core.branch",
+      typeVersion: 1,
+      name: "Still in Exact?",
+      position: at(2),
+      config: { condition: "$not(deleted)" },
+      notes: "A deleted invoice voids its Avalara document and reverses its journal entry.",
     },
     {
       id: "address",
       type: "core.mapFields",
       typeVersion: 1,
       name: "Customer address",
-      position: at(2),
+      position: at(3),
       config: {
         fields: [
           { target: "line1", expression: opt("billingAddress.line1") },
@@ -116,56 +149,89 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
         ],
         keepInput: false,
       },
-      notes: "The customer's invoice address (else its visit address), as Exact hands it on.",
+      notes: "The customer's invoice address (else its visit address), as Exact hands it on. A customer without one goes to review at the next step.",
     },
     {
       id: "resolve",
       type: "avalara.resolveAddress",
       typeVersion: 1,
       name: "Validate address (Avalara)",
-      position: at(3),
+      position: at(4),
       config: { textCase: "Mixed", minimumQuality: "PostalCentroidGood", otherCountries: "skip" },
       connectionId: avalara,
-      notes: "An invalid or undeliverable address logs a warning and parks the run in the review queue: no tax is posted until it is fixed.",
+      notes: "A missing, invalid or undeliverable address parks the run in the review queue: no tax is calculated or posted until it is fixed.",
     },
     {
       id: "taxInput",
       type: "core.mapFields",
       typeVersion: 1,
-      name: "Avalara transaction",
-      position: at(4),
+      name: "Avalara document (as the invoice is now)",
+      position: at(5),
       config: {
         fields: [
+          { target: "action", expression: literal("upsert") },
+          { target: "version", expression: sourceVersion },
           { target: "code", expression: exactDocumentCode },
-          { target: "date", expression: invoiceDate },
-          { target: "customerCode", expression: "$trigger.account.Code ? $trigger.account.Code : $trigger.invoice.InvoiceTo" },
-          { target: "currencyCode", expression: opt("$trigger.invoice.Currency") },
-          { target: "referenceCode", expression: `"Exact invoice " & ${invoiceNumber}` },
-          { target: "description", expression: opt("$trigger.invoice.Description") },
-          { target: "addresses.shipTo", expression: "address" },
+          { target: "type", expression: `${isCreditNote} ? "ReturnInvoice" : "SalesInvoice"` },
+          { target: "adjustmentDescription", expression: `$substring("Exact invoice " & ${invoiceNumber} & " changed", 0, 255)` },
+          { target: "transaction.date", expression: invoiceDate },
+          { target: "transaction.customerCode", expression: "$trigger.account.Code ? $trim($trigger.account.Code) : $trigger.invoice.InvoiceTo" },
+          { target: "transaction.currencyCode", expression: opt("$trigger.invoice.Currency") },
+          { target: "transaction.referenceCode", expression: `"Exact invoice " & ${invoiceNumber}` },
+          { target: "transaction.description", expression: opt("$trigger.invoice.Description") },
+          { target: "transaction.addresses.shipTo", expression: "address" },
           {
-            target: "lines",
-            expression: avalaraLines({
-              list: "$trigger.lines",
-              number: "$string($l.LineNumber ? $l.LineNumber : $l.ID)",
-              quantity: opt("$l.Quantity"),
-              amount: "$l.AmountFC ? $l.AmountFC : 0",
-              itemCode: "$l.ItemCode",
-              description: "$l.Description",
-              taxCodesTableId: tables.itemTaxCodes,
-            }),
+            target: "transaction.lines",
+            expression:
+              `[$map($trigger.lines, function($l, $i) { {` +
+              `"number": $string($l.LineNumber ? $l.LineNumber : $i + 1), ` +
+              // AvaTax wants a positive quantity and a negative amount on returns.
+              `"quantity": $l.Quantity ? $abs($l.Quantity), ` +
+              `"amount": $l.AmountFC ? $l.AmountFC : 0, ` +
+              `"itemCode": ${opt("$trim($l.ItemCode)")}, ` +
+              `"description": ${opt("$l.Description")}` +
+              `} })]`,
           },
         ],
         keepInput: false,
       },
-      notes: "Document code EXACT-<division>-<invoice number>: the idempotency key at Avalara and in the ledger.",
+      notes: "Document code EXACT-<division>-<InvoiceID>; a credit note is a ReturnInvoice (negative amounts). Tax codes come from the mapping table in the next step.",
     },
-    ...taxSteps({
-      column: 5,
-      avalaraConnectionId: avalara,
-      taxGlTableId: tables.taxGl,
-      noTaxNote: "Exempt customers and non-taxable items give no tax: the run ends as skipped and nothing is posted.",
-    }),
+    {
+      id: "voidInput",
+      type: "core.mapFields",
+      typeVersion: 1,
+      name: "Void of the Avalara document",
+      position: at(5, 1),
+      config: {
+        fields: [
+          { target: "action", expression: literal("delete") },
+          { target: "version", expression: sourceVersion },
+          { target: "code", expression: exactDocumentCode },
+          { target: "refundDate", expression: "$trigger.deletedDate" },
+        ],
+        keepInput: false,
+      },
+    },
+    {
+      id: "sync",
+      type: "avalara.syncDocument",
+      typeVersion: 1,
+      name: "Sync tax document (Avalara, uncommitted)",
+      position: at(6),
+      config: { companyCode: "DEFAULT", documentType: "SalesInvoice", taxCodeTableId: tables.itemTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
+      connectionId: avalara,
+      notes: "Created, replaced or adjusted (with a reason, as a new version) while uncommitted; a deleted invoice is voided (refunded in full if the document is locked by a filed return). An item without a tax code goes to review.",
+    },
+    {
+      id: "taxGl",
+      type: "core.lookup",
+      typeVersion: 1,
+      name: "Tax GL account per jurisdiction",
+      position: at(7),
+      config: { tableId: tables.taxGl, items: NON_ZERO_JURISDICTIONS, key: "key", target: "taxLines" },
+      notes: "Zero-tax jurisdictions are left out; a jurisdiction without a row parks the run for review, naming it, before anything is posted or committed.",
+    },
     {
       id: "journal",
       type: "core.mapFields",
@@ -175,38 +241,72 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       config: {
         fields: [
           { target: "division", expression: "$trigger.division" },
-          { target: "invoiceId", expression: "$trigger.invoice.InvoiceID" },
-          { target: "date", expression: invoiceDate },
+          { target: "document", expression: "$nodes.sync.code" },
+          { target: "version", expression: sourceVersion },
+          { target: "date", expression: `$trigger.deleted ? $trigger.deletedDate : ${invoiceDate}` },
           { target: "description", expression: `$substring("Sales tax invoice " & ${invoiceNumber}, 0, 60)` },
           { target: "currency", expression: opt("$trigger.invoice.Currency") },
+          { target: "exchangeRate", expression: "$trigger.invoice.AmountFC != 0 and $trigger.invoice.AmountDC ? $round($trigger.invoice.AmountDC / $trigger.invoice.AmountFC, 6)" },
+          { target: "rateDate", expression: `$not($trigger.deleted) ? ${invoiceDate}` },
           {
             target: "lines",
             expression:
-              `[taxLines.{"glAccount": glAccount, "amount": -${cents("tax")}, "costCenter": ${opt("costCenter")}, ` +
+              `$count(taxLines) = 0 ? [] : [taxLines.{"glAccount": glAccount, "amount": -${cents("tax")}, "costCenter": ${opt("costCenter")}, ` +
               `"description": $substring(taxName & " " & jurisName, 0, 60)}, ` +
               `{"glAccount": ${literal(EXACT_OFFSET_ACCOUNT)}, "amount": ${cents(`$sum(taxLines.${cents("tax")})`)}, ` +
-              `"description": $substring("Sales tax " & ${invoiceNumber} & " (Avalara " & $nodes.tax.code & ")", 0, 60)}]`,
+              `"description": $substring("Sales tax " & ${invoiceNumber} & " (Avalara)", 0, 60)}]`,
           },
         ],
         keepInput: false,
       },
-      notes: `Each jurisdiction's tax, rounded to cents, is credited to its tax account; one debit of their sum on ${EXACT_OFFSET_ACCOUNT} balances the entry exactly.`,
+      notes: `Each jurisdiction's tax, rounded to cents, is credited to its tax account; one debit of their sum on ${EXACT_OFFSET_ACCOUNT} balances the entry exactly. No lines: the document holds no tax now.`,
     },
     {
       id: "post",
-      type: "exact.createGeneralJournalEntry",
+      type: "exact.syncTaxJournal",
       typeVersion: 1,
-      name: "Post journal entry (Exact)",
+      name: "Post tax for this version (Exact)",
       position: at(9),
-      config: { journalCode: "90" },
+      config: { journalCode: "90", closedPeriod: "review" },
       connectionId: exact,
-      notes: "Posted once per invoice (key exact:<division>:<InvoiceID>:journal): replays and redeliveries read the entry back.",
+      notes: "A change reverses the entry in force and posts the new one; a replay, or a change that leaves the tax as it is, posts nothing. A closed period waits for review (or set 'next open period').",
+    },
+    {
+      id: "commitInput",
+      type: "core.mapFields",
+      typeVersion: 1,
+      name: "What to commit",
+      position: at(10),
+      config: {
+        fields: [
+          { target: "version", expression: sourceVersion },
+          { target: "commit", expression: "$nodes.sync.commit" },
+        ],
+        keepInput: false,
+      },
+    },
+    {
+      id: "commit",
+      type: "avalara.commitSynced",
+      typeVersion: 1,
+      name: "Commit tax (Avalara), last",
+      position: at(11),
+      config: {},
+      connectionId: avalara,
+      notes: "Only after the journal is posted: the tax becomes reportable once the books hold it. A failure here retries only the commit.",
     },
   ];
   return {
     schemaVersion: 1 as const,
     nodes,
-    edges: chain("invoice", "notDraft", "address", "resolve", "taxInput", "tax", "hasTax", "taxGl", "journal", "post"),
+    edges: [
+      ...chain("invoice", "notDraft", "exists"),
+      edge("exists", "address", "true"),
+      ...chain("address", "resolve", "taxInput", "sync"),
+      edge("exists", "voidInput", "false"),
+      edge("voidInput", "sync"),
+      ...chain("sync", "taxGl", "journal", "post", "commitInput", "commit"),
+    ],
   };
 }
 
@@ -214,21 +314,25 @@ export const exactInvoiceTaxJournal: StarterTemplate = {
   id: "exact-invoice-avalara-journal",
   title: "Exact invoice → Avalara → journal in Exact",
   description:
-    "When a sales invoice is created or changed in Exact Online (webhook), validate the customer's address and calculate the " +
-    "sales tax with Avalara, then post the tax per jurisdiction as one balanced general journal entry in Exact, on the tax GL " +
-    "account and cost center from the mapping table. Never posted twice; invalid addresses and unmapped jurisdictions go to review. " +
-    "Subscribe the flow's webhook URL with Exact's SalesInvoices topic; pair it with the reconciliation poll template.",
+    "When a sales invoice is created, changed or deleted in Exact Online (webhook), keep Avalara and the books equal to it: " +
+    "validate the customer's address, calculate the sales tax with Avalara (uncommitted), post the tax per jurisdiction as a " +
+    "balanced general journal entry on the tax GL account and cost center from the mapping table, then commit at Avalara. " +
+    "Lifecycle: created -> SalesInvoice + entry; edited -> Avalara adjusted (PriceAdjusted, new version) + reversal of the entry " +
+    "in force and a new entry; deleted -> Avalara voided (DocVoided, DocDeleted if never committed, full refund if locked) + " +
+    "reversal; credit note -> ReturnInvoice + an entry with reversed signs. Each version posts once; items without a tax code, " +
+    "unmapped jurisdictions, missing addresses and closed periods go to review. Subscribe the flow's webhook URL with Exact's " +
+    "SalesInvoices topic; pair it with the reconciliation poll template.",
   systems: ["exact", "avalara"],
   tables: [exactTaxGlTable, exactItemTaxCodesTable],
   build: (args) => ({
     ...exactTaxFlow(
       {
         id: "invoice",
-        type: "exact.salesInvoiceWebhook",
+        type: "exact.salesInvoiceEvents",
         typeVersion: 1,
-        name: "Sales invoice created (Exact webhook)",
+        name: "Sales invoice created, changed or deleted (Exact webhook)",
         position: at(0),
-        config: { actions: ["Create", "Update"] },
+        config: {},
         connectionId: args.connections.exact ?? null,
         notes: "Verified with the app's webhook secret; the run fetches the full invoice, its lines and the customer's addresses.",
       },
@@ -242,8 +346,9 @@ export const exactInvoiceTaxReconciliation: StarterTemplate = {
   id: "exact-invoice-avalara-journal-poll",
   title: "Exact invoices (hourly reconciliation) → Avalara → journal in Exact",
   description:
-    "The scheduled companion of the webhook template: every hour, pick up sales invoices created or changed in Exact Online " +
-    "since the last poll (including those whose notification was lost) and post their tax exactly like the webhook flow. " +
+    "The scheduled companion of the webhook template: every hour, pick up sales invoices created, changed (sync endpoint) or " +
+    "deleted (sync/Deleted) in Exact Online since the last poll, including those whose notification was lost, and bring " +
+    "Avalara and the journal in line exactly like the webhook flow (same lifecycle table). " +
     "Both flows share the idempotency keys, so an invoice the webhook already posted is not posted again.",
   systems: ["exact", "avalara"],
   tables: [exactTaxGlTable, exactItemTaxCodesTable],
@@ -251,13 +356,13 @@ export const exactInvoiceTaxReconciliation: StarterTemplate = {
     ...exactTaxFlow(
       {
         id: "invoice",
-        type: "exact.salesInvoicePoll",
+        type: "exact.salesInvoiceChanges",
         typeVersion: 1,
-        name: "Sales invoices changed (hourly)",
+        name: "Sales invoices changed or deleted (hourly)",
         position: at(0),
-        config: { statuses: [] },
+        config: {},
         connectionId: args.connections.exact ?? null,
-        notes: "Exact's sync endpoint, by Timestamp: nothing is skipped or repeated between polls.",
+        notes: "Exact's sync endpoints (invoices and sync/Deleted), by Timestamp: nothing is skipped or repeated between polls.",
       },
       args,
     ),

@@ -136,7 +136,7 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
     await new Promise((resolve) => callback.close(resolve));
   });
 
-  it("posts a balanced journal entry per jurisdiction for an invoice Exact notifies, and nothing more on an update", async () => {
+  it("posts a balanced journal entry per jurisdiction for an invoice Exact notifies, and nothing more on an update that leaves the tax as it is", async () => {
     const before = (await entries()).length;
     // Lone Star Components, 600 Congress Ave, Austin TX: licences fully taxable, support (SaaS) taxable at 80%.
     const inv = await invoice("Lone Star Components Inc.", [
@@ -160,17 +160,20 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
     ]);
     expect(centsOf(posted[0].lines.map((l: { AmountFC: number }) => l.AmountFC))).toBe(0);
     expect(posted[0]).toMatchObject({ JournalCode: "90" });
-    expect(posted[0].lines[0].Notes).toBe(`exact:${division}:${inv.InvoiceID}:journal`);
-    const tax = (await nodeOutput(db, run!.id, "tax")) as { code: string; status: string; totalTax: number };
-    expect(tax).toMatchObject({ code: `EXACT-${division}-${inv.InvoiceNumber}`, status: "Committed", totalTax: 1108.8 });
+    expect(posted[0].lines[0].Notes).toMatch(new RegExp(`^tax:EXACT-${division}-${inv.InvoiceID}\\|v=`));
+    const tax = (await nodeOutput(db, run!.id, "sync")) as { code: string; totalTax: number };
+    expect(tax).toMatchObject({ code: `EXACT-${division}-${inv.InvoiceID}`, totalTax: 1108.8 });
+    const [doc] = (await sandboxState(sb.urls.avalara)).documents.filter((d: { code: string }) => d.code === tax.code);
+    expect(doc).toMatchObject({ status: "Committed", totalTax: 1108.8 });
 
-    // The customer's invoice is edited in Exact: a new notification, a new run, nothing posted again.
+    // The invoice's description is edited in Exact: a new notification, a new run; the tax is the same, so nothing is posted.
     await sandboxPost(sb.urls.exact, `/__sandbox/invoices/${inv.InvoiceID}`, { patch: { Description: "Renewal (edited)" } });
     await sb.exact.settle();
     const runs = await runsOf(inv.InvoiceID);
     expect(runs).toHaveLength(2);
     expect((await executeRun(db, runs[1]!.id)).status).toBe("succeeded");
-    expect(await nodeStatuses(db, runs[1]!.id)).toMatchObject({ tax: "already_done", post: "already_done" });
+    expect(await nodeStatuses(db, runs[1]!.id)).toMatchObject({ sync: "succeeded", post: "succeeded" });
+    expect(await nodeOutput(db, runs[1]!.id, "post")).toMatchObject({ status: "unchanged" });
     expect((await entries()).length).toBe(before + 1);
   });
 
@@ -188,16 +191,17 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
     const again = runs.find((r) => r.record_key === posted!.record_key)!;
     expect(again).toBeDefined();
     expect((await executeRun(db, again.id)).status).toBe("succeeded");
-    expect(await nodeStatuses(db, again.id)).toMatchObject({ tax: "already_done", post: "already_done" });
+    expect(await nodeStatuses(db, again.id)).toMatchObject({ sync: "already_done", post: "already_done" });
     expect((await entries()).length).toBe(before);
   });
 
-  it("posts nothing for an invoice without tax (software delivered electronically is exempt in California)", async () => {
+  it("posts nothing for an invoice without tax (software delivered electronically is exempt in California), and commits it at Avalara", async () => {
     const before = (await entries()).length;
     const inv = await invoice("Pacific Ledger Partners", [{ ItemCode: "LIC-STD", Quantity: 3 }]);
     const [run] = await runRecords(db, { workspaceId, flowId, versionId }, [record(inv.InvoiceID)]);
-    expect(run!.status).toBe("skipped");
-    expect(await nodeStatuses(db, run!.runId)).toMatchObject({ tax: "succeeded", hasTax: "skipped" });
+    expect(run!.status).toBe("succeeded");
+    expect(await nodeOutput(db, run!.runId, "post")).toMatchObject({ status: "nothing_to_post" });
+    expect(await nodeOutput(db, run!.runId, "commit")).toMatchObject({ committed: true });
     expect((await entries()).length).toBe(before);
   });
 
@@ -236,7 +240,7 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
     expect(run!.status).toBe("needs_review");
     const [item] = await reviewItems(db, run!.runId);
     expect(item).toMatchObject({ node_id: "taxGl", reason_code: "lookup_miss" });
-    const tax = (await nodeOutput(db, run!.runId, "tax")) as { jurisdictions: { key: string; tax: number }[] };
+    const tax = (await nodeOutput(db, run!.runId, "sync")) as { jurisdictions: { key: string; tax: number }[] };
     const keys = tax.jurisdictions.filter((j) => j.tax !== 0).map((j) => j.key);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(item!.reason).toContain(`"${key}"`);

@@ -2,7 +2,7 @@
  * Test helpers for the templates and the demo seed: the four sandboxes on port 0, their state
  * over HTTP, sandbox connections in a workspace, and running a flow's runs to the end.
  */
-import { createSandbox as createAvalara } from "../../connectors/avalara/sandbox";
+import { createSandbox as createAvalara, type AvalaraSandbox } from "../../connectors/avalara/sandbox";
 import { createSandbox as createCommerce } from "../../connectors/commerce/sandbox";
 import { createSandbox as createExact, type ExactSandbox } from "../../connectors/exact/sandbox";
 import { createSandbox as createIntacct } from "../../connectors/intacct/sandbox";
@@ -16,6 +16,7 @@ import { createRuns } from "../runs";
 
 export interface Sandboxes {
   exact: ExactSandbox;
+  avalara: AvalaraSandbox;
   servers: Record<DemoSystem, SandboxServer>;
   urls: Record<DemoSystem, string>;
   close(): Promise<void>;
@@ -25,14 +26,16 @@ export async function startSandboxes(): Promise<Sandboxes> {
   const exact = createExact();
   // Tests run many flows within a minute: lift Exact's 60 calls per minute (the rest stays real).
   exact.world.settings.minutelyLimit = 100_000;
+  exact.world.settings.dailyLimit = 1_000_000;
+  const avalara = createAvalara();
   const servers = {
     exact: await exact.listen(0),
-    avalara: await createAvalara().listen(0),
+    avalara: await avalara.listen(0),
     intacct: await createIntacct().listen(0),
     commerce: await createCommerce().listen(0),
   };
   const urls = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url])) as Record<DemoSystem, string>;
-  return { exact, servers, urls, close: async () => void (await Promise.all(Object.values(servers).map((s) => s.close()))) };
+  return { exact, avalara, servers, urls, close: async () => void (await Promise.all(Object.values(servers).map((s) => s.close()))) };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -13,7 +13,7 @@
  * | voided, cancelled or deleted | Saved / Uncommitted      | VoidTransaction DocDeleted (removed)   |
  * | voided, cancelled or deleted | Committed                | VoidTransaction DocVoided (Cancelled)  |
  * | voided, cancelled or deleted | locked                   | RefundTransaction Full: a committed    |
- * |                              |                          | ReturnInvoice `<code>-VOID`            |
+ * |                              |                          | ReturnInvoice with the same code       |
  * | voided, cancelled or deleted | none or Cancelled        | nothing                                |
  *
  * `jurisdictions` in the output is the tax the ledger must hold for the document afterwards
@@ -46,6 +46,13 @@ const ADJUSTMENT_REASONS = [
 ] as const;
 
 const config = documentConfig.extend({
+  taxCodeTableId: z
+    .string()
+    .uuid()
+    .optional()
+    .describe("Mapping table from item code to Avalara tax code, for lines sent without one. A row with key * is an explicit default (logged when used).")
+    .meta({ picker: "lookupTables" }),
+  taxCodeColumn: z.string().min(1).default("taxCode").describe("Column of that table holding the tax code."),
   adjustmentReason: z
     .enum(ADJUSTMENT_REASONS)
     .default("PriceAdjusted")
@@ -89,6 +96,49 @@ type Config = z.output<typeof config>;
 
 const refOf = (i: Input, c: Config): DocumentRef => documentRef({ code: i.code, companyCode: i.companyCode, documentType: i.type }, c);
 
+/** The key of a mapping table's explicit default row. */
+export const DEFAULT_ROW_KEY = "*";
+
+/**
+ * Every line gets a tax code: its own, its item's row in the mapping table, or the table's
+ * explicit default row (logged). Anything else parks the run, naming the items: a line sent
+ * without a tax code would be taxed as tangible goods without anyone being asked.
+ */
+async function withTaxCodes(ctx: Ctx, c: Config, lines: NonNullable<Input["transaction"]>["lines"]) {
+  const missing: string[] = [];
+  const out = [];
+  for (const [n, line] of lines.entries()) {
+    if (line.taxCode) {
+      out.push(line);
+      continue;
+    }
+    const item = line.itemCode ?? "";
+    const row = c.taxCodeTableId ? ((item ? await ctx.lookup(c.taxCodeTableId, item) : undefined) ?? undefined) : undefined;
+    const value = row?.values[c.taxCodeColumn];
+    if (value) {
+      out.push({ ...line, taxCode: value });
+      continue;
+    }
+    const fallback = c.taxCodeTableId ? await ctx.lookup(c.taxCodeTableId, DEFAULT_ROW_KEY) : undefined;
+    const defaultValue = fallback?.values[c.taxCodeColumn];
+    if (defaultValue) {
+      ctx.log.info(`Line ${line.number ?? n + 1} (${item || "no item"}) has no tax code row: using the table's default row (*) ${defaultValue}`);
+      out.push({ ...line, taxCode: defaultValue });
+      continue;
+    }
+    missing.push(item ? `item ${item}` : `line ${line.number ?? n + 1} (no item)`);
+  }
+  if (missing.length) {
+    throw new NeedsReviewError(`No Avalara tax code for ${[...new Set(missing)].join(", ")}: add them to the tax code mapping table (or a default row *)`, {
+      reasonCode: "missing_tax_code",
+      details: { missing: [...new Set(missing)], tableId: c.taxCodeTableId ?? null },
+    });
+  }
+  return out;
+}
+
+type Ctx = { client: AvalaraClient; log: { info(m: string, d?: unknown): void }; lookup: (tableId: string, key: string) => Promise<{ key: string; values: Record<string, string> } | undefined> };
+
 const UNCOMMITTED = new Set(["Saved", "Posted", "Uncommitted"]);
 
 /** Same lines, date and customer: an edit that does not change the tax (e.g. printing the invoice). */
@@ -126,9 +176,10 @@ function result(o: Output["outcome"], r: DocumentRef, doc: TransactionOutput | u
   };
 }
 
-async function upsert(ctx: { client: AvalaraClient; log: { info(m: string, d?: unknown): void } }, i: Input, c: Config, r: DocumentRef, current: TransactionOutput | undefined): Promise<Output> {
+async function upsert(ctx: Ctx, i: Input, c: Config, r: DocumentRef, current: TransactionOutput | undefined): Promise<Output> {
   if (!i.transaction) throw new PermanentError(`Avalara document ${r.code}: the document is required to create or change it`);
-  const model = buildCreateModel({ ...i.transaction, code: r.code, companyCode: r.companyCode, type: r.documentType as Input["type"], commit: false }, { ...c, commit: false });
+  const lines = await withTaxCodes(ctx, c, i.transaction.lines);
+  const model = buildCreateModel({ ...i.transaction, lines, code: r.code, companyCode: r.companyCode, type: r.documentType as Input["type"], commit: false }, { ...c, commit: false });
   if (current?.locked) {
     throw new NeedsReviewError(
       `Avalara document ${r.code} is locked (reported on a filed return) and cannot be adjusted: record the difference as a new document in AvaTax`,
@@ -163,11 +214,12 @@ async function upsert(ctx: { client: AvalaraClient; log: { info(m: string, d?: u
   return result("adjusted", r, adjusted);
 }
 
-async function remove(ctx: { client: AvalaraClient; log: { info(m: string, d?: unknown): void } }, i: Input, r: DocumentRef, current: TransactionOutput | undefined): Promise<Output> {
+async function remove(ctx: Ctx, i: Input, r: DocumentRef, current: TransactionOutput | undefined): Promise<Output> {
   if (!current) return result("absent", r, undefined);
   if (current.status === "Cancelled") return result("voided", r, current);
   if (current.locked) {
-    const refundRef: DocumentRef = { companyCode: r.companyCode, code: `${r.code.slice(0, 45)}-VOID`, documentType: "ReturnInvoice" };
+    // A ReturnInvoice may reuse the invoice's code (another document type): the pair stays findable.
+    const refundRef: DocumentRef = { companyCode: r.companyCode, code: r.code, documentType: "ReturnInvoice" };
     const refund =
       (await ctx.client.getTransactionByCode(refundRef)) ??
       (await ctx.client.refundTransaction(r, {
@@ -203,8 +255,14 @@ export const syncDocument = node({
   output,
   effect: { kind: "write", key: (i, c) => `${documentKey(refOf(i, c))}:v:${i.version}` },
   async run(ctx, i, c) {
-    const r = refOf(i, c);
-    const current = await ctx.client.getTransactionByCode(r);
+    let r = refOf(i, c);
+    let current = await ctx.client.getTransactionByCode(r);
+    if (!current && i.action === "delete" && !i.type && r.documentType === "SalesInvoice") {
+      // A deleted source no longer says whether it was an invoice or a credit note.
+      const asReturn = { ...r, documentType: "ReturnInvoice" };
+      const found = await ctx.client.getTransactionByCode(asReturn);
+      if (found) [r, current] = [asReturn, found];
+    }
     return i.action === "upsert" ? upsert(ctx, i, c, r, current) : remove(ctx, i, r, current);
   },
 });

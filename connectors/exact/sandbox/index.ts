@@ -7,6 +7,10 @@
  * - POST /__sandbox/invoices        `{region?, division?, invoice}`: create a sales invoice as a user
  *                                    would in Exact (deep insert; sends the SalesInvoices webhook)
  * - POST /__sandbox/invoices/<id>   `{region?, division?, patch}`: change one (sends an Update)
+ * - POST /__sandbox/invoices/<id>/delete `{region?, division?}`: remove one as a user (Delete
+ *   notification and a sync/Deleted row)
+ * - POST /__sandbox/periods `{region?, division?, year, period, journal?, closed}`: close or reopen a
+ *   financial period (journal "*" or omitted: every journal)
  * - POST /__sandbox/config          `Partial<SandboxSettings>`: page sizes, rate and token limits
  * - POST /__sandbox/clock           `{advanceMs}`: move the sandbox clock (token expiry, rate windows)
  */
@@ -22,6 +26,7 @@ import {
   REGION_KEYS,
   createInvoice,
   defaultSettings,
+  deleteInvoice,
   updateInvoice,
   type DivisionData,
   type RegionData,
@@ -74,7 +79,18 @@ export function createSandbox(options: { now?: () => number } = {}): ExactSandbo
       journalEntries: div.entries.length,
       deleted: div.deleted.length,
     },
-    invoices: div.invoices.map((i) => ({ InvoiceID: i.InvoiceID, InvoiceNumber: i.InvoiceNumber, InvoiceToName: i.InvoiceToName, AmountFC: i.AmountFC, Status: i.Status })),
+    invoices: div.invoices.map((i) => ({
+      InvoiceID: i.InvoiceID,
+      InvoiceNumber: i.InvoiceNumber,
+      InvoiceToName: i.InvoiceToName,
+      Type: i.Type,
+      Currency: i.Currency,
+      AmountFC: i.AmountFC,
+      AmountDC: i.AmountDC,
+      Status: i.Status,
+    })),
+    deleted: div.deleted.map(({ _ts, ...row }) => (void _ts, row)),
+    closedPeriods: div.closedPeriods,
     journalEntries: div.entries.map((e) => {
       const { _lines, _ts, ...header } = e;
       void _ts;
@@ -136,6 +152,25 @@ export function createSandbox(options: { now?: () => number } = {}): ExactSandbo
         const invoice = updateInvoice(div, update[1], (body.patch ?? {}) as Record<string, unknown>, now());
         notify(world, div, "SalesInvoices", "Update", String(invoice.InvoiceID), "salesinvoice/SalesInvoices");
         send(res, 200, { InvoiceID: invoice.InvoiceID, InvoiceNumber: invoice.InvoiceNumber, Division: div.code });
+        return true;
+      }
+      const remove = /^\/__sandbox\/invoices\/([0-9a-fA-F-]{36})\/delete$/.exec(url.pathname);
+      if (remove) {
+        const div = pickDivision(body);
+        deleteInvoice(div, remove[1], now(), [...world.regions.get(div.region)!.users.values()][0]?.id ?? "");
+        notify(world, div, "SalesInvoices", "Delete", remove[1].toLowerCase(), "salesinvoice/SalesInvoices");
+        send(res, 200, { InvoiceID: remove[1].toLowerCase(), deleted: true, Division: div.code });
+        return true;
+      }
+      if (url.pathname === "/__sandbox/periods") {
+        const div = pickDivision(body);
+        const year = Number(body.year);
+        const period = Number(body.period);
+        if (!Number.isInteger(year) || !Number.isInteger(period) || period < 1 || period > 12) throw new ODataError("year and period (1-12) are required");
+        const journal = typeof body.journal === "string" ? body.journal : "*";
+        div.closedPeriods = div.closedPeriods.filter((c) => !(c.journal === journal && c.year === year && c.period === period));
+        if (body.closed !== false) div.closedPeriods.push({ journal, year, period });
+        send(res, 200, { closedPeriods: div.closedPeriods });
         return true;
       }
       if (url.pathname === "/__sandbox/config") {

@@ -12,7 +12,9 @@ import {
   createInvoice,
   dateMs,
   deleteInvoice,
+  financialPeriods,
   findById,
+  journalStatuses,
   newGuid,
   updateInvoice,
   type DivisionData,
@@ -51,6 +53,8 @@ const SHAPES = {
   entryLines: ENTRY_LINES,
   subscriptions: { path: "webhooks/WebhookSubscriptions", key: "ID", type: "WebhookSubscription" },
   deleted: { path: "sync/Deleted", key: "ID", type: "Deleted" },
+  periods: { path: "financial/FinancialPeriods", key: "ID", type: "FinancialPeriod" },
+  journalStatus: { path: "read/financial/JournalStatusByFinancialPeriod", key: "ID", type: "JournalStatusByFinancialPeriod" },
   syncInvoices: { path: "sync/SalesInvoice/SalesInvoices", key: "ID", type: "SyncSalesInvoice" },
 } satisfies Record<string, EntityShape>;
 
@@ -101,6 +105,8 @@ const ROUTES: Record<string, Route> = {
   "generaljournalentry/generaljournalentries": { shape: SHAPES.entries, kind: "standard", rows: (d) => d.entries },
   "generaljournalentry/generaljournalentrylines": { shape: SHAPES.entryLines, kind: "standard", rows: (d) => flatLines(d.entries) },
   "webhooks/webhooksubscriptions": { shape: SHAPES.subscriptions, kind: "standard", rows: (d) => d.subscriptions },
+  "financial/financialperiods": { shape: SHAPES.periods, kind: "standard", rows: financialPeriods },
+  "read/financial/journalstatusbyfinancialperiod": { shape: SHAPES.journalStatus, kind: "standard", rows: journalStatuses },
   "bulk/crm/accounts": { shape: SHAPES.accounts, kind: "bulk", rows: (d) => d.accounts },
   "bulk/financial/glaccounts": { shape: SHAPES.glAccounts, kind: "bulk", rows: (d) => d.glAccounts },
   "bulk/logistics/items": { shape: SHAPES.items, kind: "bulk", rows: (d) => d.items },

@@ -179,6 +179,7 @@ function seedDivision(region: RegionKey, code: number, name: string, country: st
     entries: [],
     subscriptions: [],
     deleted: [],
+    closedPeriods: [],
     rate: new Map(),
   };
   const stamp = (row: Row): Row => {
@@ -270,7 +271,8 @@ function seedDivision(region: RegionKey, code: number, name: string, country: st
         Description: description,
         Type: type,
         AllowVAT: allowVat,
-        AllowVariableCurrency: false,
+        // The general journal takes entries in any currency (AmountFC with ExchangeRate).
+        AllowVariableCurrency: jCode === "90",
         Currency: currency,
         GLAccount: type === 12 ? glId("1010") : null,
         IsBlocked: blocked,

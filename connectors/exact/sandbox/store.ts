@@ -92,6 +92,8 @@ export interface DivisionData {
   entries: Row[];
   subscriptions: Row[];
   deleted: Row[];
+  /** Closed financial periods per journal code ("*" closes the period for every journal). */
+  closedPeriods: { journal: string; year: number; period: number }[];
   rate: Map<string, RateCounters>;
 }
 
@@ -173,6 +175,8 @@ export interface InvoiceInput {
   InvoiceDate?: string;
   Journal?: string;
   Currency?: string;
+  /** Sandbox only: the rate from the invoice currency to the division currency (AmountDC = AmountFC x rate). */
+  ExchangeRate?: number;
   Description?: string;
   YourRef?: string;
   Status?: number;
@@ -197,6 +201,7 @@ function vatPercentage(div: DivisionData, code: string): number {
 }
 
 function buildLines(div: DivisionData, invoice: Row, lines: NonNullable<InvoiceInput["SalesInvoiceLines"]>, now: number): Row[] {
+  const rate = typeof invoice._rate === "number" ? invoice._rate : 1;
   return lines.map((input, index) => {
     const item =
       (input.Item ? findById(div.items, "ID", input.Item) : undefined) ??
@@ -223,9 +228,9 @@ function buildLines(div: DivisionData, invoice: Row, lines: NonNullable<InvoiceI
       NetPrice: round2(unitPrice * (1 - discount)),
       Discount: discount,
       AmountFC: amount,
-      AmountDC: amount,
+      AmountDC: round2(amount * rate),
       VATAmountFC: round2(amount * pct),
-      VATAmountDC: round2(amount * pct),
+      VATAmountDC: round2(amount * pct * rate),
       VATCode: vatCode,
       VATPercentage: pct,
       GLAccount: glAccount,
@@ -244,7 +249,9 @@ function totals(invoice: Row): void {
   const lines = invoice._lines as Row[];
   const net = round2(lines.reduce((s, l) => s + (l.AmountFC as number), 0));
   const vat = round2(lines.reduce((s, l) => s + (l.VATAmountFC as number), 0));
-  Object.assign(invoice, { AmountFCExclVat: net, VATAmountFC: vat, VATAmountDC: vat, AmountFC: round2(net + vat), AmountDC: round2(net + vat) });
+  const netDC = round2(lines.reduce((s, l) => s + (l.AmountDC as number), 0));
+  const vatDC = round2(lines.reduce((s, l) => s + (l.VATAmountDC as number), 0));
+  Object.assign(invoice, { AmountFCExclVat: net, VATAmountFC: vat, VATAmountDC: vatDC, AmountFC: round2(net + vat), AmountDC: round2(netDC + vatDC) });
 }
 
 export function createInvoice(div: DivisionData, input: InvoiceInput, now: number): Row {
@@ -279,6 +286,14 @@ export function createInvoice(div: DivisionData, input: InvoiceInput, now: numbe
     Created: odataDate(now),
     Modified: odataDate(now),
   };
+  const currency = input.Currency ?? div.currency;
+  if (currency !== div.currency && !(typeof input.ExchangeRate === "number" && input.ExchangeRate > 0)) {
+    throw new ODataError(`No exchange rate from ${currency} to ${div.currency} for the invoice date`);
+  }
+  invoice._rate = currency === div.currency ? 1 : input.ExchangeRate;
+  if ((invoice.Type === 8021 || invoice.Type === 8024) && input.SalesInvoiceLines.some((l) => (l.Quantity ?? 1) > 0)) {
+    throw new ODataError("Credit note lines must have a negative quantity");
+  }
   invoice._lines = buildLines(div, invoice, input.SalesInvoiceLines, now);
   totals(invoice);
   touch(div, invoice, now);
@@ -314,7 +329,8 @@ export function updateInvoice(div: DivisionData, id: string, patch: Record<strin
 export function deleteInvoice(div: DivisionData, id: string, now: number, userId: string): void {
   const invoice = findById(div.invoices, "InvoiceID", id);
   if (!invoice) throw new ODataError("Not found", 404);
-  if (invoice.Status !== 10) throw new ODataError("Only draft invoices can be deleted");
+  // Draft and open invoices can be removed; a processed one only corrected by a credit note.
+  if (invoice.Status === 50) throw new ODataError("Processed invoices cannot be deleted: enter a credit note");
   div.invoices = div.invoices.filter((r) => r !== invoice);
   div.ts += 1;
   div.deleted.push({
@@ -336,9 +352,12 @@ export interface EntryInput {
   FinancialYear?: number;
   FinancialPeriod?: number;
   Currency?: string;
+  ExchangeRate?: number;
+  Reversal?: boolean;
   GeneralJournalEntryLines?: {
     GLAccount?: string;
     AmountFC?: number;
+    AmountDC?: number;
     Date?: string;
     Description?: string;
     CostCenter?: string;
@@ -361,7 +380,14 @@ export function createEntry(div: DivisionData, input: EntryInput, now: number): 
   if (journal.IsBlocked) throw new ODataError(`Journal ${input.JournalCode} is blocked`);
   const lines = input.GeneralJournalEntryLines ?? [];
   if (lines.length === 0) throw new ODataError("GeneralJournalEntryLines: at least one line is required");
+  const currency = input.Currency ?? div.currency;
+  if (currency !== div.currency && !journal.AllowVariableCurrency) {
+    throw new ODataError(`Journal ${journal.Code} does not allow currency ${currency}: only ${journal.Currency ?? div.currency}`);
+  }
+  const rate = currency === div.currency ? 1 : input.ExchangeRate;
+  if (typeof rate !== "number" || !(rate > 0)) throw new ODataError(`Mandatory: ExchangeRate for currency ${currency}`);
   let total = 0;
+  let totalDC = 0;
   const entryId = newGuid();
   const built = lines.map((l, i) => {
     const gl = l.GLAccount ? findById(div.glAccounts, "ID", l.GLAccount) : undefined;
@@ -374,7 +400,11 @@ export function createEntry(div: DivisionData, input: EntryInput, now: number): 
     if (l.CostCenter && !div.costCenters.some((c) => c.Code === l.CostCenter)) throw new ODataError(`Line ${i + 1}: Cost center ${l.CostCenter} does not exist`);
     if (l.CostUnit && !div.costUnits.some((c) => c.Code === l.CostUnit)) throw new ODataError(`Line ${i + 1}: Cost unit ${l.CostUnit} does not exist`);
     if (gl.UseCostcenter === 1 && !l.CostCenter) throw new ODataError(`Line ${i + 1}: Mandatory: Cost center for GL account ${gl.Code}`);
+    const closed = closedPeriod(div, journal.Code as string, new Date(date));
+    if (closed) throw new ODataError(`Period is closed: ${closed.year} - ${closed.period}`);
+    const amountDC = typeof l.AmountDC === "number" ? l.AmountDC : round2(l.AmountFC * rate);
     total += Math.round(l.AmountFC * 100);
+    totalDC += Math.round(amountDC * 100);
     return {
       ID: newGuid(),
       EntryID: entryId,
@@ -383,7 +413,7 @@ export function createEntry(div: DivisionData, input: EntryInput, now: number): 
       GLAccountCode: gl.Code,
       GLAccountDescription: gl.Description,
       AmountFC: l.AmountFC,
-      AmountDC: l.AmountFC,
+      AmountDC: amountDC,
       VATCode: l.VATCode ? padVatCode(l.VATCode) : null,
       Date: odataDate(date),
       Description: l.Description ?? null,
@@ -395,7 +425,12 @@ export function createEntry(div: DivisionData, input: EntryInput, now: number): 
     } as Row;
   });
   if (total !== 0) throw new ODataError(`Entry is not in balance: difference ${(total / 100).toFixed(2)}`);
+  if (totalDC !== 0) throw new ODataError(`Entry is not in balance: difference ${div.currency} ${(totalDC / 100).toFixed(2)}`);
   const first = new Date(dateMs(built[0].Date)!);
+  if (input.FinancialYear !== undefined && input.FinancialPeriod !== undefined) {
+    const header = div.closedPeriods.find((c) => (c.journal === "*" || c.journal === journal.Code) && c.year === input.FinancialYear && c.period === input.FinancialPeriod);
+    if (header) throw new ODataError(`Period is closed: ${header.year} - ${header.period}`);
+  }
   const entry: Row = {
     EntryID: entryId,
     EntryNumber: div.nextEntryNumber++,
@@ -403,9 +438,9 @@ export function createEntry(div: DivisionData, input: EntryInput, now: number): 
     JournalDescription: journal.Description,
     FinancialYear: input.FinancialYear ?? first.getUTCFullYear(),
     FinancialPeriod: input.FinancialPeriod ?? first.getUTCMonth() + 1,
-    Currency: input.Currency ?? div.currency,
-    ExchangeRate: 1,
-    Reversal: false,
+    Currency: currency,
+    ExchangeRate: rate,
+    Reversal: input.Reversal === true,
     Status: 20,
     Type: 90,
     Division: div.code,
@@ -416,6 +451,48 @@ export function createEntry(div: DivisionData, input: EntryInput, now: number): 
   touch(div, entry, now);
   div.entries.push(entry);
   return entry;
+}
+
+// ------------------------------------------------------------------------------ financial periods
+
+/** The closed period (journal or all journals) a date falls in, if any. Periods are calendar months. */
+export function closedPeriod(div: DivisionData, journal: string, date: Date): { year: number; period: number } | undefined {
+  const year = date.getUTCFullYear();
+  const period = date.getUTCMonth() + 1;
+  return div.closedPeriods.find((c) => (c.journal === "*" || c.journal === journal) && c.year === year && c.period === period);
+}
+
+/** financial/FinancialPeriods: twelve calendar-month periods a year, 2020 to 2030. */
+export function financialPeriods(div: DivisionData): Row[] {
+  const rows: Row[] = [];
+  for (let year = 2020; year <= 2030; year++) {
+    for (let period = 1; period <= 12; period++) {
+      rows.push({
+        ID: stableGuid(div.code, "period", year, period),
+        FinYear: year,
+        FinPeriod: period,
+        StartDate: odataDate(Date.UTC(year, period - 1, 1)),
+        EndDate: odataDate(Date.UTC(year, period, 0)),
+        Division: div.code,
+      });
+    }
+  }
+  return rows;
+}
+
+/** read/financial/JournalStatusByFinancialPeriod: Status 0 open, 1 closed, per journal and period. */
+export function journalStatuses(div: DivisionData): Row[] {
+  return div.journals.flatMap((j) =>
+    financialPeriods(div).map((p) => ({
+      ID: stableGuid(div.code, "journal-status", String(j.Code), p.FinYear as number, p.FinPeriod as number),
+      Journal: j.Code,
+      JournalType: j.Type,
+      Year: p.FinYear,
+      Period: p.FinPeriod,
+      Status: div.closedPeriods.some((c) => (c.journal === "*" || c.journal === j.Code) && c.year === p.FinYear && c.period === p.FinPeriod) ? 1 : 0,
+      Division: div.code,
+    })),
+  );
 }
 
 // ------------------------------------------------------------------------------ the whole sandbox
