@@ -126,7 +126,9 @@ export function faultSchedule(options: Pick<ChaosOptions, "durationMs" | "killEv
 export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   const log = options.log;
   const began = Date.now();
-  // Never the user's database or key: everything here is the bench's own.
+  // Never the user's database or key: everything here is the bench's own (and put back at the end,
+  // for the test runner's other files in this process).
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, LEDGERLINE_ENCRYPTION_KEY: process.env.LEDGERLINE_ENCRYPTION_KEY };
   delete process.env.DATABASE_URL;
   const encryptionKey = randomBytes(32).toString("hex");
   process.env.LEDGERLINE_ENCRYPTION_KEY = encryptionKey;
@@ -260,14 +262,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     log(`${created.length} documents made; draining`);
 
     // Drain: every document has a run and no run of theirs is unfinished.
-    const keys = created.map((d) => d.recordKey);
+    const keys = created.map((d) => d.recordKey.toLowerCase());
     const drainDeadline = Date.now() + options.drainTimeoutMs;
     for (;;) {
       const [row] = await patiently(
         () => db0.sql<{ without: number; open: number }[]>`
           select
-            (select count(*)::int from unnest(${keys}::text[]) k where not exists (select 1 from runs r where r.record_key = k)) as without,
-            (select count(*)::int from runs r where r.record_key = any(${keys}::text[]) and r.status in ('queued', 'running', 'waiting')) as open`,
+            (select count(*)::int from unnest(${keys}::text[]) k where not exists (select 1 from runs r where lower(r.record_key) = k)) as without,
+            (select count(*)::int from runs r where lower(r.record_key) = any(${keys}::text[]) and r.status in ('queued', 'running', 'waiting')) as open`,
       );
       if (row!.without === 0 && row!.open === 0) break;
       if (Date.now() > drainDeadline) {
@@ -301,5 +303,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     await sandboxes?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await database?.stop().catch(() => undefined);
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }

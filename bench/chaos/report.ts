@@ -26,6 +26,9 @@ export interface IntegrationFigures {
   /** error message -> documents */
   failures: Record<string, number>;
   runs: Record<string, number>;
+  /** needs-review runs by reason_code, failed runs by error message */
+  runReviewReasons: Record<string, number>;
+  runFailures: Record<string, number>;
   duplicates: Array<{ label: string; postings: number }>;
   losses: string[];
 }
@@ -52,7 +55,7 @@ export async function postingCounts(urls: { exact: string; intacct: string }, di
       if (div.code !== division) continue;
       for (const entry of div.journalEntries) {
         const note = entry.lines.map((l) => String(l.Notes ?? "")).find((n) => n.endsWith(":journal"));
-        if (note) add(`journalEntries|${note}`);
+        if (note) add(`journalEntries|${note.toLowerCase()}`);
       }
     }
   }
@@ -65,11 +68,12 @@ export async function postingCounts(urls: { exact: string; intacct: string }, di
 }
 
 export async function countFigures(db: Db, documents: CreatedDocument[], postings: Map<string, number>): Promise<IntegrationFigures[]> {
-  const keys = documents.map((d) => d.recordKey);
+  // Record keys and Exact's journal keys compare without case (GUIDs are spelled either way).
+  const keys = documents.map((d) => d.recordKey.toLowerCase());
   const runs = await db.sql<{ record_key: string; status: string; created_at: Date; error: { message?: string } | null; reason_code: string | null }[]>`
-    select r.record_key, r.status, r.created_at, r.error,
+    select lower(r.record_key) as record_key, r.status, r.created_at, r.error,
       (select ri.reason_code from review_items ri where ri.run_id = r.id order by ri.created_at desc limit 1) as reason_code
-    from runs r where r.record_key = any(${keys}::text[]) order by r.created_at`;
+    from runs r where lower(r.record_key) = any(${keys}::text[]) order by r.created_at`;
   type RunRow = (typeof runs)[number];
   const byKey = new Map<string, RunRow[]>();
   for (const run of runs) byKey.set(run.record_key, [...(byKey.get(run.record_key) ?? []), run]);
@@ -88,13 +92,23 @@ export async function countFigures(db: Db, documents: CreatedDocument[], posting
       reviewReasons: {},
       failures: {},
       runs: {},
+      runReviewReasons: {},
+      runFailures: {},
       duplicates: [],
       losses: [],
     };
     for (const doc of docs) {
-      const count = postings.get(`${doc.posting.collection}|${doc.posting.key}`) ?? 0;
-      const docRuns = byKey.get(doc.recordKey) ?? [];
-      for (const run of docRuns) f.runs[run.status] = (f.runs[run.status] ?? 0) + 1;
+      const postingKey = doc.posting.collection === "journalEntries" ? doc.posting.key.toLowerCase() : doc.posting.key;
+      const count = postings.get(`${doc.posting.collection}|${postingKey}`) ?? 0;
+      const docRuns = byKey.get(doc.recordKey.toLowerCase()) ?? [];
+      for (const run of docRuns) {
+        f.runs[run.status] = (f.runs[run.status] ?? 0) + 1;
+        if (run.status === "needs_review") f.runReviewReasons[run.reason_code ?? "unknown"] = (f.runReviewReasons[run.reason_code ?? "unknown"] ?? 0) + 1;
+        if (run.status === "failed") {
+          const message = (run.error?.message ?? "no message").slice(0, 160);
+          f.runFailures[message] = (f.runFailures[message] ?? 0) + 1;
+        }
+      }
       if (count > 1) f.duplicates.push({ label: doc.label, postings: count });
       if (count >= 1) {
         f.posted++;
@@ -140,6 +154,8 @@ export function printFigures(figures: ChaosFigures, print: (line: string) => voi
     for (const [message, n] of Object.entries(f.failures)) print(`      ${n} x ${message}`);
     print(`  ${pad("unfinished", 28)}${f.unfinished}`);
     print(`  ${pad("runs", 28)}${Object.values(f.runs).reduce((a, b) => a + b, 0)}  (${Object.entries(f.runs).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+    if (Object.keys(f.runReviewReasons).length) print(`      needs review: ${Object.entries(f.runReviewReasons).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    for (const [message, n] of Object.entries(f.runFailures)) print(`      failed ${n} x ${message}`);
     print(`  ${pad("duplicates", 28)}${f.duplicates.length}${f.duplicates.length ? `  (${f.duplicates.slice(0, 5).map((d) => `${d.label}: ${d.postings} postings`).join("; ")})` : ""}`);
     print(`  ${pad("losses", 28)}${f.losses.length}${f.losses.length ? `  (${f.losses.slice(0, 5).join("; ")})` : ""}`);
   }

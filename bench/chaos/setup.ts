@@ -30,6 +30,10 @@ export interface ActivatedProduct {
 
 /** Exact notifies the web app of every new sales invoice (Exact checks the URL with a POST first, so the app must be up). */
 export async function subscribeExactWebhook(db: Db, product: ActivatedProduct): Promise<void> {
+  // Exact gives the URL 5 s; a dev server compiles the route on its first request, so ask once first.
+  const warm = await fetch(product.webhookUrl, { method: "POST", body: "", signal: AbortSignal.timeout(180_000) });
+  await warm.arrayBuffer();
+  if (warm.status >= 300) throw new Error(`the web app's webhook URL answered ${warm.status} to Exact's validation POST`);
   const [exact] = await db.sql<{ id: string }[]>`select id::text from connections where workspace_id = ${product.workspaceId} and system = 'exact'`;
   const connection = await loadConnection(db, product.workspaceId, exact!.id);
   const client = connection.connector.createClient(buildEnv(db, connection, { log: silent, signal: new AbortController().signal, redactor: new Redactor() })) as ExactClient;

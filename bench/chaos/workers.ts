@@ -61,7 +61,7 @@ export class WorkerPool {
     const worker: WorkerProcess = { n, pid: child.pid!, child, startedAt: Date.now(), stopped: false };
     const write = (chunk: Buffer) => {
       const text = chunk.toString();
-      appendFileSync(this.options.logFile, text.replace(/^/gm, `[worker ${n}] `));
+      appendFileSync(this.options.logFile, text.replace(/^(?=.)/gm, `[worker ${n}] `));
     };
     child.stdout?.on("data", write);
     child.stderr?.on("data", write);
