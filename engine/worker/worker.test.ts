@@ -49,7 +49,7 @@ describe("worker", () => {
     const { flowId } = await createFlow(db, workspaceId, { name: "crash", definition: postingFlow() });
     api.delayMs = 4000; // the POST is applied, then answered slowly: the worker dies while waiting
     const child = spawn(process.execPath, ["--import", "tsx", "engine/worker/main.ts"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LEDGERLINE_HEARTBEAT_MS: "500", WORKER_CONCURRENCY: "1" },
+      env: { ...process.env, DATABASE_URL: databaseUrl, LEDGERLINE_HEARTBEAT_MS: "500", LEDGERLINE_STALE_AFTER_MS: "3000", WORKER_CONCURRENCY: "1" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     children.push(child);
@@ -85,6 +85,28 @@ describe("worker", () => {
     expect([...api.created.keys()].filter((k) => k.endsWith(":INV-CRASH"))).toHaveLength(1);
     const [ledger] = await db.sql`select status, attempts from idempotency_ledger where business_key like ${"%:INV-CRASH"}`;
     expect(ledger).toEqual({ status: "done", attempts: 2 });
+  });
+
+  it("fails a run whose expression loops within the limit while the worker's other runs complete", { timeout: 60_000 }, async () => {
+    const looping = builtInFlow(tableId);
+    const map = looping.nodes.find((n) => n.id === "map")!;
+    (map.config as { fields: { target: string; expression: string }[] }).fields.push({ target: "loop", expression: "($f := function($x){ $f($x) }; $f(1))" });
+    const { flowId: loopFlow } = await createFlow(db, workspaceId, { name: "looping", definition: looping });
+    const { flowId: fineFlow } = await createFlow(db, workspaceId, { name: "fine", definition: postingFlow() });
+    if (workers.length === 0) workers.push(await startWorker({ databaseUrl: databaseUrl, concurrency: 2, pollInterval: 200 }));
+    const loops = await Promise.all(["INV-L1", "INV-L2"].map((n) => runNow(db, workspaceId, loopFlow, invoice(n))));
+    const fine = await Promise.all(["INV-F1", "INV-F2", "INV-F3", "INV-F4"].map((n) => runNow(db, workspaceId, fineFlow, invoice(n))));
+    for (const id of fine) await waitFor(async () => (await runRow(db, id)).status === "succeeded", 30_000, 100);
+    for (const id of loops) {
+      await waitFor(async () => (await runRow(db, id)).status === "failed", 30_000, 100);
+      const run = await runRow(db, id);
+      expect(run.error!.message).toBe('node map, field "loop": the expression took longer than 1000 ms (the time limit of an expression)');
+      const [timing] = await db.sql<{ ms: number }[]>`select extract(epoch from finished_at - started_at) * 1000 as ms from runs where id = ${id}`;
+      expect(Number(timing!.ms)).toBeLessThan(5000);
+    }
+    // Its heartbeats went on meanwhile (every 5 s by default).
+    const [beat] = await db.sql`select count(*)::int as n from worker_heartbeats where last_seen_at > now() - interval '10 seconds'`;
+    expect(beat!.n).toBeGreaterThan(0);
   });
 
   it("executes queued runs and reports the worker as alive", async () => {
