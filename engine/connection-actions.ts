@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Redactor, type HttpCallRecord, type Logger } from "../connectors/sdk";
 import type { Db } from "../db/client";
 import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
+import { roleAtLeast, roleSchema } from "./auth/roles";
 import { buildEnv, loadConnection, setConnectionHealth } from "./connections";
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -48,7 +49,9 @@ export async function startOAuth(db: Db, workspaceId: string, connectionId: stri
   if (!connection.connector.oauth) throw new Error(`${connection.connector.title} connections do not use OAuth`);
   const state = randomBytes(24).toString("base64url");
   await db.sql`delete from oauth_states where created_at < now() - interval '15 minutes'`;
-  await db.sql`insert into oauth_states (state, workspace_id, connection_id, redirect_uri) values (${state}, ${workspaceId}, ${connectionId}, ${redirectUri})`;
+  await db.sql`
+    insert into oauth_states (state, workspace_id, connection_id, redirect_uri, user_id)
+    values (${state}, ${workspaceId}, ${connectionId}, ${redirectUri}, ${actor.userId ?? null})`;
   await recordAudit(db.sql, workspaceId, actor, { action: "connection.connect_started", entityType: "connection", entityId: connectionId, data: { system: connection.system } });
   return connection.connector.oauth.authorizeUrl({
     config: connection.connector.config.parse(connection.config),
@@ -58,16 +61,27 @@ export async function startOAuth(db: Db, workspaceId: string, connectionId: stri
   });
 }
 
-/** The OAuth callback: check the state (single use, 15 minutes), exchange the code, mark the connection. */
-export async function finishOAuth(db: Db, state: string, code: string): Promise<{ workspaceId: string; connectionId: string }> {
-  const [row] = await db.sql<{ workspace_id: string; connection_id: string; redirect_uri: string }[]>`
+/**
+ * The OAuth callback: the state is single use (consumed whoever brings it), 15 minutes old at
+ * most, and finishes only in the browser of the person who pressed Connect, while they are still
+ * an admin of that workspace. Why: a state or a code carried to someone else's browser (or into
+ * another workspace) must not bind an ERP account to a connection they did not choose.
+ */
+export async function finishOAuth(db: Db, state: string, code: string, userId: string | null): Promise<{ workspaceId: string; connectionId: string }> {
+  const [row] = await db.sql<{ workspace_id: string; connection_id: string; redirect_uri: string; user_id: string | null }[]>`
     delete from oauth_states where state = ${state} and created_at > now() - interval '15 minutes'
-    returning workspace_id::text, connection_id::text, redirect_uri`;
+    returning workspace_id::text, connection_id::text, redirect_uri, user_id::text`;
   if (!row) throw new Error("This sign-in link has expired or was already used: start Connect again.");
+  if (!userId) throw new Error("Sign in to Ledgerline in this browser, then start Connect again.");
+  if (row.user_id !== userId) throw new Error("This Connect was started by someone else: start Connect again yourself.");
+  const [member] = await db.sql<{ role: string; email: string }[]>`
+    select m.role, u.email from memberships m join users u on u.id = m.user_id
+    where m.workspace_id = ${row.workspace_id} and m.user_id = ${userId}`;
+  if (!member || !roleAtLeast(roleSchema.parse(member.role), "admin")) throw new Error("Connecting needs the admin role in this workspace.");
   const calls: HttpCallRecord[] = [];
   const { connection, env } = await clientFor(db, row.workspace_id, row.connection_id, calls);
   await connection.connector.oauth!.exchangeCode(env, { code, redirectUri: row.redirect_uri });
   await setConnectionHealth(db, row.workspace_id, row.connection_id, "ok", null);
-  await recordAudit(db.sql, row.workspace_id, { ...SYSTEM_ACTOR, label: "oauth callback" }, { action: "connection.connected", entityType: "connection", entityId: row.connection_id, data: { system: connection.system } });
+  await recordAudit(db.sql, row.workspace_id, { label: member.email, kind: "user", userId }, { action: "connection.connected", entityType: "connection", entityId: row.connection_id, data: { system: connection.system } });
   return { workspaceId: row.workspace_id, connectionId: row.connection_id };
 }

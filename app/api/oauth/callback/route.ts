@@ -1,10 +1,11 @@
 /**
- * OAuth 2.0 callback ("Connect"): the state is checked (single use), the code exchanged and the
- * browser sent back to the connections page with the outcome.
+ * OAuth 2.0 callback ("Connect"): public, and scoped by its state: single use, and finished only
+ * in the signed-in browser of the admin who pressed Connect (engine/connection-actions.ts). The
+ * code is exchanged and the browser sent back to the connections page with the outcome.
  */
-import { getDb } from "../../../../db/client";
 import { env } from "../../../../db/env";
 import { finishOAuth } from "../../../../engine/connection-actions";
+import { createContext } from "../../../server/auth/context";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +20,8 @@ export async function GET(req: Request) {
     return Response.redirect(back, 302);
   }
   try {
-    const { connectionId } = await finishOAuth(getDb(), state, code);
+    const { db, caller } = await createContext({ req });
+    const { connectionId } = await finishOAuth(db, state, code, caller?.kind === "user" ? caller.userId : null);
     back.searchParams.set("oauth", "connected");
     back.searchParams.set("connection", connectionId);
   } catch (error) {
