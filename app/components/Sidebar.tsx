@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { authClient } from "../lib/auth-client";
+import { roleAtLeast, type Role } from "../../engine/auth/roles";
 import { useTRPC } from "../lib/trpc";
 import { setCurrentWorkspaceId } from "../lib/workspace";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
@@ -16,16 +17,19 @@ const ICONS = {
   connections: "M6.5 9.5l3-3M7 4.5l1.2-1.2a2.5 2.5 0 0 1 3.5 3.5L10.5 8M9 11.5l-1.2 1.2a2.5 2.5 0 0 1-3.5-3.5L5.5 8",
   runs: "M4 2.5l9 5.5-9 5.5z",
   review: "M3 14V2M3 2.5h9l-2 3 2 3H3",
+  audit: "M4 2h6l3 3v9H4zM10 2v3h3M6 8h5M6 10.5h5",
 } as const;
 
-const SECTIONS = [
+/** `minRole`: shown only to that role and above (the server refuses the others anyway). */
+const SECTIONS: readonly { href: string; label: string; icon: string; minRole?: Role }[] = [
   { href: "/flows", label: "Flows", icon: ICONS.flows },
   { href: "/templates", label: "Templates", icon: ICONS.templates },
   { href: "/mappings", label: "Mappings", icon: ICONS.mappings },
   { href: "/connections", label: "Connections", icon: ICONS.connections },
   { href: "/runs", label: "Runs", icon: ICONS.runs },
   { href: "/review", label: "Review queue", icon: ICONS.review },
-] as const;
+  { href: "/audit", label: "Audit", icon: ICONS.audit, minRole: "admin" },
+];
 
 function initials(name: string) {
   return name
@@ -55,7 +59,7 @@ export function Sidebar() {
       </div>
       <WorkspaceSwitcher fallbackName={workspace} />
       <nav className="sidebar-nav">
-        {SECTIONS.map((s) => {
+        {SECTIONS.filter((s) => !s.minRole || (shell.data && roleAtLeast(shell.data.role, s.minRole))).map((s) => {
           const active = pathname === s.href || pathname.startsWith(`${s.href}/`);
           return (
             <Link key={s.href} href={s.href} className={`sidebar-link${active ? " active" : ""}`} aria-current={active ? "page" : undefined}>
