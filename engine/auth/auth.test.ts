@@ -3,9 +3,9 @@
  * HttpOnly SameSite=Lax session cookie (Secure on https), the cookie resolves to the user and the
  * workspace they chose (checked against membership), wrong passwords are refused and rate limited
  * per account, API tokens resolve to their one workspace and role and stop on revoke or expiry,
- * and the last owner cannot leave.
+ * the last owner cannot leave, and TOTP two-factor (also when a workspace requires it) works.
  */
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
 import { testDb } from "../test/helpers";
@@ -14,7 +14,7 @@ import { resolveRequest, WORKSPACE_HEADER } from "./request";
 import { MAX_FAILURES_PER_ACCOUNT } from "./sign-in-limits";
 import { createToken, TokenRoleError } from "./tokens";
 import { ensureUser, setPassword } from "./users";
-import { addMember, changeMemberRole, createWorkspace, MembershipError, removeMember } from "./workspaces";
+import { addMember, changeMemberRole, createWorkspace, MembershipError, removeMember, setRequireTwoFactor } from "./workspaces";
 
 const ORIGIN = "http://ledgerline.test";
 const PASSWORD = "correct horse battery staple";
@@ -178,5 +178,57 @@ describe("members", () => {
     await removeMember(db, { workspaceId: ws.id, userId: hal.id, actorUserId: hal.id, actorRole: "owner", actor });
     const rows = await db.sql`select role from memberships where workspace_id = ${ws.id}`;
     expect(rows.map((r) => r.role)).toEqual(["owner"]);
+  });
+});
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) from an otpauth:// URI's base32 secret, as an authenticator app computes it. */
+function totpFromUri(uri: string, at = Date.now()): string {
+  const secret = new URL(uri).searchParams.get("secret")!.replace(/=+$/, "").toUpperCase();
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, "0");
+}
+
+describe("two-factor", () => {
+  it("turns TOTP on with a first code, then asks for a code at sign-in; a workspace can require it", async () => {
+    const kim = await person("kim");
+    const ws = await createWorkspace(db, "Kim Books", kim.id, actor);
+    const cookie = cookieOf(await signIn(kim.email, PASSWORD));
+    const post = (path: string, body: unknown, cookieHeader: string) =>
+      auth.handler(new Request(`${ORIGIN}/api/auth${path}`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN, cookie: cookieHeader }, body: JSON.stringify(body) }));
+
+    // Required by the workspace: without two-factor, no workspace.
+    await setRequireTwoFactor(db, ws.id, true, actor);
+    expect((await resolveRequest(db, auth, new Headers({ cookie }))).workspace).toBeNull();
+
+    expect((await post("/two-factor/enable", { password: "wrong password here" }, cookie)).status).toBe(400);
+    const enabled = await post("/two-factor/enable", { password: PASSWORD }, cookie);
+    expect(enabled.status).toBe(200);
+    const { totpURI, backupCodes } = (await enabled.json()) as { totpURI: string; backupCodes: string[] };
+    expect(backupCodes.length).toBeGreaterThan(5);
+    expect((await post("/two-factor/verify-totp", { code: "000000" === totpFromUri(totpURI) ? "111111" : "000000" }, cookie)).status).toBe(401);
+    expect((await post("/two-factor/verify-totp", { code: totpFromUri(totpURI) }, cookie)).status).toBe(200);
+    const [row] = await db.sql<{ two_factor_enabled: boolean }[]>`select two_factor_enabled from users where id = ${kim.id}`;
+    expect(row!.two_factor_enabled).toBe(true);
+
+    // Sign-in now stops after the password: no session until the code.
+    const first = await signIn(kim.email, PASSWORD);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ twoFactorRedirect: true });
+    const pending = cookieOf(first);
+    expect((await resolveRequest(db, auth, new Headers({ cookie: pending }))).caller).toBeNull();
+    const verified = await post("/two-factor/verify-totp", { code: totpFromUri(totpURI) }, pending);
+    expect(verified.status).toBe(200);
+    const session = cookieOf(verified);
+    const resolved = await resolveRequest(db, auth, new Headers({ cookie: session }));
+    expect(resolved.caller).toMatchObject({ userId: kim.id });
+    expect(resolved.workspace).toMatchObject({ id: ws.id, role: "owner" });
   });
 });
