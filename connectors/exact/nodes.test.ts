@@ -30,6 +30,8 @@ describe("connector definition", () => {
     expect(exact.nodes.map((n) => n.type)).toEqual([
       "exact.salesInvoiceWebhook",
       "exact.salesInvoicePoll",
+      "exact.salesInvoiceEvents",
+      "exact.salesInvoiceChanges",
       "exact.getSalesInvoice",
       "exact.listGlAccounts",
       "exact.listCostCenters",
@@ -37,6 +39,7 @@ describe("connector definition", () => {
       "exact.listVatCodes",
       "exact.listJournals",
       "exact.createGeneralJournalEntry",
+      "exact.syncTaxJournal",
       "exact.createWebhookSubscription",
       "exact.deleteWebhookSubscription",
       "exact.listWebhookSubscriptions",
