@@ -1,3 +1,4 @@
+import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
 import { connectionsRouter } from "./routers/connections";
 import { editorRouter } from "./routers/editor";
@@ -29,6 +30,7 @@ export const appRouter = router({
   workspaces: workspacesRouter,
   members: membersRouter,
   tokens: tokensRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -109,6 +109,15 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
     values (${workspaceId}, ${`invitee.${marker}@ledgerline.test`}, 'viewer', ${createHash("sha256").update(randomUUID()).digest("hex")}, ${members.owner.user.id}, now() + interval '7 days')
     returning id::text`;
 
+  const [alertChannel] = await db.sql<{ id: string }[]>`
+    insert into alert_channels (workspace_id, kind, name, config) values (${workspaceId}, 'webhook', ${`Pager ${marker}`}, ${jsonb({ url: "http://127.0.0.1:9/hook" })}::text::jsonb)
+    returning id::text`;
+  const [alertRule] = await db.sql<{ id: string }[]>`
+    insert into alert_rules (workspace_id, kind, name, flow_id, channel_ids) values (${workspaceId}, 'run_failed', ${`Failures ${marker}`}, ${flowId}, ${jsonb([alertChannel!.id])}::text::jsonb)
+    returning id::text`;
+  const [assignmentRule] = await db.sql<{ id: string }[]>`
+    insert into review_assignment_rules (workspace_id, flow_id, user_id) values (${workspaceId}, ${flowId}, ${members.operator.user.id}) returning id::text`;
+
   const seeded = {
     workspaceId,
     marker,
@@ -155,6 +164,13 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
         return members.viewer.user.id;
       case "ids":
         return router === "reviews" ? review!.id : undefined;
+      case "ruleId":
+        return alertRule!.id;
+      case "channelId":
+      case "channelIds":
+        return alertChannel!.id;
+      case "assignmentRuleId":
+        return assignmentRule!.id;
       case "id":
         if (router === "connections") return connectionId;
         if (router === "tokens") return token!.id;
