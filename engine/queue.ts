@@ -7,6 +7,9 @@ import type postgres from "postgres";
 
 export const TASK_RUN = "ledgerline_run";
 export const TASK_TICK = "ledgerline_tick";
+/** Retention (engine/retention.ts), hourly from every worker's crontab; graphile-worker runs each tick once. */
+export const TASK_PRUNE = "ledgerline_prune";
+export const PRUNE_CRONTAB = `17 * * * * ${TASK_PRUNE}`;
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 

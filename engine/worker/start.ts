@@ -15,6 +15,7 @@ import { quietLogger } from "../../db/bootstrap";
 import { createDb } from "../../db/client";
 import { env } from "../../db/env";
 import { closeExpressionPool } from "../nodes/expression-pool";
+import { PRUNE_CRONTAB } from "../queue";
 import { beat, forget, HEARTBEAT_EVERY_MS, STALE_AFTER_MS, sweep, SWEEP_EVERY_MS } from "./heartbeat";
 import { taskList } from "./tasks";
 
@@ -63,6 +64,7 @@ export async function startWorker(options: {
     noHandleSignals: true,
     // The jobs' abort signal fires when the grace period is over.
     gracefulShutdownAbortTimeout: shutdownGraceMs,
+    crontab: PRUNE_CRONTAB,
   });
   const utils = await makeWorkerUtils({ connectionString: options.databaseUrl, logger: quietLogger });
   const heartbeat = async () => beat(db, [...workerIds]).catch((e) => console.error("[worker] heartbeat failed:", (e as Error).message));

@@ -5,7 +5,8 @@ import type { Task, TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { executeRun } from "../executor/run";
-import { enqueueRun, queueNameFor, TASK_RUN, TASK_TICK } from "../queue";
+import { enqueueRun, queueNameFor, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
+import { prune } from "../retention";
 import { flowConcurrency } from "../runs";
 import { tick } from "../triggers";
 
@@ -30,7 +31,13 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
     const { flowId } = tickPayload.parse(payload);
     await tick(db, flowId);
   };
-  return { [TASK_RUN]: run, [TASK_TICK]: tickTask };
+  const pruneTask: Task = async () => {
+    const pruned = await prune(db);
+    if (pruned.runDetails + pruned.runs + pruned.auditEvents + pruned.webhookEvents > 0) {
+      console.log(`[worker] retention: details of ${pruned.runDetails} runs, ${pruned.runs} runs, ${pruned.auditEvents} audit events, ${pruned.webhookEvents} webhook events`);
+    }
+  };
+  return { [TASK_RUN]: run, [TASK_TICK]: tickTask, [TASK_PRUNE]: pruneTask };
 }
 
 /**
