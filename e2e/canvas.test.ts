@@ -1,24 +1,18 @@
 /**
  * The canvas opens readable: every seeded flow at 1440x900 shows node titles at 11 px or more
  * (rendered size: font size times the canvas zoom), starts at its trigger, and a flow wider than
- * the canvas scrolls to its last node. The home page loads with no 404 (favicon).
+ * the canvas scrolls to its last node. The home page loads with no 404 (favicon). Signed in as the demo owner.
  */
 import path from "node:path";
 import { mkdir } from "node:fs/promises";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { api, signedInContext } from "./session";
 import { launchBrowser, screenshotDir } from "./stack";
 
 let browser: Browser;
+let context: BrowserContext;
 const base = () => inject("baseUrl");
-
-async function trpcQuery<T>(procedure: string, input?: unknown): Promise<T> {
-  const url = `${base()}/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`;
-  const res = await fetch(url);
-  const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-  if (!res.ok || !body.result) throw new Error(`${procedure} failed: ${JSON.stringify(body.error)}`);
-  return body.result.data.json;
-}
 
 /** Rendered size in CSS pixels of each node title inside the canvas, left to right. */
 function visibleTitleSizes(page: Page) {
@@ -36,6 +30,7 @@ function visibleTitleSizes(page: Page) {
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  context = await signedInContext(browser, { viewport: { width: 1440, height: 900 } });
   await mkdir(screenshotDir, { recursive: true });
 });
 afterAll(async () => {
@@ -44,9 +39,9 @@ afterAll(async () => {
 
 describe("canvas", () => {
   it("opens every seeded flow with legible node titles, from its trigger, and scrolls to the end of a wide one", async () => {
-    const flows = await trpcQuery<{ id: string; name: string }[]>("flows.list");
+    const flows = await api<{ id: string; name: string }[]>("flows.list", undefined, "query");
     expect(flows.length).toBeGreaterThanOrEqual(4);
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     for (const flow of flows) {
       await page.goto(`${base()}/flows/${flow.id}`, { timeout: 120_000 });
@@ -85,7 +80,7 @@ describe("canvas", () => {
   }, 600_000);
 
   it("serves a favicon: the home page loads without a 404", async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
     const missing: string[] = [];
     page.on("response", (r) => {
       if (r.status() === 404) missing.push(r.url());

@@ -1,9 +1,10 @@
 "use client";
-/** Flows: every flow of the workspace with its state and last week's runs; create, open, (de)activate. */
+/** Flows: every flow of the workspace with its state and last week's runs; create, import, open, (de)activate. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ImportFlowDialog } from "../components/FlowTransfer";
 import { EmptyState, ErrorBox, Loading, Modal, PageHeader, StatusBadge, errorMessage, timeAgo } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
 
@@ -13,6 +14,7 @@ export default function FlowsPage() {
   const queryClient = useQueryClient();
   const flows = useQuery(trpc.flows.list.queryOptions());
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [name, setName] = useState("");
   const [toggleError, setToggleError] = useState<string | null>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.flows.list.queryKey() });
@@ -35,6 +37,7 @@ export default function FlowsPage() {
         description="Each flow moves records from one system to another. Open a flow to edit it on the canvas."
         actions={
           <>
+            <button className="btn" onClick={() => setImporting(true)} data-testid="import-flow">Import</button>
             <Link className="btn" href="/templates">Start from a template</Link>
             <button className="btn btn-primary" onClick={() => setCreating(true)}>+ New flow</button>
           </>
@@ -116,6 +119,7 @@ export default function FlowsPage() {
         )}
       </div>
 
+      {importing ? <ImportFlowDialog onClose={() => setImporting(false)} /> : null}
       {creating ? (
         <Modal
           title="New flow"

@@ -2,11 +2,13 @@
 /**
  * Version history and a readable diff between two versions (flows.diff): nodes added, removed
  * and changed (each config field before -> after), connections, settings. A version can be
- * loaded back onto the canvas (saving it then creates a new version; history is never rewritten).
+ * loaded onto the canvas (saving it then creates a new version), restored as the newest version
+ * at once (flowTransfer.restore; history is never rewritten), or exported as JSON.
  */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../../lib/trpc";
+import { useExportFlow } from "../FlowTransfer";
 import { useEditor, useEditorStore, useNotify, useRegistry } from "./context";
 
 interface Version {
@@ -31,6 +33,34 @@ export function VersionsPanel({ versions, activeVersionId }: { versions: Version
     const v = versions.find((x) => x.id === id);
     return v ? `v${v.version}` : "?";
   };
+
+  const exportFlow = useExportFlow();
+  const restoreMutation = useMutation(trpc.flowTransfer.restore.mutationOptions());
+  const dirty = useEditor((s) => s.revision !== s.savedRevision);
+
+  async function restoreAsLatest(v: Version) {
+    if (dirty && !window.confirm(`The canvas has unsaved changes. Restore version ${v.version} anyway? The unsaved changes are dropped.`)) return;
+    try {
+      const res = await restoreMutation.mutateAsync({ flowId, versionId: v.id });
+      const data = await queryClient.fetchQuery({ ...trpc.flows.get.queryOptions({ flowId, versionId: res.versionId }), staleTime: 0 });
+      store.getState().load(data.definition, { keepHistory: false });
+      store.getState().markSaved(store.getState().revision);
+      store.getState().setProblems(res.problems);
+      await queryClient.invalidateQueries({ queryKey: trpc.flows.get.queryKey({ flowId }) });
+      notify({ kind: res.problems.length ? "info" : "ok", text: `Version ${v.version} restored as version ${res.version}${res.problems.length ? `, with ${res.problems.length} problem(s) to fix before activating` : ""}.` });
+    } catch (error) {
+      notify({ kind: "error", text: `Could not restore version ${v.version}: ${(error as Error).message}` });
+    }
+  }
+
+  async function exportVersion(v: Version) {
+    try {
+      await exportFlow(flowId, v.id);
+      notify({ kind: "ok", text: `Version ${v.version} exported (connections are named, never their secrets).` });
+    } catch (error) {
+      notify({ kind: "error", text: `Could not export version ${v.version}: ${(error as Error).message}` });
+    }
+  }
 
   async function restore(v: Version) {
     try {
@@ -63,6 +93,14 @@ export function VersionsPanel({ versions, activeVersionId }: { versions: Version
               </button>
               <button type="button" className="ed-link" onClick={() => void restore(v)}>
                 load onto canvas
+              </button>
+              {v.id !== versions[0]?.id && (
+                <button type="button" className="ed-link" data-testid="restore-version" disabled={restoreMutation.isPending} onClick={() => void restoreAsLatest(v)}>
+                  restore as latest
+                </button>
+              )}
+              <button type="button" className="ed-link" data-testid="export-version" onClick={() => void exportVersion(v)}>
+                export
               </button>
             </div>
           </li>
