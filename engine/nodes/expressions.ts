@@ -14,11 +14,17 @@
  * Limits per evaluation: time (the flow's `expressionTimeoutMs`, default 1 s, at most 10 s),
  * memory (the threads' resourceLimits) and result size. Exceeding one is a PermanentError that
  * names the node and the field.
+ *
+ * The hot path: an expression that cannot run long, because it defines no function, binds no
+ * variable, builds no range and calls only built-ins that are linear in their input (field paths,
+ * filters, comparisons, arithmetic, $uppercase, $sum...: most mappings), is evaluated in place;
+ * the trip to a thread would cost more than the evaluation. Everything else goes to the threads.
+ * Both compile once per flow version.
  */
 import jsonata from "jsonata";
 import { z } from "zod";
 import { PermanentError, type NodeRunContext } from "../../connectors/sdk";
-import { DEFAULT_EXPRESSION_TIMEOUT_MS, MAX_RESULT_BYTES, runInPool, type EvaluationTask } from "./expression-pool";
+import { DEFAULT_EXPRESSION_TIMEOUT_MS, MAX_RESULT_BYTES, runInPool, type EvaluationResult, type EvaluationTask } from "./expression-pool";
 
 /** Where an evaluation belongs: its compile cache (the flow version), its limit, its node. */
 export interface ExpressionScope {
@@ -35,6 +41,51 @@ export function bindExpressionScope(ctx: object, scope: ExpressionScope): void {
 }
 
 const syntaxCache = new Map<string, jsonata.Expression>();
+
+/** Built-ins whose cost is linear (or n log n) in their input, with no function arguments. */
+const LINEAR_FUNCTIONS = new Set([
+  "string", "length", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim", "contains",
+  "split", "join", "number", "abs", "floor", "ceil", "round", "sum", "max", "min", "average", "count", "exists",
+  "boolean", "not", "append", "keys", "lookup", "merge", "spread", "type", "distinct", "reverse", "now", "millis",
+  "fromMillis", "toMillis", "formatNumber", "base64encode", "base64decode", "encodeUrlComponent", "encodeUrl",
+  "decodeUrlComponent", "decodeUrl", "zip", "sort", "mapping",
+]);
+const UNBOUNDED_NODES = new Set(["lambda", "bind", "apply", "regex", "transform", "partial"]);
+
+/** Can this syntax tree run long? (See the header: functions, bindings, ranges, other built-ins.) */
+function bounded(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(bounded);
+  if (!node || typeof node !== "object") return true;
+  const n = node as { type?: string; value?: unknown; procedure?: { type?: string; value?: unknown } };
+  if (n.type && UNBOUNDED_NODES.has(n.type)) return false;
+  if (n.type === "binary" && n.value === "..") return false;
+  if (n.type === "function" && !(n.procedure?.type === "variable" && LINEAR_FUNCTIONS.has(String(n.procedure.value)))) return false;
+  return Object.entries(node).every(([key, child]) => key === "position" || bounded(child));
+}
+
+interface InlineEntry {
+  expression: jsonata.Expression | undefined;
+}
+const inlineCache = new Map<string, InlineEntry>();
+
+/** The compiled expression when it may run in place (cached per flow version), else undefined. */
+function inlineCompiled(cacheKey: string, timeoutMs: number, text: string): jsonata.Expression | undefined {
+  const key = `${cacheKey}\u0000${timeoutMs}\u0000${text}`;
+  let entry = inlineCache.get(key);
+  if (!entry) {
+    let expression: jsonata.Expression | undefined;
+    try {
+      const parsed = jsonata(text);
+      expression = bounded(parsed.ast()) ? jsonata(text, { timeout: timeoutMs, stack: 200, sequence: 100_000 } as never) : undefined;
+    } catch {
+      expression = undefined; // a syntax error: the threads report it like any other
+    }
+    entry = { expression };
+    if (inlineCache.size > 5000) inlineCache.clear();
+    inlineCache.set(key, entry);
+  }
+  return entry.expression;
+}
 
 /** Parse only (linear in the text, no evaluation): safe on the event loop. */
 export function compile(expression: string): jsonata.Expression {
@@ -109,14 +160,19 @@ export async function evaluateAll(items: EvaluationItem[], ctx: EvaluationContex
     trigger: ctx.trigger,
     nodes: ctx.nodes,
   };
-  const usesMapping = items.some((item) => item.expression.includes("$mapping"));
-  let results;
-  try {
-    results = await runInPool(task, usesMapping ? ctx.lookup : undefined);
-  } catch (error) {
-    throw new PermanentError(`${prefix}${items.length === 1 ? items[0]!.what : "expressions"}: ${(error as Error).message}`, {
-      details: { expressions: items.map((item) => item.expression) },
-    });
+  const inline = items.map((item) => inlineCompiled(task.cacheKey, task.timeoutMs, item.expression));
+  let results: EvaluationResult[];
+  if (inline.every(Boolean)) {
+    results = await Promise.all(items.map((item, i) => evaluateInPlace(inline[i]!, item.input, ctx)));
+  } else {
+    const usesMapping = items.some((item) => item.expression.includes("$mapping"));
+    try {
+      results = await runInPool(task, usesMapping ? ctx.lookup : undefined);
+    } catch (error) {
+      throw new PermanentError(`${prefix}${items.length === 1 ? items[0]!.what : "expressions"}: ${(error as Error).message}`, {
+        details: { expressions: items.map((item) => item.expression) },
+      });
+    }
   }
   return results.map((result, i) => {
     const item = items[i]!;
@@ -128,6 +184,30 @@ export async function evaluateAll(items: EvaluationItem[], ctx: EvaluationContex
     }
     return result.json === undefined ? undefined : JSON.parse(result.json);
   });
+}
+
+/** A bounded expression, here: same bindings, same result rules as in the threads. */
+async function evaluateInPlace(expression: jsonata.Expression, input: unknown, ctx: EvaluationContext): Promise<EvaluationResult> {
+  try {
+    const value = await expression.evaluate(input, {
+      trigger: ctx.trigger,
+      nodes: ctx.nodes,
+      mapping: async (tableId: unknown, key: unknown) => {
+        if (typeof tableId !== "string") throw new Error("$mapping(tableId, key): the first argument is the mapping table's id");
+        if (key === undefined || key === null) return null;
+        const row = await ctx.lookup(String(tableId), String(key));
+        return row ? { key: row.key, ...row.values } : null;
+      },
+    });
+    const json = value === undefined ? undefined : JSON.stringify(value);
+    if (json === undefined) return { ok: true };
+    if (json.length > MAX_RESULT_BYTES) return { ok: false, kind: "size", message: `gave a result of ${json.length} bytes, more than the ${MAX_RESULT_BYTES} allowed` };
+    return { ok: true, json };
+  } catch (error) {
+    const e = error as { code?: string; message?: string; position?: number };
+    if (e.code === "D1012") return { ok: false, kind: "time", message: "took longer than its time limit" };
+    return { ok: false, kind: "error", message: `${e.message ?? String(error)}${e.position !== undefined ? ` (at character ${e.position})` : ""}` };
+  }
 }
 
 /** Path segments that would reach an object's prototype instead of a field. */
