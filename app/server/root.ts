@@ -5,6 +5,7 @@ import { editorRouter } from "./routers/editor";
 import { studioRouter } from "./routers/studio";
 import { flowsRouter } from "./routers/flows";
 import { flowTransferRouter } from "./routers/flow-transfer";
+import { runInputRouter } from "./routers/run-input";
 import { lookupsRouter } from "./routers/lookups";
 import { registryRouter } from "./routers/registry";
 import { reviewsRouter } from "./routers/reviews";
@@ -19,6 +20,7 @@ export const appRouter = router({
   registry: registryRouter,
   flows: flowsRouter,
   flowTransfer: flowTransferRouter,
+  runInput: runInputRouter,
   runs: runsRouter,
   reviews: reviewsRouter,
   lookups: lookupsRouter,
