@@ -9,7 +9,7 @@ import type { Db } from "../../../db/client";
 import { ROLES, type Role } from "../../../engine/auth/roles";
 import { testDb } from "../../../engine/test/helpers";
 import { anonymous, contextFor, createCaller, createUser, type AppCaller } from "./caller";
-import { KNOWN_INPUTS, seedWorkspace, type SeededWorkspace } from "./fixtures";
+import { seedWorkspace, type SeededWorkspace } from "./fixtures";
 import { allProcedures, sampleInput, type ProcedureInfo } from "./procedures";
 
 const ACCESS = new Set<string>([...ROLES, "signedIn", "public"]);
@@ -20,6 +20,9 @@ const REFUSED = /^(Sign in to continue\.|Choose a workspace you are a member of\
 
 /** Queries that call the connection's system (a closed local port here): they must get past authorization. */
 const REACHES_OUT = new Set(["connections.picker"]);
+
+/** Mutations that only compute an answer (a preview, a validation) and write nothing to audit. */
+const CHANGES_NOTHING = new Set(["flows.validate", "editor.preview", "lookups.previewCsv", "flowTransfer.previewImport"]);
 
 let db: Db;
 let ws: SeededWorkspace;
@@ -126,7 +129,7 @@ describe("role matrix", () => {
   it.each(workspaceProcedures.filter((p) => p.type === "query").map((p) => [p.path, p.access, p] as const))(
     "%s (%s): the minimum role reads",
     async (_path, access, procedure) => {
-      const input = sampleInput(procedure.input, procedure.path, ws.pickId, KNOWN_INPUTS);
+      const input = sampleInput(procedure.input, procedure.path, ws.pickId, ws.inputs);
       const result = await outcome(call(ws.members[access as Role].caller, procedure, input));
       if (REACHES_OUT.has(procedure.path) && !result.ok) expect(result.message).not.toMatch(REFUSED);
       else expect(result).toEqual({ ok: true });
@@ -138,11 +141,21 @@ describe("role matrix", () => {
     async (_path, access, procedure) => {
       // A workspace of its own: the mutation may delete what it is given.
       const own = await seedWorkspace(db, "mutation");
-      const input = sampleInput(procedure.input, procedure.path, own.pickId, KNOWN_INPUTS);
-      const result = await outcome(call(own.members[access as Role].caller, procedure, input));
+      const input = sampleInput(procedure.input, procedure.path, own.pickId, own.inputs);
+      const who = own.members[access as Role];
+      const [{ last } = { last: 0 }] = await db.sql<{ last: number }[]>`select coalesce(max(id), 0)::int as last from audit_events where workspace_id = ${own.workspaceId}`;
+      const result = await outcome(call(who.caller, procedure, input));
       if (!result.ok) {
         expect(result.code).not.toBe("UNAUTHORIZED");
         expect(result.message).not.toMatch(REFUSED);
+      } else if (!CHANGES_NOTHING.has(procedure.path)) {
+        // A change that went through is in the audit trail, naming who made it and from where.
+        const events = await db.sql<{ actorUserId: string | null; ip: string | null }[]>`
+          select actor_user_id::text as "actorUserId", ip from audit_events where workspace_id = ${own.workspaceId} and id > ${last}`;
+        expect(events.length, `${procedure.path} changed something without an audit event`).toBeGreaterThan(0);
+        // The engine may add its own (a dry run's finish); no other person is named.
+        expect(events.some((e) => e.actorUserId === who.user.id && e.ip === who.ctx.ip)).toBe(true);
+        expect(events.every((e) => e.actorUserId === who.user.id || e.actorUserId === null)).toBe(true);
       }
     },
   );

@@ -10,6 +10,7 @@ import type { Role } from "../../../engine/auth/roles";
 import { jsonb } from "../../../db/client";
 import { createFlow, runNow, saveVersion } from "../../../engine/flows";
 import { createRuns } from "../../../engine/runs";
+import { templates } from "../../../engine/templates";
 import { builtInFlow, createConnection, createLookupTable, createWorkspace } from "../../../engine/test/helpers";
 import type { IdPicker } from "./procedures";
 import { member, type Member } from "./caller";
@@ -29,6 +30,8 @@ export interface SeededWorkspace {
   invitationId: string;
   /** An id for each id field a procedure takes (`flowId`, `ids`, `id` of connections...). */
   pickId: IdPicker;
+  /** KNOWN_INPUTS and the fields that name this workspace's things (a flow definition on its table). */
+  inputs: Record<string, Record<string, unknown>>;
 }
 
 /** Fields the generated inputs cannot guess (a system name, a picker): merged over them. */
@@ -37,6 +40,7 @@ export const KNOWN_INPUTS: Record<string, Record<string, unknown>> = {
   "connections.createSandbox": { system: "avalara" },
   "connections.picker": { picker: "companies" },
   "connections.create": { system: "avalara" },
+  "lookups.deleteRows": { keys: ["WA"] },
 };
 
 const ROLES: Role[] = ["owner", "admin", "editor", "operator", "viewer"];
@@ -184,5 +188,14 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
         return undefined;
     }
   };
-  return { ...seeded, pickId };
+  const inputs = {
+    ...KNOWN_INPUTS,
+    "flows.save": { definition: builtInFlow(tableId), note: "From the test" },
+    "flows.validate": { definition: builtInFlow(tableId) },
+    "templates.use": { templateId: templates[0]!.id },
+    "members.invite": { email: `new.${marker}@ledgerline.test`, role: "viewer" },
+    "members.changeRole": { role: "operator" },
+    "tokens.create": { name: `Script ${marker}`, role: "viewer", expiresInDays: 30 },
+  };
+  return { ...seeded, pickId, inputs };
 }

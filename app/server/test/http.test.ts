@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import type { Db } from "../../../db/client";
 import { testDb } from "../../../engine/test/helpers";
-import { KNOWN_INPUTS, seedWorkspace, type SeededWorkspace } from "./fixtures";
+import { seedWorkspace, type SeededWorkspace } from "./fixtures";
 import { allProcedures, sampleInput, type ProcedureInfo } from "./procedures";
 
 type Handler = (req: Request) => Promise<Response>;
@@ -47,7 +47,7 @@ const procedures = allProcedures().filter((p) => p.access !== "public");
 
 describe("the tRPC route", () => {
   it.each(procedures.map((p) => [p.path, p] as const))("anonymous %s answers 401", async (_path, procedure) => {
-    const response = await request(procedure, sampleInput(procedure.input, procedure.path, ws.pickId, KNOWN_INPUTS));
+    const response = await request(procedure, sampleInput(procedure.input, procedure.path, ws.pickId, ws.inputs));
     expect(response.status).toBe(401);
     const body = await response.text();
     expect(body).not.toContain(ws.marker);
@@ -65,7 +65,7 @@ describe("the tRPC route", () => {
     const before = await db.sql`select id, latest_version, active from flows where workspace_id = ${ws.workspaceId}`;
     const refusedCodes: Record<string, number> = {};
     for (const procedure of procedures.filter((p) => p.type === "mutation" && p.access !== "viewer" && p.access !== "signedIn")) {
-      const response = await request(procedure, sampleInput(procedure.input, procedure.path, ws.pickId, KNOWN_INPUTS), auth);
+      const response = await request(procedure, sampleInput(procedure.input, procedure.path, ws.pickId, ws.inputs), auth);
       refusedCodes[procedure.path] = response.status;
     }
     expect(Object.values(refusedCodes).every((status) => status === 403), JSON.stringify(refusedCodes)).toBe(true);

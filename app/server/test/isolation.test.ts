@@ -8,7 +8,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../../db/client";
 import { testDb } from "../../../engine/test/helpers";
-import { KNOWN_INPUTS, seedWorkspace, type SeededWorkspace } from "./fixtures";
+import { seedWorkspace, type SeededWorkspace } from "./fixtures";
 import { allProcedures, mentionsId, sampleInput, type ProcedureInfo } from "./procedures";
 import type { AppCaller } from "./caller";
 
@@ -75,7 +75,7 @@ describe("workspace isolation", () => {
     // Reads first, then writes, deletes last: a write that wrongly reached the first workspace must not hide a read that leaks.
     const order = (p: ProcedureInfo) => (p.type === "query" ? 0 : /delete|remove|revoke|leave/i.test(p.path) ? 2 : 1);
     for (const procedure of [...procedures].sort((a, b) => order(a) - order(b))) {
-      const input = sampleInput(procedure.input, procedure.path, first.pickId, KNOWN_INPUTS);
+      const input = sampleInput(procedure.input, procedure.path, first.pickId, first.inputs);
       let text: string;
       try {
         text = JSON.stringify(await call(owner, procedure, input)) ?? "";
