@@ -47,6 +47,8 @@ export interface ChaosOptions {
   pollSchedule: string;
   reconcileSchedule: string;
   drainTimeoutMs: number;
+  /** The drain ends after this long with nothing unfinished (longer than the reconciliation poll's interval). */
+  quietMs: number;
   log: (line: string) => void;
 }
 
@@ -62,6 +64,7 @@ export const fullVersion = (): Omit<ChaosOptions, "log"> => ({
   pollSchedule: "*/5 * * * * *",
   reconcileSchedule: "*/15 * * * * *",
   drainTimeoutMs: 600_000,
+  quietMs: 20_000,
 });
 
 /**
@@ -261,9 +264,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     await Promise.all(resumes);
     log(`${created.length} documents made; draining`);
 
-    // Drain: every document has a run and no run of theirs is unfinished.
+    // Drain: every document has a run and no run of theirs is unfinished, for longer than a
+    // reconciliation poll interval (a poll may still make a run for a document that looked done).
     const keys = created.map((d) => d.recordKey.toLowerCase());
     const drainDeadline = Date.now() + options.drainTimeoutMs;
+    let quietSince: number | undefined;
     for (;;) {
       const [row] = await patiently(
         () => db0.sql<{ without: number; open: number }[]>`
@@ -271,7 +276,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             (select count(*)::int from unnest(${keys}::text[]) k where not exists (select 1 from runs r where lower(r.record_key) = k)) as without,
             (select count(*)::int from runs r where lower(r.record_key) = any(${keys}::text[]) and r.status in ('queued', 'running', 'waiting')) as open`,
       );
-      if (row!.without === 0 && row!.open === 0) break;
+      if (row!.without === 0 && row!.open === 0) {
+        quietSince ??= Date.now();
+        if (Date.now() - quietSince >= options.quietMs) break;
+      } else {
+        quietSince = undefined;
+      }
       if (Date.now() > drainDeadline) {
         log(`drain timed out: ${row!.without} documents without a run, ${row!.open} runs unfinished`);
         break;

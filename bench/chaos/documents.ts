@@ -102,7 +102,8 @@ export async function createDocument(
         plan: doc,
         label: `Exact invoice ${inv.InvoiceNumber}`,
         recordKey: `exact:${division}:${inv.InvoiceID}`,
-        posting: { system: "exact", collection: "journalEntries", key: `exact:${division}:${inv.InvoiceID}:journal` },
+        // The flow's journal lines carry tax:<Avalara document code>|v=<version> in Notes.
+        posting: { system: "exact", collection: "journalEntries", key: `tax:EXACT-${division}-${inv.InvoiceID}` },
         createdAt,
       };
     }

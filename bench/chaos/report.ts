@@ -30,6 +30,8 @@ export interface IntegrationFigures {
   runReviewReasons: Record<string, number>;
   runFailures: Record<string, number>;
   duplicates: Array<{ label: string; postings: number }>;
+  /** Exact journal reversals of a bench document (none expected: documents are never edited) */
+  reversals: number;
   losses: string[];
 }
 
@@ -54,8 +56,13 @@ export async function postingCounts(urls: { exact: string; intacct: string }, di
     for (const div of region.divisions) {
       if (div.code !== division) continue;
       for (const entry of div.journalEntries) {
-        const note = entry.lines.map((l) => String(l.Notes ?? "")).find((n) => n.endsWith(":journal"));
-        if (note) add(`journalEntries|${note.toLowerCase()}`);
+        // Notes: tax:<document>|v=<version>[|reverses=<EntryID>]. A reversal undoes an entry of an
+        // earlier version (the bench never edits a document, so it should see none); the entries
+        // that are not reversals are the document's postings.
+        const note = String(entry.lines[0]?.Notes ?? "");
+        const match = /^(tax:[^|]+)\|/.exec(note);
+        if (!match) continue;
+        add(/\|reverses=/.test(note) ? `reversals|${match[1]!.toLowerCase()}` : `journalEntries|${match[1]!.toLowerCase()}`);
       }
     }
   }
@@ -95,11 +102,13 @@ export async function countFigures(db: Db, documents: CreatedDocument[], posting
       runReviewReasons: {},
       runFailures: {},
       duplicates: [],
+      reversals: 0,
       losses: [],
     };
     for (const doc of docs) {
       const postingKey = doc.posting.collection === "journalEntries" ? doc.posting.key.toLowerCase() : doc.posting.key;
       const count = postings.get(`${doc.posting.collection}|${postingKey}`) ?? 0;
+      f.reversals += postings.get(`reversals|${postingKey}`) ?? 0;
       const docRuns = byKey.get(doc.recordKey.toLowerCase()) ?? [];
       for (const run of docRuns) {
         f.runs[run.status] = (f.runs[run.status] ?? 0) + 1;
@@ -157,6 +166,7 @@ export function printFigures(figures: ChaosFigures, print: (line: string) => voi
     if (Object.keys(f.runReviewReasons).length) print(`      needs review: ${Object.entries(f.runReviewReasons).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     for (const [message, n] of Object.entries(f.runFailures)) print(`      failed ${n} x ${message}`);
     print(`  ${pad("duplicates", 28)}${f.duplicates.length}${f.duplicates.length ? `  (${f.duplicates.slice(0, 5).map((d) => `${d.label}: ${d.postings} postings`).join("; ")})` : ""}`);
+    if (f.integration === "exact") print(`  ${pad("journal reversals", 28)}${f.reversals}`);
     print(`  ${pad("losses", 28)}${f.losses.length}${f.losses.length ? `  (${f.losses.slice(0, 5).join("; ")})` : ""}`);
   }
   print("");
