@@ -3,6 +3,13 @@
  * every worker process records a heartbeat for each of its graphile-worker ids, and a sweeper in
  * every process unlocks the jobs of workers whose heartbeat is older than STALE_AFTER_MS.
  * Worst case from a SIGKILL to the job running again: STALE_AFTER_MS + SWEEP_EVERY_MS (40 s).
+ *
+ * A worker that is alive but stalled past STALE_AFTER_MS (SIGSTOP, a long GC pause, a frozen VM)
+ * has its jobs unlocked too. That is safe because a heartbeat is not what protects a run: each run
+ * executes under a lease (../executor/lease.ts) that lives as long as the stale window and is
+ * renewed by the run itself. The next worker claims the run only once that lease has expired, and
+ * the stalled worker, when it wakes, finds its lease dead: its checkpoints, ledger transitions and
+ * requests are refused, so it posts nothing.
  */
 import { hostname } from "node:os";
 import type { WorkerUtils } from "graphile-worker";
