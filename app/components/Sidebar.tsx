@@ -18,6 +18,7 @@ const ICONS = {
   runs: "M4 2.5l9 5.5-9 5.5z",
   review: "M3 14V2M3 2.5h9l-2 3 2 3H3",
   audit: "M4 2h6l3 3v9H4zM10 2v3h3M6 8h5M6 10.5h5",
+  alerts: "M4 11V7a4 4 0 0 1 8 0v4l1.5 1.5h-11zM6.5 14h3",
 } as const;
 
 /** `minRole`: shown only to that role and above (the server refuses the others anyway). */
@@ -28,6 +29,7 @@ const SECTIONS: readonly { href: string; label: string; icon: string; minRole?: 
   { href: "/connections", label: "Connections", icon: ICONS.connections },
   { href: "/runs", label: "Runs", icon: ICONS.runs },
   { href: "/review", label: "Review queue", icon: ICONS.review },
+  { href: "/alerts", label: "Alerts", icon: ICONS.alerts },
   { href: "/audit", label: "Audit", icon: ICONS.audit, minRole: "admin" },
 ];
 
@@ -84,6 +86,7 @@ export function Sidebar() {
       <div className="sidebar-user-actions">
         <Link href="/settings/members">Members</Link>
         <Link href="/settings/tokens">API tokens</Link>
+        <Link href="/settings/sso">SSO</Link>
         <Link href="/account">Account</Link>
         <button type="button" data-testid="sign-out" onClick={() => void signOut()}>
           Sign out
