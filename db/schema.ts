@@ -662,3 +662,22 @@ export const alertDeliveries = pgTable(
     index("alert_deliveries_channel_status").on(t.channelId, t.status),
   ],
 );
+
+/**
+ * Webhook deliveries refused (bad signature, unknown address, too large), counted per flow, HTTP
+ * status and day for /api/metrics. Deliveries to an unknown address count under no flow, so
+ * random URLs cannot grow the table beyond one row per status and day.
+ */
+export const webhookRejections = pgTable(
+  "webhook_rejections",
+  {
+    day: text("day").notNull(),
+    /** Empty when the address named no active flow. */
+    flowId: text("flow_id").notNull().default(""),
+    nodeId: text("node_id").notNull().default(""),
+    status: integer("status").notNull(),
+    count: integer("count").notNull().default(0),
+    lastAt: timestamp("last_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.flowId, t.nodeId, t.status] })],
+);
