@@ -80,6 +80,17 @@ class InterruptedError extends Error {
   }
 }
 
+/**
+ * The database went away under the node (a restart, a cut connection): postgres.js connection
+ * codes, SQLSTATE class 08 and the "shutting down / starting up / too many clients" states.
+ * (Network errors of remote calls never arrive raw: the HTTP client classifies them.)
+ */
+function databaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return /^(CONNECTION_(CLOSED|ENDED|DESTROYED)|CONNECT_TIMEOUT|ECONNREFUSED|ECONNRESET|EPIPE|08...|57P0[123]|53300)$/.test(code);
+}
+
 async function persist<T>(what: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
@@ -301,7 +312,7 @@ async function decide(x: NodeExecution, state: NodeState, startedAt: Date, attem
   const serialized = state.redactor.value(serializeError(error));
   record.error = serialized;
 
-  if (error instanceof InterruptedError || x.signal.aborted) {
+  if (error instanceof InterruptedError || x.signal.aborted || databaseUnavailable(error)) {
     // Not the node's fault: the ledger key (if any) stays pending, to be read back on resume.
     const reason = error instanceof InterruptedError ? error.message : `stopped: ${String((x.signal.reason as Error)?.message ?? x.signal.reason)}`;
     state.log.warn(`Interrupted (${reason}); the run resumes from this node${attempt.claimedKey ? " and reads back before sending again" : ""}`);
