@@ -44,7 +44,12 @@ const THREAD_FILE = "expression-thread.mjs";
 
 /** Beside this module in the source tree; Next.js bundles move the module, so also from the project root. */
 function threadFile(): string {
-  const candidates = [path.join(path.dirname(fileURLToPath(import.meta.url)), THREAD_FILE), path.join(process.cwd(), "engine", "nodes", THREAD_FILE)];
+  const candidates = [path.join(process.cwd(), "engine", "nodes", THREAD_FILE)];
+  try {
+    candidates.unshift(path.join(path.dirname(fileURLToPath(import.meta.url)), THREAD_FILE));
+  } catch {
+    // A bundle without a file URL for this module: the project root it is.
+  }
   return candidates.find((file) => existsSync(file)) ?? candidates[0]!;
 }
 
