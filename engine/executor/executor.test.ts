@@ -313,6 +313,26 @@ describe("expressions", () => {
     expect(run.error!.message).toBe('node map, field "loop": the expression took longer than 500 ms (the time limit of an expression)');
   });
 
+  it("read mapping rows from the expression threads too (an expression with a function runs there)", async () => {
+    const definition = {
+      schemaVersion: 1 as const,
+      nodes: [
+        { id: "t", type: "core.manualTrigger", typeVersion: 1, config: {} },
+        {
+          id: "m",
+          type: "core.mapFields",
+          typeVersion: 1,
+          config: { fields: [{ target: "departments", expression: `$map(states, function($s) { $mapping("${tableId}", $uppercase($s)).value })` }] },
+        },
+      ],
+      edges: [{ id: "e", source: "t", target: "m" }],
+    };
+    const { flowId, versionId } = await createFlow(db, workspaceId, { name: "mapping in threads", definition });
+    const runId = await startRun(flowId, versionId, { states: ["wa", "ny", "zz"] });
+    expect((await executeRun(db, runId)).status).toBe("succeeded");
+    expect((await nodeRuns(db, runId)).at(-1)!.output).toEqual({ departments: ["D-WEST", "D-EAST"] });
+  });
+
   it("refuse a result larger than the cap", async () => {
     const { evaluate } = await import("../nodes/expressions");
     await expect(evaluate("$pad('x', 2000000)", null, { trigger: null, nodes: {}, lookup: async () => undefined }, "big")).rejects.toThrow(
