@@ -9,10 +9,9 @@ import { performance } from "node:perf_hooks";
 import { parseFlowDefinition, type FlowDefinition } from "../flow/schema";
 import { DEFAULT_LEASE_MS, Lease, type RunLeaseRef } from "./lease";
 
-export type RunStatus = "queued" | "running" | "waiting" | "succeeded" | "failed" | "needs_review" | "skipped" | "dry_run";
-export type NodeRunStatus = "running" | "succeeded" | "already_done" | "failed" | "needs_review" | "skipped" | "retrying" | "dry_run";
-
-export const TERMINAL_RUN_STATUSES: RunStatus[] = ["succeeded", "failed", "needs_review", "skipped", "dry_run"];
+// The status vocabulary is declared once, in ../status.ts.
+export { TERMINAL_RUN_STATUSES, type NodeRunStatus, type RunStatus } from "../status";
+import { TERMINAL_RUN_STATUSES, type NodeRunStatus, type RunStatus } from "../status";
 
 export interface AttemptRecord {
   attempt: number;
