@@ -1,9 +1,10 @@
 "use client";
 /** A flow's overview: runs per day by outcome, per-step duration percentiles, and its runs. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMemo, useState } from "react";
+import { RunNowDialog } from "../../../components/RunNow";
 import { RunsTable } from "../../../components/RunsTable";
 import { ErrorBox, Loading, PageHeader, STATUS_COLORS, STATUS_LABELS, StatusBadge, formatDuration } from "../../../components/ui";
 import { RUN_OUTCOME_ORDER } from "../../../../engine/status";
@@ -28,7 +29,7 @@ function RunsPerDayChart({ perDay, days }: { perDay: { day: string; status: stri
   const W = 760, H = 220, padL = 36, padB = 26, padT = 10;
   const bw = (W - padL) / series.length;
   const y = (v: number) => padT + (H - padT - padB) * (1 - v / max);
-  const ticks = [0, Math.ceil(max / 2), max];
+  const ticks = [...new Set([0, Math.ceil(max / 2), max])];
   return (
     <div>
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label="Runs per day by outcome" data-testid="runs-chart">
@@ -75,7 +76,7 @@ export default function FlowOverviewPage() {
   const [days, setDays] = useState(14);
   const flow = useQuery(trpc.flows.get.queryOptions({ flowId }));
   const stats = useQuery({ ...trpc.flows.stats.queryOptions({ flowId, days }), refetchInterval: 15_000 });
-  const runNow = useMutation(trpc.flows.runNow.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() }) }));
+  const [runNowOpen, setRunNowOpen] = useState(false);
 
   if (flow.isLoading) return <div className="page"><Loading what="Loading flow" /></div>;
   if (flow.error || !flow.data) return <div className="page"><ErrorBox error={flow.error} title="Could not load this flow" /></div>;
@@ -94,13 +95,12 @@ export default function FlowOverviewPage() {
         description={f.description || `Version ${f.latestVersion}`}
         actions={
           <>
-            <button className="btn" disabled={runNow.isPending} onClick={() => runNow.mutate({ flowId })}>▶ Run now</button>
+            <button className="btn" onClick={() => setRunNowOpen(true)} data-testid="run-now">▶ Run now</button>
             <Link className="btn btn-primary" href={`/flows/${flowId}`}>Open editor</Link>
           </>
         }
       />
-      <ErrorBox error={runNow.error} title="Could not start a run" />
-      {runNow.data ? <div className="alert alert-ok" style={{ marginBottom: 12 }}>Run started. <Link href={`/runs/${runNow.data.runId}`}>Follow it →</Link></div> : null}
+      {runNowOpen ? <RunNowDialog flowId={flowId} onClose={() => setRunNowOpen(false)} onStarted={() => void queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() })} /> : null}
 
       <div className="grid-cards" style={{ gridTemplateColumns: "repeat(4, minmax(0, 1fr))", marginBottom: 16 }}>
         {[
