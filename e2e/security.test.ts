@@ -73,4 +73,21 @@ describe("security headers", () => {
     await expect.poll(() => blocked.length, { timeout: 30_000 }).toBeGreaterThan(0);
     await page.close();
   });
+
+  it("moving a connection asks for its credentials again, and the server refuses a save without them", async () => {
+    const page = await context.newPage();
+    await page.goto(`${inject("baseUrl")}/connections`, { timeout: COMPILE });
+    const row = page.locator('[data-testid="connection"]', { hasText: "Avalara" }).first();
+    await row.getByRole("button", { name: "Edit" }).click();
+    await expect.poll(() => page.locator("#config-baseUrl").inputValue()).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const original = await page.locator("#config-baseUrl").inputValue();
+    await page.locator("#config-baseUrl").fill("http://localhost:9/");
+    await page.getByTestId("credentials-again").waitFor();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(() => page.locator(".alert-error").first().textContent()).toMatch(/changes where the credentials are sent: enter the credentials again/);
+    // Nothing was saved: the connection still points at the sandbox.
+    const connections = await api<{ system: string; config: { baseUrl?: string } }[]>("connections.list", undefined, "query");
+    expect(connections.filter((c) => c.system === "avalara").map((c) => c.config.baseUrl)).toContain(original);
+    await page.close();
+  });
 });

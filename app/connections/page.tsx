@@ -11,7 +11,7 @@ import { SchemaFields, textFromValues, toValues, type FieldText, type ObjectSche
 import { ErrorBox, Loading, Modal, PageHeader, StatusBadge, SYSTEM_META, errorMessage, formatTime, timeAgo } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
 
-interface Connector { system: string; title: string; description: string; configSchema: unknown; secretsSchema: unknown; oauth: boolean; sandbox: boolean }
+interface Connector { system: string; title: string; description: string; configSchema: unknown; secretsSchema: unknown; oauth: boolean; sandbox: boolean; endpointFields?: string[] }
 interface Connection { id: string; system: string; name: string; config: unknown; status: string; statusMessage: string | null; lastTestedAt: Date | null; secretFields: string[]; hasState: boolean }
 interface TestResult { ok: boolean; message: string; details?: Record<string, unknown>; calls: unknown[] }
 
@@ -21,7 +21,10 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
   const configSchema = connector.configSchema as ObjectSchema;
   const secretsSchema = connector.secretsSchema as ObjectSchema;
   const [name, setName] = useState(connection?.name ?? "");
-  const [config, setConfig] = useState<FieldText>(() => textFromValues(configSchema, connection?.config as Record<string, unknown>));
+  const [initialConfig] = useState<FieldText>(() => textFromValues(configSchema, connection?.config as Record<string, unknown>));
+  const [config, setConfig] = useState<FieldText>(initialConfig);
+  // Where the credentials go changed: the server keeps none of the stored ones, so all are asked again.
+  const moved = connection ? (connector.endpointFields ?? []).filter((f) => (config[f] ?? "") !== (initialConfig[f] ?? "")) : [];
   const [secrets, setSecrets] = useState<FieldText>({});
   const sandbox = useQuery({ ...trpc.connections.sandboxSettings.queryOptions({ system: connector.system }), enabled: connector.sandbox && !connection });
   const done = () => {
@@ -69,8 +72,15 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
         <h3 style={{ margin: "16px 0 8px" }}>Settings</h3>
         <SchemaFields idPrefix="config" schema={configSchema} text={config} onChange={setConfig} />
         <h3 style={{ margin: "16px 0 4px" }}>Credentials</h3>
-        <p className="small muted" style={{ marginTop: 0 }}>Stored encrypted. Ledgerline never shows them again{connection ? "; leave a field empty to keep its current value" : ""}.</p>
-        <SchemaFields idPrefix="secret" schema={secretsSchema} text={secrets} onChange={setSecrets} secret setFields={connection?.secretFields ?? []} />
+        {moved.length > 0 ? (
+          <div className="alert alert-info" style={{ marginBottom: 8 }} data-testid="credentials-again">
+            You changed {moved.join(", ")}, which decides where the credentials are sent: enter them again. The stored ones are
+            not sent to the new address and are removed when you save.
+          </div>
+        ) : (
+          <p className="small muted" style={{ marginTop: 0 }}>Stored encrypted. Ledgerline never shows them again{connection ? "; leave a field empty to keep its current value" : ""}.</p>
+        )}
+        <SchemaFields idPrefix="secret" schema={secretsSchema} text={secrets} onChange={setSecrets} secret setFields={moved.length > 0 ? [] : (connection?.secretFields ?? [])} />
         <ErrorBox error={create.error ?? update.error} title="Not saved" />
       </form>
     </Modal>

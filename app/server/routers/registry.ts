@@ -36,6 +36,8 @@ export const registryRouter = router({
       secretsSchema: jsonSchemaOf(c.secrets),
       oauth: Boolean(c.oauth),
       sandbox: Boolean(c.sandbox),
+      /** Settings that choose the host, region or deployment: changing one needs the credentials again. */
+      endpointFields: [...(c.endpoints?.fields ?? [])],
       pickers: Object.entries(c.pickers ?? {}).map(([name, p]) => ({ name, title: p.title })),
     })),
   ),
