@@ -3,8 +3,8 @@
  * progress of a set of runs, and everything that happened to one source record. Every query
  * filters by workspace.
  *
- * `detail: "summary"` is what a viewer sees: statuses, timings, node ids, HTTP methods, URLs and
- * status codes, but no record data (run input, node inputs and outputs, HTTP bodies and headers,
+ * `detail: "summary"` is what a viewer sees: statuses, timings, node ids, HTTP methods, URL paths
+ * and status codes, but no record data (run input, node inputs and outputs, HTTP bodies and headers,
  * log data, error bodies and details).
  */
 import type { Db } from "../db/client";
@@ -78,10 +78,11 @@ interface HttpCallShape {
   at?: string;
 }
 
-/** What a viewer sees of a recorded HTTP call: no headers, no bodies. */
+/** What a viewer sees of a recorded HTTP call: no headers, no bodies, no query string. */
 function summaryCall(call: unknown): HttpCallShape {
   const c = (call ?? {}) as HttpCallShape;
-  return { label: c.label, method: c.method, url: c.url, status: c.status, durationMs: c.durationMs, error: c.error, at: c.at };
+  // The query string can carry record values (an e-mail, a document number): the path only.
+  return { label: c.label, method: c.method, url: c.url?.split("?")[0], status: c.status, durationMs: c.durationMs, error: c.error, at: c.at };
 }
 
 /** An error without the remote body or details (they quote record data). */
@@ -137,7 +138,7 @@ export async function getRun(db: Db, workspaceId: string, runId: string, detail:
           output: null,
           httpCalls: n.httpCalls.map(summaryCall),
           logs: summaryLogs(n.logs),
-          attempts: n.attempts.map(summaryError),
+          attempts: n.attempts.map((a) => (a && typeof a === "object" ? { ...(a as Record<string, unknown>), error: summaryError((a as { error?: unknown }).error) } : a)),
           error: summaryError(n.error),
         }))
       : nodeRuns,

@@ -36,7 +36,7 @@ export default function RunPage() {
   if (run.isLoading) return <div className="page"><Loading what="Loading run" /></div>;
   if (run.error || !run.data) return <div className="page"><ErrorBox error={run.error ?? new Error("run not found")} title="Could not load this run" /></div>;
 
-  const { run: r, definition, nodeRuns, replays, reviews } = run.data;
+  const { run: r, definition, nodeRuns, replays, reviews, redacted } = run.data;
   const typeTitles = Object.fromEntries((registry.data ?? []).map((n) => [n.type, n.title]));
   const statuses = Object.fromEntries(nodeRuns.map((n) => [n.nodeId, { status: n.status, durationMs: n.durationMs }]));
   const nodeId = selected ?? r.failedNodeId ?? nodeRuns[nodeRuns.length - 1]?.nodeId ?? definition.nodes[0]?.id ?? null;
@@ -149,8 +149,13 @@ export default function RunPage() {
                   ))}
                 </div>
                 {nodeRun.error ? <div className="alert alert-error" style={{ marginBottom: 10 }}>{(nodeRun.error as RunError).message}</div> : null}
-                {tab === "input" ? <Json value={nodeRun.input} empty="No input" /> : null}
-                {tab === "output" ? <Json value={nodeRun.output} empty="No output (the step did not finish)" /> : null}
+                {redacted ? (
+                  <div className="muted small" style={{ marginBottom: 10 }} data-testid="redacted-note">
+                    Your role shows statuses, timings and which calls were made. Record data (inputs, outputs, HTTP bodies, log details) is shown to operators and above.
+                  </div>
+                ) : null}
+                {tab === "input" ? <Json value={nodeRun.input} empty={redacted ? "Hidden for your role" : "No input"} /> : null}
+                {tab === "output" ? <Json value={nodeRun.output} empty={redacted ? "Hidden for your role" : "No output (the step did not finish)"} /> : null}
                 {tab === "http" ? <HttpCalls calls={calls} /> : null}
                 {tab === "attempts" ? (
                   attempts.length === 0 ? <div className="muted small">No attempts recorded.</div> : (
