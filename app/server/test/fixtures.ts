@@ -75,7 +75,7 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
   const runId = created[0]!;
   const input = { number: `INV-${marker}`, address: { region: "tx" }, lines: [{ amount: 10 }] };
   const mapped = { invoice: `INV-${marker}`, state: "TX", amount: 10 };
-  const call = { method: "POST", url: "http://127.0.0.1:9/api/v2/addresses/resolve", status: 200, durationMs: 12, requestHeaders: { authorization: "[redacted]" }, requestBody: JSON.stringify(input), responseBody: JSON.stringify({ ok: `INV-${marker}` }), at: new Date().toISOString() };
+  const call = { method: "POST", url: `http://127.0.0.1:9/api/v2/addresses/resolve?documentCode=INV-${marker}`, status: 200, durationMs: 12, requestHeaders: { authorization: "[redacted]" }, requestBody: JSON.stringify(input), responseBody: JSON.stringify({ ok: `INV-${marker}` }), at: new Date().toISOString() };
   const nodes: [string, string, string, unknown, unknown, unknown[]][] = [
     ["trigger", "core.manualTrigger", "succeeded", input, input, []],
     ["map", "core.mapFields", "succeeded", input, mapped, [call]],
