@@ -295,6 +295,8 @@ export const triggerCheckpoints = pgTable(
     lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
     lastError: jsonb("last_error"),
     recordsSeen: integer("records_seen").notNull().default(0),
+    /** Pages the trigger's polls have read in all (several per tick when the source has more). */
+    pagesRead: integer("pages_read").notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.flowId, t.nodeId] })],
