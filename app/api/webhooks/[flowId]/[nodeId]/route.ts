@@ -5,6 +5,7 @@
  */
 import { getDb } from "../../../../../db/client";
 import { env } from "../../../../../db/env";
+import { recordWebhookRejection } from "../../../../../engine/metrics/webhook-rejections";
 import { handleWebhook } from "../../../../../engine/triggers";
 import { BodyTooLargeError, readBodyCapped, tooLarge } from "../../../../server/http-guards";
 
@@ -18,7 +19,10 @@ async function handle(req: Request, { params }: { params: Promise<{ flowId: stri
   try {
     rawBody = req.method === "GET" || req.method === "HEAD" ? "" : await readBodyCapped(req, limit);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return tooLarge(limit);
+    if (error instanceof BodyTooLargeError) {
+      await countRejection(null, 413);
+      return tooLarge(limit);
+    }
     throw error;
   }
   try {
@@ -27,6 +31,7 @@ async function handle(req: Request, { params }: { params: Promise<{ flowId: stri
       { flowId, nodeId },
       { method: req.method, headers: Object.fromEntries(req.headers.entries()), rawBody, query: Object.fromEntries(url.searchParams.entries()) },
     );
+    if (result.status >= 400 && result.status < 500) await countRejection({ flowId, nodeId }, result.status);
     const body = typeof result.body === "string" ? result.body : JSON.stringify(result.body ?? {});
     return new Response(body, {
       status: result.status,
@@ -37,6 +42,11 @@ async function handle(req: Request, { params }: { params: Promise<{ flowId: stri
     console.error(`[webhook] ${flowId}/${nodeId}: ${(error as Error).message}`);
     return Response.json({ error: "temporarily unavailable" }, { status: 503 });
   }
+}
+
+/** For /api/metrics; a failure to count never changes the answer. */
+async function countRejection(target: { flowId: string; nodeId: string } | null, status: number) {
+  await recordWebhookRejection(getDb(), target, status).catch((e) => console.error(`[webhook] counting a rejection failed: ${(e as Error).message}`));
 }
 
 export { handle as GET, handle as POST };
