@@ -31,7 +31,7 @@ import {
   type WriteEffect,
 } from "../../connectors/sdk";
 import type { Db } from "../../db/client";
-import { buildEnv, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
+import { buildEnv, egressFor, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
 import type { FlowNode, RetryPolicy } from "../flow/schema";
 import { claim, markDone, markFailed, type ClaimResult, type LedgerKey } from "../ledger";
 import { bindExpressionScope } from "../nodes/expressions";
@@ -232,7 +232,8 @@ function buildContext(x: NodeExecution, state: NodeState, connection: LoadedConn
     : undefined;
   const ctx: NodeRunContext<unknown> = {
     client,
-    http: new HttpClient({ redactor: state.redactor, record, signal: x.signal, system: x.def.system, beforeSend }),
+    // Built-in HTTP nodes reach public hosts (and LEDGERLINE_ALLOWED_HOSTS) only.
+    http: new HttpClient({ redactor: state.redactor, record, signal: x.signal, system: x.def.system, egress: egressFor("core"), beforeSend }),
     log: state.log,
     lookup: (tableId, key) => lookupRow(x.db, x.run.workspaceId, tableId, key),
     workspaceId: x.run.workspaceId,
