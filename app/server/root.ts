@@ -4,6 +4,7 @@ import { connectionsRouter } from "./routers/connections";
 import { editorRouter } from "./routers/editor";
 import { studioRouter } from "./routers/studio";
 import { flowsRouter } from "./routers/flows";
+import { checkpointsRouter } from "./routers/checkpoints";
 import { flowTransferRouter } from "./routers/flow-transfer";
 import { runInputRouter } from "./routers/run-input";
 import { lookupsRouter } from "./routers/lookups";
@@ -12,6 +13,7 @@ import { reviewsRouter } from "./routers/reviews";
 import { runsRouter } from "./routers/runs";
 import { templatesRouter } from "./routers/templates";
 import { membersRouter } from "./routers/members";
+import { ssoRouter } from "./routers/sso";
 import { tokensRouter } from "./routers/tokens";
 import { workspacesRouter } from "./routers/workspaces";
 import { router } from "./trpc";
@@ -21,6 +23,7 @@ export const appRouter = router({
   flows: flowsRouter,
   flowTransfer: flowTransferRouter,
   runInput: runInputRouter,
+  checkpoints: checkpointsRouter,
   runs: runsRouter,
   reviews: reviewsRouter,
   lookups: lookupsRouter,
@@ -32,6 +35,7 @@ export const appRouter = router({
   workspaces: workspacesRouter,
   members: membersRouter,
   tokens: tokensRouter,
+  sso: ssoRouter,
   alerts: alertsRouter,
 });
 

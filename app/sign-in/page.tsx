@@ -69,7 +69,7 @@ export default function SignInPage() {
       setError("Enter your work e-mail first; single sign-on is found from its domain.");
       return;
     }
-    window.location.assign(`/api/sso/start?email=${encodeURIComponent(email.trim())}&next=${encodeURIComponent(nextPath())}`);
+    window.location.assign(`/api/auth/sso/start?email=${encodeURIComponent(email.trim())}&next=${encodeURIComponent(nextPath())}`);
   }
 
   if (step === "totp") {

@@ -7,7 +7,8 @@
  * What Ledgerline adds around it (hooks):
  * - sign-in rate limiting per account and per IP (./sign-in-limits.ts), with a clear message;
  * - no open sign-up: an account is made by the admin CLI, by an invitation (the invitation link's
- *   token in `x-ledgerline-invite` must match the e-mail) or by single sign-on.
+ *   token in `x-ledgerline-invite` must match the e-mail) or by single sign-on;
+ * - single sign-on with OpenID Connect per workspace (./sso.ts).
  * Workspaces, members, roles and invitations are Ledgerline's (engine/auth/workspaces.ts), enforced
  * by the tRPC role builders, rather than Better Auth's organization plugin: one role model, one place.
  */
@@ -25,6 +26,7 @@ import { findOpenInvitation } from "./invitations";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
 import { clientIp } from "./request";
 import { checkSignInAllowed, recordSignInAttempt } from "./sign-in-limits";
+import { workspaceSso } from "./sso";
 
 export const INVITE_HEADER = "x-ledgerline-invite";
 export const SESSION_DAYS = 7;
@@ -87,7 +89,7 @@ export function createAuth(db: Db, options: { publicUrl?: string } = {}) {
         });
       },
     },
-    plugins: [twoFactor({ issuer: "Ledgerline" })],
+    plugins: [twoFactor({ issuer: "Ledgerline" }), workspaceSso(db, { publicUrl, clientIp })],
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         const headers = ctx.request?.headers ?? ctx.headers ?? new Headers();
