@@ -683,3 +683,27 @@ export const webhookRejections = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.flowId, t.nodeId, t.status] })],
 );
+
+/**
+ * A reconciliation of one flow for one day: what the source system holds, what was posted by
+ * key, the tax engine's current figure against the posted one, and the gaps. Regenerated on a
+ * schedule or on request; the latest per flow and day is kept.
+ */
+export const reconciliationReports = pgTable(
+  "reconciliation_reports",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    /** YYYY-MM-DD (UTC). */
+    day: text("day").notNull(),
+    generatedAt: timestamp("generated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** { seen, posted, gaps: { missing, duplicated, amount_mismatch, parked_for_review }, truncated } */
+    summary: jsonb("summary").notNull().default({}),
+    /** One row per source document: key, posted entries, posted and current tax, gap. */
+    documents: jsonb("documents").notNull().default([]),
+  },
+  (t) => [uniqueIndex("reconciliation_reports_flow_day").on(t.flowId, t.day), index("reconciliation_reports_workspace").on(t.workspaceId, t.day)],
+);
