@@ -12,7 +12,7 @@
  * - ledger entry:  one business key of a write (e.g. an Avalara document code): posted at most once.
  * - review item:   a run parked for a person (invalid address, missing mapping, reconnect).
  */
-import { sql } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import {
   bigserial,
   boolean,
@@ -683,6 +683,21 @@ export const webhookRejections = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.flowId, t.nodeId, t.status] })],
 );
+
+/**
+ * Relations Better Auth's adapter uses to read a session with its user in one statement
+ * (`advanced.database.joins`); not database objects, so no migration.
+ */
+export const usersRelations = relations(users, ({ many }) => ({
+  sessions: many(authSessions),
+  accounts: many(authAccounts),
+}));
+export const authSessionsRelations = relations(authSessions, ({ one }) => ({
+  user: one(users, { fields: [authSessions.userId], references: [users.id] }),
+}));
+export const authAccountsRelations = relations(authAccounts, ({ one }) => ({
+  user: one(users, { fields: [authAccounts.userId], references: [users.id] }),
+}));
 
 /**
  * A reconciliation of one flow for one day: what the source system holds, what was posted by

@@ -58,7 +58,8 @@ export function createAuth(db: Db, options: { publicUrl?: string } = {}) {
       },
     }),
     advanced: {
-      database: { generateId: "uuid" },
+      // A session is read with its user in one statement (relations in db/schema.ts).
+      database: { generateId: "uuid", joins: true },
       cookiePrefix: "ledgerline",
       useSecureCookies: publicUrl.startsWith("https:"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
