@@ -42,6 +42,12 @@ export async function scheduleTick(sql: Sql, flowId: string, runAt: Date): Promi
   )`;
 }
 
+/** When the flow's next tick job runs, or null when none is scheduled. */
+export async function nextTick(sql: Sql, flowId: string): Promise<Date | null> {
+  const [job] = await sql<{ run_at: Date }[]>`select run_at from graphile_worker.jobs where key = ${`tick:${flowId}`}`;
+  return job?.run_at ?? null;
+}
+
 export async function cancelTick(sql: Sql, flowId: string): Promise<void> {
   await sql`select graphile_worker.remove_job(${`tick:${flowId}`}::text)`;
 }

@@ -76,7 +76,8 @@ export async function syncSchedule(db: Db, workspaceId: string, flowId: string, 
   return at;
 }
 
-function configHash(node: FlowNode): string {
+/** A checkpoint belongs to one config and connection of the trigger: a change resets it. */
+export function configHash(node: FlowNode): string {
   return createHash("sha256").update(JSON.stringify({ config: node.config, connectionId: node.connectionId ?? null })).digest("hex");
 }
 
@@ -138,11 +139,11 @@ export async function tick(db: Db, flowId: string, now = new Date()): Promise<Ti
           result.created += created.created.length;
           result.duplicates += created.duplicates;
           await tx`
-            insert into trigger_checkpoints (workspace_id, flow_id, node_id, config_hash, cursor, last_polled_at, last_error, records_seen)
-            values (${flow.workspace_id}, ${flowId}, ${trigger.node.id}, ${hash}, ${jsonb((polled.checkpoint ?? null))}::text::jsonb, now(), null, ${polled.records.length})
+            insert into trigger_checkpoints (workspace_id, flow_id, node_id, config_hash, cursor, last_polled_at, last_error, records_seen, pages_read)
+            values (${flow.workspace_id}, ${flowId}, ${trigger.node.id}, ${hash}, ${jsonb((polled.checkpoint ?? null))}::text::jsonb, now(), null, ${polled.records.length}, 1)
             on conflict (flow_id, node_id) do update set
               config_hash = excluded.config_hash, cursor = excluded.cursor, last_polled_at = now(), last_error = null,
-              records_seen = trigger_checkpoints.records_seen + excluded.records_seen, updated_at = now()`;
+              records_seen = trigger_checkpoints.records_seen + excluded.records_seen, pages_read = trigger_checkpoints.pages_read + 1, updated_at = now()`;
         });
         more = polled.hasMore === true;
         if (!more) break;

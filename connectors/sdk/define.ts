@@ -122,6 +122,12 @@ export interface TriggerSpec<TConfig, TClient> {
   /** poll mode: fetch records changed since `checkpoint` (null on the first poll or after a reset). */
   poll?: (ctx: TriggerContext<TClient>, config: TConfig, checkpoint: unknown | null) => Promise<PollResult>;
   /**
+   * poll mode, optional: the checkpoint from which the next poll re-reads every record changed
+   * since `since` ("Reprocess since <date>"). Re-read records of an unchanged version make no new
+   * runs (the runs table dedupes by key and version) and writes are guarded by the ledger.
+   */
+  rewind?: (ctx: TriggerContext<TClient>, config: TConfig, since: Date) => Promise<unknown>;
+  /**
    * webhook mode: verify and parse one delivery. Throw `WebhookRejected` for an unsigned or
    * forged request: the engine answers 401 and stores nothing.
    */

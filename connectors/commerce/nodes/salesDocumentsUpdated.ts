@@ -170,6 +170,12 @@ export const salesDocumentsUpdated = commerceNode({
       }
       return { records, checkpoint: next, hasMore };
     },
+    // Every document type again from `since` (overlap included, as after any cursor).
+    rewind: async (_ctx, c, since): Promise<Checkpoint> => ({
+      v: 1,
+      settings: settingsKey(c),
+      cursors: Object.fromEntries(c.entities.map((entity) => [entity, { since: toMagentoDate(since.getTime() + c.overlapSeconds * 1000), seen: [] }])),
+    }),
   },
   async run(ctx, input) {
     const client = ctx.client;

@@ -74,6 +74,8 @@ export const salesInvoicePoll = exactNode({
       }
       return { records, checkpoint: { timestamp: highest.toString(), startFrom }, hasMore: more };
     },
+    // The sync API pages by rowversion: start at the first rowversion of the day of `since` (UTC).
+    rewind: async (ctx, config, since) => ({ timestamp: await ctx.client.syncTimestamp(since.toISOString().slice(0, 10)), startFrom: config.startFrom ?? "" }),
   },
   run: async (ctx, input) => ctx.client.getFullSalesInvoice(input.invoiceId),
 });

@@ -205,6 +205,8 @@ export const pollSalesTransactions = node({
   trigger: {
     mode: "poll",
     poll: (ctx, c, checkpoint) => poll(ctx.client, c, checkpoint),
+    // Re-read from `since` (WHENMODIFIED is compared as the poll compares it, without a zone).
+    rewind: async (_ctx, c, since): Promise<Checkpoint> => ({ v: 1, settings: settingsHash(c), since: stampText(since.getTime() + c.overlapSeconds * 1000), seen: [] }),
   },
   async run(ctx, i) {
     const [rec] = await ctx.client.read(i.object, [i.recordNo], { docparid: i.object === "SODOCUMENT" ? i.docparid : undefined });
