@@ -52,6 +52,12 @@ let redirectTo = "";
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req);
+    if (req.url === "/big") {
+      // 2 MB in chunks, no Content-Length.
+      res.writeHead(200, { "content-type": "text/plain" });
+      for (let i = 0; i < 32; i++) res.write("x".repeat(64 * 1024));
+      return res.end();
+    }
     if (req.url === "/redirect") {
       res.writeHead(307, { location: redirectTo });
       return res.end();
@@ -162,5 +168,13 @@ describe("requests", () => {
     const response = await client(policy).request({ method: "GET", url: `${base}/redirect`, headers: { authorization: "Bearer s3cret" } });
     expect(response.status).toBe(200);
     expect(JSON.parse(response.text)).toEqual({ ok: true, authorization: null });
+  });
+
+  it("stop reading a response past the size cap: permanent for a read, unknown outcome for a write", async () => {
+    const capped = new HttpClient({ redactor: new Redactor(), maxResponseBytes: 1024 * 1024 });
+    await expect(capped.request({ method: "GET", url: `${base}/big` })).rejects.toMatchObject({ kind: "permanent", message: expect.stringMatching(/larger than 1048576 bytes/) });
+    await expect(capped.request({ method: "POST", url: `${base}/big`, body: "{}" })).rejects.toMatchObject({ kind: "retryable", outcomeUnknown: true });
+    const roomy = new HttpClient({ redactor: new Redactor(), maxResponseBytes: 4 * 1024 * 1024 });
+    expect((await roomy.request({ method: "GET", url: `${base}/big` })).text).toHaveLength(2 * 1024 * 1024);
   });
 });

@@ -12,7 +12,7 @@
  */
 import { Agent, fetch as undiciFetch } from "undici";
 import { baseEgress, EgressRefusedError, type EgressPolicy } from "./egress";
-import { RetryableError } from "./errors";
+import { PermanentError, RetryableError } from "./errors";
 import { Redactor } from "./redact";
 
 export interface HttpRequest {
@@ -90,6 +90,8 @@ export interface HttpClientOptions {
   redactor: Redactor;
   /** Where this client may send requests (default: public hosts and loopback, never metadata). */
   egress?: EgressPolicy;
+  /** Largest response body read, in bytes (default 64 MB). */
+  maxResponseBytes?: number;
   record?: HttpRecorder;
   signal?: AbortSignal;
   defaultTimeoutMs?: number;
@@ -109,9 +111,11 @@ export class HttpClient {
   private readonly system?: string;
   private readonly beforeSend?: (req: HttpRequest) => Promise<void>;
   readonly egress: EgressPolicy;
+  private readonly maxResponseBytes: number;
 
   constructor(options: HttpClientOptions) {
     this.egress = options.egress ?? baseEgress;
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.redactor = options.redactor;
     this.record = options.record;
     this.signal = options.signal;
@@ -159,8 +163,15 @@ export class HttpClient {
     }
     let text: string;
     try {
-      text = await response.text();
+      text = await readCapped(response, this.maxResponseBytes);
     } catch (error) {
+      if (error instanceof ResponseTooLargeError) {
+        const message = `${req.method} ${redactedUrl}: the response is larger than ${this.maxResponseBytes} bytes`;
+        this.record?.({ ...base, status: response.status, durationMs: Date.now() - started, error: message });
+        // A write that was sent may have been applied: reconcile before sending it again.
+        if (req.method !== "GET") throw new RetryableError(message, { system: this.system, status: response.status, outcomeUnknown: true });
+        throw new PermanentError(message, { system: this.system, status: response.status });
+      }
       const durationMs = Date.now() - started;
       const message = `${req.method} ${redactedUrl}: response lost after status ${response.status}`;
       this.record?.({ ...base, status: response.status, durationMs, error: message });
@@ -197,6 +208,26 @@ export class HttpClient {
       current = next;
     }
   }
+}
+
+class ResponseTooLargeError extends Error {}
+
+/** The body as text, refused once it passes `limit` bytes (a hostile or broken endpoint cannot fill memory). */
+async function readCapped(response: Awaited<ReturnType<typeof undiciFetch>>, limit: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError();
+  }
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > limit) throw new ResponseTooLargeError();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** One connection pool per egress policy; its socket lookup refuses forbidden addresses. */
