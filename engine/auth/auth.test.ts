@@ -5,13 +5,14 @@
  * per account, API tokens resolve to their one workspace and role and stop on revoke or expiry,
  * the last owner cannot leave, and TOTP two-factor (also when a workspace requires it) works.
  */
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
 import { testDb } from "../test/helpers";
+import { totpCode } from "../test/totp";
 import { createAuth, type LedgerlineAuth } from "./better-auth";
 import { resolveRequest, WORKSPACE_HEADER } from "./request";
-import { MAX_FAILURES_PER_ACCOUNT } from "./sign-in-limits";
+import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from "./sign-in-limits";
 import { createToken, TokenRoleError } from "./tokens";
 import { ensureUser, setPassword } from "./users";
 import { addMember, changeMemberRole, createWorkspace, MembershipError, removeMember, setRequireTwoFactor } from "./workspaces";
@@ -119,6 +120,17 @@ describe("password sign-in and sessions", () => {
     expect((await signIn(erin.email, PASSWORD, "198.51.100.99")).status).toBe(200);
   });
 
+  it("limits failed attempts per IP address across accounts", async () => {
+    const ip = `198.51.100.${200 + Math.floor(Math.random() * 50)}`;
+    for (let i = 0; i < MAX_FAILURES_PER_IP; i++) expect((await signIn(uniqueEmail(`nobody${i}`), "guessing a password", ip)).status).toBe(401);
+    const victim = await person("victim");
+    const blocked = await signIn(victim.email, PASSWORD, ip);
+    expect(blocked.status).toBe(429);
+    expect((await blocked.json()).message).toMatch(/Too many failed sign-ins from this network address/);
+    // The account itself is fine from elsewhere.
+    expect((await signIn(victim.email, PASSWORD, "192.0.2.77")).status).toBe(200);
+  });
+
   it("does not let anyone sign up without an invitation", async () => {
     const res = await auth.handler(
       new Request(`${ORIGIN}/api/auth/sign-up/email`, {
@@ -181,21 +193,6 @@ describe("members", () => {
   });
 });
 
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) from an otpauth:// URI's base32 secret, as an authenticator app computes it. */
-function totpFromUri(uri: string, at = Date.now()): string {
-  const secret = new URL(uri).searchParams.get("secret")!.replace(/=+$/, "").toUpperCase();
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0xf;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, "0");
-}
-
 describe("two-factor", () => {
   it("turns TOTP on with a first code, then asks for a code at sign-in; a workspace can require it", async () => {
     const kim = await person("kim");
@@ -213,8 +210,8 @@ describe("two-factor", () => {
     expect(enabled.status).toBe(200);
     const { totpURI, backupCodes } = (await enabled.json()) as { totpURI: string; backupCodes: string[] };
     expect(backupCodes.length).toBeGreaterThan(5);
-    expect((await post("/two-factor/verify-totp", { code: "000000" === totpFromUri(totpURI) ? "111111" : "000000" }, cookie)).status).toBe(401);
-    expect((await post("/two-factor/verify-totp", { code: totpFromUri(totpURI) }, cookie)).status).toBe(200);
+    expect((await post("/two-factor/verify-totp", { code: "000000" === totpCode(totpURI) ? "111111" : "000000" }, cookie)).status).toBe(401);
+    expect((await post("/two-factor/verify-totp", { code: totpCode(totpURI) }, cookie)).status).toBe(200);
     const [row] = await db.sql<{ two_factor_enabled: boolean }[]>`select two_factor_enabled from users where id = ${kim.id}`;
     expect(row!.two_factor_enabled).toBe(true);
 
@@ -224,7 +221,7 @@ describe("two-factor", () => {
     expect(await first.json()).toMatchObject({ twoFactorRedirect: true });
     const pending = cookieOf(first);
     expect((await resolveRequest(db, auth, new Headers({ cookie: pending }))).caller).toBeNull();
-    const verified = await post("/two-factor/verify-totp", { code: totpFromUri(totpURI) }, pending);
+    const verified = await post("/two-factor/verify-totp", { code: totpCode(totpURI) }, pending);
     expect(verified.status).toBe(200);
     const session = cookieOf(verified);
     const resolved = await resolveRequest(db, auth, new Headers({ cookie: session }));
