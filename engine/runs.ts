@@ -21,6 +21,7 @@ export interface CreatedRuns {
   duplicates: number;
 }
 
+/** A version's concurrency setting; `versionId` comes from a row already scoped to its workspace. */
 export async function flowConcurrency(sql: Sql, versionId: string): Promise<number> {
   const [row] = await sql<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId}`;
   return row ? parseFlowDefinition(row.definition).settings.concurrency : 5;
@@ -84,7 +85,7 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
       returning id::text`;
     if (options.from === "failed") {
       // Carry the completed checkpoints over: the child continues after them.
-      const [version] = await tx<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId}`;
+      const [version] = await tx<{ definition: unknown }[]>`select definition from flow_versions where id = ${versionId} and workspace_id = ${workspaceId}`;
       const nodeIds = new Map(parseFlowDefinition(version!.definition).nodes.map((n) => [n.id, n.type]));
       const done = await tx<{ node_id: string; node_type: string }[]>`
         select node_id, node_type from node_runs where run_id = ${run.id} and workspace_id = ${workspaceId} and status = any(${COMPLETED_NODE_RUN_STATUSES as string[]})`;
@@ -96,7 +97,7 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
           select workspace_id, ${child!.id}, node_id, node_type, status, attempt, input, output, handle, http_calls,
                  logs || jsonb_build_array(jsonb_build_object('level', 'info', 'message', 'Carried over from run ' || ${run.id}::text, 'at', now())),
                  attempts, seq, started_at, finished_at, duration_ms
-          from node_runs where run_id = ${run.id} and node_id = any(${keep})`;
+          from node_runs where run_id = ${run.id} and workspace_id = ${workspaceId} and node_id = any(${keep})`;
       }
     }
     await recordAudit(tx, workspaceId, options.actor ?? SYSTEM_ACTOR, {
