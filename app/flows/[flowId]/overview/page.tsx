@@ -4,10 +4,12 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMemo, useState } from "react";
+import { CheckpointCard } from "../../../components/CheckpointCard";
 import { RunNowDialog } from "../../../components/RunNow";
 import { RunsTable } from "../../../components/RunsTable";
 import { ErrorBox, Loading, PageHeader, STATUS_COLORS, STATUS_LABELS, StatusBadge, formatDuration } from "../../../components/ui";
 import { RUN_OUTCOME_ORDER } from "../../../../engine/status";
+import { useCan } from "../../../lib/role";
 import { useTRPC } from "../../../lib/trpc";
 
 const OUTCOMES = RUN_OUTCOME_ORDER;
@@ -77,6 +79,7 @@ export default function FlowOverviewPage() {
   const flow = useQuery(trpc.flows.get.queryOptions({ flowId }));
   const stats = useQuery({ ...trpc.flows.stats.queryOptions({ flowId, days }), refetchInterval: 15_000 });
   const [runNowOpen, setRunNowOpen] = useState(false);
+  const canRun = useCan("operator");
 
   if (flow.isLoading) return <div className="page"><Loading what="Loading flow" /></div>;
   if (flow.error || !flow.data) return <div className="page"><ErrorBox error={flow.error} title="Could not load this flow" /></div>;
@@ -95,7 +98,7 @@ export default function FlowOverviewPage() {
         description={f.description || `Version ${f.latestVersion}`}
         actions={
           <>
-            <button className="btn" onClick={() => setRunNowOpen(true)} data-testid="run-now">▶ Run now</button>
+            {canRun ? <button className="btn" onClick={() => setRunNowOpen(true)} data-testid="run-now">▶ Run now</button> : null}
             <Link className="btn btn-primary" href={`/flows/${flowId}`}>Open editor</Link>
           </>
         }
@@ -150,6 +153,8 @@ export default function FlowOverviewPage() {
           </div>
         </div>
       </div>
+
+      <CheckpointCard flowId={flowId} />
 
       <div className="section-title"><h2>Runs of this flow</h2><Link className="small" href={`/runs?flowId=${flowId}`}>Open in Runs with filters →</Link></div>
       <RunsTable filter={{ flowId }} showFlow={false} pageSize={25} emptyHint="This flow has not run yet. Click Run now, or activate it so its trigger fires." />
