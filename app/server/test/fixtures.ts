@@ -1,7 +1,8 @@
 /**
  * A workspace holding data of every kind, made through the engine's own functions: members of
  * every role, a connection, a mapping table with rows, a flow with two versions, a run parked for
- * review (with its node runs and review item), a queued run, an API token, an open invitation and audit events.
+ * review (with its node runs and review item), a queued run, ledger entry, poll checkpoint,
+ * webhook delivery and OAuth state, an API token, an open invitation and audit events.
  * `marker` is written into every name, so a test can tell whether any of it leaked.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
@@ -100,6 +101,15 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
   await db.sql`
     insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
     values (${workspaceId}, 'engine', 'run.needs_review', 'run', ${runId}, ${runId}, ${`record-${marker}`}, ${jsonb({ flowId, error: error.message })}::text::jsonb)`;
+  // What the engine keeps beside runs: a posted write in the ledger, a poll checkpoint, a webhook delivery, an OAuth state.
+  await db.sql`
+    insert into idempotency_ledger (workspace_id, system, business_key, status, result, node_type, first_run_id, last_run_id)
+    values (${workspaceId}, 'avalara', ${`INV-${marker}`}, 'done', ${jsonb({ code: `INV-${marker}` })}::text::jsonb, 'avalara.createTransaction', ${runId}, ${runId})`;
+  await db.sql`
+    insert into trigger_checkpoints (workspace_id, flow_id, node_id, config_hash, cursor) values (${workspaceId}, ${flowId}, 'trigger', 'h', ${jsonb({ since: marker })}::text::jsonb)`;
+  await db.sql`insert into webhook_events (workspace_id, flow_id, node_id, event_id) values (${workspaceId}, ${flowId}, 'trigger', ${`evt-${marker}`})`;
+  await db.sql`
+    insert into oauth_states (state, workspace_id, connection_id, redirect_uri) values (${`state-${marker}`}, ${workspaceId}, ${connectionId}, 'http://localhost/cb')`;
   // A second run, queued for the worker (its job is part of what must not change).
   const queuedRunId = await runNow(db, workspaceId, flowId, { number: `Q-${marker}`, address: { region: "wa" }, lines: [{ amount: 5 }] }, undefined, actor);
 
