@@ -10,6 +10,7 @@ import { defineConnector } from "../sdk";
 import { IntacctClient } from "./client";
 import { intacctConfig, intacctSecrets, type IntacctConfig, type IntacctSecrets } from "./connection";
 import { createApAdjustment } from "./nodes/createApAdjustment";
+import { syncTaxAdjustment } from "./nodes/syncTaxAdjustment";
 import { createApBill } from "./nodes/createApBill";
 import { createJournalEntry } from "./nodes/createJournalEntry";
 import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
@@ -87,6 +88,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     createJournalEntry,
     createApBill,
     createApAdjustment,
+    syncTaxAdjustment,
     createPurchaseOrder,
     findOrCreateVendor,
     findCustomer,

@@ -65,6 +65,7 @@ describe("node declarations", () => {
       "intacct.pollSalesTransactions",
       "intacct.queryRecords",
       "intacct.readRecords",
+      "intacct.syncTaxAdjustment",
     ]);
     for (const n of intacct.nodes) {
       expect(n.version).toBe(1);
@@ -77,6 +78,7 @@ describe("node declarations", () => {
       "intacct.createJournalEntry",
       "intacct.createPurchaseOrder",
       "intacct.findOrCreateVendor",
+      "intacct.syncTaxAdjustment",
     ]);
   });
 });

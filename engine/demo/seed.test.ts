@@ -107,7 +107,7 @@ describe("seedDemoWorkspace", () => {
     expect((await connectionOf("exact")).config).toMatchObject({ baseUrl: sb.urls.exact });
   });
 
-  it("runs the seeded flows end to end: tax journal in Exact, tax GL batch in Intacct, AP bill for a Commerce order", async () => {
+  it("runs the seeded flows end to end: tax journal in Exact, tax through AR in Intacct, AP bill for a Commerce order", async () => {
     // Exact: an invoice to Lone Star Components (Austin TX).
     const exactFlow = await flowOf("exact-invoice-avalara-journal");
     const lonestar = sb.exact.world.regions.get("us")!.divisions.get(1001)!.accounts.find((a) => a.Name === "Lone Star Components Inc.")!.ID;
@@ -136,8 +136,12 @@ describe("seedDemoWorkspace", () => {
     expect((await tick(db, intacctFlow.id)).created).toBe(7);
     const [globex] = await db.sql<{ id: string }[]>`select id::text from runs where flow_id = ${intacctFlow.id} and record_label = 'Sales Invoice-SI-1002'`;
     expect((await executeRun(db, globex!.id)).status).toBe("succeeded");
-    const batches = (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records.GLBATCH;
-    expect(batches.map((b: { REFERENCENO: string; JOURNAL: string }) => [b.REFERENCENO, b.JOURNAL])).toEqual([["INTACCT-SO-SI-1002", "TAX"]]);
+    const intacctRecords = (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records;
+    expect(intacctRecords.GLBATCH).toEqual([]);
+    // The tax reaches Globex's AR balance: a debit memo against customer C200 and invoice SI-1002.
+    expect(intacctRecords.ARADJUSTMENT.map((a: { CUSTOMERID: string; DOCNUMBER: string; ADJUSTMENTTYPE: string; TOTALENTERED: string }) => [a.CUSTOMERID, a.DOCNUMBER, a.ADJUSTMENTTYPE, a.TOTALENTERED])).toEqual([
+      ["C200", "SI-1002", "Debit Memo", "532.50"],
+    ]);
 
     // Commerce: a guest order becomes a bill under a vendor created for the guest's e-mail.
     const commerceFlow = await flowOf("commerce-order-intacct-ap-bill");

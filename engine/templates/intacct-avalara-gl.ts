@@ -1,19 +1,31 @@
 /**
- * Sage Intacct sales transaction -> Avalara -> tax GL entries in Intacct.
+ * Sage Intacct sales transaction -> Avalara -> tax through the AR subledger in Intacct.
  *
- * posted sales invoices (poll) -> ship-to address -> Avalara resolve (invalid -> review) ->
- * Avalara transaction input (document code INTACCT-SO-<document number>) -> calculate tax ->
- * any tax to post? -> tax GL account per jurisdiction ("Tax GL accounts (Intacct)", items mode) ->
- * dimensions by ship-to state ("Sales tax dimensions (Intacct)") -> balanced GLBATCH lines ->
- * Intacct journal entry in the TAX journal, reference = the Avalara document code.
+ * posted or reversed sales invoices (poll) -> still posted?
+ *   yes: ship-to address -> Avalara resolve (invalid -> review) -> the Avalara document as the
+ *        transaction is now (document code INTACCT-SO-<document number>)
+ *   no (reversed): the void of the Avalara document
+ * -> Sync document (uncommitted; tax codes from the mapping table or review) -> tax GL account per
+ * jurisdiction ("Tax GL accounts (Intacct)") -> dimensions by ship-to state -> AR adjustment lines
+ * -> Post tax through AR for this version (a debit memo against the customer and invoice, one line
+ * per jurisdiction on its tax liability account; a change reverses the memo in force with a credit
+ * memo and posts the new one) -> commit at Avalara, last.
  *
- * Why the offset is Accounts Receivable with the customer: the sales transaction was invoiced
- * without tax and Avalara's tax is owed by the customer. Change OFFSET_ACCOUNT for other books.
+ * Lifecycle (Avalara / Intacct AR):
+ * | Sales invoice in Intacct | Avalara                                                | Intacct AR subledger                               |
+ * | ------------------------ | ------------------------------------------------------ | -------------------------------------------------- |
+ * | posted                   | SalesInvoice created uncommitted, committed last       | AR debit memo: tax per jurisdiction, on the invoice |
+ * | edited (re-posted)       | adjusted (PriceAdjusted), new version, committed last  | credit memo reversing the memo in force + new memo  |
+ * | edited, same tax         | nothing                                                | nothing                                             |
+ * | reversed                 | voided DocVoided (DocDeleted if never committed;        | credit memo reversing the memo in force             |
+ * |                          | refunded in full if locked)                            |                                                     |
+ *
+ * Why an AR adjustment and not a journal entry: the tax is owed by the customer, so it belongs in
+ * the customer's balance and aging; many companies also refuse direct journal postings to the AR
+ * control account.
  */
-import { avalaraLines, taxSteps } from "./tax-steps";
-import { at, cents, chain, literal, opt, type StarterTemplate, type TemplateTable } from "./types";
-
-export const INTACCT_OFFSET_ACCOUNT = "1200";
+import { NON_ZERO_JURISDICTIONS } from "./tax-steps";
+import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateTable } from "./types";
 
 export const intacctTaxGlTable: TemplateTable = {
   ref: "taxGl",
@@ -67,7 +79,7 @@ export const intacctItemTaxCodesTable: TemplateTable = {
   name: "Avalara tax codes (Intacct items)",
   kind: "custom",
   description:
-    "The Avalara tax code of each Intacct item. An item without a row is sent without a tax code (Avalara then treats it as tangible goods).",
+    "The Avalara tax code of each Intacct item. An item without a row parks the run for review, naming it; a row with key * declares a default tax code (runs that use it say so in their log).",
   keyLabel: "Intacct item ID",
   columns: [{ name: "taxCode", label: "Avalara tax code" }],
   demoRows: [
@@ -83,14 +95,22 @@ const shipTo = "($trigger.shipTo ? $trigger.shipTo : $trigger.billTo)";
 /** The Avalara document code: INTACCT-SO-<document number> (AR invoices: INTACCT-AR-...). */
 export const intacctDocumentCode = `$substring("INTACCT-" & ($trigger.object = "ARINVOICE" ? "AR" : "SO") & "-" & $trigger.documentNumber, 0, 50)`;
 
+/** The day a reversed document was reversed: its WHENMODIFIED (mm/dd/yyyy hh:mm:ss) as YYYY-MM-DD. */
+const reversedOn = `($w := $trigger.whenModified; $substring($w, 6, 4) & "-" & $substring($w, 0, 2) & "-" & $substring($w, 3, 2))`;
+/** The source version: each change (WHENMODIFIED) or the reversal is posted once. */
+const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : "") & $trigger.whenModified`;
+
 export const intacctSalesTaxGl: StarterTemplate = {
   id: "intacct-sales-avalara-gl",
-  title: "Intacct sales transaction → Avalara → tax GL entries in Intacct",
+  title: "Intacct sales transaction → Avalara → tax through AR in Intacct",
   description:
-    "Every 15 minutes, pick up sales invoices posted in Sage Intacct, validate the customer's ship-to address and calculate the tax " +
-    "with Avalara (the document code keeps it from being resubmitted), then post a balanced journal entry in Intacct's TAX journal: " +
-    "each jurisdiction's tax on its tax account, with the location, department and class from the dimension table. " +
-    "For a high-value transaction, run it by hand with its record number.",
+    "Every 15 minutes, pick up sales invoices posted or reversed in Sage Intacct, validate the customer's ship-to address and " +
+    "calculate the tax with Avalara (uncommitted), then post the tax through the AR subledger: an AR adjustment (debit memo) " +
+    "against the customer and the invoice, with each jurisdiction's tax on its tax liability account and the location, " +
+    "department and class from the dimension table, so the customer's balance and aging show it; then commit at Avalara. " +
+    "Lifecycle: posted -> SalesInvoice + debit memo; edited -> Avalara adjusted (new version) + credit memo reversing the memo " +
+    "in force and a new debit memo; reversed -> Avalara voided (refunded in full if locked) + credit memo. Each version posts " +
+    "once; items without a tax code, unmapped jurisdictions, invalid addresses and closed periods go to review.",
   systems: ["intacct", "avalara"],
   tables: [intacctTaxGlTable, intacctDimensionsTable, intacctItemTaxCodesTable],
   build: ({ connections, tables }) => {
@@ -104,18 +124,27 @@ export const intacctSalesTaxGl: StarterTemplate = {
           id: "sale",
           type: "intacct.pollSalesTransactions",
           typeVersion: 1,
-          name: "Posted sales invoices (Intacct)",
+          name: "Posted or reversed sales invoices (Intacct)",
           position: at(0),
           config: { object: "SODOCUMENT", docparid: "Sales Invoice", excludeStates: ["Draft"], initialLookbackDays: 30 },
           connectionId: intacct,
-          notes: "Order Entry 'Sales Invoice' transactions modified since the last poll (drafts skipped); the first poll reads 30 days back.",
+          notes: "Order Entry 'Sales Invoice' transactions modified since the last poll (drafts skipped, reversals included); the first poll reads 30 days back.",
+        },
+        {
+          id: "posted",
+          type: "core.branch",
+          typeVersion: 1,
+          name: "Still posted?",
+          position: at(1),
+          config: { condition: `state != "Reversed"` },
+          notes: "A reversed sales invoice voids its Avalara document and reverses its tax in AR.",
         },
         {
           id: "address",
           type: "core.mapFields",
           typeVersion: 1,
           name: "Ship-to address",
-          position: at(1),
+          position: at(2),
           config: {
             fields: [
               { target: "line1", expression: opt(`${shipTo}.line1`) },
@@ -138,7 +167,7 @@ export const intacctSalesTaxGl: StarterTemplate = {
           type: "avalara.resolveAddress",
           typeVersion: 1,
           name: "Validate address (Avalara)",
-          position: at(2),
+          position: at(3),
           config: { textCase: "Mixed", minimumQuality: "PostalCentroidGood", otherCountries: "skip" },
           connectionId: avalara,
           notes: "An invalid address parks the run for review before any tax is calculated or posted.",
@@ -147,86 +176,145 @@ export const intacctSalesTaxGl: StarterTemplate = {
           id: "taxInput",
           type: "core.mapFields",
           typeVersion: 1,
-          name: "Avalara transaction",
-          position: at(3),
+          name: "Avalara document (as the transaction is now)",
+          position: at(4),
           config: {
             fields: [
+              { target: "action", expression: literal("upsert") },
+              { target: "version", expression: sourceVersion },
               { target: "code", expression: intacctDocumentCode },
-              { target: "date", expression: "$trigger.date" },
-              { target: "customerCode", expression: "$trigger.customerId" },
-              { target: "currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
-              { target: "referenceCode", expression: "$trigger.documentId" },
-              { target: "addresses.shipTo", expression: "address" },
+              { target: "adjustmentDescription", expression: `$substring("Intacct " & $trigger.documentId & " changed", 0, 255)` },
+              { target: "transaction.date", expression: "$trigger.date" },
+              { target: "transaction.customerCode", expression: "$trigger.customerId" },
+              { target: "transaction.currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
+              { target: "transaction.referenceCode", expression: "$trigger.documentId" },
+              { target: "transaction.addresses.shipTo", expression: "address" },
               {
-                target: "lines",
-                expression: avalaraLines({
-                  list: "$trigger.lines",
-                  number: "$l.lineNo ? $l.lineNo : $string($i + 1)",
-                  quantity: "$number($l.quantity)",
-                  amount: "$number($l.amount)",
-                  itemCode: "$l.itemId",
-                  description: "$l.description",
-                  taxCodesTableId: tables.itemTaxCodes,
-                }),
+                target: "transaction.lines",
+                expression:
+                  `[$map($trigger.lines, function($l, $i) { {` +
+                  `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "quantity": $number($l.quantity), "amount": $number($l.amount), ` +
+                  `"itemCode": ${opt("$l.itemId")}, "description": ${opt("$l.description")}} })]`,
               },
             ],
             keepInput: false,
           },
-          notes: "Document code INTACCT-SO-<document number>: the idempotency key, kept so nothing is resubmitted.",
+          notes: "Document code INTACCT-SO-<document number>: the idempotency key. Tax codes come from the mapping table in the next step.",
         },
-        ...taxSteps({
-          column: 4,
-          avalaraConnectionId: avalara,
-          taxGlTableId: tables.taxGl,
-          noTaxNote: "No tax (exempt items or customer, no nexus): the run ends as skipped and nothing is posted.",
-        }),
+        {
+          id: "voidInput",
+          type: "core.mapFields",
+          typeVersion: 1,
+          name: "Void of the Avalara document",
+          position: at(4, 1),
+          config: {
+            fields: [
+              { target: "action", expression: literal("delete") },
+              { target: "version", expression: sourceVersion },
+              { target: "code", expression: intacctDocumentCode },
+              { target: "refundDate", expression: reversedOn },
+            ],
+            keepInput: false,
+          },
+        },
+        {
+          id: "sync",
+          type: "avalara.syncDocument",
+          typeVersion: 1,
+          name: "Sync tax document (Avalara, uncommitted)",
+          position: at(5),
+          config: { companyCode: "DEFAULT", documentType: "SalesInvoice", taxCodeTableId: tables.itemTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
+          connectionId: avalara,
+          notes: "Created, replaced or adjusted (with a reason) while uncommitted; a reversed transaction is voided (refunded in full if locked).",
+        },
+        {
+          id: "taxGl",
+          type: "core.lookup",
+          typeVersion: 1,
+          name: "Tax GL account per jurisdiction",
+          position: at(6),
+          config: { tableId: tables.taxGl, items: NON_ZERO_JURISDICTIONS, key: "key", target: "taxLines" },
+          notes: "A jurisdiction without a row parks the run for review, naming it, before anything is posted or committed.",
+        },
         {
           id: "dims",
           type: "core.lookup",
           typeVersion: 1,
           name: "Dimensions by ship-to state",
           position: at(7),
-          config: { tableId: tables.dimensions, key: "$nodes.resolve.address.region", target: "dimensions" },
+          config: { tableId: tables.dimensions, key: `$nodes.resolve.address.region ? $nodes.resolve.address.region : ${shipTo}.region`, target: "dimensions" },
         },
         {
-          id: "journal",
+          id: "adjustment",
           type: "core.mapFields",
           typeVersion: 1,
-          name: "Journal entry lines",
+          name: "AR adjustment lines",
           position: at(8),
           config: {
             fields: [
-              { target: "date", expression: "$trigger.date" },
+              { target: "customerId", expression: "$trigger.customerId" },
+              { target: "invoiceNumber", expression: "$trigger.documentNumber" },
+              { target: "document", expression: "$nodes.sync.code" },
+              { target: "version", expression: sourceVersion },
+              { target: "date", expression: `$trigger.state = "Reversed" ? ${reversedOn} : $trigger.date` },
               { target: "description", expression: `$substring("Sales tax " & $trigger.documentId & " " & $trigger.customerName, 0, 100)` },
-              { target: "referenceNo", expression: "$nodes.tax.code" },
+              { target: "currency", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
               {
                 target: "lines",
                 expression:
                   `($dims := ${dims}; $class := $dims.classId ? $dims.classId : $trigger.lines[0].classId; ` +
-                  `[taxLines.{"accountNo": accountNo, "type": "credit", "amount": ${cents("tax")}, ` +
+                  `[taxLines.{"accountNo": accountNo, "amount": ${cents("tax")}, ` +
                   `"memo": taxName & " " & jurisName, "locationId": ${opt("$dims.locationId")}, ` +
-                  `"departmentId": ${opt("$dims.departmentId")}, "classId": ${opt("$class")}}, ` +
-                  `{"accountNo": ${literal(INTACCT_OFFSET_ACCOUNT)}, "type": "debit", "amount": ${cents(`$sum(taxLines.${cents("tax")})`)}, ` +
-                  `"memo": "Sales tax " & $trigger.documentId & " (Avalara " & $nodes.tax.code & ")", "customerId": $trigger.customerId, ` +
-                  `"locationId": ${opt("$dims.locationId")}, "departmentId": ${opt("$dims.departmentId")}, "classId": ${opt("$class")}}])`,
+                  `"departmentId": ${opt("$dims.departmentId")}, "classId": ${opt("$class")}}])`,
               },
             ],
             keepInput: false,
           },
-          notes: `Each jurisdiction's tax, rounded to cents, is credited to its account; one debit of their sum on ${INTACCT_OFFSET_ACCOUNT} (AR, with the customer) balances it exactly.`,
+          notes: "Each jurisdiction's tax, rounded to cents, on its tax liability account; the AR control account takes the other side, against the customer.",
         },
         {
           id: "post",
-          type: "intacct.createJournalEntry",
+          type: "intacct.syncTaxAdjustment",
           typeVersion: 1,
-          name: "Post tax journal entry (Intacct)",
+          name: "Post tax through AR for this version (Intacct)",
           position: at(9),
-          config: { journal: "TAX", draft: false, skipZeroLines: true },
+          config: { closedPeriod: "review" },
           connectionId: intacct,
-          notes: "Reference number = the Avalara document code: an entry is never posted twice in the TAX journal.",
+          notes: "A change reverses the AR adjustment in force (credit memo) and posts the new one; a replay posts nothing. A closed period waits for review (or set 'next open period').",
+        },
+        {
+          id: "commitInput",
+          type: "core.mapFields",
+          typeVersion: 1,
+          name: "What to commit",
+          position: at(10),
+          config: {
+            fields: [
+              { target: "version", expression: sourceVersion },
+              { target: "commit", expression: "$nodes.sync.commit" },
+            ],
+            keepInput: false,
+          },
+        },
+        {
+          id: "commit",
+          type: "avalara.commitSynced",
+          typeVersion: 1,
+          name: "Commit tax (Avalara), last",
+          position: at(11),
+          config: {},
+          connectionId: avalara,
+          notes: "Only after AR holds the tax. A failure here retries only the commit.",
         },
       ],
-      edges: chain("sale", "address", "resolve", "taxInput", "tax", "hasTax", "taxGl", "dims", "journal", "post"),
+      edges: [
+        ...chain("sale", "posted"),
+        edge("posted", "address", "true"),
+        ...chain("address", "resolve", "taxInput", "sync"),
+        edge("posted", "voidInput", "false"),
+        edge("voidInput", "sync"),
+        ...chain("sync", "taxGl", "dims", "adjustment", "post", "commitInput", "commit"),
+      ],
       settings: { concurrency: 5, schedule: "*/15 * * * *" },
     };
   },

@@ -249,27 +249,37 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Intacct sales transaction -> Avalara -> tax GL entries in Intacct
+// Intacct sales transaction -> Avalara -> tax through AR in Intacct
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
-const glEntries = (batch: Rec): Rec[] => [batch.ENTRIES.GLENTRY].flat();
 
-describe("Intacct sales transaction -> Avalara -> tax GL entries in Intacct", () => {
+describe("Intacct sales transaction -> Avalara -> tax through AR in Intacct", () => {
   let flowId: string;
-  const batches = async (): Promise<Rec[]> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records.GLBATCH;
+  const company = async (): Promise<Rec> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
+  const adjustments = async (): Promise<Rec[]> => (await company()).records.ARADJUSTMENT;
+  const adjustmentsOf = async (doc: string) => (await adjustments()).filter((a) => String(a.EXTERNALID).startsWith(`tax:INTACCT-SO-${doc}|`));
+  const itemsOf = (adj: Rec): Rec[] => [adj.ARADJUSTMENTITEMS.ARADJUSTMENTITEM].flat();
+  /** AR's tax for a document (base currency, cents), from Intacct's own adjustments. */
+  const arTax = async (doc: string) => (await adjustmentsOf(doc)).flatMap(itemsOf).reduce((s: number, l: Rec) => s + Math.round(Number(l.AMOUNT) * 100), 0);
+  const avalaraTax = async (doc: string) =>
+    (await sandboxState(sb.urls.avalara)).documents
+      .filter((d: Rec) => d.code === `INTACCT-SO-${doc}` && d.status !== "Cancelled")
+      .reduce((s: number, d: Rec) => s + Math.round(d.totalTax * 100), 0);
   const runByDoc = async (docNo: string) => {
     const [row] = await db.sql<{ id: string }[]>`
-      select id::text from runs where flow_id = ${flowId} and record_label = ${`Sales Invoice-${docNo}`} and parent_run_id is null`;
+      select id::text from runs where flow_id = ${flowId} and record_label = ${`Sales Invoice-${docNo}`} and parent_run_id is null order by created_at desc limit 1`;
     return row!.id;
   };
   let outcome: Record<string, string>;
+  let balancesBefore: Record<string, string>;
 
   beforeAll(async () => {
     const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl");
     expect(created.problems).toEqual([]);
     flowId = created.flowId;
     await activateFlow(db, workspaceId, flowId);
+    balancesBefore = (await company()).arBalances;
     // Before the runs: a jurisdiction of Denver loses its row (someone is still setting the table up).
     await db.sql`delete from lookup_rows where table_id = ${created.tableIds.taxGl!} and key = 'US:CO:STJ:EMBG0'`;
     const polled = await tick(db, flowId);
@@ -287,51 +297,58 @@ describe("Intacct sales transaction -> Avalara -> tax GL entries in Intacct", ()
       "SI-1002": "succeeded", // Globex, New York NY
       "SI-1003": "succeeded", // Initech, Austin TX
       "SI-1004": "succeeded", // Umbrella, Seattle WA 98109
-      "SI-1005": "skipped", // Stark, Chicago IL: implementation services are exempt
+      "SI-1005": "succeeded", // Stark, Chicago IL: implementation services are exempt, nothing posted
       "SI-1006": "needs_review", // Wayne, Denver CO: a jurisdiction without a tax GL row
       "SI-1007": "needs_review", // Acme again
     });
   });
 
-  it("posts each jurisdiction's tax on its account with the state's dimensions, balanced, in the TAX journal", async () => {
-    const posted = await batches();
-    expect(posted.map((b) => b.REFERENCENO)).toEqual(["INTACCT-SO-SI-1002", "INTACCT-SO-SI-1003", "INTACCT-SO-SI-1004"]);
+  it("posts each jurisdiction's tax through AR: a debit memo against the customer and invoice, on the tax accounts with the state's dimensions", async () => {
+    expect((await company()).records.GLBATCH).toEqual([]);
+    const posted = await adjustments();
+    expect(posted.map((a) => [a.CUSTOMERID, a.DOCNUMBER, a.ADJUSTMENTTYPE, a.STATE])).toEqual([
+      ["C200", "SI-1002", "Debit Memo", "Posted"],
+      ["C300", "SI-1003", "Debit Memo", "Posted"],
+      ["C400", "SI-1004", "Debit Memo", "Posted"],
+    ]);
     const [globex, initech, umbrella] = posted;
-    expect(globex).toMatchObject({ JOURNAL: "TAX", STATE: "Posted" });
     // 5 x 1,200 licences in New York City: NY state 4%, NYC 4.5%, MCTD 0.375%.
-    expect(glEntries(globex!).map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.TRX_AMOUNT, e.LOCATION, e.DEPARTMENT, e.CLASSID, e.CUSTOMERID ?? null])).toEqual([
-      ["2210", "-1", "240.00", "US-NY", "FIN", "SW", null],
-      ["2210", "-1", "270.00", "US-NY", "FIN", "SW", null],
-      ["2210", "-1", "22.50", "US-NY", "FIN", "SW", null],
-      ["1200", "1", "532.50", "US-NY", "FIN", "SW", "C200"],
+    expect(itemsOf(globex!).map((e) => [e.ACCOUNTNO, e.TRX_AMOUNT, e.LOCATIONID, e.DEPARTMENTID, e.CLASSID])).toEqual([
+      ["2210", "240.00", "US-NY", "FIN", "SW"],
+      ["2210", "270.00", "US-NY", "FIN", "SW"],
+      ["2210", "22.50", "US-NY", "FIN", "SW"],
     ]);
     // 4 routers (3,599.96) taxable, 6 hours of implementation exempt; Austin TX 6.25% + 1% + 1%.
-    expect(glEntries(initech!).map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.TRX_AMOUNT, e.LOCATION, e.CLASSID])).toEqual([
-      ["2220", "-1", "225.00", "US-TX", "HW"],
-      ["2220", "-1", "36.00", "US-TX", "HW"],
-      ["2220", "-1", "36.00", "US-TX", "HW"],
-      ["1200", "1", "297.00", "US-TX", "HW"],
+    expect(itemsOf(initech!).map((e) => [e.ACCOUNTNO, e.TRX_AMOUNT, e.LOCATIONID, e.CLASSID])).toEqual([
+      ["2220", "225.00", "US-TX", "HW"],
+      ["2220", "36.00", "US-TX", "HW"],
+      ["2220", "36.00", "US-TX", "HW"],
     ]);
-    // Seattle WA: state 6.5%, city 2.45%, RTA 1.4% on the WA tax account and location.
-    expect(glEntries(umbrella!).map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.LOCATION])).toEqual([
-      ["2230", "-1", "US-WA"],
-      ["2230", "-1", "US-WA"],
-      ["2230", "-1", "US-WA"],
-      ["1200", "1", "US-WA"],
+    expect(itemsOf(umbrella!).map((e) => [e.ACCOUNTNO, e.LOCATIONID])).toEqual([
+      ["2230", "US-WA"],
+      ["2230", "US-WA"],
+      ["2230", "US-WA"],
     ]);
-    for (const batch of posted) {
-      const signed = glEntries(batch).map((e) => Number(e.TRX_AMOUNT) * Number(e.TR_TYPE));
-      expect(centsOf(signed)).toBe(0);
+    // The customers' AR balances (and so their aging) now include the tax, equal to Avalara's committed tax.
+    const balances = (await company()).arBalances;
+    for (const [customer, doc] of [["C200", "SI-1002"], ["C300", "SI-1003"], ["C400", "SI-1004"]] as const) {
+      const added = Math.round(Number(balances[customer]) * 100) - Math.round(Number(balancesBefore[customer]) * 100);
+      expect(added).toBe(await avalaraTax(doc));
+      expect(await arTax(doc)).toBe(await avalaraTax(doc));
     }
+    const committed = (await sandboxState(sb.urls.avalara)).documents.filter((d: Rec) => d.code.startsWith("INTACCT-SO-")).map((d: Rec) => [d.code, d.status]);
+    expect(committed).toEqual(expect.arrayContaining([["INTACCT-SO-SI-1002", "Committed"], ["INTACCT-SO-SI-1005", "Committed"]]));
   });
 
-  it("parks invalid addresses and unmapped jurisdictions for review, naming them, with nothing posted", async () => {
+  it("parks invalid addresses and unmapped jurisdictions for review, naming them, with nothing posted or committed", async () => {
     const [acme] = await reviewItems(db, await runByDoc("SI-1001"));
     expect(acme).toMatchObject({ node_id: "resolve", reason_code: "invalid_address" });
     expect(acme!.reason).toContain("Acme Corporation");
     const [wayne] = await reviewItems(db, await runByDoc("SI-1006"));
     expect(wayne).toMatchObject({ node_id: "taxGl", reason_code: "lookup_miss", details: { missing: ["US:CO:STJ:EMBG0"] } });
     expect(wayne!.reason).toBe('No mapping for "US:CO:STJ:EMBG0" in the mapping table');
+    const doc = (await sandboxState(sb.urls.avalara)).documents.find((d: Rec) => d.code === "INTACCT-SO-SI-1006");
+    expect(doc).toMatchObject({ status: "Saved" });
   });
 
   it("posts the parked transaction once the row is added and the review resolved", async () => {
@@ -340,26 +357,57 @@ describe("Intacct sales transaction -> Avalara -> tax GL entries in Intacct", ()
     const [item] = await db.sql<{ id: string }[]>`select id::text from review_items where run_id = ${await runByDoc("SI-1006")}`;
     const replay = await resolveReview(db, workspaceId, item!.id);
     expect((await executeRun(db, replay)).status).toBe("succeeded");
-    const wayne = (await batches()).find((b) => b.REFERENCENO === "INTACCT-SO-SI-1006")!;
-    const entries = glEntries(wayne);
+    const [wayne] = await adjustmentsOf("SI-1006");
     // Denver CO: state, city, RTD and SCFD on 2260 at the HQ location (no Colorado location in the demo company).
-    expect(entries.map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.LOCATION])).toEqual([
-      ["2260", "-1", "US"],
-      ["2260", "-1", "US"],
-      ["2260", "-1", "US"],
-      ["2260", "-1", "US"],
-      ["1200", "1", "US"],
+    expect(itemsOf(wayne!).map((e) => [e.ACCOUNTNO, e.LOCATIONID])).toEqual([
+      ["2260", "US"],
+      ["2260", "US"],
+      ["2260", "US"],
+      ["2260", "US"],
     ]);
-    expect(centsOf(entries.map((e) => Number(e.TRX_AMOUNT) * Number(e.TR_TYPE)))).toBe(0);
+    expect(await arTax("SI-1006")).toBe(await avalaraTax("SI-1006"));
   });
 
-  it("posts nothing twice: a replay from the start and the next poll add no entry", async () => {
-    const count = (await batches()).length;
+  it("posts nothing twice: a replay from the start and the next poll add no adjustment", async () => {
+    const count = (await adjustments()).length;
     const replay = await replayRun(db, workspaceId, await runByDoc("SI-1002"), { from: "start", version: "own" });
     expect((await executeRun(db, replay)).status).toBe("succeeded");
-    expect(await nodeStatuses(db, replay)).toMatchObject({ tax: "already_done", post: "already_done" });
+    expect(await nodeStatuses(db, replay)).toMatchObject({ sync: "already_done", post: "already_done" });
     expect(await tick(db, flowId)).toMatchObject({ created: 0 });
-    expect((await batches()).length).toBe(count);
+    expect((await adjustments()).length).toBe(count);
+  });
+
+  it("reversed in Intacct: the poll sees it, Avalara voids the document and a credit memo reverses the tax in AR", async () => {
+    await sandboxPost(sb.urls.intacct, "/__sandbox/sales-transactions/SI-1003/reverse", {});
+    const polled = await tick(db, flowId);
+    expect(polled).toMatchObject({ created: 1 });
+    const reversedRun = await runByDoc("SI-1003");
+    const status = (await executeRun(db, reversedRun)).status;
+    expect(status, JSON.stringify(await runStatus(db, reversedRun))).toBe("succeeded");
+    const [memo, reversal] = await adjustmentsOf("SI-1003");
+    expect(reversal, JSON.stringify(await nodeOutput(db, reversedRun, "post")).slice(0, 1500)).toBeDefined();
+    expect(reversal).toMatchObject({ ADJUSTMENTTYPE: "Credit Memo", CUSTOMERID: "C300", DOCNUMBER: "SI-1003" });
+    expect(String(reversal!.EXTERNALID)).toContain(`reverses=${memo!.RECORDNO}`);
+    expect(itemsOf(reversal!).map((l) => [l.ACCOUNTNO, -Number(l.TRX_AMOUNT)])).toEqual(itemsOf(memo!).map((l) => [l.ACCOUNTNO, Number(l.TRX_AMOUNT)]));
+    const doc = (await sandboxState(sb.urls.avalara)).documents.find((d: Rec) => d.code === "INTACCT-SO-SI-1003");
+    expect(doc).toMatchObject({ status: "Cancelled" });
+    expect(await arTax("SI-1003")).toBe(0);
+    expect(await avalaraTax("SI-1003")).toBe(0);
+  });
+
+  it("closed period: Intacct's 'Periods are closed' parks the run with 'period closed', nothing posted", async () => {
+    const before = (await adjustments()).length;
+    const created = (await sandboxPost(sb.urls.intacct, "/__sandbox/sales-transactions", { customerId: "C400", lines: [{ itemId: "HW-ROUTER", quantity: 1 }] })) as Rec;
+    const period = new Date().toISOString().slice(0, 7);
+    await sandboxPost(sb.urls.intacct, "/__sandbox/periods", { period, closed: true });
+    await tick(db, flowId);
+    const runId = await runByDoc(String(created.DOCNO));
+    expect((await executeRun(db, runId)).status).toBe("needs_review");
+    const [item] = await reviewItems(db, runId);
+    expect(item).toMatchObject({ node_id: "post", reason_code: "period_closed" });
+    expect(item!.reason).toContain(`Period closed: ${period}`);
+    expect((await adjustments()).length).toBe(before);
+    await sandboxPost(sb.urls.intacct, "/__sandbox/periods", { period, closed: false });
   });
 
   async function instantiateTemplateTables(): Promise<Record<string, string>> {

@@ -1,7 +1,8 @@
 /**
  * The gateway functions the sandbox implements, each working on one company's state:
  * readByQuery, readMore, query, read, create (GLBATCH, APBILL, VENDOR, CUSTOMER and the
- * dimensions), create_apadjustment, create_potransaction.
+ * dimensions), create_apadjustment, create_aradjustment, create_potransaction.
+ * Postings dated in a closed period are refused with Intacct's "Periods are closed" text.
  *
  * Error numbers: `BL01001973` with a specific description2 is what Intacct answers for most
  * business failures ("Invalid Vendor 'V9' specified."). Codes marked ASSUMED are not published
@@ -51,6 +52,10 @@ const BUSINESS = "BL01001973";
 const QUERY_ERROR = "DL02000001";
 /** ASSUMED: an unbalanced journal entry. */
 export const UNBALANCED = "BL03000018";
+/** ASSUMED: the number of the closed-period refusal (only its text is published). */
+export const PERIOD_CLOSED = "BL03002105";
+/** ASSUMED: a foreign-currency line without an exchange rate. */
+const NO_RATE = "BL03000050";
 /** ASSUMED: unsupported function or object. */
 const UNSUPPORTED = "XL03000001";
 
@@ -135,8 +140,13 @@ function checkDimensions(company: Company, line: Rec, fields: Record<string, str
   }
 }
 
+/** Fields an object has even before the company holds one of it (queries on them are valid). */
+const DECLARED_FIELDS: Record<string, string[]> = {
+  ARADJUSTMENT: ["RECORDID", "DOCNUMBER", "CUSTOMERID", "CUSTOMERNAME", "ADJUSTMENTTYPE", "DESCRIPTION", "EXTERNALID", "WHENPOSTED", "BASECURR", "CURRENCY", "EXCHANGE_RATE", "EXCH_RATE_DATE", "STATE", "TRX_TOTALENTERED", "TOTALENTERED", "TOTALDUE"],
+};
+
 function objectFields(company: Company, object: string): Set<string> {
-  const fields = new Set<string>(["RECORDNO", "WHENCREATED", "WHENMODIFIED"]);
+  const fields = new Set<string>(["RECORDNO", "WHENCREATED", "WHENMODIFIED", ...(DECLARED_FIELDS[object] ?? [])]);
   for (const r of company.records[object] ?? []) fieldPaths(header(object, r), "", fields);
   const idField = OBJECTS[object]?.idField;
   if (idField) fields.add(idField);
@@ -375,10 +385,33 @@ function cents(n: number): number {
   return Math.round(n * 100);
 }
 
+/** Refuse a posting dated (MM/DD/YYYY) in a closed period, with the text Intacct answers. */
+function checkOpenPeriod(company: Company, usDate: string): void {
+  const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(usDate);
+  if (!m) return;
+  if ((company.closedPeriods ?? []).includes(`${m[3]}-${m[1]}`)) {
+    invalid(
+      `Periods are closed. Your transaction date (${usDate}) is within a period that's been closed. You can add, modify, or delete a transaction only if the date of the transaction is within a period that's open.`,
+      "Use a date in an open period, or reopen the period.",
+      PERIOD_CLOSED,
+    );
+  }
+}
+
+/** A line in another currency than the base one needs EXCHANGE_RATE or EXCH_RATE_TYPE_ID; returns the rate. */
+function lineRate(company: Company, currency: string, rate: unknown, rateType: unknown, label: string): number {
+  if (!currency || currency === (company.baseCurrency ?? "USD")) return 1;
+  const r = Number(str(rate));
+  if (str(rate) && Number.isFinite(r) && r > 0) return r;
+  if (str(rateType)) return 1;
+  invalid(`${label}: currency ${currency} differs from the base currency ${company.baseCurrency ?? "USD"}, so an exchange rate or rate type is required.`, "Give EXCHANGE_RATE (exchrate) or EXCH_RATE_TYPE_ID (exchratetype).", NO_RATE);
+}
+
 function createGlBatch(ctx: FnContext, rec: Rec): [string, Rec] {
   const journal = required(rec, "JOURNAL", "Journal");
   mustExist(ctx.company, "GLJOURNAL", journal);
   const batchDate = usDateField(rec, "BATCH_DATE", "Batch date");
+  checkOpenPeriod(ctx.company, batchDate);
   const title = required(rec, "BATCH_TITLE", "Description (BATCH_TITLE)");
   const entries = asArray(obj(rec.ENTRIES).GLENTRY).map(obj);
   if (entries.length < 2) invalid("A journal entry needs at least two lines.", "Add debit and credit lines.", "BL34000061");
@@ -392,9 +425,10 @@ function createGlBatch(ctx: FnContext, rec: Rec): [string, Rec] {
     const amt = amount(e.TRX_AMOUNT, `Amount on line ${i + 1}`);
     if (amt <= 0) invalid(`Amount on line ${i + 1} must be positive; use TR_TYPE for the sign.`);
     checkDimensions(ctx.company, e, GL_DIMENSIONS);
+    const rate = lineRate(ctx.company, str(e.CURRENCY), e.EXCHANGE_RATE, e.EXCH_RATE_TYPE_ID, `Line ${i + 1}`);
     if (trType === "1") debit += cents(amt);
     else credit += cents(amt);
-    return { RECORDNO: nextRecordNo(ctx.company), LINE_NO: String(i + 1), ...e, TRX_AMOUNT: amt.toFixed(2), AMOUNT: amt.toFixed(2) };
+    return { RECORDNO: nextRecordNo(ctx.company), LINE_NO: String(i + 1), ...e, TRX_AMOUNT: amt.toFixed(2), AMOUNT: (cents(amt * rate) / 100).toFixed(2), CURRENCY: str(e.CURRENCY) || (ctx.company.baseCurrency ?? "USD") };
   });
   if (debit !== credit) {
     invalid(
@@ -422,6 +456,7 @@ function createApBill(ctx: FnContext, rec: Rec): [string, Rec] {
   const vendorId = required(rec, "VENDORID", "Vendor ID");
   const vendor = mustExist(ctx.company, "VENDOR", vendorId);
   const created = usDateField(rec, "WHENCREATED", "Date");
+  checkOpenPeriod(ctx.company, str(rec.WHENPOSTED) || created);
   const due = usDateField(rec, "WHENDUE", "Due date", false);
   // Like Intacct, a bill without a due date or terms takes the vendor's terms.
   const termName = str(rec.TERMNAME) || str(vendor.TERMNAME);
@@ -510,6 +545,7 @@ export function createApAdjustment(ctx: FnContext, body: Rec): FnOutcome {
     const vendor = mustExist(ctx.company, "VENDOR", vendorId);
     const created = legacyDate(body.datecreated, "Date created");
     const posted = legacyDate(body.dateposted, "Date posted", false);
+    checkOpenPeriod(ctx.company, posted || created);
     const items = asArray(obj(body.apadjustmentitems).lineitem).map(obj);
     if (items.length === 0) invalid("Adjustment lines, must have at least 1.", "Add apadjustmentitems/lineitem.", "BL34000061");
     let total = 0;
@@ -555,6 +591,85 @@ export function createApAdjustment(ctx: FnContext, body: Rec): FnOutcome {
       APADJUSTMENTITEMS: { APADJUSTMENTITEM: lines },
     });
     ctx.company.records.APADJUSTMENT.push(stored);
+    return { ok: true, write: true, key: String(stored.RECORDNO) };
+  });
+}
+
+/**
+ * create_aradjustment: a debit memo (positive lines: the customer owes more) or a credit memo
+ * (negative lines) in the AR subledger, against the customer and optionally one invoice. Each line
+ * credits (debit memo) or debits (credit memo) its GL account; the AR control account takes the
+ * other side, so the customer's balance and aging include it.
+ * https://developer.intacct.com/api/accounts-receivable/ar-adjustments/#create-ar-adjustment-legacy
+ */
+export function createArAdjustment(ctx: FnContext, body: Rec): FnOutcome {
+  return run(() => {
+    const customerId = required(body, "customerid", "Customer ID");
+    const customer = mustExist(ctx.company, "CUSTOMER", customerId);
+    const created = legacyDate(body.datecreated, "Date created");
+    const posted = legacyDate(body.dateposted, "Date posted", false);
+    checkOpenPeriod(ctx.company, posted || created);
+    const invoiceNo = str(body.invoiceno);
+    if (invoiceNo && !ctx.company.records.ARINVOICE.some((r) => r.RECORDID === invoiceNo && r.CUSTOMERID === customerId)) {
+      invalid(`Invalid invoice number '${invoiceNo}' for customer '${customerId}'.`, "Give an invoice of this customer.");
+    }
+    const adjustmentNo = str(body.adjustmentno);
+    if (adjustmentNo && ctx.company.records.ARADJUSTMENT.some((r) => r.RECORDID === adjustmentNo && r.CUSTOMERID === customerId)) {
+      invalid(`Adjustment number '${adjustmentNo}' already exists for customer '${customerId}'.`, "Use another adjustment number.");
+    }
+    const currency = str(body.currency) || (ctx.company.baseCurrency ?? "USD");
+    const rate = lineRate(ctx.company, currency, body.exchrate, body.exchratetype, "Adjustment");
+    const rateDate = body.exchratedate ? legacyDate(body.exchratedate, "Exchange rate date", false) : "";
+    const items = asArray(obj(body.aradjustmentitems).lineitem).map(obj);
+    if (items.length === 0) invalid("Adjustment lines, must have at least 1.", "Add aradjustmentitems/lineitem.", "BL34000061");
+    let total = 0;
+    let sign = 0;
+    const lines = items.map((l, i) => {
+      const account = str(l.glaccountno);
+      if (!account && !str(l.accountlabel)) invalid(`GL account number on line ${i + 1} is missing.`, "Provide glaccountno or accountlabel.", "BL34000061");
+      if (account) mustExist(ctx.company, "GLACCOUNT", account);
+      const amt = amount(l.amount, `Amount on line ${i + 1}`);
+      const s = Math.sign(amt);
+      if (sign !== 0 && s !== 0 && s !== sign) invalid("Amounts must be all positive or all negative, not mixed.");
+      if (s !== 0) sign = s;
+      checkDimensions(ctx.company, l, LEGACY_DIMENSIONS);
+      total += cents(amt);
+      return {
+        RECORDNO: nextRecordNo(ctx.company),
+        LINE_NO: String(i + 1),
+        ACCOUNTNO: account,
+        TRX_AMOUNT: amt.toFixed(2),
+        AMOUNT: (cents(amt * rate) / 100).toFixed(2),
+        ENTRYDESCRIPTION: str(l.memo),
+        LOCATIONID: str(l.locationid),
+        DEPARTMENTID: str(l.departmentid),
+        PROJECTID: str(l.projectid),
+        CLASSID: str(l.classid),
+        ITEMID: str(l.itemid),
+      };
+    });
+    const base = lines.reduce((sum, l) => sum + cents(Number(l.AMOUNT)), 0);
+    const stored = stampNew(ctx, {
+      RECORDID: adjustmentNo,
+      DOCNUMBER: invoiceNo,
+      CUSTOMERID: customerId,
+      CUSTOMERNAME: customer.NAME,
+      ADJUSTMENTTYPE: sign < 0 ? "Credit Memo" : "Debit Memo",
+      DESCRIPTION: str(body.description),
+      EXTERNALID: str(body.externalid),
+      WHENCREATED: created,
+      WHENPOSTED: posted || created,
+      BASECURR: ctx.company.baseCurrency ?? "USD",
+      CURRENCY: currency,
+      EXCHANGE_RATE: String(rate),
+      EXCH_RATE_DATE: rateDate,
+      STATE: str(body.action) === "Draft" ? "Draft" : "Posted",
+      TRX_TOTALENTERED: (total / 100).toFixed(2),
+      TOTALENTERED: (base / 100).toFixed(2),
+      TOTALDUE: (base / 100).toFixed(2),
+      ARADJUSTMENTITEMS: { ARADJUSTMENTITEM: lines },
+    });
+    ctx.company.records.ARADJUSTMENT.push(stored);
     return { ok: true, write: true, key: String(stored.RECORDNO) };
   });
 }
@@ -631,5 +746,6 @@ export const FUNCTIONS: Record<string, { write: boolean; run: (ctx: FnContext, b
   read: { write: false, run: read },
   create: { write: true, run: create },
   create_apadjustment: { write: true, run: createApAdjustment },
+  create_aradjustment: { write: true, run: createArAdjustment },
   create_potransaction: { write: true, run: createPoTransaction },
 };

@@ -10,10 +10,13 @@
  * - `POST /__sandbox/expire-sessions` end every open session (the next call gets an auth failure);
  * - `POST /__sandbox/sales-transactions` `{customerId, lines:[{itemId, quantity, price?}], state?}`:
  *                                  a sales invoice entered by a user (SODOCUMENT + its AR invoice);
+ * - `POST /__sandbox/sales-transactions/<DOCNO>/reverse`: reverse a posted Sales Invoice (the poll sees it);
+ * - `POST /__sandbox/periods` `{period: "YYYY-MM", closed}`: close or reopen an accounting period;
  * - `POST /__sandbox/reset`         back to the seeded demo company.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAdmin, listen, noFaults, readBody, send, type FaultSettings, type Sandbox } from "../../sdk";
+import { LifecycleError, arBalances, reverseSalesDocument, setPeriod } from "./lifecycle";
 import { createSalesTransaction, SalesTransactionError } from "./documents";
 import { GATEWAY_PATH, handleGateway, type GatewayDeps, type GatewaySettings } from "./gateway";
 import { DEMO, seedState } from "./seed";
@@ -72,7 +75,14 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
     companies: Object.fromEntries(
       Object.values(state.companies).map((c) => [
         c.companyId,
-        { senders: c.senders, users: Object.keys(c.users), records: c.records, usedControlIds: [...(usedControlIds.get(c.companyId) ?? [])] },
+        {
+          senders: c.senders,
+          users: Object.keys(c.users),
+          records: c.records,
+          closedPeriods: c.closedPeriods ?? [],
+          arBalances: arBalances(c),
+          usedControlIds: [...(usedControlIds.get(c.companyId) ?? [])],
+        },
       ]),
     ),
   });
@@ -120,6 +130,18 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
           return send(res, 200, createSalesTransaction(state.companies[DEMO.companyId]!, body, now()));
         } catch (error) {
           if (error instanceof SalesTransactionError) return send(res, 400, { error: error.message });
+          throw error;
+        }
+      }
+      const reverse = /^\/__sandbox\/sales-transactions\/([^/]+)\/reverse$/.exec(path);
+      if (req.method === "POST" && (reverse || path === "/__sandbox/periods")) {
+        try {
+          const company = state.companies[DEMO.companyId]!;
+          if (reverse) return send(res, 200, reverseSalesDocument(company, decodeURIComponent(reverse[1]!), now()));
+          const body = JSON.parse((await readBody(req)) || "{}") as { period?: string; closed?: boolean };
+          return send(res, 200, { closedPeriods: setPeriod(company, String(body.period ?? ""), body.closed !== false) });
+        } catch (error) {
+          if (error instanceof LifecycleError || error instanceof SyntaxError) return send(res, 400, { error: error.message });
           throw error;
         }
       }

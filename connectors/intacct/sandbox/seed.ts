@@ -251,10 +251,13 @@ export function seedState(now: number): SandboxState {
       GLBATCH: [],
       APBILL: [],
       APADJUSTMENT: [],
+      ARADJUSTMENT: [],
       PODOCUMENT: [],
     },
     nextRecordNo: 1000,
     counters: { GLBATCH: 0, PO: 0 },
+    closedPeriods: [],
+    baseCurrency: "USD",
   };
   return {
     senders: { [DEMO.senderId]: { password: DEMO.senderPassword } },

@@ -20,6 +20,7 @@ export const OBJECTS: Record<string, { idField?: string; lines?: { collection: s
   GLBATCH: { lines: { collection: "ENTRIES", item: "GLENTRY" } },
   APBILL: { lines: { collection: "APBILLITEMS", item: "APBILLITEM" } },
   APADJUSTMENT: { lines: { collection: "APADJUSTMENTITEMS", item: "APADJUSTMENTITEM" } },
+  ARADJUSTMENT: { lines: { collection: "ARADJUSTMENTITEMS", item: "ARADJUSTMENTITEM" } },
   PODOCUMENT: { lines: { collection: "PODOCUMENTENTRIES", item: "podocumententry" } },
   SODOCUMENT: { lines: { collection: "SODOCUMENTENTRIES", item: "sodocumententry" } },
   ARINVOICE: { lines: { collection: "ARINVOICEITEMS", item: "arinvoiceitem" } },
@@ -33,6 +34,10 @@ export interface Company {
   records: Record<string, Rec[]>;
   nextRecordNo: number;
   counters: Record<string, number>;
+  /** Closed accounting periods as YYYY-MM: postings dated in them are refused. */
+  closedPeriods?: string[];
+  /** Base (company) currency; lines in another currency need a rate. */
+  baseCurrency?: string;
 }
 
 export interface SandboxState {
