@@ -24,8 +24,8 @@ describe("GET /api/health", () => {
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const latencies: number[] = [];
-    const until = performance.now() + 800;
-    while (performance.now() < until) {
+    const loopStarted = performance.now();
+    for (let i = 0; i < 8; i++) {
       const started = performance.now();
       const response = await GET();
       latencies.push(performance.now() - started);
@@ -33,9 +33,11 @@ describe("GET /api/health", () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     lag.disable();
+    const measuredForMs = performance.now() - loopStarted;
     const sorted = [...latencies].sort((a, b) => a - b);
-    const report = `health ms: ${latencies.map((l) => l.toFixed(1)).join(" ")}; event-loop delay max ${(lag.max / 1e6).toFixed(1)} ms`;
-    expect(latencies.length, report).toBeGreaterThan(5);
+    const report = `over ${measuredForMs.toFixed(0)} ms, health ms: ${latencies.map((l) => l.toFixed(1)).join(" ")}; event-loop delay max ${(lag.max / 1e6).toFixed(1)} ms`;
+    // The answers came while the expression was still running (its limit is 1 s).
+    expect(measuredForMs, report).toBeLessThan(1000);
     expect(sorted[Math.floor(sorted.length / 2)]!, report).toBeLessThan(100);
     // The event loop never stalled while the expression ran (it would have for the whole second).
     expect(lag.max / 1e6, report).toBeLessThan(100);
