@@ -251,7 +251,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
           {
             target: "lines",
             expression:
-              `$count(taxLines) = 0 ? [] : [taxLines.{"glAccount": glAccount, "amount": -${cents("tax")}, "costCenter": ${opt("costCenter")}, ` +
+              `$count(taxLines) = 0 ? [] : [taxLines.{"glAccount": glAccount, "amount": -${cents("tax")}, "costCenter": ${opt("costCenter")}, "jurisdiction": key, ` +
               `"description": $substring(taxName & " " & jurisName, 0, 60)}, ` +
               `{"glAccount": ${literal(EXACT_OFFSET_ACCOUNT)}, "amount": ${cents(`$sum(taxLines.${cents("tax")})`)}, ` +
               `"description": $substring("Sales tax " & ${invoiceNumber} & " (Avalara)", 0, 60)}]`,

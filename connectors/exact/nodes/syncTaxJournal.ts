@@ -6,9 +6,9 @@
  * every entry; nothing is edited in place.
  *
  * Every line's Notes carries `tax:<document>|v=<version>` (plus `|reverses=<EntryID>` on a
- * reversal), so the node reads what is in force from Exact itself before posting: a replayed
- * version, or a version with the same tax, posts nothing; a retry after a partial failure posts
- * only what is missing.
+ * reversal, and `|j=<jurisdiction key>` on a tax line), so the node reads what is in force from
+ * Exact itself before posting: a replayed version, or a version with the same tax, posts nothing;
+ * a retry after a partial failure posts only what is missing.
  *
  * Closed periods: Exact refuses the posting ("Period is closed"); the node parks the run for
  * review ("period closed"), or, with `closedPeriod: nextOpenPeriod`, posts on the first day of
@@ -27,6 +27,7 @@ const lineSchema = z.object({
   costCenter: z.string().optional(),
   costUnit: z.string().optional(),
   description: z.string().max(60).optional(),
+  jurisdiction: z.string().max(60).optional().describe("Tax jurisdiction key of the line (kept in its Notes, for reconciliation per jurisdiction)"),
 });
 
 const input = z.object({
@@ -202,7 +203,7 @@ export const syncTaxJournal = exactNode({
           description: `Reversal of entry ${original.entry.EntryNumber}`.slice(0, 60),
           costCenter: l.CostCenter?.trim() || undefined,
           costUnit: l.CostUnit?.trim() || undefined,
-          notes: `${marker(i.document)}v=${i.version}|reverses=${original.entry.EntryID}`,
+          notes: `${marker(i.document)}v=${i.version}|reverses=${original.entry.EntryID}${/\|j=[^|]*/.exec(l.Notes ?? "")?.[0] ?? ""}`,
         })),
       });
       reversals.push({ entryId: reversal.entry.EntryID!, entryNumber: reversal.entry.EntryNumber, reverses: original.entry.EntryID!, reversesNumber: original.entry.EntryNumber });
@@ -224,7 +225,7 @@ export const syncTaxJournal = exactNode({
           description: l.description ?? i.description,
           costCenter: l.costCenter?.trim() || undefined,
           costUnit: l.costUnit?.trim() || undefined,
-          notes: `${marker(i.document)}v=${i.version}`,
+          notes: `${marker(i.document)}v=${i.version}${l.jurisdiction ? `|j=${l.jurisdiction}` : ""}`,
         })),
       });
       entry = { entryId: created.entry.EntryID!, entryNumber: created.entry.EntryNumber };
