@@ -14,6 +14,8 @@
 import { hostname } from "node:os";
 import type { WorkerUtils } from "graphile-worker";
 import type { Db } from "../../db/client";
+import { TASK_RUN } from "../queue";
+import { TERMINAL_RUN_STATUSES } from "../status";
 
 export const HEARTBEAT_EVERY_MS = 5_000;
 export const STALE_AFTER_MS = 30_000;
@@ -41,6 +43,38 @@ export async function sweep(db: Db, utils: WorkerUtils, staleAfterMs = STALE_AFT
   const ids = stale.map((r) => r.worker_id);
   if (ids.length > 0) await utils.forceUnlockWorkers(ids);
   return ids;
+}
+
+/**
+ * Unlock the jobs of runs nobody is executing although a live worker holds the job: locked for
+ * longer than the stale window while the run has no lease, or one that expired. That is a job its
+ * worker could not hand back (the database was away when the task ended, and graphile-worker gave
+ * up releasing it); without this it would stay locked for graphile-worker's 4 hours. A run being
+ * executed renews its lease every third of the window, so it is never touched here.
+ */
+export async function sweepOrphanedRuns(db: Db, staleAfterMs = STALE_AFTER_MS): Promise<number> {
+  const window = `${staleAfterMs} milliseconds`;
+  const rows = await db.sql<{ id: string }[]>`
+    with orphaned as (
+      select j.id, j.job_queue_id
+      from graphile_worker._private_jobs j
+      join graphile_worker._private_tasks t on t.id = j.task_id
+      join runs r on r.id = case when j.payload->>'runId' ~ '^[0-9a-fA-F-]{36}$' then (j.payload->>'runId')::uuid end
+      where t.identifier = ${TASK_RUN} and j.locked_at < now() - ${window}::interval
+        and r.status <> all(${TERMINAL_RUN_STATUSES as string[]}::text[])
+        and (r.lease_expires_at is null or r.lease_expires_at < now() - ${window}::interval)
+      for update of j skip locked
+    ), unlocked as (
+      update graphile_worker._private_jobs j set locked_at = null, locked_by = null
+      from orphaned o where j.id = o.id
+      returning j.id, o.job_queue_id
+    ), queues as (
+      update graphile_worker._private_job_queues q set locked_at = null, locked_by = null
+      from unlocked u where q.id = u.job_queue_id and q.locked_at < now() - ${window}::interval
+      returning q.id
+    )
+    select id::text from unlocked`;
+  return rows.length;
 }
 
 /** Is any worker alive? (health endpoint) */

@@ -16,7 +16,7 @@ import { createDb } from "../../db/client";
 import { env } from "../../db/env";
 import { closeExpressionPool } from "../nodes/expression-pool";
 import { PRUNE_CRONTAB } from "../queue";
-import { beat, forget, HEARTBEAT_EVERY_MS, STALE_AFTER_MS, sweep, SWEEP_EVERY_MS } from "./heartbeat";
+import { beat, forget, HEARTBEAT_EVERY_MS, STALE_AFTER_MS, sweep, SWEEP_EVERY_MS, sweepOrphanedRuns } from "./heartbeat";
 import { taskList } from "./tasks";
 
 export interface EngineWorker {
@@ -73,6 +73,8 @@ export async function startWorker(options: {
   const sweepTimer = setInterval(() => {
     sweep(db, utils, staleAfterMs, [...workerIds])
       .then((ids) => ids.length && console.log(`[worker] unlocked jobs of stopped workers ${ids.join(", ")}`))
+      .then(() => sweepOrphanedRuns(db, staleAfterMs))
+      .then((n) => n && console.log(`[worker] unlocked ${n} run job(s) their live worker could not hand back`))
       .catch((e) => console.error("[worker] sweep failed:", (e as Error).message));
   }, options.sweepEveryMs ?? SWEEP_EVERY_MS);
   return {

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFlow, runNow } from "../flows";
+import { enqueueRun } from "../queue";
+import { createRuns } from "../runs";
 import { createDb, type Db } from "../../db/client";
 import { builtInFlow, createLookupTable, createWorkspace, isolatedDatabase, nodeRuns, runRow, startIdempotentApi, waitFor, type IdempotentApi } from "../test/helpers";
 import { startWorker, type EngineWorker } from "./start";
@@ -107,6 +109,28 @@ describe("worker", () => {
     // Its heartbeats went on meanwhile (every 5 s by default).
     const [beat] = await db.sql`select count(*)::int as n from worker_heartbeats where last_seen_at > now() - interval '10 seconds'`;
     expect(beat!.n).toBeGreaterThan(0);
+  });
+
+  it("unlocks the job of a run that its live worker could not hand back (the database was away)", { timeout: 60_000 }, async () => {
+    const { flowId } = await createFlow(db, workspaceId, { name: "orphaned", definition: postingFlow() });
+    if (workers.length === 0) workers.push(await startWorker({ databaseUrl: databaseUrl, concurrency: 2, pollInterval: 200 }));
+    const [version] = await db.sql<{ id: string }[]>`select active_version_id::text as id from flows where id = ${flowId}`;
+    const versionId = version?.id ?? (await db.sql<{ id: string }[]>`select id::text from flow_versions where flow_id = ${flowId} order by version desc limit 1`)[0]!.id;
+    const { created } = await db.sql.begin((tx) =>
+      createRuns(tx, { workspaceId, flowId, versionId, triggerKind: "manual" }, [{ key: "orphan-1", version: "1", data: invoice("INV-ORPHAN") }], { enqueue: false }),
+    );
+    const runId = created[0]!;
+    // A worker that is alive (it beats) holds the job, but nobody executes the run: its lease ran out long ago.
+    await db.sql`insert into worker_heartbeats (worker_id, hostname, pid, last_seen_at) values ('ghost-worker', 'elsewhere', 1, now() + interval '1 hour')`;
+    await db.sql.begin(async (tx) => {
+      await enqueueRun(tx, runId);
+      await tx`update graphile_worker._private_jobs set locked_by = 'ghost-worker', locked_at = now() - interval '10 minutes'
+               where key = ${`run:${runId}`}`;
+      await tx`update runs set status = 'running', lease_token = gen_random_uuid(), lease_expires_at = now() - interval '5 minutes' where id = ${runId}`;
+    });
+    await waitFor(async () => (await runRow(db, runId)).status === "succeeded", 45_000, 200);
+    expect([...api.created.keys()].filter((k) => k.endsWith(":INV-ORPHAN"))).toHaveLength(1);
+    await db.sql`delete from worker_heartbeats where worker_id = 'ghost-worker'`;
   });
 
   it("executes queued runs and reports the worker as alive", async () => {
