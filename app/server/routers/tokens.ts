@@ -1,6 +1,7 @@
 /**
  * API tokens of the current workspace. Anyone may make a token with a role up to their own and
  * sees their own tokens; admins see and revoke every token of the workspace. The token is shown once.
+ * Only a signed-in person creates tokens (never another token).
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -15,6 +16,8 @@ export const tokensRouter = router({
   list: viewerProcedure.query(({ ctx }) => listTokens(ctx.db, ctx.workspaceId, onlyMine(ctx))),
 
   create: viewerProcedure.input(createTokenInput).mutation(async ({ ctx, input }) => {
+    // A leaked token must not be able to mint more (or longer-lived) ones.
+    if (ctx.caller.kind === "token") throw new TRPCError({ code: "FORBIDDEN", message: "API tokens cannot create tokens; sign in to make one." });
     try {
       return await createToken(ctx.db, { ...input, workspaceId: ctx.workspaceId, userId: ctx.caller.userId, creatorRole: ctx.role, actor: actorOf(ctx) });
     } catch (error) {
