@@ -9,6 +9,7 @@ import { flowTransferRouter } from "./routers/flow-transfer";
 import { runInputRouter } from "./routers/run-input";
 import { lookupsRouter } from "./routers/lookups";
 import { registryRouter } from "./routers/registry";
+import { reportsRouter } from "./routers/reports";
 import { reviewsRouter } from "./routers/reviews";
 import { runsRouter } from "./routers/runs";
 import { templatesRouter } from "./routers/templates";
@@ -35,6 +36,7 @@ export const appRouter = router({
   members: membersRouter,
   tokens: tokensRouter,
   alerts: alertsRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@ import type { Task, TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { alertTasks } from "../alerts/task";
+import { reportTasks } from "../reports/task";
 import { executeRun } from "../executor/run";
 import { enqueueRun, queueNameFor, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
 import { prune } from "../retention";
@@ -38,7 +39,7 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
       console.log(`[worker] retention: details of ${pruned.runDetails} runs, ${pruned.runs} runs, ${pruned.auditEvents} audit events, ${pruned.webhookEvents} webhook events`);
     }
   };
-  return { [TASK_RUN]: run, [TASK_TICK]: tickTask, [TASK_PRUNE]: pruneTask, ...alertTasks(db) };
+  return { [TASK_RUN]: run, [TASK_TICK]: tickTask, [TASK_PRUNE]: pruneTask, ...alertTasks(db), ...reportTasks(db) };
 }
 
 /**

@@ -42,6 +42,10 @@ export const KNOWN_INPUTS: Record<string, Record<string, unknown>> = {
   "connections.picker": { picker: "companies" },
   "connections.create": { system: "avalara" },
   "lookups.deleteRows": { keys: ["WA"] },
+  "reports.get": { day: "2026-01-15" },
+  "reports.run": { day: "2026-01-15" },
+  "reports.replay": { day: "2026-01-15" },
+  "reports.replayKind": { day: "2026-01-15" },
 };
 
 const ROLES: Role[] = ["owner", "admin", "editor", "operator", "viewer"];
