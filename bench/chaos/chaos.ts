@@ -22,7 +22,7 @@ import { startWebApp, type WebApp } from "../../e2e/web-app";
 import { startSandboxes, type Sandboxes } from "../../engine/templates/test-helpers";
 import { startChaosDatabase, type ChaosDatabase } from "./database";
 import { createDocument, planDocuments, type CreatedDocument, type PlannedDocument } from "./documents";
-import { measureRecovery, runsHeldBy, runsRunning, type FaultEvent } from "./recovery";
+import { leaseTokens, measureRecovery, runsHeldBy, runsRunning, watchReclaims, type FaultEvent } from "./recovery";
 import { countFigures, postingCounts, type ChaosFigures } from "./report";
 import { activateIntegrations, liftVolumeLimits, subscribeExactWebhook, switchFaultsOff, switchFaultsOn } from "./setup";
 import { logPath, WorkerPool, type WorkerProcess } from "./workers";
@@ -225,9 +225,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         await sleep(t0 + fault.at - Date.now());
         if (fault.kind === "postgres restart") {
           const runIds = await patiently(() => runsRunning(db0));
+          const tokens = await patiently(() => leaseTokens(db0, runIds));
           const at = Date.now();
           const { downMs } = await database0.restart();
-          events.push({ kind: fault.kind, at, runIds, note: `down ${(downMs / 1000).toFixed(1)} s` });
+          events.push({ kind: fault.kind, at, runIds, tokens, note: `down ${(downMs / 1000).toFixed(1)} s` });
           log(`+${((at - t0) / 1000).toFixed(0)} s restarted PostgreSQL (${runIds.length} runs running, down ${downMs} ms)`);
           continue;
         }
@@ -239,6 +240,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         }
         if (!target) continue;
         const { worker, runIds } = target;
+        const tokens = await patiently(() => leaseTokens(db0, runIds));
         const at = Date.now();
         if (fault.kind === "SIGKILL") {
           workers.kill(worker);
@@ -255,8 +257,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             }),
           );
         }
-        events.push({ kind: fault.kind, at, worker: worker.n, runIds });
+        events.push({ kind: fault.kind, at, worker: worker.n, runIds, tokens });
         log(`+${((at - t0) / 1000).toFixed(0)} s ${fault.kind} worker ${worker.n} (${runIds.length} runs in flight)`);
+      }
+    })();
+    // Once a second: which interrupted runs have been claimed again.
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        await watchReclaims(db0, events).catch(() => undefined);
+        await sleep(1_000);
       }
     })();
     await Promise.all([making, faulting]);
@@ -290,6 +300,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     }
     // A worker that was paused may still be finishing what it started: let it, then count.
     await sleep(5_000);
+    watching = false;
+    await watcher;
     await switchFaultsOff(urls);
     const postings = await postingCounts(urls, DIVISION);
     const integrations = await countFigures(db0, created, postings);

@@ -13,10 +13,16 @@ export interface FaultEvent {
   /** runs in flight on the worker (or anywhere, for a database restart) when it was hit */
   runIds: string[];
   note?: string;
+  /** run id -> lease token at the fault (a new token means another claim took it over) */
+  tokens?: Map<string, string | null>;
+  /** run id -> when the bench first saw it claimed again, released or finished */
+  reclaimedAt?: Map<string, number>;
 }
 
 export interface Recovery {
   event: FaultEvent;
+  /** ms from the fault to the slowest of its runs being claimed again (or released, or finished) */
+  slowestReclaimMs?: number;
   /** ms from the fault to the slowest of its runs' next step; undefined: no run was in flight */
   slowestMs?: number;
   /** runs that never moved again */
@@ -39,6 +45,33 @@ export async function runsRunning(db: Db, runIds?: string[]): Promise<string[]> 
     ? await db.sql<{ id: string }[]>`select id::text from runs where status = 'running' and id = any(${runIds}::uuid[])`
     : await db.sql<{ id: string }[]>`select id::text from runs where status = 'running'`;
   return rows.map((r) => r.id);
+}
+
+/** Lease tokens of runs at the moment of a fault. */
+export async function leaseTokens(db: Db, runIds: string[]): Promise<Map<string, string | null>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db.sql<{ id: string; token: string | null }[]>`select id::text, lease_token::text as token from runs where id = any(${runIds}::uuid[])`;
+  return new Map(rows.map((r) => [r.id, r.token]));
+}
+
+/**
+ * One look at every fault's runs that have not been taken over yet: a run whose lease token
+ * changed, or that is no longer running, has been claimed again (or released, or finished).
+ */
+export async function watchReclaims(db: Db, events: FaultEvent[]): Promise<void> {
+  const open = events.flatMap((e) => [...(e.tokens ?? new Map()).keys()].filter((id) => !e.reclaimedAt?.has(id)).map((id) => ({ e, id })));
+  if (open.length === 0) return;
+  const rows = await db.sql<{ id: string; token: string | null; status: string }[]>`
+    select id::text, lease_token::text as token, status from runs where id = any(${[...new Set(open.map((o) => o.id))]}::uuid[])`;
+  const now = Date.now();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const { e, id } of open) {
+    const row = byId.get(id);
+    if (!row || row.status !== "running" || row.token !== e.tokens!.get(id)) {
+      e.reclaimedAt ??= new Map();
+      e.reclaimedAt.set(id, now);
+    }
+  }
 }
 
 export async function measureRecovery(db: Db, event: FaultEvent): Promise<Recovery> {
@@ -64,5 +97,6 @@ export async function measureRecovery(db: Db, event: FaultEvent): Promise<Recove
     const ms = row.next_at.getTime() - event.at;
     slowest = Math.max(slowest ?? 0, ms);
   }
-  return { event, slowestMs: slowest, stuck };
+  const reclaims = [...(event.reclaimedAt?.values() ?? [])].map((t) => t - event.at);
+  return { event, slowestMs: slowest, slowestReclaimMs: reclaims.length ? Math.max(...reclaims) : undefined, stuck };
 }

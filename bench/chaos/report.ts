@@ -170,11 +170,14 @@ export function printFigures(figures: ChaosFigures, print: (line: string) => voi
     print(`  ${pad("losses", 28)}${f.losses.length}${f.losses.length ? `  (${f.losses.slice(0, 5).join("; ")})` : ""}`);
   }
   print("");
-  print("Recovery: from each fault to the next step of every run it interrupted");
+  print("Recovery: from each fault to every interrupted run being claimed again (lease taken over, released or finished) and to its next node");
   for (const r of figures.recoveries) {
     const who = r.event.worker ? ` worker ${r.event.worker}` : "";
     const stuck = r.stuck.length ? `, ${r.stuck.length} never resumed` : "";
-    print(`  ${pad(`${r.event.kind}${who}`, 24)} at +${pad(((r.event.at - figures.startedAt) / 1000).toFixed(0) + " s", 7)} ${pad(`${r.event.runIds.length} runs in flight`, 18)} slowest ${seconds(r.slowestMs)}${stuck}${r.event.note ? `  (${r.event.note})` : ""}`);
+    print(
+      `  ${pad(`${r.event.kind}${who}`, 24)} at +${pad(((r.event.at - figures.startedAt) / 1000).toFixed(0) + " s", 7)} ${pad(`${r.event.runIds.length} runs in flight`, 18)} ` +
+        `claimed again within ${pad(seconds(r.slowestReclaimMs), 8)} next node within ${seconds(r.slowestMs)}${stuck}${r.event.note ? `  (${r.event.note})` : ""}`,
+    );
   }
   print(`  longest kill -> resumed run's next node: ${seconds(figures.slowestRecoveryMs)}`);
   if (figures.unexpectedWorkerExits) print(`  workers that exited on their own (and were replaced): ${figures.unexpectedWorkerExits}`);
