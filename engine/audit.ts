@@ -97,7 +97,12 @@ export interface AuditRow {
   data: unknown;
 }
 
-/** Newest first, keyset-paged on the event id (ids grow with time). */
+/**
+ * Newest first, keyset-paged on (at, id): every filter walks an index that ends in `at`
+ * (workspace; workspace and person; workspace and entity), so a page costs the same at any depth.
+ * The cursor is the id of the previous page's last event; its `at` is read back in the database
+ * (why: a JavaScript Date would drop the timestamp's microseconds and skip events).
+ */
 export async function listAudit(db: Db, workspaceId: string, filter: AuditFilter, page: { limit: number; before?: number | null }): Promise<{ events: AuditRow[]; nextCursor: number | null }> {
   const sql = db.sql;
   const rows = await sql<AuditRow[]>`
@@ -112,8 +117,8 @@ export async function listAudit(db: Db, workspaceId: string, filter: AuditFilter
       ${filter.action ? sql`and action = ${filter.action}` : sql``}
       ${filter.from ? sql`and at >= ${filter.from}` : sql``}
       ${filter.to ? sql`and at < ${filter.to}` : sql``}
-      ${page.before ? sql`and id < ${page.before}` : sql``}
-    order by id desc
+      ${page.before ? sql`and (at, id) < (select c.at, c.id from audit_events c where c.id = ${page.before} and c.workspace_id = ${workspaceId})` : sql``}
+    order by at desc, id desc
     limit ${page.limit + 1}`;
   const events = rows.slice(0, page.limit);
   return { events, nextCursor: rows.length > page.limit ? events[events.length - 1]!.id : null };

@@ -120,7 +120,11 @@ describe("audit events", () => {
     const admin = ws.members.admin.caller;
     const viewer = ws.members.viewer;
     const start = new Date(Date.now() - 1000);
-    for (let i = 0; i < 7; i++) {
+    // Five in one transaction share their timestamp (to the microsecond): paging must not lose them.
+    await db.sql.begin(async (tx) => {
+      for (let i = 0; i < 5; i++) await recordAudit(tx, ws.workspaceId, { label: viewer.user.email, kind: "user", userId: viewer.user.id, ip: "192.0.2.1" }, { action: "test.event", entityType: "probe", entityId: String(i) });
+    });
+    for (let i = 5; i < 7; i++) {
       await recordAudit(db.sql, ws.workspaceId, { label: viewer.user.email, kind: "user", userId: viewer.user.id, ip: "192.0.2.1" }, { action: "test.event", entityType: "probe", entityId: String(i) });
     }
     const seen: number[] = [];
