@@ -19,6 +19,7 @@ const ICONS = {
   review: "M3 14V2M3 2.5h9l-2 3 2 3H3",
   audit: "M4 2h6l3 3v9H4zM10 2v3h3M6 8h5M6 10.5h5",
   alerts: "M4 11V7a4 4 0 0 1 8 0v4l1.5 1.5h-11zM6.5 14h3",
+  reports: "M2.5 13.5h11M4 11V8M7 11V4.5M10 11V6.5M13 11V3",
 } as const;
 
 /** `minRole`: shown only to that role and above (the server refuses the others anyway). */
@@ -30,6 +31,7 @@ const SECTIONS: readonly { href: string; label: string; icon: string; minRole?: 
   { href: "/runs", label: "Runs", icon: ICONS.runs },
   { href: "/review", label: "Review queue", icon: ICONS.review },
   { href: "/alerts", label: "Alerts", icon: ICONS.alerts },
+  { href: "/reports", label: "Reconciliation", icon: ICONS.reports },
   { href: "/audit", label: "Audit", icon: ICONS.audit, minRole: "admin" },
 ];
 
