@@ -50,7 +50,7 @@ export default function TokensPage() {
           <div className="field">
             <label htmlFor="token-role">Role</label>
             <select id="token-role" className="select" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.filter((r) => roleAtLeast(myRole, r)).map((r) => <option key={r} value={r}>{r}</option>)}
+              {mine.data ? ROLES.filter((r) => roleAtLeast(myRole, r)).map((r) => <option key={r} value={r}>{r}</option>) : null}
             </select>
           </div>
           <div className="field">
@@ -63,7 +63,7 @@ export default function TokensPage() {
               <option value="never">never</option>
             </select>
           </div>
-          <button className="btn btn-primary" type="submit" disabled={create.isPending}>{create.isPending ? "Creating…" : "Create token"}</button>
+          <button className="btn btn-primary" type="submit" disabled={create.isPending || !mine.data}>{create.isPending ? "Creating…" : "Create token"}</button>
         </div>
         {created ? (
           <div className="alert alert-ok" role="status" style={{ marginTop: 12 }}>
