@@ -9,6 +9,7 @@ import { Suspense, useState } from "react";
 import { HttpCalls, type HttpCall } from "../components/HttpCalls";
 import { SchemaFields, textFromValues, toValues, type FieldText, type ObjectSchema } from "../components/SchemaForm";
 import { ErrorBox, Loading, Modal, PageHeader, StatusBadge, SYSTEM_META, errorMessage, formatTime, timeAgo } from "../components/ui";
+import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
 
 interface Connector { system: string; title: string; description: string; configSchema: unknown; secretsSchema: unknown; oauth: boolean; sandbox: boolean; endpointFields?: string[] }
@@ -93,6 +94,9 @@ function ConnectionRow({ connection, connector, onEdit }: { connection: Connecti
   const [result, setResult] = useState<TestResult | null>(null);
   const [showCalls, setShowCalls] = useState(false);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.connections.list.queryKey() });
+  // Operators test connections; changing them (and their secrets) is the admin's.
+  const canTest = useCan("operator");
+  const canAdmin = useCan("admin");
   const test = useMutation(trpc.connections.test.mutationOptions({ onSuccess: (r) => { setResult(r as TestResult); refresh(); } }));
   const remove = useMutation(trpc.connections.delete.mutationOptions({ onSuccess: refresh }));
   const connect = useMutation(trpc.connections.connect.mutationOptions({ onSuccess: (r) => { if (r?.url) window.location.assign(r.url); } }));
@@ -115,22 +119,28 @@ function ConnectionRow({ connection, connector, onEdit }: { connection: Connecti
           {connection.statusMessage && connection.status !== "ok" ? <div className="small" style={{ color: "var(--fail-text)", marginTop: 2 }}>{connection.statusMessage}</div> : null}
         </div>
         <div className="row">
-          {connector?.oauth ? (
+          {connector?.oauth && canAdmin ? (
             <button className="btn btn-sm" disabled={connect.isPending} onClick={() => connect.mutate({ id: connection.id })} title="Sign in to Exact Online and allow Ledgerline">
               {connection.hasState ? "Reconnect" : "Connect"}
             </button>
           ) : null}
-          <button className="btn btn-sm btn-primary" disabled={test.isPending} onClick={() => { setResult(null); test.mutate({ id: connection.id }); }}>
-            {test.isPending ? <><span className="spinner" /> Testing…</> : "Test"}
-          </button>
-          <button className="btn btn-sm" onClick={onEdit}>Edit</button>
-          <button
-            className="btn btn-sm btn-danger"
-            disabled={remove.isPending}
-            onClick={() => { if (window.confirm(`Delete the connection "${connection.name}"? Flows that use it will stop validating.`)) remove.mutate({ id: connection.id }); }}
-          >
-            Delete
-          </button>
+          {canTest ? (
+            <button className="btn btn-sm btn-primary" disabled={test.isPending} onClick={() => { setResult(null); test.mutate({ id: connection.id }); }}>
+              {test.isPending ? <><span className="spinner" /> Testing…</> : "Test"}
+            </button>
+          ) : null}
+          {canAdmin ? (
+            <>
+              <button className="btn btn-sm" onClick={onEdit}>Edit</button>
+              <button
+                className="btn btn-sm btn-danger"
+                disabled={remove.isPending}
+                onClick={() => { if (window.confirm(`Delete the connection "${connection.name}"? Flows that use it will stop validating.`)) remove.mutate({ id: connection.id }); }}
+              >
+                Delete
+              </button>
+            </>
+          ) : null}
         </div>
       </div>
       <ErrorBox error={remove.error ?? connect.error ?? test.error} />
@@ -153,6 +163,7 @@ function ConnectionRow({ connection, connector, onEdit }: { connection: Connecti
 
 function ConnectionsPage() {
   const trpc = useTRPC();
+  const canAdmin = useCan("admin");
   const queryClient = useQueryClient();
   const params = useSearchParams();
   const router = useRouter();
@@ -207,12 +218,14 @@ function ConnectionsPage() {
                       <div className="small muted truncate" style={{ maxWidth: 720 }}>{connector.description}</div>
                     </div>
                   </div>
-                  <div className="row">
-                    {connector.sandbox ? (
-                      <button className="btn btn-sm" disabled={createSandbox.isPending} onClick={() => void startSandbox(connector)}>⚡ Use the local sandbox</button>
-                    ) : null}
-                    <button className="btn btn-sm btn-primary" onClick={() => setForm({ connector })}>+ New connection</button>
-                  </div>
+                  {canAdmin ? (
+                    <div className="row">
+                      {connector.sandbox ? (
+                        <button className="btn btn-sm" disabled={createSandbox.isPending} onClick={() => void startSandbox(connector)}>⚡ Use the local sandbox</button>
+                      ) : null}
+                      <button className="btn btn-sm btn-primary" onClick={() => setForm({ connector })}>+ New connection</button>
+                    </div>
+                  ) : null}
                 </div>
                 {sandboxError?.system === connector.system ? <div className="card-body"><div className="alert alert-error">{sandboxError.message}</div></div> : null}
                 {list.length === 0 ? (

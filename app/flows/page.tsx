@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ImportFlowDialog } from "../components/FlowTransfer";
 import { EmptyState, ErrorBox, Loading, Modal, PageHeader, StatusBadge, errorMessage, timeAgo } from "../components/ui";
+import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
 
 export default function FlowsPage() {
@@ -15,6 +16,7 @@ export default function FlowsPage() {
   const flows = useQuery(trpc.flows.list.queryOptions());
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
+  const canEdit = useCan("editor");
   const [name, setName] = useState("");
   const [toggleError, setToggleError] = useState<string | null>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.flows.list.queryKey() });
@@ -37,9 +39,13 @@ export default function FlowsPage() {
         description="Each flow moves records from one system to another. Open a flow to edit it on the canvas."
         actions={
           <>
-            <button className="btn" onClick={() => setImporting(true)} data-testid="import-flow">Import</button>
-            <Link className="btn" href="/templates">Start from a template</Link>
-            <button className="btn btn-primary" onClick={() => setCreating(true)}>+ New flow</button>
+            {canEdit ? (
+              <>
+                <button className="btn" onClick={() => setImporting(true)} data-testid="import-flow">Import</button>
+                <Link className="btn" href="/templates">Start from a template</Link>
+                <button className="btn btn-primary" onClick={() => setCreating(true)}>+ New flow</button>
+              </>
+            ) : null}
           </>
         }
       />
@@ -103,8 +109,8 @@ export default function FlowsPage() {
                     <td className="right nowrap">
                       <div className="row" style={{ justifyContent: "flex-end" }}>
                         <Link className="btn btn-sm btn-ghost" href={`/flows/${flow.id}/overview`}>Overview</Link>
-                        <Link className="btn btn-sm" href={`/flows/${flow.id}`}>Edit</Link>
-                        {flow.active ? (
+                        <Link className="btn btn-sm" href={`/flows/${flow.id}`}>{canEdit ? "Edit" : "View"}</Link>
+                        {!canEdit ? null : flow.active ? (
                           <button className="btn btn-sm" disabled={busy} onClick={() => deactivate.mutate({ flowId: flow.id })}>Deactivate</button>
                         ) : (
                           <button className="btn btn-sm btn-primary" disabled={busy} onClick={() => activate.mutate({ flowId: flow.id })}>Activate</button>

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { EmptyState, ErrorBox, Loading, Modal, PageHeader, timeAgo } from "../components/ui";
+import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
 
 const KIND_LABELS: Record<string, string> = {
@@ -103,16 +104,17 @@ export default function MappingsPage() {
   const trpc = useTRPC();
   const list = useQuery(trpc.lookups.list.queryOptions());
   const [creating, setCreating] = useState(false);
+  const canEdit = useCan("editor");
   return (
     <div className="page">
       <PageHeader
         title="Mapping tables"
         description="Translate values between systems: a state to an Intacct department, a jurisdiction to a tax GL account. Flows look values up here at run time."
-        actions={<button className="btn btn-primary" onClick={() => setCreating(true)}>+ New mapping table</button>}
+        actions={canEdit ? <button className="btn btn-primary" onClick={() => setCreating(true)}>+ New mapping table</button> : null}
       />
       <div className="table-wrap">
         {list.isLoading ? <Loading what="Loading mapping tables" /> : list.error ? <div className="card-body"><ErrorBox error={list.error} /></div> : !list.data?.length ? (
-          <EmptyState title="No mapping tables yet" action={<button className="btn btn-primary" onClick={() => setCreating(true)}>Create a mapping table</button>}>
+          <EmptyState title="No mapping tables yet" action={canEdit ? <button className="btn btn-primary" onClick={() => setCreating(true)}>Create a mapping table</button> : undefined}>
             Templates create the tables they need with example rows; you can also create one and paste rows from a spreadsheet.
           </EmptyState>
         ) : (

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { EmptyState, ErrorBox, Loading, PageHeader, StatusBadge, timeAgo } from "../components/ui";
+import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
 
 const REASON_TITLES: Record<string, string> = {
@@ -19,6 +20,7 @@ function reasonTitle(code: string) {
 
 export default function ReviewPage() {
   const trpc = useTRPC();
+  const canResolve = useCan("operator");
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<"open" | "resolved" | "dismissed">("open");
   const [reasonCode, setReasonCode] = useState<string | undefined>(undefined);
@@ -90,7 +92,7 @@ export default function ReviewPage() {
           ))}
         </div>
         <span className="spacer" />
-        {status === "open" && selected.size > 0 ? (
+        {canResolve && status === "open" && selected.size > 0 ? (
           <>
             <span className="small muted">{selected.size} selected</span>
             <button className="btn btn-sm btn-primary" disabled={resolve.isPending} onClick={() => resolve.mutate({ ids: [...selected] })}>Resolve and replay</button>
@@ -138,8 +140,12 @@ export default function ReviewPage() {
                     <td className="right nowrap">
                       {status === "open" ? (
                         <div className="row" style={{ justifyContent: "flex-end" }}>
-                          <button className="btn btn-sm btn-primary" disabled={resolve.isPending} onClick={() => resolve.mutate({ ids: [item.id] })}>Resolve and replay</button>
-                          <button className="btn btn-sm btn-ghost" disabled={dismiss.isPending} onClick={() => dismiss.mutate({ ids: [item.id] })}>Dismiss</button>
+                          {canResolve ? (
+                            <>
+                              <button className="btn btn-sm btn-primary" disabled={resolve.isPending} onClick={() => resolve.mutate({ ids: [item.id] })}>Resolve and replay</button>
+                              <button className="btn btn-sm btn-ghost" disabled={dismiss.isPending} onClick={() => dismiss.mutate({ ids: [item.id] })}>Dismiss</button>
+                            </>
+                          ) : null}
                         </div>
                       ) : item.replayRunId ? (
                         <Link className="btn btn-sm" href={`/runs/${item.replayRunId}`}>Open replay</Link>

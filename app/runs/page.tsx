@@ -8,6 +8,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useMemo, useState } from "react";
 import { RunsTable, type RunFilter } from "../components/RunsTable";
 import { ErrorBox, Modal, PageHeader, STATUS_COLORS, STATUS_LABELS } from "../components/ui";
+import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
 import { REPLAYABLE_RUN_STATUSES, RUN_OUTCOME_ORDER, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunErrorKind, type RunStatus } from "../../engine/status";
 
@@ -25,6 +26,7 @@ const TERMINAL = TERMINAL_RUN_STATUSES;
 
 function RunsPage() {
   const trpc = useTRPC();
+  const canReplay = useCan("operator");
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -102,9 +104,11 @@ function RunsPage() {
         title="Runs"
         description="Every record each flow processed: what came in, what each step did, and every HTTP call."
         actions={
-          <button className="btn" onClick={() => setConfirming(true)} disabled={!filtered} title={filtered ? "Replay every run the filter matches" : "Filter the runs first (for example status: Failed)"}>
-            ↺ Replay matching runs
-          </button>
+          canReplay ? (
+            <button className="btn" onClick={() => setConfirming(true)} disabled={!filtered} title={filtered ? "Replay every run the filter matches" : "Filter the runs first (for example status: Failed)"}>
+              ↺ Replay matching runs
+            </button>
+          ) : null
         }
       />
       <div className="card card-body" style={{ marginBottom: 16 }}>

@@ -3,11 +3,13 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { EmptyState, ErrorBox, Loading, PageHeader, SYSTEM_META } from "../components/ui";
+import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
 
 
 export default function TemplatesPage() {
   const trpc = useTRPC();
+  const canUse = useCan("editor");
   const router = useRouter();
   const list = useQuery(trpc.templates.list.queryOptions());
   const use = useMutation(trpc.templates.use.mutationOptions({ onSuccess: (r) => r && router.push(`/flows/${r.flowId}`) }));
@@ -35,9 +37,13 @@ export default function TemplatesPage() {
               </div>
               <div className="card-footer">
                 <span className="spacer" />
-                <button className="btn btn-primary" disabled={use.isPending} onClick={() => use.mutate({ templateId: t.id })}>
-                  {use.isPending && use.variables?.templateId === t.id ? "Creating…" : "Use template"}
-                </button>
+                {canUse ? (
+                  <button className="btn btn-primary" disabled={use.isPending} onClick={() => use.mutate({ templateId: t.id })}>
+                    {use.isPending && use.variables?.templateId === t.id ? "Creating…" : "Use template"}
+                  </button>
+                ) : (
+                  <span className="small muted">Using a template needs the editor role</span>
+                )}
               </div>
             </div>
           ))}

@@ -11,6 +11,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { FlowDefinition } from "../../../engine/flow/schema";
 import { toDefinition, type CanvasNode, type NodeTypeInfo, type Problem } from "../../lib/editor-store";
+import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
 import { ConfigPanel } from "./ConfigPanel";
 import { EditorProvider, NotifyContext, typeKey, useEditor, useEditorStore, useRegistry, useSelectedIds, type Notice, type RegistryInfo } from "./context";
@@ -70,6 +71,8 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
   const dirty = revision !== savedRevision;
   const { fitView } = useReactFlow();
   const fitReadable = useReadableFit();
+  // Viewers and operators read the flow; saving and activating are the editor's (the server refuses them anyway).
+  const canEdit = useCan("editor");
 
   useEffect(() => {
     store.getState().setProblems(initialProblems);
@@ -155,9 +158,11 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
   // Keyboard shortcuts (Delete, undo/redo, copy/paste, select all, save).
   const saveRef = useRef(saveNow);
   const noteRef = useRef(note);
+  const canEditRef = useRef(canEdit);
   useEffect(() => {
     saveRef.current = saveNow;
     noteRef.current = note;
+    canEditRef.current = canEdit;
   });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -165,7 +170,7 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
       const key = e.key.toLowerCase();
       if (mod && key === "s") {
         e.preventDefault();
-        void saveRef.current(noteRef.current);
+        if (canEditRef.current) void saveRef.current(noteRef.current);
         return;
       }
       if (isTyping(e.target)) return;
@@ -192,13 +197,13 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
     return () => window.removeEventListener("keydown", onKey);
   }, [store]);
 
-  // Warn before leaving with unsaved changes.
+  // Warn before leaving with unsaved changes (only someone who can save has any).
   useEffect(() => {
-    if (!dirty) return;
+    if (!dirty || !canEdit) return;
     const onLeave = (e: BeforeUnloadEvent) => e.preventDefault();
     window.addEventListener("beforeunload", onLeave);
     return () => window.removeEventListener("beforeunload", onLeave);
-  }, [dirty]);
+  }, [dirty, canEdit]);
 
   const tab = selected.length === 1 && panel === "node" ? "node" : panel;
   const blocked = problems.length > 0;
@@ -282,6 +287,13 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
             </div>
           </div>
           <div className="ed-tb-right">
+            {!canEdit && (
+              <span className="ed-pill" data-testid="read-only" title="Saving and activating need the editor role">
+                Read only
+              </span>
+            )}
+            {canEdit && (
+            <>
             <div className="ed-save-wrap">
               <button type="button" className="ed-btn ed-btn-primary" onClick={() => setSaveOpen((o) => !o)} disabled={save.isPending} data-testid="save-button" title="Save a version (Ctrl+S)">
                 {save.isPending ? "Saving…" : "Save"}
@@ -321,6 +333,8 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
                 {meta.flow.active ? "Deactivate" : "Activate"}
               </button>
             </span>
+            </>
+            )}
           </div>
         </header>
         {!meta.flow.active && blocked && (

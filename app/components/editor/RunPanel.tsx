@@ -4,10 +4,11 @@
  * shows what it would send) and "Run now" (flows.runNow, queued for the worker), both with
  * optional JSON input, then each node's input and output from runs.get, and a link to the run.
  */
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { isTerminalRunStatus, type NodeRunStatus, type RunStatus } from "../../../engine/status";
+import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
 import { typeKey, useEditor, useEditorStore, useNotify, useRegistry } from "./context";
 
@@ -36,6 +37,8 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
   const [text, setText] = useState("");
   const [runId, setRunId] = useState<string | null>(null);
   const [kind, setKind] = useState<"dry" | "run" | null>(null);
+  const queryClient = useQueryClient();
+  const canRun = useCan("operator");
   const dry = useMutation(trpc.flows.dryRun.mutationOptions());
   const run = useMutation(trpc.flows.runNow.mutationOptions());
   const details = useQuery({
@@ -51,6 +54,17 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
       parsed = JSON.parse(text);
     } catch (error) {
       parseError = (error as Error).message;
+    }
+  }
+
+  /** The trigger's sample record (runInput.describe) as a starting point. */
+  async function fillSample() {
+    if (!(await ensureSaved("Saved to read the trigger's input"))) return;
+    try {
+      const info = await queryClient.fetchQuery({ ...trpc.runInput.describe.queryOptions({ flowId }), staleTime: 0 });
+      setText(JSON.stringify(info.sample ?? {}, null, 2));
+    } catch (error) {
+      notify({ kind: "error", text: `Could not read the trigger's input: ${(error as Error).message}` });
     }
   }
 
@@ -90,7 +104,12 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
         A dry run reads and transforms for real, then stops at the first node that would write and shows what it would send. Run now queues a real run.
       </p>
       {problems > 0 && <div className="ed-warn-box">Fix the {problems} problem{problems > 1 ? "s" : ""} marked on the canvas first: flows with problems cannot run.</div>}
+      {!canRun && <div className="ed-warn-box">Dry runs and runs need the operator role or higher in this workspace.</div>}
+      {canRun && (
       <div className="ed-run-actions">
+        <button type="button" className="ed-btn ed-btn-ghost" disabled={busy} onClick={() => void fillSample()} data-testid="run-sample">
+          Sample record
+        </button>
         <button type="button" className="ed-btn" disabled={busy || Boolean(parseError) || problems > 0} onClick={() => void start("dry")} data-testid="dry-run">
           {dry.isPending ? "Dry running…" : "Dry run"}
         </button>
@@ -98,6 +117,7 @@ export function RunPanel({ ensureSaved, triggerType }: { ensureSaved: (why: stri
           {run.isPending ? "Starting…" : "Run now"}
         </button>
       </div>
+      )}
 
       {runId && (
         <div className="ed-run-result" data-testid="run-result">

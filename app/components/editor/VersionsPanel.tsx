@@ -7,6 +7,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
 import { useExportFlow } from "../FlowTransfer";
 import { useEditor, useEditorStore, useNotify, useRegistry } from "./context";
@@ -35,6 +36,7 @@ export function VersionsPanel({ versions, activeVersionId }: { versions: Version
   };
 
   const exportFlow = useExportFlow();
+  const canEdit = useCan("editor");
   const restoreMutation = useMutation(trpc.flowTransfer.restore.mutationOptions());
   const dirty = useEditor((s) => s.revision !== s.savedRevision);
 
@@ -94,7 +96,7 @@ export function VersionsPanel({ versions, activeVersionId }: { versions: Version
               <button type="button" className="ed-link" onClick={() => void restore(v)}>
                 load onto canvas
               </button>
-              {v.id !== versions[0]?.id && (
+              {canEdit && v.id !== versions[0]?.id && (
                 <button type="button" className="ed-link" data-testid="restore-version" disabled={restoreMutation.isPending} onClick={() => void restoreAsLatest(v)}>
                   restore as latest
                 </button>

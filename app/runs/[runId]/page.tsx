@@ -10,6 +10,7 @@ import { useState } from "react";
 import { HttpCalls, type HttpCall } from "../../components/HttpCalls";
 import { RunGraph } from "../../components/RunGraph";
 import { ErrorBox, Json, Loading, PageHeader, StatusBadge, TRIGGER_LABELS, formatDuration, formatTime } from "../../components/ui";
+import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
 import { isTerminalRunStatus } from "../../../engine/status";
 
@@ -21,6 +22,8 @@ interface RunError { kind?: string; name?: string; message?: string; status?: nu
 export default function RunPage() {
   const { runId } = useParams<{ runId: string }>();
   const trpc = useTRPC();
+  // Replays are the operator's (the server refuses them to viewers anyway).
+  const mayReplay = useCan("operator");
   const router = useRouter();
   const run = useQuery({
     ...trpc.runs.get.queryOptions({ runId }),
@@ -43,7 +46,7 @@ export default function RunPage() {
   const nodeRun = nodeRuns.find((n) => n.nodeId === nodeId);
   const node = definition.nodes.find((n) => n.id === nodeId);
   const error = r.error as RunError | null;
-  const canReplay = isTerminalRunStatus(r.status) && r.status !== "dry_run";
+  const canReplay = mayReplay && isTerminalRunStatus(r.status) && r.status !== "dry_run";
   const attempts = (nodeRun?.attempts ?? []) as Attempt[];
   const logs = (nodeRun?.logs ?? []) as LogLine[];
   const calls = (nodeRun?.httpCalls ?? []) as HttpCall[];
