@@ -29,8 +29,11 @@ export interface CreatedDocument {
   label: string;
   /** runs.record_key of its runs */
   recordKey: string;
-  /** How its posting is found in the target sandbox's state. */
-  posting: { system: "exact" | "intacct"; collection: "journalEntries" | "GLBATCH" | "APBILL" | "APADJUSTMENT"; key: string };
+  /**
+   * How its postings are found in the target sandbox's state: `<kind>|<business key>` as
+   * report.ts's postingCounts counts them (the document's postings are the sum over these keys).
+   */
+  postings: string[];
   createdAt: number;
 }
 
@@ -102,8 +105,8 @@ export async function createDocument(
         plan: doc,
         label: `Exact invoice ${inv.InvoiceNumber}`,
         recordKey: `exact:${division}:${inv.InvoiceID}`,
-        // The flow's journal lines carry tax:<Avalara document code>|v=<version> in Notes.
-        posting: { system: "exact", collection: "journalEntries", key: `tax:EXACT-${division}-${inv.InvoiceID}` },
+        // Journal lines carry tax:<Avalara document code>|v=<version> in Notes (earlier flows: <key>:journal).
+        postings: [`tax|tax:EXACT-${division}-${inv.InvoiceID}`, `journal|exact:${division}:${inv.InvoiceID}:journal`],
         createdAt,
       };
     }
@@ -113,7 +116,8 @@ export async function createDocument(
         plan: doc,
         label: `Intacct ${so.DOCID}`,
         recordKey: `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`,
-        posting: { system: "intacct", collection: "GLBATCH", key: `INTACCT-SO-${so.DOCNO}` },
+        // Tax through AR: adjustments with EXTERNALID tax:<Avalara document code>|v=<version> (earlier flows: a GLBATCH).
+        postings: [`tax|tax:INTACCT-SO-${so.DOCNO}`, `GLBATCH|INTACCT-SO-${so.DOCNO}`],
         createdAt,
       };
     }
@@ -124,7 +128,7 @@ export async function createDocument(
         plan: doc,
         label: `Commerce order ${String(order.increment_id)}`,
         recordKey: `commerce:order:${String(order.entity_id)}`,
-        posting: { system: "intacct", collection: "APBILL", key: `COM-${String(order.increment_id)}` },
+        postings: [`APBILL|COM-${String(order.increment_id)}`],
         createdAt,
       };
     }
@@ -137,7 +141,7 @@ export async function createDocument(
         plan: doc,
         label: `Commerce credit memo ${String(document.increment_id)} (order ${String(order.increment_id)})`,
         recordKey: `commerce:creditmemo:${String(document.entity_id)}`,
-        posting: { system: "intacct", collection: "APADJUSTMENT", key: `COM-CM-${String(document.increment_id ?? document.entity_id)}` },
+        postings: [`APADJUSTMENT|COM-CM-${String(document.increment_id ?? document.entity_id)}`],
         createdAt,
       };
     }

@@ -30,7 +30,7 @@ export interface IntegrationFigures {
   runReviewReasons: Record<string, number>;
   runFailures: Record<string, number>;
   duplicates: Array<{ label: string; postings: number }>;
-  /** Exact journal reversals of a bench document (none expected: documents are never edited) */
+  /** Reversals of a bench document's tax posting (none expected: the bench never edits a document) */
   reversals: number;
   losses: string[];
 }
@@ -47,27 +47,36 @@ export interface ChaosFigures {
   ok: boolean;
 }
 
-/** Count postings per business key in the target sandboxes' own state. */
+/**
+ * Postings per `<kind>|<business key>` (lower case) in the target sandboxes' own state:
+ * - `tax|tax:<document>`: the tax flows' postings for a document version. Exact journal entries
+ *   carry `tax:<document>|v=<version>` in their lines' Notes, Intacct AR adjustments in EXTERNALID;
+ *   an entry that also says `|reverses=` is a reversal (`reversals|tax:<document>`), not a posting;
+ * - `journal|<key>:journal` and `GLBATCH|<REFERENCENO>`: the same flows' earlier postings;
+ * - `APBILL|<RECORDID>`, `APADJUSTMENT|<RECORDID>`: the Commerce flow's bills and adjustments.
+ */
 export async function postingCounts(urls: { exact: string; intacct: string }, division: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  const add = (key: string) => counts.set(key.toLowerCase(), (counts.get(key.toLowerCase()) ?? 0) + 1);
+  const tax = (marker: string) => {
+    const match = /^(tax:[^|]+)\|/.exec(marker);
+    if (!match) return false;
+    add(/\|reverses=/.test(marker) ? `reversals|${match[1]}` : `tax|${match[1]}`);
+    return true;
+  };
   const exact = (await (await fetch(`${urls.exact}/__sandbox/state`)).json()) as { regions: Record<string, { divisions: Array<{ code: number; journalEntries: Array<{ lines: Rec[] }> }> }> };
   for (const region of Object.values(exact.regions)) {
     for (const div of region.divisions) {
       if (div.code !== division) continue;
       for (const entry of div.journalEntries) {
-        // Notes: tax:<document>|v=<version>[|reverses=<EntryID>]. A reversal undoes an entry of an
-        // earlier version (the bench never edits a document, so it should see none); the entries
-        // that are not reversals are the document's postings.
         const note = String(entry.lines[0]?.Notes ?? "");
-        const match = /^(tax:[^|]+)\|/.exec(note);
-        if (!match) continue;
-        add(/\|reverses=/.test(note) ? `reversals|${match[1]!.toLowerCase()}` : `journalEntries|${match[1]!.toLowerCase()}`);
+        if (!tax(note) && note.endsWith(":journal")) add(`journal|${note}`);
       }
     }
   }
   const intacct = (await (await fetch(`${urls.intacct}/__sandbox/state`)).json()) as { companies: Record<string, { records: Record<string, Rec[]> }> };
   const records = intacct.companies["LEDGERLINE-DEMO"]!.records;
+  for (const adj of records.ARADJUSTMENT ?? []) tax(String(adj.EXTERNALID ?? ""));
   for (const batch of records.GLBATCH ?? []) add(`GLBATCH|${String(batch.REFERENCENO)}`);
   for (const bill of records.APBILL ?? []) add(`APBILL|${String(bill.RECORDID)}`);
   for (const adj of records.APADJUSTMENT ?? []) add(`APADJUSTMENT|${String(adj.RECORDID)}`);
@@ -106,9 +115,9 @@ export async function countFigures(db: Db, documents: CreatedDocument[], posting
       losses: [],
     };
     for (const doc of docs) {
-      const postingKey = doc.posting.collection === "journalEntries" ? doc.posting.key.toLowerCase() : doc.posting.key;
-      const count = postings.get(`${doc.posting.collection}|${postingKey}`) ?? 0;
-      f.reversals += postings.get(`reversals|${postingKey}`) ?? 0;
+      const keysOf = doc.postings.map((k) => k.toLowerCase());
+      const count = keysOf.reduce((n, k) => n + (postings.get(k) ?? 0), 0);
+      f.reversals += keysOf.filter((k) => k.startsWith("tax|")).reduce((n, k) => n + (postings.get(`reversals|${k.slice(4)}`) ?? 0), 0);
       const docRuns = byKey.get(doc.recordKey.toLowerCase()) ?? [];
       for (const run of docRuns) {
         f.runs[run.status] = (f.runs[run.status] ?? 0) + 1;
@@ -166,7 +175,7 @@ export function printFigures(figures: ChaosFigures, print: (line: string) => voi
     if (Object.keys(f.runReviewReasons).length) print(`      needs review: ${Object.entries(f.runReviewReasons).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     for (const [message, n] of Object.entries(f.runFailures)) print(`      failed ${n} x ${message}`);
     print(`  ${pad("duplicates", 28)}${f.duplicates.length}${f.duplicates.length ? `  (${f.duplicates.slice(0, 5).map((d) => `${d.label}: ${d.postings} postings`).join("; ")})` : ""}`);
-    if (f.integration === "exact") print(`  ${pad("journal reversals", 28)}${f.reversals}`);
+    if (f.integration !== "commerce") print(`  ${pad("tax reversals", 28)}${f.reversals}`);
     print(`  ${pad("losses", 28)}${f.losses.length}${f.losses.length ? `  (${f.losses.slice(0, 5).join("; ")})` : ""}`);
   }
   print("");
