@@ -11,6 +11,7 @@ import { IntacctClient } from "./client";
 import { intacctConfig, intacctSecrets, type IntacctConfig, type IntacctSecrets } from "./connection";
 import { createApAdjustment } from "./nodes/createApAdjustment";
 import { syncTaxAdjustment } from "./nodes/syncTaxAdjustment";
+import { reverseApBill } from "./nodes/reverseApBill";
 import { createApBill } from "./nodes/createApBill";
 import { createJournalEntry } from "./nodes/createJournalEntry";
 import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
@@ -89,6 +90,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     createApBill,
     createApAdjustment,
     syncTaxAdjustment,
+    reverseApBill,
     createPurchaseOrder,
     findOrCreateVendor,
     findCustomer,

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AnyNodeDefinition } from "../sdk";
+import { reverseApBill } from "./nodes/reverseApBill";
 import { syncTaxAdjustment } from "./nodes/syncTaxAdjustment";
 import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "./testkit";
 
@@ -145,5 +146,23 @@ describe("Post tax through AR for a document version", () => {
     expect(moved).toMatchObject({ status: "posted", date: "2024-08-01", movedFrom: "2024-06-28", currency: "EUR", exchangeRate: 1.0712 });
     const [adj] = (await company()).records.ARADJUSTMENT;
     expect(adj).toMatchObject({ WHENCREATED: "08/01/2024", CURRENCY: "EUR", EXCHANGE_RATE: "1.0712", EXCH_RATE_DATE: "06/28/2024", TRX_TOTALENTERED: "11.00", TOTALENTERED: "11.78" });
+  });
+});
+
+describe("Reverse AP bill", () => {
+  it("reverses a posted bill once (reverse_bill), reports no bill when none was made, and refuses a closed period", async () => {
+    const { client } = kit.client();
+    const bill = { VENDORID: "V100", RECORDID: "COM-9001", WHENCREATED: "06/28/2024", WHENDUE: "07/28/2024", APBILLITEMS: { APBILLITEM: [{ ACCOUNTNO: "6000", TRX_AMOUNT: "100.00" }] } };
+    await client.create("APBILL", bill, "b-1", async () => undefined);
+    const input = { vendorId: "V100", billNumber: "COM-9001", date: "2024-06-30", description: "order cancelled" };
+    await admin("periods", { period: "2024-06", closed: true });
+    const refused = await runNode(reverseApBill, input).catch((e) => e);
+    expect(refused.message).toContain("Periods are closed");
+    await admin("periods", { period: "2024-06", closed: false });
+    expect(await runNode(reverseApBill, input)).toMatchObject({ status: "reversed" });
+    const [stored] = (await company()).records.APBILL;
+    expect(stored).toMatchObject({ RECORDID: "COM-9001", STATE: "Reversed", WHENREVERSED: "06/30/2024", TOTALDUE: "0.00" });
+    expect(await runNode(reverseApBill, input)).toMatchObject({ status: "already_reversed" });
+    expect(await runNode(reverseApBill, { ...input, billNumber: "COM-NONE" })).toMatchObject({ status: "no_bill", recordNo: null });
   });
 });

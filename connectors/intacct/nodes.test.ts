@@ -65,6 +65,7 @@ describe("node declarations", () => {
       "intacct.pollSalesTransactions",
       "intacct.queryRecords",
       "intacct.readRecords",
+      "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
     ]);
     for (const n of intacct.nodes) {
@@ -78,6 +79,7 @@ describe("node declarations", () => {
       "intacct.createJournalEntry",
       "intacct.createPurchaseOrder",
       "intacct.findOrCreateVendor",
+      "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
     ]);
   });

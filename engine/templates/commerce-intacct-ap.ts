@@ -1,12 +1,24 @@
 /**
  * Adobe Commerce order -> Sage Intacct AP bill (credit memos -> AP adjustments).
  *
- * orders and credit memos (poll) -> skip canceled orders -> expense account per SKU ("AP expense
+ * orders and credit memos (poll) -> expense account per SKU ("AP expense
  * accounts by SKU (Intacct)", items mode: order lines, or a credit memo's refunded lines; a
  * missing SKU parks the run before anything is written) -> vendor from the customer (e-mail, B2B
  * company name, billing address) -> Intacct find-or-create vendor by e-mail -> credit memo?
- *   no:  bill (lines net of discount, shipping, tax; the PO number as reference) -> AP bill
+ *   no:  cancelled?
+ *          no:  bill (lines net of discount, shipping, tax; the PO number as reference) -> AP bill
+ *          yes: reverse the order's AP bill (nothing to do when it was never billed)
  *   yes: adjustment (negative lines, against the order's bill) -> AP adjustment
+ *
+ * Lifecycle (Commerce / Intacct AP):
+ * | Commerce                         | Intacct                                                  |
+ * | -------------------------------- | -------------------------------------------------------- |
+ * | order placed                     | AP bill COM-<order>, once                                |
+ * | order changed (status, address)  | nothing (the bill is keyed by the order)                 |
+ * | order cancelled after its bill   | the bill reversed (reverse_bill)                         |
+ * | order cancelled before any bill  | nothing                                                  |
+ * | credit memo (refund)             | AP adjustment COM-CM-<memo> against the bill, negative   |
+ * | admin edit (order N -> N-1)      | N cancelled -> its bill reversed; N-1 is a new order      |
  * The bill total equals the order's grand total: lines (row total - discount) + shipping + tax.
  * Nothing is written back to Commerce.
  */
@@ -61,8 +73,9 @@ export const commerceOrderApBill: StarterTemplate = {
   description:
     "Every 5 minutes, turn new Adobe Commerce orders into AP bills in Sage Intacct under the right vendor (found by the customer's " +
     "e-mail, created when missing), with each line on the expense account of its SKU, shipping and tax on their own lines and the " +
-    "B2B purchase order number as the bill's reference. Credit memos become AP adjustments against the order's bill. " +
-    "Each bill and adjustment is created once; nothing is written back to Commerce.",
+    "B2B purchase order number as the bill's reference. Credit memos become AP adjustments against the order's bill; an order " +
+    "cancelled after it was billed reverses its bill (an admin edit cancels order N for N-1: N's bill is reversed, N-1 billed). " +
+    "Each bill, adjustment and reversal happens once; nothing is written back to Commerce.",
   systems: ["commerce", "intacct"],
   tables: [apExpenseAccountsTable],
   build: ({ connections, tables }) => {
@@ -82,19 +95,11 @@ export const commerceOrderApBill: StarterTemplate = {
           notes: "One run per document version; credit memos come with their order.",
         },
         {
-          id: "active",
-          type: "core.filter",
-          typeVersion: 1,
-          name: "Skip canceled orders",
-          position: at(1),
-          config: { condition: `entity = "creditmemo" or order.status != "canceled"` },
-        },
-        {
           id: "accounts",
           type: "core.lookup",
           typeVersion: 1,
           name: "Expense account per SKU",
-          position: at(2),
+          position: at(1),
           config: {
             tableId: tables.expenseAccounts,
             items: `entity = "creditmemo" ? creditMemo.items[qty > 0] : order.items`,
@@ -143,11 +148,46 @@ export const commerceOrderApBill: StarterTemplate = {
           config: { condition: `$trigger.entity = "creditmemo"` },
         },
         {
+          id: "isCanceled",
+          type: "core.branch",
+          typeVersion: 1,
+          name: "Order cancelled?",
+          position: at(6, 1),
+          config: { condition: `${order}.status = "canceled"` },
+          notes: "A cancelled order reverses its bill; one cancelled before it was billed changes nothing.",
+        },
+        {
+          id: "reverseInput",
+          type: "core.mapFields",
+          typeVersion: 1,
+          name: "Bill to reverse",
+          position: at(7, 2),
+          config: {
+            fields: [
+              { target: "vendorId", expression: "$nodes.vendor.vendorId" },
+              { target: "billNumber", expression: billNumber },
+              { target: "date", expression: `$substring(${order}.updatedAt, 0, 10)` },
+              { target: "description", expression: `"Adobe Commerce order " & ${order}.incrementId & " cancelled"` },
+            ],
+            keepInput: false,
+          },
+        },
+        {
+          id: "reverseBill",
+          type: "intacct.reverseApBill",
+          typeVersion: 1,
+          name: "Reverse AP bill (Intacct)",
+          position: at(8, 2),
+          config: {},
+          connectionId: intacct,
+          notes: "Once per bill: a replay finds it reversed already.",
+        },
+        {
           id: "bill",
           type: "core.mapFields",
           typeVersion: 1,
           name: "AP bill",
-          position: at(6, 1),
+          position: at(7, 1),
           config: {
             fields: [
               { target: "vendorId", expression: "$nodes.vendor.vendorId" },
@@ -172,7 +212,7 @@ export const commerceOrderApBill: StarterTemplate = {
           type: "intacct.createApBill",
           typeVersion: 1,
           name: "Create AP bill (Intacct)",
-          position: at(7, 1),
+          position: at(8, 1),
           config: { draft: false },
           connectionId: intacct,
           notes: "Bill number COM-<order number>: created once per vendor and order.",
@@ -210,9 +250,12 @@ export const commerceOrderApBill: StarterTemplate = {
         },
       ],
       edges: [
-        ...chain("document", "active", "accounts", "vendorInput", "vendor", "isCreditMemo"),
-        edge("isCreditMemo", "bill", "false"),
+        ...chain("document", "accounts", "vendorInput", "vendor", "isCreditMemo"),
+        edge("isCreditMemo", "isCanceled", "false"),
+        edge("isCanceled", "bill", "false"),
         edge("bill", "postBill"),
+        edge("isCanceled", "reverseInput", "true"),
+        edge("reverseInput", "reverseBill"),
         edge("isCreditMemo", "adjustment", "true"),
         edge("adjustment", "postAdjustment"),
       ],

@@ -78,6 +78,7 @@ describe("every template", () => {
     expect(created.problems.map((p) => [p.code, p.nodeId])).toEqual([
       ["missing_connection", "document"],
       ["missing_connection", "vendor"],
+      ["missing_connection", "reverseBill"],
       ["missing_connection", "postBill"],
       ["missing_connection", "postAdjustment"],
     ]);
@@ -462,6 +463,32 @@ describe("Adobe Commerce order -> Intacct AP bill", () => {
       `COM-${order.increment_id}`,
       `COM-${second.increment_id}`,
     ]);
+  });
+
+  it("reverses the AP bill of an order cancelled after it was billed, once; a cancelled order never billed posts nothing", async () => {
+    const order = await placeOrder({ customerId: 1, lines: [{ sku: "USB-HUB-7", qty: 2 }] });
+    const [billed] = await runRecords(db, target, [orderRecord(order)]);
+    expect(billed!.status).toBe("succeeded");
+    const billOf = async (o: Rec) => (await records()).APBILL.find((b: Rec) => b.RECORDID === `COM-${o.increment_id}`);
+    expect(await billOf(order)).toMatchObject({ STATE: "Posted" });
+    const cancelled = ((await sandboxPost(sb.urls.commerce, `/__sandbox/orders/${order.entity_id}/cancel`, {})) as { order: Rec; deliveries: unknown[] }).order;
+    expect(cancelled).toMatchObject({ state: "canceled", status: "canceled", total_canceled: order.grand_total });
+    const [run] = await runRecords(db, target, [{ ...orderRecord(order), version: String(cancelled.updated_at) + "#cancel" }]);
+    expect(run!.status).toBe("succeeded");
+    expect(await nodeOutput(db, run!.runId, "reverseBill")).toMatchObject({ status: "reversed" });
+    expect(await billOf(order)).toMatchObject({ STATE: "Reversed", TOTALDUE: "0.00" });
+    const bills = (await records()).APBILL.filter((b: Rec) => b.RECORDID === `COM-${order.increment_id}`);
+    expect(bills).toHaveLength(1);
+    const child = await replayRun(db, workspaceId, run!.runId, { from: "start", version: "own" });
+    expect((await executeRun(db, child)).status).toBe("succeeded");
+    expect(await nodeStatuses(db, child)).toMatchObject({ reverseBill: "already_done" });
+
+    const never = await placeOrder({ customerId: 1, lines: [{ sku: "USB-HUB-7", qty: 1 }] });
+    const gone = ((await sandboxPost(sb.urls.commerce, `/__sandbox/orders/${never.entity_id}/cancel`, {})) as { order: Rec }).order;
+    const [skipped] = await runRecords(db, target, [{ ...orderRecord(never), version: String(gone.updated_at) }]);
+    expect(skipped!.status).toBe("succeeded");
+    expect(await nodeOutput(db, skipped!.runId, "reverseBill")).toMatchObject({ status: "no_bill" });
+    expect(await billOf(never)).toBeUndefined();
   });
 
   it("turns a credit memo into an AP adjustment against the order's bill", async () => {

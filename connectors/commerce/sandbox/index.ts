@@ -10,6 +10,7 @@
  * - DELETE /__sandbox/subscriptions/<id>
  * - POST   /__sandbox/orders                 {customerId|null, lines:[{sku,qty,price?}], poNumber?} create + deliver events
  * - POST   /__sandbox/orders/<id>/touch      {status?} change an order + deliver events
+ * - POST   /__sandbox/orders/<id>/cancel     cancel an order as an admin would (+ its event)
  * - POST   /__sandbox/orders/<id>/invoice    invoice it;  /refund  refund one unit of the first line
  * - POST   /__sandbox/clock                  {advanceMs} move the sandbox clock (token expiry by hand)
  * - GET    /prod/keys/pub-key-<uuid>.pem     the I/O Events public keys, as static.adobeioevents.com serves them
@@ -28,6 +29,7 @@ import {
 } from "../../sdk";
 import { DEMO, OAuthVerifier, TokenStore } from "./auth";
 import { EventHub } from "./events";
+import { cancelOrder } from "./lifecycle";
 import { handleApi } from "./routes";
 import { buildOrder, invoiceOrder, magentoDate, refundOrder, seed, type OrderLineInput, type Rec, type SandboxData } from "./seed";
 
@@ -129,6 +131,13 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
       const deliveries = await events.publish(order);
       return send(res, 201, { order, deliveries });
     }
+    if (method === "POST" && (m = /^\/__sandbox\/orders\/(\d+)\/cancel$/.exec(path))) {
+      const order = data.orders.find((o) => o.entity_id === Number(m![1]));
+      if (!order) return send(res, 404, { error: `no order ${m[1]}` });
+      if (!cancelOrder(order, now())) return send(res, 400, { error: `order ${m[1]} cannot be cancelled (state ${String(order.state)})` });
+      const deliveries = await events.publish(order);
+      return send(res, 200, { order, deliveries });
+    }
     if (method === "POST" && (m = /^\/__sandbox\/orders\/(\d+)\/(touch|invoice|refund)$/.exec(path))) {
       const order = data.orders.find((o) => o.entity_id === Number(m![1]));
       if (!order) return send(res, 404, { error: `no order ${m[1]}` });
@@ -152,6 +161,15 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
     return send(res, 404, { error: `no sandbox route ${method} ${path}` });
   }
 
+  const apiContext = () => ({
+    data: () => data,
+    oauth,
+    tokens,
+    log: (e: { method: string; path: string; auth: string; status: number }) => requests.push(e),
+    now,
+    changed: (order: Rec) => void events.publish(order),
+  });
+
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       if (await handleAdmin(req, res, { faults, inspect, reset })) return;
@@ -174,14 +192,14 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
       }
       if (fault === "expireAuth") tokens.expireAll();
       if (fault === "dropAfterWrite") {
-        handleApi({ data: () => data, oauth, tokens, log: (e) => requests.push(e) }, req, {
+        handleApi(apiContext(), req, {
           // Apply, then lose the answer.
           writeHead: () => undefined,
           end: () => dropResponse(res),
         } as unknown as ServerResponse, body);
         return;
       }
-      handleApi({ data: () => data, oauth, tokens, log: (e) => requests.push(e) }, req, res, body);
+      handleApi(apiContext(), req, res, body);
     } catch (error) {
       if (!res.headersSent) send(res, 500, { message: `Internal Error: ${(error as Error).message}` });
     }

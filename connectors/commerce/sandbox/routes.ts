@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { send } from "../../sdk";
 import { DEMO, IMS_TOKEN_LIFETIME_S, notAuthorized, type OAuthVerifier, type TokenStore } from "./auth";
+import { cancelOrder } from "./lifecycle";
 import { applyCriteria, readCriteria, SearchCriteriaError } from "./search";
 import type { Rec, SandboxData } from "./seed";
 
@@ -15,6 +16,9 @@ export interface ApiContext {
   oauth: OAuthVerifier;
   tokens: TokenStore;
   log: (entry: { method: string; path: string; auth: string; status: number }) => void;
+  /** The clock, and the hook that delivers the order-save event after a change through the API. */
+  now?: () => number;
+  changed?: (order: Rec) => void;
 }
 
 /** Always JSON on the wire (the admin token endpoint answers a bare JSON string). */
@@ -85,11 +89,23 @@ function resource(ctx: ApiContext, method: string, path: string, query: URLSearc
     json(res, 200, found);
     return 200;
   };
+  let m: RegExpExecArray | null;
+  // https://developer.adobe.com/commerce/webapi/rest/ POST /V1/orders/{id}/cancel (answers a boolean)
+  if (method === "POST" && (m = /^\/orders\/([^/]+)\/cancel$/.exec(path))) {
+    const order = /^\d+$/.test(m[1]!) ? data.orders.find((o) => o.entity_id === Number(m![1])) : undefined;
+    if (!order) {
+      json(res, 404, ENTITY_MISSING);
+      return 404;
+    }
+    const done = cancelOrder(order, (ctx.now ?? Date.now)());
+    if (done) ctx.changed?.(order);
+    json(res, 200, done);
+    return 200;
+  }
   if (method !== "GET") {
     json(res, 404, { message: "Request does not match any route." });
     return 404;
   }
-  let m: RegExpExecArray | null;
   if (path === "/orders") return search(data.orders);
   if ((m = /^\/orders\/([^/]+)$/.exec(path))) return byId(data.orders, m[1]);
   if (path === "/invoices") return search(data.invoices);

@@ -674,6 +674,30 @@ export function createArAdjustment(ctx: FnContext, body: Rec): FnOutcome {
   });
 }
 
+/**
+ * reverse_bill key=<RECORDNO>: a posted bill reads back Reversed, nothing left due, dated on
+ * `datereversed` (which must be in an open period). A paid or already reversed bill is refused.
+ * https://developer.intacct.com/api/accounts-payable/bills/#reverse-bill-legacy
+ */
+export function reverseBill(ctx: FnContext, body: Rec): FnOutcome {
+  return run(() => {
+    const key = str(body["@key"] ?? body.key);
+    if (!key) invalid("Required attribute key is missing.", "Give the bill's RECORDNO as key.", "BL34000061");
+    const bill = ctx.company.records.APBILL.find((r) => String(r.RECORDNO) === key);
+    if (!bill) invalid(`Invalid bill key '${key}' specified.`);
+    const reversed = legacyDate(body.datereversed, "Date reversed");
+    checkOpenPeriod(ctx.company, reversed);
+    if (bill!.STATE === "Reversed") invalid(`Bill ${key} is already reversed.`);
+    if (bill!.STATE === "Paid") invalid(`Bill ${key} is paid: void the payment first.`);
+    bill!.STATE = "Reversed";
+    bill!.WHENREVERSED = reversed;
+    bill!.REVERSALDESCRIPTION = str(body.description);
+    bill!.TOTALDUE = "0.00";
+    bill!.WHENMODIFIED = auditTimestamp(ctx.now);
+    return { ok: true, write: true, key };
+  });
+}
+
 /** Transaction definitions of Purchasing in the demo company. */
 const PO_DEFINITIONS = new Set(["Purchase Order", "Purchase Requisition", "Vendor Invoice"]);
 
@@ -747,5 +771,6 @@ export const FUNCTIONS: Record<string, { write: boolean; run: (ctx: FnContext, b
   create: { write: true, run: create },
   create_apadjustment: { write: true, run: createApAdjustment },
   create_aradjustment: { write: true, run: createArAdjustment },
+  reverse_bill: { write: true, run: reverseBill },
   create_potransaction: { write: true, run: createPoTransaction },
 };
