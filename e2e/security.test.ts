@@ -1,7 +1,8 @@
 /**
  * The security headers in a real Chromium: every page carries the policy (CSP with
- * frame-ancestors 'none', nosniff, referrer policy) and still works under it: no CSP violation is
- * reported while a signed-in user opens the main pages and the flow editor. API answers carry the
+ * frame-ancestors 'none', a per-request script nonce, nosniff, referrer policy) and still works
+ * under it: no CSP violation is reported while a signed-in user opens the main pages and the flow
+ * editor. API answers carry the
  * headers too, and a page refuses to be framed.
  */
 import type { Browser, BrowserContext } from "playwright-core";
@@ -39,9 +40,11 @@ describe("security headers", () => {
     for (const path of ["/flows", "/connections", "/mappings", "/runs", "/review", "/templates", `/flows/${flows[0]!.id}`]) {
       const response = await page.goto(`${inject("baseUrl")}${path}`, { timeout: COMPILE, waitUntil: "networkidle" });
       expect(response!.status(), path).toBeLessThan(400);
-      const csp = response!.headers()["content-security-policy"] ?? "";
-      expect(csp, path).toContain("frame-ancestors 'none'");
-      expect(csp, path).toContain("object-src 'none'");
+      // One policy, with this page's script nonce.
+      const policies = (await response!.headersArray()).filter((h) => h.name.toLowerCase() === "content-security-policy").map((h) => h.value);
+      expect(policies.join(" | "), path).toContain("frame-ancestors 'none'");
+      expect(policies.join(" | "), path).toContain("object-src 'none'");
+      expect(policies.join(" | "), path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
       expect(response!.headers()["x-content-type-options"], path).toBe("nosniff");
       expect(response!.headers()["referrer-policy"], path).toBe("same-origin");
       // The app rendered (React hydrated and asked the API for data).
