@@ -10,7 +10,7 @@ import "@xyflow/react/dist/style.css";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { FlowDefinition } from "../../../engine/flow/schema";
-import { toDefinition, type CanvasNode, type NodeTypeInfo, type Problem } from "../../lib/editor-store";
+import { toDefinition, type CanvasNode, type NodeTypeInfo, type Problem } from "./editor-store";
 import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
 import { ConfigPanel } from "./ConfigPanel";

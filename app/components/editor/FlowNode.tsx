@@ -6,7 +6,7 @@
  */
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
-import type { CanvasNode } from "../../lib/editor-store";
+import type { CanvasNode } from "./editor-store";
 import { iconFor, typeKey, useEditor, useRegistry } from "./context";
 
 function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {

@@ -4,7 +4,7 @@
  * Drag an entry onto the canvas, or press Enter / double-click to add it next to the selection.
  */
 import { memo, useMemo, useState } from "react";
-import type { NodeTypeInfo } from "../../lib/editor-store";
+import type { NodeTypeInfo } from "./editor-store";
 import { CATEGORIES, iconFor, SYSTEMS, systemTitle, typeKey, useRegistry } from "./context";
 
 export const DRAG_MIME = "application/x-ledgerline-node";

@@ -4,7 +4,7 @@
  */
 import { createContext, useContext, useState, type ReactNode } from "react";
 import { useStore } from "zustand";
-import { createEditorStore, type EditorState, type EditorStore, type NodeTypeInfo } from "../../lib/editor-store";
+import { createEditorStore, type EditorState, type EditorStore, type NodeTypeInfo } from "./editor-store";
 import type { FlowDefinition } from "../../../engine/flow/schema";
 
 const StoreContext = createContext<EditorStore | null>(null);

@@ -2,7 +2,7 @@
  * Auto-layout: dagre, left to right, using each node's measured size.
  */
 import dagre from "@dagrejs/dagre";
-import type { CanvasEdge, CanvasNode } from "../../lib/editor-store";
+import type { CanvasEdge, CanvasNode } from "./editor-store";
 
 export function layoutLeftToRight(nodes: CanvasNode[], edges: CanvasEdge[]): Record<string, { x: number; y: number }> {
   const g = new dagre.graphlib.Graph();

@@ -14,8 +14,8 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type Edge, type EdgeChange, type Node, type NodeChange } from "@xyflow/react";
 import { createStore } from "zustand/vanilla";
-import type { FlowDefinition, FlowSettings } from "../../engine/flow/schema";
-import type { AppRouter } from "../server/root";
+import { flowSettingsSchema, type FlowDefinition, type FlowSettings } from "../../../engine/flow/schema";
+import type { AppRouter } from "../../server/root";
 
 export type NodeTypeInfo = inferRouterOutputs<AppRouter>["registry"]["nodes"][number];
 export interface Problem {
@@ -162,10 +162,8 @@ interface JsonSchemaLike {
   properties?: Record<string, JsonSchemaLike>;
 }
 
-export const emptySettings: FlowSettings = {
-  retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000, maxTotalDelayMs: 900_000 },
-  concurrency: 5,
-};
+/** The engine's defaults, from the one settings schema. */
+export const emptySettings: FlowSettings = flowSettingsSchema.parse({});
 
 export function createEditorStore(definition: FlowDefinition) {
   return createStore<EditorState>()((set, get) => {
