@@ -1,23 +1,27 @@
 "use client";
 /** The page the e-mailed reset link lands on: choose a new password (signs out every session). */
 import Link from "next/link";
-import { useEffect, useState, type FormEvent } from "react";
+import { useSearchParams } from "next/navigation";
+import { Suspense, useState, type FormEvent } from "react";
 import { AuthCard } from "../components/Shell";
 import { authClient } from "../lib/auth-client";
 
 export default function ResetPasswordPage() {
-  const [token, setToken] = useState<string | null>(null);
-  const [linkError, setLinkError] = useState<string | null>(null);
+  return (
+    <Suspense>
+      <ResetPassword />
+    </Suspense>
+  );
+}
+
+function ResetPassword() {
+  const params = useSearchParams();
+  const token = params.get("token");
+  const linkError = params.get("error") ? "This reset link is not valid any more (used or expired). Ask for a new one." : null;
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    const params = new URLSearchParams(window.location.search);
-    setToken(params.get("token"));
-    if (params.get("error")) setLinkError("This reset link is not valid any more (used or expired). Ask for a new one.");
-  }, []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -27,16 +31,16 @@ export default function ResetPasswordPage() {
     }
     setBusy(true);
     setError(null);
-    const { error: failed } = await authClient.resetPassword({ newPassword: password, token: token! });
+    const { error: failed } = await authClient.resetPassword({ newPassword: password, token: token ?? "" });
     setBusy(false);
     if (failed) setError(failed.message ?? "The password was not changed.");
     else window.location.assign("/sign-in?reset=1");
   }
 
-  if (linkError || token === "") {
+  if (linkError || !token) {
     return (
       <AuthCard title="Reset link expired">
-        <div className="alert alert-error" role="alert">{linkError ?? "This reset link is incomplete."}</div>
+        <div className="alert alert-error" role="alert">{linkError ?? "This reset link is incomplete. Open the link from the e-mail again."}</div>
         <div className="auth-links">
           <Link href="/forgot-password">Send a new link</Link>
           <Link href="/sign-in">Sign in</Link>
@@ -57,7 +61,7 @@ export default function ResetPasswordPage() {
           <label htmlFor="repeat">Repeat it</label>
           <input id="repeat" className="input" type="password" autoComplete="new-password" minLength={10} value={repeat} onChange={(e) => setRepeat(e.target.value)} required />
         </div>
-        <button className="btn btn-primary" type="submit" disabled={busy || !token}>
+        <button className="btn btn-primary" type="submit" disabled={busy}>
           {busy ? "Saving…" : "Set password"}
         </button>
       </form>

@@ -5,7 +5,8 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState, type FormEvent } from "react";
+import { useSearchParams } from "next/navigation";
+import { Suspense, useState, type FormEvent } from "react";
 import { AuthCard } from "../components/Shell";
 import { authClient, safeNext } from "../lib/auth-client";
 import { useTRPC } from "../lib/trpc";
@@ -16,21 +17,24 @@ function nextPath(): string {
 }
 
 export default function SignInPage() {
+  return (
+    <Suspense>
+      <SignIn />
+    </Suspense>
+  );
+}
+
+function SignIn() {
+  const params = useSearchParams();
   const trpc = useTRPC();
   const options = useQuery(trpc.workspaces.signInOptions.queryOptions());
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const [step, setStep] = useState<"password" | "totp">("password");
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(() => params.get("error"));
+  const [notice, setNotice] = useState<string | null>(() => (params.get("reset") === "1" ? "Your password was changed. Sign in with the new one." : null));
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    const params = new URLSearchParams(window.location.search);
-    if (params.get("reset") === "1") setNotice("Your password was changed. Sign in with the new one.");
-    if (params.get("error")) setError(params.get("error"));
-  }, []);
 
   async function submitPassword(event: FormEvent) {
     event.preventDefault();

@@ -5,7 +5,7 @@
  * the role people get when they first arrive. The secret is write-only.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { ROLES, type Role } from "../../../engine/auth/roles";
 import { ErrorBox, Loading, PageHeader, errorMessage } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
@@ -14,25 +14,25 @@ type JoinRole = Exclude<Role, "owner">;
 
 export default function SsoPage() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const sso = useQuery(trpc.sso.get.queryOptions());
-  const [issuer, setIssuer] = useState("");
-  const [clientId, setClientId] = useState("");
-  const [clientSecret, setClientSecret] = useState("");
-  const [domains, setDomains] = useState("");
-  const [defaultRole, setDefaultRole] = useState<JoinRole>("viewer");
-  const [enabled, setEnabled] = useState(true);
-  const [saved, setSaved] = useState(false);
-  const config = sso.data?.config ?? null;
+  if (sso.isPending) return <div className="page"><Loading what="Loading single sign-on" /></div>;
+  if (sso.error) return <div className="page"><ErrorBox error={sso.error} /></div>;
+  const config = sso.data.config;
+  return <SsoForm key={config ? "saved" : "new"} config={config} redirectUri={sso.data.redirectUri} />;
+}
 
-  useEffect(() => {
-    if (!config) return;
-    setIssuer(config.issuer);
-    setClientId(config.clientId);
-    setDomains(config.allowedDomains.join(", "));
-    setDefaultRole(config.defaultRole as JoinRole);
-    setEnabled(config.enabled);
-  }, [config]);
+type SsoConfig = { issuer: string; clientId: string; allowedDomains: string[]; defaultRole: Role; enabled: boolean } | null;
+
+function SsoForm({ config, redirectUri }: { config: SsoConfig; redirectUri: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [issuer, setIssuer] = useState(config?.issuer ?? "");
+  const [clientId, setClientId] = useState(config?.clientId ?? "");
+  const [clientSecret, setClientSecret] = useState("");
+  const [domains, setDomains] = useState(config?.allowedDomains.join(", ") ?? "");
+  const [defaultRole, setDefaultRole] = useState<JoinRole>((config?.defaultRole as JoinRole | undefined) ?? "viewer");
+  const [enabled, setEnabled] = useState(config?.enabled ?? true);
+  const [saved, setSaved] = useState(false);
 
   const save = useMutation(
     trpc.sso.save.mutationOptions({
@@ -44,9 +44,6 @@ export default function SsoPage() {
     }),
   );
   const remove = useMutation(trpc.sso.remove.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.sso.get.queryKey() }) }));
-
-  if (sso.isPending) return <div className="page"><Loading what="Loading single sign-on" /></div>;
-  if (sso.error) return <div className="page"><ErrorBox error={sso.error} /></div>;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -66,7 +63,7 @@ export default function SsoPage() {
       <PageHeader title="Single sign-on" description="Let people sign in with your company's OpenID Connect provider (Entra ID, Okta, Google Workspace, Keycloak…)." />
       <div className="alert alert-info" style={{ marginBottom: 16, maxWidth: 720 }}>
         Register Ledgerline at your provider as a web application with this redirect URI:
-        <div className="secret-once" style={{ marginTop: 6 }} data-testid="sso-redirect-uri">{sso.data.redirectUri}</div>
+        <div className="secret-once" style={{ marginTop: 6 }} data-testid="sso-redirect-uri">{redirectUri}</div>
       </div>
       <form className="card card-body" style={{ maxWidth: 720 }} onSubmit={submit} data-testid="sso-form">
         {save.error ? <div className="alert alert-error" role="alert" style={{ marginBottom: 12 }}>{errorMessage(save.error)}</div> : null}
