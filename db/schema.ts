@@ -46,6 +46,8 @@ export const workspaces = pgTable("workspaces", {
   retentionDetailsDays: integer("retention_details_days").notNull().default(90),
   /** Days run summaries and audit events are kept. */
   retentionSummaryDays: integer("retention_summary_days").notNull().default(400),
+  /** Four eyes: whoever started a run (or activated its flow version) cannot approve its writes. */
+  requireFourEyes: boolean("require_four_eyes").notNull().default(false),
 });
 
 /** People. Also Better Auth's `user` model (see app/server/auth/auth.ts). */
@@ -319,6 +321,41 @@ export const webhookEvents = pgTable(
     uniqueIndex("webhook_events_dedupe").on(t.flowId, t.nodeId, t.eventId),
     index("webhook_events_workspace_received").on(t.workspaceId, t.receivedAt),
   ],
+);
+
+/**
+ * Maker-checker: a write node whose approval condition held parks its run here with the exact
+ * request it would send. pending -> approved (the run continues) | rejected (it never posts).
+ */
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    nodeType: text("node_type").notNull(),
+    /** The node's rendered input: what is posted on approval. */
+    request: jsonb("request"),
+    /** The approval condition that held. */
+    condition: text("condition").notNull(),
+    /** pending | approved | rejected */
+    status: text("status").notNull().default("pending"),
+    /** Who started the run or activated its flow version (label and user, when a person). */
+    maker: text("maker").notNull().default("engine"),
+    makerUserId: uuid("maker_user_id"),
+    decidedBy: text("decided_by"),
+    decidedByUserId: uuid("decided_by_user_id"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("approvals_run_node").on(t.runId, t.nodeId), index("approvals_workspace_status").on(t.workspaceId, t.status, t.createdAt)],
 );
 
 export const reviewItems = pgTable(
