@@ -9,7 +9,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "../lib/trpc";
-import { JsonInput, SchemaForm, type JsonSchema } from "./editor/SchemaForm";
+import { JsonInput, SchemaForm, type JsonSchema } from "./SchemaForm";
 import { ErrorBox, Modal, errorMessage } from "./ui";
 import "./editor/editor.css";
 

@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
 import { HttpCalls, type HttpCall } from "../components/HttpCalls";
-import { SchemaFields, textFromValues, toValues, type FieldText, type ObjectSchema } from "../components/SchemaForm";
+import { compactValues, SchemaForm, type JsonSchema } from "../components/SchemaForm";
 import { ErrorBox, Loading, Modal, PageHeader, StatusBadge, SYSTEM_META, errorMessage, formatTime, timeAgo } from "../components/ui";
 import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
@@ -19,14 +19,14 @@ interface TestResult { ok: boolean; message: string; details?: Record<string, un
 function ConnectionForm({ connector, connection, existingNames, onClose }: { connector: Connector; connection?: Connection; existingNames: string[]; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const configSchema = connector.configSchema as ObjectSchema;
-  const secretsSchema = connector.secretsSchema as ObjectSchema;
+  const configSchema = connector.configSchema as JsonSchema;
+  const secretsSchema = connector.secretsSchema as JsonSchema;
   const [name, setName] = useState(connection?.name ?? "");
-  const [initialConfig] = useState<FieldText>(() => textFromValues(configSchema, connection?.config as Record<string, unknown>));
-  const [config, setConfig] = useState<FieldText>(initialConfig);
+  const [initialConfig] = useState<Record<string, unknown>>(() => ({ ...((connection?.config as Record<string, unknown> | undefined) ?? {}) }));
+  const [config, setConfig] = useState<Record<string, unknown>>(initialConfig);
   // Where the credentials go changed: the server keeps none of the stored ones, so all are asked again.
-  const moved = connection ? (connector.endpointFields ?? []).filter((f) => (config[f] ?? "") !== (initialConfig[f] ?? "")) : [];
-  const [secrets, setSecrets] = useState<FieldText>({});
+  const moved = connection ? (connector.endpointFields ?? []).filter((f) => String(config[f] ?? "") !== String(initialConfig[f] ?? "")) : [];
+  const [secrets, setSecrets] = useState<Record<string, unknown>>({});
   const sandbox = useQuery({ ...trpc.connections.sandboxSettings.queryOptions({ system: connector.system }), enabled: connector.sandbox && !connection });
   const done = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.connections.list.queryKey() });
@@ -36,8 +36,8 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
   const update = useMutation(trpc.connections.update.mutationOptions({ onSuccess: done }));
   const pending = create.isPending || update.isPending;
   const submit = () => {
-    const cfg = toValues(configSchema, config);
-    const sec = toValues(secretsSchema, secrets);
+    const cfg = compactValues(config);
+    const sec = compactValues(secrets);
     if (connection) update.mutate({ id: connection.id, name: name.trim(), config: cfg, secrets: sec });
     else create.mutate({ system: connector.system, name: name.trim(), config: cfg, secrets: sec });
   };
@@ -46,7 +46,7 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
     let candidate = sandbox.data.name;
     for (let i = 2; existingNames.includes(candidate); i++) candidate = `${sandbox.data.name} ${i}`;
     if (!name.trim()) setName(candidate);
-    setConfig({ ...config, ...textFromValues(configSchema, sandbox.data.config as Record<string, unknown>) });
+    setConfig({ ...config, ...(sandbox.data.config as Record<string, unknown>) });
   };
   return (
     <Modal
@@ -71,7 +71,7 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
           <input id="connection-name" className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder={`e.g. ${connector.title} production`} autoFocus />
         </div>
         <h3 style={{ margin: "16px 0 8px" }}>Settings</h3>
-        <SchemaFields idPrefix="config" schema={configSchema} text={config} onChange={setConfig} />
+        <SchemaForm schema={configSchema} value={config} onChange={setConfig} context={{ problems: {}, connectionId: null, idPrefix: "config", advanced: true, stableIds: true }} />
         <h3 style={{ margin: "16px 0 4px" }}>Credentials</h3>
         {moved.length > 0 ? (
           <div className="alert alert-info" style={{ marginBottom: 8 }} data-testid="credentials-again">
@@ -81,7 +81,12 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
         ) : (
           <p className="small muted" style={{ marginTop: 0 }}>Stored encrypted. Ledgerline never shows them again{connection ? "; leave a field empty to keep its current value" : ""}.</p>
         )}
-        <SchemaFields idPrefix="secret" schema={secretsSchema} text={secrets} onChange={setSecrets} secret setFields={moved.length > 0 ? [] : (connection?.secretFields ?? [])} />
+        <SchemaForm
+          schema={secretsSchema}
+          value={secrets}
+          onChange={setSecrets}
+          context={{ problems: {}, connectionId: null, idPrefix: "secret", secret: true, setFields: moved.length > 0 ? [] : (connection?.secretFields ?? []), stableIds: true }}
+        />
         <ErrorBox error={create.error ?? update.error} title="Not saved" />
       </form>
     </Modal>

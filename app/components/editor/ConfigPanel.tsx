@@ -9,7 +9,7 @@ import { useMemo, useState } from "react";
 import { useTRPC } from "../../lib/trpc";
 import { typeKey, useEditor, useEditorStore, useRegistry, iconFor, systemTitle } from "./context";
 import { PreviewContext, type PreviewData } from "./JsonataField";
-import { JsonInput, SchemaForm, type JsonSchema } from "./SchemaForm";
+import { JsonInput, SchemaForm, type JsonSchema } from "../SchemaForm";
 
 export function ConfigPanel({ nodeId, webhookUrl }: { nodeId: string; webhookUrl: string | null }) {
   const trpc = useTRPC();

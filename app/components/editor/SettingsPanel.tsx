@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { flowSettingsSchema, type FlowSettings } from "../../../engine/flow/schema";
 import { useEditor, useEditorStore } from "./context";
-import { SchemaForm, type JsonSchema } from "./SchemaForm";
+import { SchemaForm, type JsonSchema } from "../SchemaForm";
 
 const settingsJsonSchema = z.toJSONSchema(flowSettingsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
 // Friendlier titles than the generated ones for the two top-level fields.
