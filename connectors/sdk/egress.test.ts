@@ -126,6 +126,16 @@ describe("requests", () => {
     expect(response.status).toBe(200);
   });
 
+  it("in public mode (the HTTP node) refuse this machine unless the allowed list names it", async () => {
+    const before = seen.length;
+    const attempt = client(new EgressPolicy({ label: "HTTP node" })).request({ method: "POST", url: `${base}/ok`, body: "{}" });
+    await expect(attempt).rejects.toThrow(/127\.0\.0\.1 is this machine \(loopback\)/);
+    await expect(client(new EgressPolicy({ label: "HTTP node" })).request({ method: "GET", url: `http://localhost:${new URL(base).port}/ok` })).rejects.toThrow(/loopback/);
+    expect(seen.length).toBe(before);
+    const allowed = client(new EgressPolicy({ label: "HTTP node", allowed: ["127.0.0.1"] }));
+    expect((await allowed.request({ method: "POST", url: `${base}/ok`, body: "{}" })).status).toBe(200);
+  });
+
   it("are refused before anything is sent, and the refusal is recorded", async () => {
     const calls: HttpCallRecord[] = [];
     const before = seen.length;
@@ -153,14 +163,17 @@ describe("requests", () => {
     const dns = await startDns("127.0.0.1");
     try {
       const attempt = client(new EgressPolicy({ label: "HTTP node", resolve: resolverAt(dns.port) })).request({ method: "GET", url: `http://rebind.example:${new URL(base).port}/ok` });
-      await expect(attempt).rejects.toThrow(/resolves to a loopback address/);
+      await expect(attempt).rejects.toThrow(/rebind\.example \(127\.0\.0\.1\) is this machine/);
+      // For a connector, the same answer is a rebinding attempt: only localhost names may resolve there.
+      const connector = client(new EgressPolicy({ label: "Sage Intacct", hosts: ["*.intacct.com"], resolve: resolverAt(dns.port) }));
+      await expect(connector.request({ method: "GET", url: `http://api.intacct.com:${new URL(base).port}/ok` })).rejects.toThrow(/resolves to a loopback address/);
     } finally {
       dns.socket.close();
     }
   });
 
   it("follow a redirect only where the rules allow, and drop credentials across origins", async () => {
-    const policy = new EgressPolicy({ label: "HTTP node" });
+    const policy = new EgressPolicy({ label: "HTTP node", allowed: ["127.0.0.1", "localhost"] });
     redirectTo = "http://169.254.169.254/latest/meta-data/";
     await expect(client(policy).request({ method: "GET", url: `${base}/redirect` })).rejects.toThrow(/never reachable/);
 

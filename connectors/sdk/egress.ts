@@ -18,8 +18,10 @@
  * - allowed list:    what the operator adds (LEDGERLINE_ALLOWED_HOSTS, read by the engine, not
  *                    here): host names (`shop.example.com`, `*.example.com`), addresses and CIDR
  *                    ranges (`10.20.0.0/16`). A listed name may resolve to a private address.
- * - public mode:     `hosts` left undefined (the generic HTTP node): any public host, loopback, and
- *                    private addresses only when the allowed list names them.
+ * - public mode:     `hosts` left undefined (the generic HTTP node, alert webhooks): any public
+ *                    host; loopback and private addresses only when the allowed list names them
+ *                    (what a flow posts to, it can read the answer of: this machine's services
+ *                    and the internal network stay out of reach).
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { BlockList, isIP } from "node:net";
@@ -93,8 +95,13 @@ function isLoopbackName(host: string): boolean {
 
 function matchesPattern(host: string, pattern: string): boolean {
   const p = pattern.toLowerCase();
+  if (p === "*") return true;
   if (p.startsWith("*.")) return host.endsWith(p.slice(1)) && host.length > p.length - 1;
   return host === p;
+}
+
+function loopbackRefusal(shown: string): string {
+  return `${shown} is this machine (loopback); an administrator can allow it with LEDGERLINE_ALLOWED_HOSTS`;
 }
 
 export interface EgressRules {
@@ -163,7 +170,7 @@ export class EgressPolicy {
     const host = normalizeHost(parsed.hostname);
     if (NEVER_NAMES.has(host) || host.endsWith(".metadata.google.internal")) return `${host} is a cloud metadata service: never reachable`;
     if (isIP(host)) return this.addressRefusal(host, host);
-    if (isLoopbackName(host)) return undefined;
+    if (isLoopbackName(host)) return this.hosts === undefined && !this.nameAllowed(host) ? loopbackRefusal(host) : undefined;
     if (this.nameAllowed(host)) return undefined;
     if (this.hosts === undefined) return undefined;
     if (this.hosts.some((p) => matchesPattern(host, p))) return undefined;
@@ -179,8 +186,10 @@ export class EgressPolicy {
     if (this.addressAllowed(address)) return undefined;
     const literal = isIP(host) !== 0;
     if (kind === "loopback") {
+      if (this.nameAllowed(host)) return undefined;
+      if (this.hosts === undefined) return loopbackRefusal(shown);
       // The local sandboxes; a public name that resolves to loopback is a rebinding attempt.
-      if (literal || isLoopbackName(host) || this.nameAllowed(host)) return undefined;
+      if (literal || isLoopbackName(host)) return undefined;
       return `${shown} resolves to a loopback address; only localhost names and addresses may`;
     }
     if (kind === "private") {
@@ -225,8 +234,12 @@ export class EgressPolicy {
   };
 }
 
-/** What an HTTP client checks when it was given no rules: public mode, nothing added. */
-export const baseEgress = new EgressPolicy({ label: "HTTP" });
+/**
+ * What an HTTP client checks when it was given no rules (connector tests against their sandboxes):
+ * any host name or loopback, never metadata, link-local or private addresses. The engine always
+ * gives rules of its own.
+ */
+export const baseEgress = new EgressPolicy({ label: "HTTP", hosts: ["*"] });
 
 /** Parse LEDGERLINE_ALLOWED_HOSTS-style text: comma or whitespace separated entries. */
 export function parseAllowedHosts(text: string | undefined): string[] {

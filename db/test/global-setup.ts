@@ -18,6 +18,10 @@ let adminUrl: string | undefined;
 let database: string | undefined;
 
 export async function setup(project: TestProject) {
+  // The tests' own endpoints (the idempotent API, Slack and Teams receivers) listen on this machine,
+  // which HTTP nodes and alert webhooks may reach only when allowed; workers and the web app the
+  // tests start inherit it. Tests of the rules themselves set their own.
+  process.env.LEDGERLINE_ALLOWED_HOSTS ??= "127.0.0.1, localhost";
   database = `ledgerline_test_${Date.now()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   if (process.env.DATABASE_URL) {
     const base = new URL(process.env.DATABASE_URL);

@@ -1,7 +1,8 @@
 /**
- * Where the HTTP POST node may post: metadata and private addresses are refused when the flow is
- * saved, and a redirect into the metadata service is refused when the run sends (the run fails
- * with the reason, nothing is retried). Real PostgreSQL, real HTTP.
+ * Where the HTTP POST node may post: metadata, private and loopback addresses are refused when the
+ * flow is saved (loopback and private ones unless LEDGERLINE_ALLOWED_HOSTS lists them), and a
+ * redirect into the metadata service is refused when the run sends (the run fails with the reason,
+ * nothing is retried). Real PostgreSQL, real HTTP.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,6 +14,19 @@ import { createRuns } from "../runs";
 import { builtInFlow, createLookupTable, createWorkspace, nodeRuns, testDb } from "../test/helpers";
 
 const db = testDb();
+const allowedBefore = process.env.LEDGERLINE_ALLOWED_HOSTS;
+
+/** Run `fn` with LEDGERLINE_ALLOWED_HOSTS set to `value` (undefined: unset), then put it back. */
+async function withAllowed<T>(value: string | undefined, fn: () => T | Promise<T>): Promise<T> {
+  if (value === undefined) delete process.env.LEDGERLINE_ALLOWED_HOSTS;
+  else process.env.LEDGERLINE_ALLOWED_HOSTS = value;
+  try {
+    return await fn();
+  } finally {
+    if (allowedBefore === undefined) delete process.env.LEDGERLINE_ALLOWED_HOSTS;
+    else process.env.LEDGERLINE_ALLOWED_HOSTS = allowedBefore;
+  }
+}
 let workspaceId: string;
 let tableId: string;
 let redirector: Server;
@@ -43,32 +57,31 @@ function flowPosting(url: string) {
 }
 
 describe("HTTP POST egress", () => {
-  it("refuses metadata, link-local and private addresses when the flow is saved, naming the node", () => {
-    for (const [url, reason] of [
-      ["http://169.254.169.254/latest/meta-data/", /link-local, metadata or reserved/],
-      ["http://metadata.google.internal/computeMetadata/v1/", /cloud metadata service/],
-      ["http://[fe80::1]/", /link-local/],
-      ["http://192.168.1.20/webhook", /private network address/],
-      ["file:///etc/passwd", /http or https only/],
-    ] as const) {
-      const { problems } = validateFlow(flowPosting(url));
-      expect(problems.find((p) => p.nodeId === "post")?.message, url).toMatch(reason);
-    }
-    expect(validateFlow(flowPosting("https://hooks.example.com/ledger")).problems).toEqual([]);
-    expect(validateFlow(flowPosting(redirectorUrl)).problems).toEqual([]);
-  });
+  it("refuses metadata, link-local, private and loopback addresses when the flow is saved, naming the node", () =>
+    withAllowed(undefined, () => {
+      for (const [url, reason] of [
+        ["http://169.254.169.254/latest/meta-data/", /link-local, metadata or reserved/],
+        ["http://metadata.google.internal/computeMetadata/v1/", /cloud metadata service/],
+        ["http://[fe80::1]/", /link-local/],
+        ["http://192.168.1.20/webhook", /private network address/],
+        ["http://127.0.0.1:9200/_search", /is this machine \(loopback\)/],
+        ["http://localhost:3000/api/trpc/flows.create", /is this machine \(loopback\)/],
+        ["file:///etc/passwd", /http or https only/],
+      ] as const) {
+        const { problems } = validateFlow(flowPosting(url));
+        expect(problems.find((p) => p.nodeId === "post")?.message, url).toMatch(reason);
+      }
+      expect(validateFlow(flowPosting("https://hooks.example.com/ledger")).problems).toEqual([]);
+    }));
 
-  it("accepts a private address the allowed list names", () => {
-    process.env.LEDGERLINE_ALLOWED_HOSTS = "192.168.1.0/24";
-    try {
+  it("accepts a private or loopback address the allowed list names, never metadata", () =>
+    withAllowed("192.168.1.0/24, 127.0.0.1", () => {
       expect(validateFlow(flowPosting("http://192.168.1.20/webhook")).problems).toEqual([]);
+      expect(validateFlow(flowPosting(redirectorUrl)).problems).toEqual([]);
       expect(validateFlow(flowPosting("http://169.254.169.254/")).problems.find((p) => p.nodeId === "post")?.message).toMatch(/never reachable/);
-    } finally {
-      delete process.env.LEDGERLINE_ALLOWED_HOSTS;
-    }
-  });
+    }));
 
-  it("refuses a redirect into the metadata service when the run sends, and does not retry it", async () => {
+  it("refuses a redirect into the metadata service when the run sends, and does not retry it", () => withAllowed("127.0.0.1", async () => {
     const { flowId, versionId, problems } = await createFlow(db, workspaceId, { name: "post to redirector", definition: flowPosting(redirectorUrl) });
     expect(problems).toEqual([]);
     const { created } = await db.sql.begin((tx) =>
@@ -81,5 +94,5 @@ describe("HTTP POST egress", () => {
     expect(post.attempt).toBe(1);
     expect(JSON.stringify(post.attempts)).toMatch(/169\.254\.169\.254 is a link-local, metadata or reserved address/);
     expect(posts).toBe(1);
-  });
+  }));
 });

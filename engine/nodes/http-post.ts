@@ -4,8 +4,8 @@
  * trigger never posts twice.
  * https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/
  *
- * Where it may post (engine/egress.ts): any public host and loopback; private networks only when
- * LEDGERLINE_ALLOWED_HOSTS lists them; link-local and cloud-metadata addresses never. Checked when
+ * Where it may post (engine/egress.ts): any public host; this machine (loopback) and private
+ * networks only when LEDGERLINE_ALLOWED_HOSTS lists them; link-local and cloud-metadata never. Checked when
  * the flow is saved and again when each request connects (after DNS, and on redirects).
  */
 import { z } from "zod";

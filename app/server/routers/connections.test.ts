@@ -144,12 +144,14 @@ describe("connections", () => {
     await expect(admin.caller.connections.update({ id, config: custom("http://metadata.google.internal/"), secrets: demoSecrets })).rejects.toThrow(/metadata/);
     await expect(admin.caller.connections.create({ system: "intacct", name: "Gateway", config: { baseUrl: "https://api.intacct.com.evil.example", senderId: "s", companyId: "c", userId: "u" }, secrets: { senderPassword: "a", userPassword: "b" } })).rejects.toThrow(/not an official Sage Intacct host/);
 
+    const before = process.env.LEDGERLINE_ALLOWED_HOSTS;
     process.env.LEDGERLINE_ALLOWED_HOSTS = "avatax.evil.example, 169.254.169.254";
     try {
       await expect(attempt("https://avatax.evil.example")).resolves.toMatchObject({ id: expect.any(String) });
       await expect(attempt("http://169.254.169.254/latest")).rejects.toThrow(/never reachable/);
     } finally {
-      delete process.env.LEDGERLINE_ALLOWED_HOSTS;
+      if (before === undefined) delete process.env.LEDGERLINE_ALLOWED_HOSTS;
+      else process.env.LEDGERLINE_ALLOWED_HOSTS = before;
     }
   });
 
