@@ -124,15 +124,27 @@ export async function listAudit(db: Db, workspaceId: string, filter: AuditFilter
   return { events, nextCursor: rows.length > page.limit ? events[events.length - 1]!.id : null };
 }
 
-/** The actors and entity types seen in a workspace's trail, for the filter menus. */
+const FACET_WINDOW = 10_000;
+
+/**
+ * What the filter menus offer: the actors, entity types and actions of the latest 10,000 events
+ * (read newest first on the (workspace, at) index, so the menus cost the same however long the
+ * trail), and every current member as an actor.
+ */
 export async function auditFacets(db: Db, workspaceId: string): Promise<{ actors: { label: string; userId: string | null }[]; entityTypes: string[]; actions: string[] }> {
-  const actors = await db.sql<{ label: string; userId: string | null }[]>`
-    select distinct actor as label, actor_user_id::text as "userId" from audit_events where workspace_id = ${workspaceId} order by 1 limit 200`;
-  const types = await db.sql<{ entityType: string }[]>`
-    select distinct entity_type as "entityType" from audit_events where workspace_id = ${workspaceId} order by 1`;
-  const actions = await db.sql<{ action: string }[]>`
-    select distinct action from audit_events where workspace_id = ${workspaceId} order by 1`;
-  return { actors, entityTypes: types.map((t) => t.entityType), actions: actions.map((a) => a.action) };
+  const seen = await db.sql<{ actor: string; userId: string | null; entityType: string; action: string }[]>`
+    select distinct actor, actor_user_id::text as "userId", entity_type as "entityType", action
+    from (select actor, actor_user_id, entity_type, action from audit_events where workspace_id = ${workspaceId} order by at desc limit ${FACET_WINDOW}) r`;
+  const members = await db.sql<{ label: string; userId: string }[]>`
+    select u.email as label, u.id::text as "userId" from memberships m join users u on u.id = m.user_id where m.workspace_id = ${workspaceId}`;
+  const actors = new Map<string, { label: string; userId: string | null }>();
+  for (const a of [...seen.map((s) => ({ label: s.actor, userId: s.userId })), ...members]) actors.set(`${a.label}\u0000${a.userId ?? ""}`, a);
+  const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+  return {
+    actors: [...actors.values()].sort((a, b) => a.label.localeCompare(b.label)),
+    entityTypes: sorted(seen.map((s) => s.entityType)),
+    actions: sorted(seen.map((s) => s.action)),
+  };
 }
 
 export function escapeLike(text: string): string {

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createDb } from "../../db/client";
-import { listAudit, recordAudit, type Actor } from "../../engine/audit";
+import { auditFacets, listAudit, recordAudit, type Actor } from "../../engine/audit";
 import { startBenchDatabase } from "../engine/database";
 
 delete process.env.DATABASE_URL;
@@ -47,6 +47,7 @@ try {
     ["one person's newest 50", () => listAudit(db, workspaceId, { actorUserId: people[3] }, { limit: 50 })],
     ["one flow's newest 50", () => listAudit(db, workspaceId, { entityType: "flow", entityId: entities[7] }, { limit: 50 })],
     ["last 24 hours, first page", () => listAudit(db, workspaceId, { from: new Date(Date.now() - 86_400_000) }, { limit: 50 })],
+    ["filter menus (actors, entity types, actions)", () => auditFacets(db, workspaceId)],
   ];
   console.log(`audit trail: ${events.toLocaleString("en")} events, ${calls} calls per case, ${database.description}\n`);
   console.log("| case | mean ms | p50 ms | p95 ms |\n| --- | --- | --- | --- |");
