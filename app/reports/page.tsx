@@ -50,19 +50,11 @@ export default function ReportsPage() {
 
   const exportCsv = () => {
     if (!report.data) return;
-    const csv = Papa.unparse(
-      report.data.documents.map((d) => ({
-        day: report.data!.day,
-        document: d.document,
-        label: d.label,
-        source_version: d.version,
-        entries_in_force: d.entriesInForce,
-        posted_tax: d.postedTax ?? "",
-        avalara_tax: d.currentTax ?? "",
-        gap: d.gap ?? "",
-        run_id: d.runId ?? "",
-      })),
-    );
+    // Named columns, so a day without documents still exports its header.
+    const csv = Papa.unparse({
+      fields: ["day", "document", "label", "source_version", "entries_in_force", "posted_tax", "avalara_tax", "gap", "run_id"],
+      data: report.data.documents.map((d) => [report.data!.day, d.document, d.label, d.version, d.entriesInForce, d.postedTax ?? "", d.currentTax ?? "", d.gap ?? "", d.runId ?? ""]),
+    });
     const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
     const a = document.createElement("a");
     a.href = url;
