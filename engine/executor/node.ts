@@ -34,9 +34,9 @@ import type { Db } from "../../db/client";
 import { buildEnv, egressFor, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
 import type { FlowNode, RetryPolicy } from "../flow/schema";
 import { claim, markDone, markFailed, type ClaimResult, type LedgerKey } from "../ledger";
-import { bindExpressionScope } from "../nodes/expressions";
+import { bindExpressionScope, evaluate } from "../nodes/expressions";
 import { Lease, LeaseLostError } from "./lease";
-import { lookupRow, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
+import { approvalFor, lookupRow, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
 
 /** Waits up to this long happen inside the job; longer ones reschedule the job. */
 export const INLINE_RETRY_MAX_MS = 2000;
@@ -47,6 +47,8 @@ export type NodeResult =
   | { kind: "failed"; error: SerializedError }
   | { kind: "review"; error: SerializedError }
   | { kind: "dry_run" }
+  /** The write's approval condition held: the run waits for a person with this request. */
+  | { kind: "approval"; request: unknown; condition: string }
   /** Shutdown or database trouble: release the run; it resumes from this node. */
   | { kind: "interrupted"; reason: string };
 
@@ -125,6 +127,10 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
     await save(x, state, new Date(), { status: "dry_run", output: { wouldSend: x.input }, durationMs: 0 });
     return { kind: "dry_run" };
   }
+  if (x.node.approval && writeEffect(x.def)) {
+    const gate = await approvalGate(x, state);
+    if (gate) return gate;
+  }
   for (;;) {
     const startedAt = new Date();
     const attempt = await attemptNode(x, state);
@@ -155,6 +161,35 @@ function resumeState(x: NodeExecution): NodeState {
     log: { info: push("info"), warn: push("warn"), error: push("error") },
     redactor,
   };
+}
+
+/**
+ * Maker-checker: a write whose approval condition holds over its input waits for a person. An
+ * approved one goes on (through the ledger as usual); the condition is evaluated only once.
+ */
+async function approvalGate(x: NodeExecution, state: NodeState): Promise<NodeResult | undefined> {
+  const existing = await persist("reading the approval", () => approvalFor(x.db, x.run, x.node.id));
+  if (existing?.status === "approved") return undefined;
+  if (existing?.status === "rejected") {
+    return { kind: "failed", error: serializeError(new PermanentError(`the write of node ${x.node.name ?? x.node.id} was rejected`)) };
+  }
+  const condition = x.node.approval!.when;
+  const startedAt = new Date();
+  if (!existing) {
+    let needed: unknown;
+    try {
+      const { ctx } = buildContext(x, state, undefined);
+      needed = await evaluate(condition, x.input, ctx, "approval condition");
+    } catch (error) {
+      const serialized = serializeError(error);
+      await save(x, state, startedAt, { status: "failed", output: null, error: serialized });
+      return { kind: "failed", error: serialized };
+    }
+    if (!needed) return undefined;
+  }
+  state.log.info(`Approval required (${condition}): the run waits for an approver`);
+  await save(x, state, startedAt, { status: "awaiting_approval", output: { wouldSend: x.input }, durationMs: 0 });
+  return { kind: "approval", request: x.input, condition };
 }
 
 function writeEffect(def: AnyNodeDefinition): WriteEffect<unknown, unknown, unknown, unknown> | undefined {

@@ -16,7 +16,7 @@ import { buildGraph } from "../flow/graph";
 import { registry } from "../registry";
 import type { Lease } from "./lease";
 import { executeNode } from "./node";
-import { finishRun, loadVersion, releaseRun, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
+import { finishRun, loadVersion, parkForApproval, releaseRun, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
 
 export interface ExecuteOptions {
   /** Stop now (the shutdown grace period is over): in-flight calls are aborted, the run is released. */
@@ -151,6 +151,9 @@ async function executeNodes(
       case "dry_run":
         await finishRun(db, run, lease, { status: "dry_run" });
         return { status: "dry_run" };
+      case "approval":
+        await parkForApproval(db, run, lease, { nodeId, nodeType: def.type, request: result.request, condition: result.condition });
+        return { status: "awaiting_approval" };
       case "review":
         return fail("needs_review", result.error, nodeId);
       case "failed":

@@ -11,7 +11,7 @@ import { DEFAULT_LEASE_MS, Lease, type RunLeaseRef } from "./lease";
 
 // The status vocabulary is declared once, in ../status.ts.
 export { TERMINAL_RUN_STATUSES, type NodeRunStatus, type RunStatus } from "../status";
-import { TERMINAL_RUN_STATUSES, type NodeRunStatus, type RunStatus } from "../status";
+import { PARKED_RUN_STATUSES, TERMINAL_RUN_STATUSES, type NodeRunStatus, type RunStatus } from "../status";
 
 export interface AttemptRecord {
   attempt: number;
@@ -99,7 +99,7 @@ export async function startRun(db: Db, runId: string, options: { owner?: string;
     update runs set status = 'running', started_at = coalesce(started_at, now()),
            lease_token = gen_random_uuid(), lease_owner = ${options.owner ?? null},
            lease_expires_at = now() + ${`${ttlMs} milliseconds`}::interval
-    where id = ${runId} and status <> all(${TERMINAL_RUN_STATUSES}::text[])
+    where id = ${runId} and status <> all(${[...TERMINAL_RUN_STATUSES, ...PARKED_RUN_STATUSES]}::text[])
       and (status <> 'running' or lease_expires_at is null or lease_expires_at <= now())
     returning id::text, workspace_id::text as "workspaceId", flow_id::text as "flowId", flow_version_id::text as "flowVersionId",
               trigger_kind as "triggerKind", record_key as "recordKey", input, status, started_at as "startedAt",
@@ -113,7 +113,8 @@ export async function startRun(db: Db, runId: string, options: { owner?: string;
   if (!row) {
     const [other] = await sql<{ status: RunStatus; lease_expires_at: Date | null }[]>`select status, lease_expires_at from runs where id = ${runId}`;
     if (!other) return undefined;
-    if (TERMINAL_RUN_STATUSES.includes(other.status)) return { terminal: other.status };
+    // A parked run (awaiting approval) ends its job too: the approval enqueues it again.
+    if (TERMINAL_RUN_STATUSES.includes(other.status) || PARKED_RUN_STATUSES.includes(other.status)) return { terminal: other.status };
     return { busyUntil: other.lease_expires_at ?? new Date() };
   }
   const { nodeRuns, leaseToken, ...run } = row;
@@ -193,6 +194,60 @@ export async function releaseRun(db: Db, run: RunRow, lease: Lease): Promise<voi
     where id = ${run.id} and workspace_id = ${run.workspaceId} and lease_token = ${lease.token} and lease_expires_at > now()
     returning 1`;
   if (rows.length === 0) throw lease.markLost();
+}
+
+/** A run's approval of one write node, if one was asked for. */
+export async function approvalFor(db: Db, run: RunRow, nodeId: string): Promise<{ id: string; status: "pending" | "approved" | "rejected" } | undefined> {
+  const [row] = await db.sql<{ id: string; status: "pending" | "approved" | "rejected" }[]>`
+    select id::text, status from approvals where run_id = ${run.id} and node_id = ${nodeId} and workspace_id = ${run.workspaceId}`;
+  return row;
+}
+
+/**
+ * Park the run for approval in one statement, fenced by the lease: the run waits (no lease, no
+ * job), the approval holds the exact request, and the audit trail says so. The maker is whoever
+ * started this run (run now, replay) or, for trigger runs, activated its flow version.
+ */
+export async function parkForApproval(
+  db: Db,
+  run: RunRow,
+  lease: Lease,
+  p: { nodeId: string; nodeType: string; request: unknown; condition: string },
+): Promise<string> {
+  const sql = db.sql;
+  const [row] = await sql<{ id: string | null }[]>`
+    with parked as (
+      update runs set status = 'awaiting_approval', lease_token = null, lease_expires_at = null
+      where id = ${run.id} and workspace_id = ${run.workspaceId} and lease_token = ${lease.token} and lease_expires_at > now()
+      returning id, parent_run_id
+    ), maker as (
+      select m.actor, m.actor_user_id from (
+        (select a.actor, a.actor_user_id, 0 as rank, a.at from audit_events a, parked
+         where a.workspace_id = ${run.workspaceId} and a.actor_kind <> 'system' and a.run_id = ${run.id}
+           and ((a.entity_type = 'flow' and a.entity_id = ${run.flowId}) or (a.entity_type = 'run' and a.entity_id = parked.parent_run_id::text))
+         order by a.at limit 1)
+        union all
+        (select a.actor, a.actor_user_id, 1 as rank, a.at from audit_events a
+         where a.workspace_id = ${run.workspaceId} and a.entity_type = 'flow' and a.entity_id = ${run.flowId}
+           and a.action = 'flow.activated' and a.data->>'versionId' = ${run.flowVersionId}
+         order by a.at desc limit 1)
+      ) m order by m.rank limit 1
+    ), approval as (
+      insert into approvals (workspace_id, run_id, flow_id, node_id, node_type, request, condition, maker, maker_user_id)
+      select ${run.workspaceId}, ${run.id}, ${run.flowId}, ${p.nodeId}, ${p.nodeType}, ${jsonb(p.request)}::text::jsonb, ${p.condition},
+             coalesce((select actor from maker), 'engine'), (select actor_user_id from maker)
+      from parked
+      on conflict (run_id, node_id) do update set status = 'pending', request = excluded.request
+      returning id
+    ), audited as (
+      insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
+      select ${run.workspaceId}, 'engine', 'approval.requested', 'approval', approval.id::text, ${run.id}, ${run.recordKey},
+             ${jsonb({ flowId: run.flowId, nodeId: p.nodeId, condition: p.condition })}::text::jsonb
+      from approval
+    )
+    select (select id::text from approval) as id`;
+  if (!row?.id) throw lease.markLost();
+  return row.id;
 }
 
 export async function lookupRow(

@@ -56,6 +56,14 @@ export const flowNodeSchema = z.object({
   config: z.record(z.string(), z.unknown()).default({}),
   connectionId: z.string().uuid().nullable().optional(),
   notes: z.string().max(2000).optional(),
+  /**
+   * Maker-checker on a write node: when this JSONata expression over the node's input is true, the
+   * run waits for a person to approve the exact request before it is sent.
+   */
+  approval: z
+    .object({ when: z.string().min(1).max(2000).describe("JSONata over the node's input; true means a person must approve the write") })
+    .strict()
+    .optional(),
 });
 export type FlowNode = z.output<typeof flowNodeSchema>;
 

@@ -3,6 +3,7 @@
  * can show it on the node itself. Drafts with problems can be saved; activation requires none.
  */
 import { z } from "zod";
+import { expressionProblem } from "../nodes/expressions";
 import { registry } from "../registry";
 import { buildGraph, reachableFrom } from "./graph";
 import { flowDefinitionSchema, type FlowDefinition } from "./schema";
@@ -18,7 +19,8 @@ export type ProblemCode =
   | "unknown_handle"
   | "cycle"
   | "trigger_count"
-  | "unreachable";
+  | "unreachable"
+  | "invalid_approval";
 
 export interface FlowProblem {
   code: ProblemCode;
@@ -95,6 +97,14 @@ export function validateFlow(json: unknown, connections: ConnectionRef[] = []): 
           field,
           message: `${nodeLabel(node)}: ${field ? `${field}: ` : ""}${issue.message}`,
         });
+      }
+    }
+    if (node.approval) {
+      const problem = expressionProblem(node.approval.when);
+      if (def.effect.kind !== "write") {
+        problems.push({ code: "invalid_approval", nodeId: node.id, field: "approval.when", message: `${nodeLabel(node)}: only write nodes can require approval` });
+      } else if (problem) {
+        problems.push({ code: "invalid_approval", nodeId: node.id, field: "approval.when", message: `${nodeLabel(node)}: approval condition: ${problem}` });
       }
     }
     if (def.connection) {
