@@ -97,7 +97,7 @@ export async function collectMetrics(db: Db): Promise<Registry> {
 
   const rejections = await sql<{ workspace: string; flow_id: string; flow: string; status: number; n: number }[]>`
     select coalesce(w.slug, '') as workspace, x.flow_id, coalesce(f.name, '') as flow, x.status, sum(x.count)::int as n
-    from webhook_rejections x left join flows f on x.flow_id <> '' and f.id = x.flow_id::uuid left join workspaces w on w.id = f.workspace_id
+    from webhook_rejections x left join flows f on f.id::text = x.flow_id left join workspaces w on w.id = f.workspace_id
     group by 1, 2, 3, 4`;
   gauge(registry, "ledgerline_webhook_rejections", "Webhook deliveries refused, by flow and HTTP status (401: bad signature).", ["workspace", "flow_id", "flow", "status"],
     rejections.map((r) => ({ labels: { workspace: r.workspace, flow_id: r.flow_id, flow: r.flow, status: String(r.status) }, value: r.n })));

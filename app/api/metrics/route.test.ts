@@ -92,6 +92,12 @@ describe("/api/metrics", () => {
       { params: Promise.resolve({ flowId: hookFlow.flowId, nodeId: "hook" }) },
     );
     expect(rejected.status).toBe(401);
+    // An address that names no flow counts under no flow (random URLs cannot add rows).
+    const unknown = "00000000-0000-4000-8000-00000000abcd";
+    const nowhere = await webhookPost(new Request(`http://localhost/api/webhooks/${unknown}/hook`, { method: "POST", body: "{}" }), {
+      params: Promise.resolve({ flowId: unknown, nodeId: "hook" }),
+    });
+    expect(nowhere.status).toBe(404);
 
     const response = await scrape(`Bearer ${TOKEN}`);
     expect(response.status).toBe(200);
@@ -110,5 +116,7 @@ describe("/api/metrics", () => {
     expect(value(text, `ledgerline_queue_jobs{task="ledgerline_run",state="ready"}`)).toBeGreaterThanOrEqual(1);
     expect(value(text, `ledgerline_queue_oldest_ready_job_age_seconds{task="ledgerline_run"}`)).toBeGreaterThanOrEqual(0);
     expect(value(text, `ledgerline_webhook_rejections{workspace="${ws!.slug}",flow_id="${hookFlow.flowId}",flow="Hooked",status="401"}`)).toBe(1);
+    expect(value(text, `ledgerline_webhook_rejections{workspace="",flow_id="",flow="",status="404"}`)).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain(unknown);
   });
 });
