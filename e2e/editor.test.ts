@@ -216,7 +216,19 @@ describe("flow editor", () => {
         return { count: f.length, p50: f[Math.floor(f.length * 0.5)] ?? 0, p95: f[Math.floor(f.length * 0.95)] ?? 0, max: f[f.length - 1] ?? 0 };
       });
 
-    const targetId = (await page.locator('[data-testid="flow-node"]').nth(5).getAttribute("data-node-id"))!;
+    // The canvas opens at a readable zoom on the flow's start: take a node well inside it, not one under the side panel.
+    const canvasBox = (await page.locator('[data-testid="canvas"]').boundingBox())!;
+    const inside = await page.locator('[data-testid="flow-node"]').evaluateAll(
+      (els, c) =>
+        els
+          .filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.left > c.x + 20 && r.right < c.x + c.width - 280 && r.top > c.y + 20 && r.bottom < c.y + c.height - 160;
+          })
+          .map((el) => el.getAttribute("data-node-id")!),
+      canvasBox,
+    );
+    const targetId = inside[Math.min(3, inside.length - 1)]!;
     const target = nodeEl(page, targetId);
     const box = (await target.boundingBox())!;
     const cx = box.x + box.width / 2;

@@ -3,267 +3,28 @@
  * One mapping table: a virtualised grid (TanStack Table + Virtual) with inline edit, add/delete,
  * spreadsheet paste, sort and filter; CSV import with a preview and CSV export; values checked
  * against the connection's live lists; unmapped values found by runs, mapped and replayed here.
+ * The CSV import, table settings and unmapped-values panel live in app/components/mappings/.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, getFilteredRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
-import { useParams, useRouter } from "next/navigation";
-import Papa from "papaparse";
+import { useParams } from "next/navigation";
 import { useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
-import { EmptyState, ErrorBox, Loading, Modal, PageHeader, errorMessage } from "../../components/ui";
+import { ImportCsv } from "../../components/mappings/ImportCsv";
+import { TableSettings } from "../../components/mappings/TableSettings";
+import { UnmappedPanel } from "../../components/mappings/UnmappedPanel";
+import { KEY, cellValue, parseTsv, type GridRow, type Column, type Option, type Cell } from "../../components/mappings/grid";
+import { EmptyState, ErrorBox, Loading, PageHeader, errorMessage } from "../../components/ui";
+import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
-
-const KEY = "__key";
-interface GridRow { key: string; values: Record<string, string> }
-interface Column { name: string; label: string; picker?: string }
-interface Option { value: string; label?: string }
-type Cell = { key: string; col: string };
-
-function cellValue(row: GridRow, col: string) {
-  return col === KEY ? row.key : (row.values[col] ?? "");
-}
-
-/** Parse a block copied from a spreadsheet (tab-separated lines). */
-function parseTsv(text: string): string[][] {
-  const parsed = Papa.parse<string[]>(text.replace(/\r?\n$/, ""), { delimiter: "\t", skipEmptyLines: false });
-  return parsed.data.filter((line) => line.some((c) => c.trim() !== ""));
-}
-
-function ImportCsv({ tableId, onClose, onDone }: { tableId: string; onClose: () => void; onDone: (n: number) => void }) {
-  const trpc = useTRPC();
-  const [fileName, setFileName] = useState<string | null>(null);
-  const [mode, setMode] = useState<"merge" | "replace">("merge");
-  const preview = useMutation(trpc.lookups.previewCsv.mutationOptions());
-  const importRows = useMutation(trpc.lookups.importRows.mutationOptions({ onSuccess: (r) => onDone(r.written) }));
-  const rows = preview.data?.rows ?? [];
-  const valid = rows.filter((r) => r.errors.length === 0);
-  const withErrors = rows.length - valid.length;
-  const inserts = valid.filter((r) => r.change === "insert").length;
-  const updates = valid.length - inserts;
-  return (
-    <Modal
-      wide
-      title="Import rows from CSV"
-      onClose={onClose}
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>Cancel</button>
-          <button
-            className="btn btn-primary"
-            data-testid="confirm-import"
-            disabled={!preview.data || valid.length === 0 || importRows.isPending}
-            onClick={() => importRows.mutate({ tableId, mode, rows: valid.map((r) => ({ key: r.key, values: r.values })) })}
-          >
-            {importRows.isPending ? "Importing…" : `Import ${valid.length} row${valid.length === 1 ? "" : "s"}${withErrors ? ` (skip ${withErrors} with errors)` : ""}`}
-          </button>
-        </>
-      }
-    >
-      <div className="row-wrap" style={{ marginBottom: 12 }}>
-        <label className="btn">
-          Choose CSV file…
-          <input
-            type="file"
-            accept=".csv,text/csv,text/plain"
-            data-testid="csv-file"
-            style={{ display: "none" }}
-            onChange={async (e) => {
-              const file = e.target.files?.[0];
-              if (!file) return;
-              setFileName(file.name);
-              preview.mutate({ tableId, csv: await file.text() });
-            }}
-          />
-        </label>
-        <span className="muted small">{fileName ?? "The first line holds the column names; the first column (or one named like the key) is the key."}</span>
-        <span className="spacer" />
-        <select className="select select-sm" aria-label="Import mode" value={mode} onChange={(e) => setMode(e.target.value as "merge" | "replace")}>
-          <option value="merge">Add new rows and update existing</option>
-          <option value="replace">Replace the whole table</option>
-        </select>
-      </div>
-      {preview.isPending ? <Loading what="Reading the file" /> : null}
-      <ErrorBox error={preview.error ?? importRows.error} />
-      {preview.data ? (
-        <div className="stack" data-testid="import-preview">
-          <div className="row-wrap small">
-            <span className="badge badge-ok">{inserts} new</span>
-            <span className="badge badge-running">{updates} updated</span>
-            {withErrors ? <span className="badge badge-fail">{withErrors} with errors</span> : null}
-            {mode === "replace" ? <span className="badge badge-review">rows not in the file will be deleted</span> : null}
-          </div>
-          {preview.data.missingColumns.length ? <div className="alert alert-warn">The file has no column for {preview.data.missingColumns.join(", ")}: those values will be empty.</div> : null}
-          {preview.data.parseErrors.map((e, i) => <div key={i} className="alert alert-error">Line {e.line}: {e.message}</div>)}
-          <div className="table-wrap" style={{ maxHeight: 360 }}>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Line</th>
-                  <th>Change</th>
-                  <th>Key</th>
-                  {Object.keys(rows[0]?.values ?? {}).map((c) => <th key={c}>{c}</th>)}
-                  <th>Problem</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.slice(0, 500).map((r) => (
-                  <tr key={r.line} style={r.errors.length ? { background: "var(--fail-soft)" } : undefined}>
-                    <td className="muted">{r.line}</td>
-                    <td>{r.errors.length ? <span className="badge badge-fail">skipped</span> : r.change === "insert" ? <span className="badge badge-ok">new</span> : <span className="badge badge-running">update</span>}</td>
-                    <td className="mono">{r.key}</td>
-                    {Object.entries(r.values).map(([c, v]) => <td key={c}>{v}</td>)}
-                    <td className="small" style={{ color: "var(--fail-text)" }}>{r.errors.join("; ")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {rows.length > 500 ? <div className="small muted">Showing the first 500 of {rows.length} rows.</div> : null}
-          <div className="small muted">Nothing is written until you confirm.</div>
-        </div>
-      ) : null}
-    </Modal>
-  );
-}
-
-function TableSettings({ table, onClose }: { table: { id: string; name: string; description: string; connectionId: string | null; columns: Column[] }; onClose: () => void }) {
-  const trpc = useTRPC();
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  const connections = useQuery(trpc.connections.list.queryOptions());
-  const connectors = useQuery({ ...trpc.registry.connectors.queryOptions(), staleTime: Infinity });
-  const [connectionId, setConnectionId] = useState(table.connectionId ?? "");
-  const [columns, setColumns] = useState<Column[]>(table.columns);
-  const system = connections.data?.find((c) => c.id === connectionId)?.system;
-  const pickers = connectors.data?.find((c) => c.system === system)?.pickers ?? [];
-  const update = useMutation(
-    trpc.lookups.updateTable.mutationOptions({
-      onSuccess: () => {
-        void queryClient.invalidateQueries({ queryKey: trpc.lookups.pathKey() });
-        onClose();
-      },
-    }),
-  );
-  const remove = useMutation(trpc.lookups.deleteTable.mutationOptions({ onSuccess: () => { void queryClient.invalidateQueries({ queryKey: trpc.lookups.list.queryKey() }); router.push("/mappings"); } }));
-  return (
-    <Modal
-      title="Check values against a system"
-      onClose={onClose}
-      footer={
-        <>
-          <button className="btn btn-danger" style={{ marginRight: "auto" }} onClick={() => { if (window.confirm(`Delete the mapping table "${table.name}" and all its rows?`)) remove.mutate({ tableId: table.id }); }}>Delete table</button>
-          <button className="btn" onClick={onClose}>Cancel</button>
-          <button
-            className="btn btn-primary"
-            disabled={update.isPending}
-            onClick={() => update.mutate({ tableId: table.id, connectionId: connectionId || null, columns: columns.map((c) => ({ name: c.name, label: c.label, ...(connectionId && c.picker ? { picker: c.picker } : {}) })) })}
-          >
-            Save
-          </button>
-        </>
-      }
-    >
-      <p className="muted" style={{ marginTop: 0 }}>Link the table to a connection and pick, per column, the list of valid values (departments, cost centers…). Values that are not in the live list are highlighted in the grid.</p>
-      <div className="field">
-        <label htmlFor="table-connection">Connection</label>
-        <select id="table-connection" className="select" value={connectionId} onChange={(e) => setConnectionId(e.target.value)}>
-          <option value="">No connection (values are not checked)</option>
-          {connections.data?.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-        </select>
-      </div>
-      {connectionId ? columns.map((c, i) => (
-        <div className="field" key={c.name}>
-          <label htmlFor={`picker-${c.name}`}>{c.label} must be one of</label>
-          <select id={`picker-${c.name}`} className="select" value={c.picker ?? ""} onChange={(e) => setColumns(columns.map((x, j) => (j === i ? { ...x, picker: e.target.value || undefined } : x)))}>
-            <option value="">Anything (not checked)</option>
-            {pickers.map((p) => <option key={p.name} value={p.name}>{p.title}</option>)}
-          </select>
-        </div>
-      )) : null}
-      <ErrorBox error={update.error ?? remove.error} />
-    </Modal>
-  );
-}
-
-function UnmappedPanel({ tableId, columns, keys, options, onMap }: { tableId: string; columns: Column[]; keys: Set<string>; options: Record<string, Option[]>; onMap: (row: GridRow) => Promise<void> }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const unmapped = useQuery({ ...trpc.lookups.unmapped.queryOptions({ tableId }), refetchInterval: 15_000 });
-  const [editing, setEditing] = useState<string | null>(null);
-  const [draft, setDraft] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const resolve = useMutation(
-    trpc.reviews.resolve.mutationOptions({
-      onSuccess: (r) => {
-        setMessage(`${r.replayRunIds.length} parked run${r.replayRunIds.length === 1 ? "" : "s"} replayed.${r.errors.length ? ` ${r.errors.length} could not be: ${r.errors[0]!.message}` : ""}`);
-        void queryClient.invalidateQueries({ queryKey: trpc.lookups.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.reviews.pathKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.studio.shell.queryKey() });
-      },
-    }),
-  );
-  const list = unmapped.data ?? [];
-  return (
-    <div className="card" data-testid="unmapped">
-      <div className="card-header"><h3>Unmapped values</h3>{list.length ? <span className="badge badge-review">{list.length}</span> : null}</div>
-      <div className="card-body stack" style={{ gap: 10 }}>
-        {message ? <div className="alert alert-ok small">{message}</div> : null}
-        <ErrorBox error={resolve.error} />
-        {unmapped.isLoading ? <Loading /> : list.length === 0 ? (
-          <div className="small muted">No run is waiting on this table. When a run meets a value the table does not map, it parks in the review queue and the value shows up here.</div>
-        ) : list.map((u) => {
-          const mapped = keys.has(u.value);
-          return (
-            <div key={u.value} style={{ borderBottom: "1px solid #eef0f3", paddingBottom: 10 }}>
-              <div className="row">
-                <span className="mono" style={{ fontWeight: 600, flex: 1 }}>{u.value}</span>
-                <span className="small muted">{u.runs} run{u.runs === 1 ? "" : "s"} waiting</span>
-              </div>
-              {mapped ? (
-                <div className="row" style={{ marginTop: 6 }}>
-                  <span className="small" style={{ color: "var(--ok-text)", flex: 1 }}>✓ Mapped</span>
-                  <button className="btn btn-sm btn-primary" disabled={resolve.isPending} onClick={() => resolve.mutate({ ids: u.reviewIds })}>Replay {u.runs} parked run{u.runs === 1 ? "" : "s"}</button>
-                </div>
-              ) : editing === u.value ? (
-                <form
-                  className="stack"
-                  style={{ gap: 6, marginTop: 6 }}
-                  onSubmit={async (e) => {
-                    e.preventDefault();
-                    await onMap({ key: u.value, values: draft });
-                    setEditing(null);
-                  }}
-                >
-                  {columns.map((c) => (
-                    <label key={c.name} className="small stack" style={{ gap: 2 }}>
-                      {c.label}
-                      {options[c.name]?.length ? (
-                        <select className="select select-sm" value={draft[c.name] ?? ""} onChange={(e) => setDraft({ ...draft, [c.name]: e.target.value })}>
-                          <option value="">Choose…</option>
-                          {options[c.name]!.map((o) => <option key={o.value} value={o.value}>{o.label ? `${o.value} · ${o.label}` : o.value}</option>)}
-                        </select>
-                      ) : (
-                        <input className="input input-sm" value={draft[c.name] ?? ""} onChange={(e) => setDraft({ ...draft, [c.name]: e.target.value })} />
-                      )}
-                    </label>
-                  ))}
-                  <div className="row"><button className="btn btn-sm btn-primary" type="submit">Save mapping</button><button type="button" className="btn btn-sm btn-ghost" onClick={() => setEditing(null)}>Cancel</button></div>
-                </form>
-              ) : (
-                <button className="btn btn-sm" style={{ marginTop: 6 }} onClick={() => { setDraft({}); setEditing(u.value); }}>Map this value</button>
-              )}
-            </div>
-          );
-        })}
-      </div>
-    </div>
-  );
-}
 
 export default function MappingTablePage() {
   const { tableId } = useParams<{ tableId: string }>();
   const trpc = useTRPC();
+  // Operators read mapping tables and replay; editors change them (the server refuses it anyway).
+  const canEdit = useCan("editor");
+  const canReplay = useCan("operator");
   const queryClient = useQueryClient();
   const get = useQuery(trpc.lookups.get.queryOptions({ tableId }));
   const table = get.data?.table;
@@ -362,6 +123,7 @@ export default function MappingTablePage() {
     else if (e.key === "ArrowUp") move(-1, 0);
     else if (e.key === "ArrowRight" || e.key === "Tab") move(0, e.shiftKey ? -1 : 1);
     else if (e.key === "ArrowLeft") move(0, -1);
+    else if (!canEdit) return;
     else if (e.key === "Enter" || e.key === "F2") {
       if (row) setEditing({ ...active, value: cellValue(row, active.col) });
     } else if ((e.key === "Delete" || e.key === "Backspace") && active.col !== KEY) {
@@ -374,7 +136,7 @@ export default function MappingTablePage() {
 
   /** A block pasted from a spreadsheet: whole rows from the key column, or values down a column. */
   const onPaste = async (e: ClipboardEvent) => {
-    if (editing) return;
+    if (editing || !canEdit) return;
     const text = e.clipboardData.getData("text/plain");
     if (!text) return;
     e.preventDefault();
@@ -438,8 +200,12 @@ export default function MappingTablePage() {
         description={table.description || `${table.keyLabel} → ${table.columns.map((c) => c.label).join(", ")}`}
         actions={
           <>
-            <button className="btn" onClick={() => setSettings(true)}>Check against a system…</button>
-            <button className="btn" onClick={() => setImporting(true)}>Import CSV</button>
+            {canEdit ? (
+              <>
+                <button className="btn" onClick={() => setSettings(true)}>Check against a system…</button>
+                <button className="btn" onClick={() => setImporting(true)}>Import CSV</button>
+              </>
+            ) : null}
             <button className="btn" onClick={() => void exportCsv()} disabled={exporting}>{exporting ? "Exporting…" : "Export CSV"}</button>
           </>
         }
@@ -462,10 +228,10 @@ export default function MappingTablePage() {
             <span className="small muted">{rows.length === data.length ? `${data.length.toLocaleString()} rows` : `${rows.length.toLocaleString()} of ${data.length.toLocaleString()} rows`}</span>
             {check.isFetching ? <span className="small muted"><span className="spinner" /> checking values…</span> : null}
             <span className="spacer" />
-            {selected.size ? (
+            {canEdit && selected.size ? (
               <button className="btn btn-sm btn-danger" disabled={deleteRows.isPending} onClick={() => deleteRows.mutate({ tableId, keys: [...selected] })}>Delete {selected.size} row{selected.size === 1 ? "" : "s"}</button>
             ) : null}
-            <button className="btn btn-sm btn-primary" onClick={() => setAdding({})}>+ Add row</button>
+            {canEdit ? <button className="btn btn-sm btn-primary" onClick={() => setAdding({})}>+ Add row</button> : null}
           </div>
           {adding ? (
             <form
@@ -538,7 +304,7 @@ export default function MappingTablePage() {
                               className={`grid-cell${isActive ? " active" : ""}${bad ? " invalid" : ""}${col === KEY ? " mono" : ""}`}
                               title={bad ? `"${value}" is not in the connection's list` : value}
                               onClick={() => { setActive({ key: row.id, col }); viewport.current?.focus(); }}
-                              onDoubleClick={() => { setActive({ key: row.id, col }); setEditing({ key: row.id, col, value }); }}
+                              onDoubleClick={() => { setActive({ key: row.id, col }); if (canEdit) setEditing({ key: row.id, col, value }); }}
                             >
                               {isEditing ? (
                                 <input
@@ -599,6 +365,8 @@ export default function MappingTablePage() {
             <div className="alert alert-ok small">Every checked value exists in the connection&apos;s lists.</div>
           ) : null}
           <UnmappedPanel
+            canMap={canEdit}
+            canReplay={canReplay}
             tableId={tableId}
             columns={columnsMeta}
             keys={keys}
