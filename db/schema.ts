@@ -121,6 +121,10 @@ export const flows = pgTable(
     activeVersionId: uuid("active_version_id"),
     latestVersion: integer("latest_version").notNull().default(0),
     templateId: text("template_id"),
+    /** Version of the template the flow was made from (null: not made from a template, or before versions were kept). */
+    templateVersion: integer("template_version"),
+    /** Template wizard progress (step, connections, parameters) until the flow is activated from it. */
+    wizard: jsonb("wizard"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
