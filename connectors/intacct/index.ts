@@ -12,6 +12,7 @@ import { intacctConfig, intacctSecrets, type IntacctConfig, type IntacctSecrets 
 import { createApAdjustment } from "./nodes/createApAdjustment";
 import { syncTaxAdjustment } from "./nodes/syncTaxAdjustment";
 import { reverseApBill } from "./nodes/reverseApBill";
+import { syncTaxGlBatch } from "./nodes/syncTaxGlBatch";
 import { createApBill } from "./nodes/createApBill";
 import { createJournalEntry } from "./nodes/createJournalEntry";
 import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
@@ -91,6 +92,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     createApAdjustment,
     syncTaxAdjustment,
     reverseApBill,
+    syncTaxGlBatch,
     createPurchaseOrder,
     findOrCreateVendor,
     findCustomer,

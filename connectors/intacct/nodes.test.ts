@@ -67,6 +67,7 @@ describe("node declarations", () => {
       "intacct.readRecords",
       "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
+      "intacct.syncTaxGlBatch",
     ]);
     for (const n of intacct.nodes) {
       expect(n.version).toBe(1);
@@ -81,6 +82,7 @@ describe("node declarations", () => {
       "intacct.findOrCreateVendor",
       "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
+      "intacct.syncTaxGlBatch",
     ]);
   });
 });

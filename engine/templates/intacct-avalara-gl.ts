@@ -25,7 +25,8 @@
  * control account.
  */
 import { NON_ZERO_JURISDICTIONS } from "./tax-steps";
-import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateTable } from "./types";
+import type { FlowDefinitionInput, FlowNode } from "../flow/schema";
+import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
 
 export const intacctTaxGlTable: TemplateTable = {
   ref: "taxGl",
@@ -113,209 +114,297 @@ export const intacctSalesTaxGl: StarterTemplate = {
     "once; items without a tax code, unmapped jurisdictions, invalid addresses and closed periods go to review.",
   systems: ["intacct", "avalara"],
   tables: [intacctTaxGlTable, intacctDimensionsTable, intacctItemTaxCodesTable],
-  build: ({ connections, tables }) => {
-    const intacct = connections.intacct ?? null;
-    const avalara = connections.avalara ?? null;
-    const dims = "$nodes.dims.dimensions";
-    return {
-      schemaVersion: 1,
-      nodes: [
-        {
-          id: "sale",
-          type: "intacct.pollSalesTransactions",
-          typeVersion: 1,
-          name: "Posted or reversed sales invoices (Intacct)",
-          position: at(0),
-          config: { object: "SODOCUMENT", docparid: "Sales Invoice", excludeStates: ["Draft"], initialLookbackDays: 30 },
-          connectionId: intacct,
-          notes: "Order Entry 'Sales Invoice' transactions modified since the last poll (drafts skipped, reversals included); the first poll reads 30 days back.",
+  build: (args) => intacctTaxFlow(args, "ar"),
+};
+
+/**
+ * The flow of both Intacct tax templates. "ar": the tax as an AR adjustment against the customer
+ * and invoice. "summary": a GLBATCH crediting each jurisdiction's tax account against the
+ * clearing account chosen in the setup table (for books that settle tax outside AR).
+ */
+function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" | "summary"): FlowDefinitionInput {
+  const intacct = connections.intacct ?? null;
+  const avalara = connections.avalara ?? null;
+  const dims = "$nodes.dims.dimensions";
+  return {
+    schemaVersion: 1,
+    nodes: [
+      {
+        id: "sale",
+        type: "intacct.pollSalesTransactions",
+        typeVersion: 1,
+        name: "Posted or reversed sales invoices (Intacct)",
+        position: at(0),
+        config: { object: "SODOCUMENT", docparid: "Sales Invoice", excludeStates: ["Draft"], initialLookbackDays: 30 },
+        connectionId: intacct,
+        notes: "Order Entry 'Sales Invoice' transactions modified since the last poll (drafts skipped, reversals included); the first poll reads 30 days back.",
+      },
+      {
+        id: "posted",
+        type: "core.branch",
+        typeVersion: 1,
+        name: "Still posted?",
+        position: at(1),
+        config: { condition: `state != "Reversed"` },
+        notes: "A reversed sales invoice voids its Avalara document and reverses its tax in AR.",
+      },
+      {
+        id: "address",
+        type: "core.mapFields",
+        typeVersion: 1,
+        name: "Ship-to address",
+        position: at(2),
+        config: {
+          fields: [
+            { target: "line1", expression: opt(`${shipTo}.line1`) },
+            { target: "line2", expression: opt(`${shipTo}.line2`) },
+            { target: "city", expression: opt(`${shipTo}.city`) },
+            { target: "region", expression: opt(`${shipTo}.region`) },
+            { target: "postalCode", expression: opt(`${shipTo}.postalCode`) },
+            {
+              target: "country",
+              // Intacct gives the country code when it knows it, else the name.
+              expression: `($c := ${shipTo}.country; $length($c) = 2 ? $c : ($c in ["United States", "USA"] ? "US" : ($c = "Canada" ? "CA")))`,
+            },
+            { target: "reference", expression: `$substring($trigger.customerName & " (" & $trigger.customerId & ", " & $trigger.documentId & ")", 0, 200)` },
+          ],
+          keepInput: false,
         },
-        {
-          id: "posted",
-          type: "core.branch",
-          typeVersion: 1,
-          name: "Still posted?",
-          position: at(1),
-          config: { condition: `state != "Reversed"` },
-          notes: "A reversed sales invoice voids its Avalara document and reverses its tax in AR.",
+      },
+      {
+        id: "resolve",
+        type: "avalara.resolveAddress",
+        typeVersion: 1,
+        name: "Validate address (Avalara)",
+        position: at(3),
+        config: { textCase: "Mixed", minimumQuality: "PostalCentroidGood", otherCountries: "skip" },
+        connectionId: avalara,
+        notes: "An invalid address parks the run for review before any tax is calculated or posted.",
+      },
+      {
+        id: "taxInput",
+        type: "core.mapFields",
+        typeVersion: 1,
+        name: "Avalara document (as the transaction is now)",
+        position: at(4),
+        config: {
+          fields: [
+            { target: "action", expression: literal("upsert") },
+            { target: "version", expression: sourceVersion },
+            { target: "code", expression: intacctDocumentCode },
+            { target: "adjustmentDescription", expression: `$substring("Intacct " & $trigger.documentId & " changed", 0, 255)` },
+            { target: "transaction.date", expression: "$trigger.date" },
+            { target: "transaction.customerCode", expression: "$trigger.customerId" },
+            { target: "transaction.currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
+            { target: "transaction.referenceCode", expression: "$trigger.documentId" },
+            { target: "transaction.addresses.shipTo", expression: "address" },
+            {
+              target: "transaction.lines",
+              expression:
+                `[$map($trigger.lines, function($l, $i) { {` +
+                `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "quantity": $number($l.quantity), "amount": $number($l.amount), ` +
+                `"itemCode": ${opt("$l.itemId")}, "description": ${opt("$l.description")}} })]`,
+            },
+          ],
+          keepInput: false,
         },
-        {
-          id: "address",
-          type: "core.mapFields",
-          typeVersion: 1,
-          name: "Ship-to address",
-          position: at(2),
-          config: {
-            fields: [
-              { target: "line1", expression: opt(`${shipTo}.line1`) },
-              { target: "line2", expression: opt(`${shipTo}.line2`) },
-              { target: "city", expression: opt(`${shipTo}.city`) },
-              { target: "region", expression: opt(`${shipTo}.region`) },
-              { target: "postalCode", expression: opt(`${shipTo}.postalCode`) },
-              {
-                target: "country",
-                // Intacct gives the country code when it knows it, else the name.
-                expression: `($c := ${shipTo}.country; $length($c) = 2 ? $c : ($c in ["United States", "USA"] ? "US" : ($c = "Canada" ? "CA")))`,
-              },
-              { target: "reference", expression: `$substring($trigger.customerName & " (" & $trigger.customerId & ", " & $trigger.documentId & ")", 0, 200)` },
-            ],
-            keepInput: false,
+        notes: "Document code INTACCT-SO-<document number>: the idempotency key. Tax codes come from the mapping table in the next step.",
+      },
+      {
+        id: "voidInput",
+        type: "core.mapFields",
+        typeVersion: 1,
+        name: "Void of the Avalara document",
+        position: at(4, 1),
+        config: {
+          fields: [
+            { target: "action", expression: literal("delete") },
+            { target: "version", expression: sourceVersion },
+            { target: "code", expression: intacctDocumentCode },
+            { target: "refundDate", expression: reversedOn },
+          ],
+          keepInput: false,
+        },
+      },
+      {
+        id: "sync",
+        type: "avalara.syncDocument",
+        typeVersion: 1,
+        name: "Sync tax document (Avalara, uncommitted)",
+        position: at(5),
+        config: { companyCode: "DEFAULT", documentType: "SalesInvoice", taxCodeTableId: tables.itemTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
+        connectionId: avalara,
+        notes: "Created, replaced or adjusted (with a reason) while uncommitted; a reversed transaction is voided (refunded in full if locked).",
+      },
+      {
+        id: "taxGl",
+        type: "core.lookup",
+        typeVersion: 1,
+        name: "Tax GL account per jurisdiction",
+        position: at(6),
+        config: { tableId: tables.taxGl, items: NON_ZERO_JURISDICTIONS, key: "key", target: "taxLines" },
+        notes: "A jurisdiction without a row parks the run for review, naming it, before anything is posted or committed.",
+      },
+      {
+        id: "dims",
+        type: "core.lookup",
+        typeVersion: 1,
+        name: "Dimensions by ship-to state",
+        position: at(7),
+        config: { tableId: tables.dimensions, key: `$nodes.resolve.address.region ? $nodes.resolve.address.region : ${shipTo}.region`, target: "dimensions" },
+      },
+      ...(mode === "ar" ? arPosting(intacct, dims) : summaryPosting(intacct, dims, tables)),
+      {
+        id: "commitInput",
+        type: "core.mapFields",
+        typeVersion: 1,
+        name: "What to commit",
+        position: at(10),
+        config: {
+          fields: [
+            { target: "version", expression: sourceVersion },
+            { target: "commit", expression: "$nodes.sync.commit" },
+          ],
+          keepInput: false,
+        },
+      },
+      {
+        id: "commit",
+        type: "avalara.commitSynced",
+        typeVersion: 1,
+        name: "Commit tax (Avalara), last",
+        position: at(11),
+        config: {},
+        connectionId: avalara,
+        notes: "Only after AR holds the tax. A failure here retries only the commit.",
+      },
+    ],
+    edges: [
+      ...chain("sale", "posted"),
+      edge("posted", "address", "true"),
+      ...chain("address", "resolve", "taxInput", "sync"),
+      edge("posted", "voidInput", "false"),
+      edge("voidInput", "sync"),
+      ...chain("sync", "taxGl", "dims", ...(mode === "ar" ? ["adjustment"] : ["setup", "adjustment"]), "post", "commitInput", "commit"),
+    ],
+    settings: { concurrency: 5, schedule: "*/15 * * * *" },
+  };
+}
+
+function arPosting(intacct: string | null, dims: string): FlowNode[] {
+  return [
+    {
+      id: "adjustment",
+      type: "core.mapFields",
+      typeVersion: 1,
+      name: "AR adjustment lines",
+      position: at(8),
+      config: {
+        fields: [
+          { target: "customerId", expression: "$trigger.customerId" },
+          { target: "invoiceNumber", expression: "$trigger.documentNumber" },
+          { target: "document", expression: "$nodes.sync.code" },
+          { target: "version", expression: sourceVersion },
+          { target: "date", expression: `$trigger.state = "Reversed" ? ${reversedOn} : $trigger.date` },
+          { target: "description", expression: `$substring("Sales tax " & $trigger.documentId & " " & $trigger.customerName, 0, 100)` },
+          { target: "currency", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
+          {
+            target: "lines",
+            expression:
+              `($dims := ${dims}; $class := $dims.classId ? $dims.classId : $trigger.lines[0].classId; ` +
+              `[taxLines.{"accountNo": accountNo, "amount": ${cents("tax")}, ` +
+              `"memo": taxName & " " & jurisName, "locationId": ${opt("$dims.locationId")}, ` +
+              `"departmentId": ${opt("$dims.departmentId")}, "classId": ${opt("$class")}}])`,
           },
-        },
-        {
-          id: "resolve",
-          type: "avalara.resolveAddress",
-          typeVersion: 1,
-          name: "Validate address (Avalara)",
-          position: at(3),
-          config: { textCase: "Mixed", minimumQuality: "PostalCentroidGood", otherCountries: "skip" },
-          connectionId: avalara,
-          notes: "An invalid address parks the run for review before any tax is calculated or posted.",
-        },
-        {
-          id: "taxInput",
-          type: "core.mapFields",
-          typeVersion: 1,
-          name: "Avalara document (as the transaction is now)",
-          position: at(4),
-          config: {
-            fields: [
-              { target: "action", expression: literal("upsert") },
-              { target: "version", expression: sourceVersion },
-              { target: "code", expression: intacctDocumentCode },
-              { target: "adjustmentDescription", expression: `$substring("Intacct " & $trigger.documentId & " changed", 0, 255)` },
-              { target: "transaction.date", expression: "$trigger.date" },
-              { target: "transaction.customerCode", expression: "$trigger.customerId" },
-              { target: "transaction.currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
-              { target: "transaction.referenceCode", expression: "$trigger.documentId" },
-              { target: "transaction.addresses.shipTo", expression: "address" },
-              {
-                target: "transaction.lines",
-                expression:
-                  `[$map($trigger.lines, function($l, $i) { {` +
-                  `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "quantity": $number($l.quantity), "amount": $number($l.amount), ` +
-                  `"itemCode": ${opt("$l.itemId")}, "description": ${opt("$l.description")}} })]`,
-              },
-            ],
-            keepInput: false,
+        ],
+        keepInput: false,
+      },
+      notes: "Each jurisdiction's tax, rounded to cents, on its tax liability account; the AR control account takes the other side, against the customer.",
+    },
+    {
+      id: "post",
+      type: "intacct.syncTaxAdjustment",
+      typeVersion: 1,
+      name: "Post tax through AR for this version (Intacct)",
+      position: at(9),
+      config: { closedPeriod: "review" },
+      connectionId: intacct,
+      notes: "A change reverses the AR adjustment in force (credit memo) and posts the new one; a replay posts nothing. A closed period waits for review (or set 'next open period').",
+    },
+  ];
+}
+
+export const intacctTaxSetupTable: TemplateTable = {
+  ref: "taxSetup",
+  name: "Tax posting setup (Intacct)",
+  kind: "custom",
+  description:
+    "Settings of the Intacct tax summary template. Row clearingAccount: the GL account the tax summary entry is posted against " +
+    "(never the AR control account). Until the row exists, runs wait in review.",
+  keyLabel: "Setting",
+  columns: [{ name: "accountNo", label: "GL account" }],
+  demoRows: [],
+};
+
+function summaryPosting(intacct: string | null, dims: string, tables: Record<string, string>): FlowNode[] {
+  return [
+    {
+      id: "setup",
+      type: "core.lookup",
+      typeVersion: 1,
+      name: "Clearing account (setup)",
+      position: at(8, 1),
+      config: { tableId: tables.taxSetup, key: '"clearingAccount"', target: "setup" },
+      notes: "The clearing account chosen in setup: no row, no posting (the run waits in review).",
+    },
+    {
+      id: "adjustment",
+      type: "core.mapFields",
+      typeVersion: 1,
+      name: "Summary entry lines",
+      position: at(8),
+      config: {
+        fields: [
+          { target: "document", expression: "$nodes.sync.code" },
+          { target: "version", expression: sourceVersion },
+          { target: "date", expression: `$trigger.state = "Reversed" ? ${reversedOn} : $trigger.date` },
+          { target: "description", expression: `$substring("Sales tax " & $trigger.documentId, 0, 80)` },
+          {
+            target: "lines",
+            expression:
+              `($dims := ${dims}; $class := $dims.classId ? $dims.classId : $trigger.lines[0].classId; $lines := $nodes.taxGl.taxLines; ` +
+              `$count($lines) = 0 ? [] : [$lines.{"accountNo": accountNo, "amount": -${cents("tax")}, "memo": taxName & " " & jurisName, ` +
+              `"locationId": ${opt("$dims.locationId")}, "departmentId": ${opt("$dims.departmentId")}, "classId": ${opt("$class")}}, ` +
+              `{"accountNo": setup.accountNo, "amount": ${cents(`$sum($lines.${cents("tax")})`)}, "memo": "Sales tax " & $trigger.documentId, ` +
+              `"locationId": ${opt("$dims.locationId")}, "departmentId": ${opt("$dims.departmentId")}, "classId": ${opt("$class")}}])`,
           },
-          notes: "Document code INTACCT-SO-<document number>: the idempotency key. Tax codes come from the mapping table in the next step.",
-        },
-        {
-          id: "voidInput",
-          type: "core.mapFields",
-          typeVersion: 1,
-          name: "Void of the Avalara document",
-          position: at(4, 1),
-          config: {
-            fields: [
-              { target: "action", expression: literal("delete") },
-              { target: "version", expression: sourceVersion },
-              { target: "code", expression: intacctDocumentCode },
-              { target: "refundDate", expression: reversedOn },
-            ],
-            keepInput: false,
-          },
-        },
-        {
-          id: "sync",
-          type: "avalara.syncDocument",
-          typeVersion: 1,
-          name: "Sync tax document (Avalara, uncommitted)",
-          position: at(5),
-          config: { companyCode: "DEFAULT", documentType: "SalesInvoice", taxCodeTableId: tables.itemTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
-          connectionId: avalara,
-          notes: "Created, replaced or adjusted (with a reason) while uncommitted; a reversed transaction is voided (refunded in full if locked).",
-        },
-        {
-          id: "taxGl",
-          type: "core.lookup",
-          typeVersion: 1,
-          name: "Tax GL account per jurisdiction",
-          position: at(6),
-          config: { tableId: tables.taxGl, items: NON_ZERO_JURISDICTIONS, key: "key", target: "taxLines" },
-          notes: "A jurisdiction without a row parks the run for review, naming it, before anything is posted or committed.",
-        },
-        {
-          id: "dims",
-          type: "core.lookup",
-          typeVersion: 1,
-          name: "Dimensions by ship-to state",
-          position: at(7),
-          config: { tableId: tables.dimensions, key: `$nodes.resolve.address.region ? $nodes.resolve.address.region : ${shipTo}.region`, target: "dimensions" },
-        },
-        {
-          id: "adjustment",
-          type: "core.mapFields",
-          typeVersion: 1,
-          name: "AR adjustment lines",
-          position: at(8),
-          config: {
-            fields: [
-              { target: "customerId", expression: "$trigger.customerId" },
-              { target: "invoiceNumber", expression: "$trigger.documentNumber" },
-              { target: "document", expression: "$nodes.sync.code" },
-              { target: "version", expression: sourceVersion },
-              { target: "date", expression: `$trigger.state = "Reversed" ? ${reversedOn} : $trigger.date` },
-              { target: "description", expression: `$substring("Sales tax " & $trigger.documentId & " " & $trigger.customerName, 0, 100)` },
-              { target: "currency", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
-              {
-                target: "lines",
-                expression:
-                  `($dims := ${dims}; $class := $dims.classId ? $dims.classId : $trigger.lines[0].classId; ` +
-                  `[taxLines.{"accountNo": accountNo, "amount": ${cents("tax")}, ` +
-                  `"memo": taxName & " " & jurisName, "locationId": ${opt("$dims.locationId")}, ` +
-                  `"departmentId": ${opt("$dims.departmentId")}, "classId": ${opt("$class")}}])`,
-              },
-            ],
-            keepInput: false,
-          },
-          notes: "Each jurisdiction's tax, rounded to cents, on its tax liability account; the AR control account takes the other side, against the customer.",
-        },
-        {
-          id: "post",
-          type: "intacct.syncTaxAdjustment",
-          typeVersion: 1,
-          name: "Post tax through AR for this version (Intacct)",
-          position: at(9),
-          config: { closedPeriod: "review" },
-          connectionId: intacct,
-          notes: "A change reverses the AR adjustment in force (credit memo) and posts the new one; a replay posts nothing. A closed period waits for review (or set 'next open period').",
-        },
-        {
-          id: "commitInput",
-          type: "core.mapFields",
-          typeVersion: 1,
-          name: "What to commit",
-          position: at(10),
-          config: {
-            fields: [
-              { target: "version", expression: sourceVersion },
-              { target: "commit", expression: "$nodes.sync.commit" },
-            ],
-            keepInput: false,
-          },
-        },
-        {
-          id: "commit",
-          type: "avalara.commitSynced",
-          typeVersion: 1,
-          name: "Commit tax (Avalara), last",
-          position: at(11),
-          config: {},
-          connectionId: avalara,
-          notes: "Only after AR holds the tax. A failure here retries only the commit.",
-        },
-      ],
-      edges: [
-        ...chain("sale", "posted"),
-        edge("posted", "address", "true"),
-        ...chain("address", "resolve", "taxInput", "sync"),
-        edge("posted", "voidInput", "false"),
-        edge("voidInput", "sync"),
-        ...chain("sync", "taxGl", "dims", "adjustment", "post", "commitInput", "commit"),
-      ],
-      settings: { concurrency: 5, schedule: "*/15 * * * *" },
-    };
-  },
+        ],
+        keepInput: false,
+      },
+      notes: "Each jurisdiction's tax credited to its account; their sum debited to the clearing account from setup.",
+    },
+    {
+      id: "post",
+      type: "intacct.syncTaxGlBatch",
+      typeVersion: 1,
+      name: "Post tax summary entry for this version (Intacct)",
+      position: at(9),
+      config: { journal: "TAX", closedPeriod: "review" },
+      connectionId: intacct,
+      notes: "A change posts an offsetting batch and the new one; a replay posts nothing.",
+    },
+  ];
+}
+
+export const intacctSalesTaxSummary: StarterTemplate = {
+  id: "intacct-sales-avalara-gl-summary",
+  title: "Intacct sales transaction → Avalara → tax summary to a clearing account (GLBATCH)",
+  description:
+    "The same as the AR template, for books that settle sales tax outside AR: each jurisdiction's tax is credited to its tax " +
+    "account in a TAX journal entry against the clearing account chosen in the setup table (never the AR control account, so " +
+    "the customer's balance does not show the tax). Lifecycle: posted -> Avalara SalesInvoice + entry; edited -> Avalara " +
+    "adjusted + an offsetting entry and a new one; reversed -> Avalara voided + an offsetting entry. Each version posts once.",
+  systems: ["intacct", "avalara"],
+  tables: [intacctTaxGlTable, intacctDimensionsTable, intacctItemTaxCodesTable, intacctTaxSetupTable],
+  build: (args) => intacctTaxFlow(args, "summary"),
 };

@@ -417,6 +417,54 @@ describe("Intacct sales transaction -> Avalara -> tax through AR in Intacct", ()
   }
 });
 
+describe("Intacct sales transaction -> Avalara -> tax summary to a clearing account", () => {
+  it("waits for the clearing account in setup, then posts a balanced TAX entry against it; a reversal posts the offsetting entry once", async () => {
+    // A workspace of its own: a company uses this template instead of the AR one.
+    const ws = await createWorkspace(db, "Summary");
+    for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, ws, system, sb.urls[system]);
+    const created = await instantiateTemplate(db, ws, "intacct-sales-avalara-gl-summary");
+    expect(created.problems).toEqual([]);
+    await activateFlow(db, ws, created.flowId);
+    await tick(db, created.flowId);
+    const runOf = async (doc: string) => {
+      const [row] = await db.sql<{ id: string }[]>`
+        select id::text from runs where flow_id = ${created.flowId} and record_label = ${`Sales Invoice-${doc}`} order by created_at desc limit 1`;
+      return row!.id;
+    };
+    const parked = await runOf("SI-1004");
+    expect((await executeRun(db, parked)).status).toBe("needs_review");
+    expect((await reviewItems(db, parked))[0]).toMatchObject({ node_id: "setup", reason_code: "lookup_miss" });
+    const batches = async () => ((await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records.GLBATCH as Rec[]).filter((b) => b.REFERENCENO === "INTACCT-SO-SI-1004");
+    expect(await batches()).toEqual([]);
+
+    await db.sql`insert into lookup_rows (workspace_id, table_id, key, values) values (${ws}, ${created.tableIds.taxSetup!}, 'clearingAccount', '{"accountNo":"2290"}'::jsonb)`;
+    const [item] = await db.sql<{ id: string }[]>`select id::text from review_items where run_id = ${parked}`;
+    const resolved = await resolveReview(db, ws, item!.id);
+    expect((await executeRun(db, resolved)).status, JSON.stringify(await runStatus(db, resolved))).toBe("succeeded");
+    const [batch] = await batches();
+    const lines = [batch!.ENTRIES.GLENTRY].flat() as Rec[];
+    expect(lines.map((e) => [e.ACCOUNTNO, e.TR_TYPE])).toEqual([
+      ["2230", "-1"],
+      ["2230", "-1"],
+      ["2230", "-1"],
+      ["2290", "1"],
+    ]);
+    expect(lines.some((e) => e.ACCOUNTNO === "1200")).toBe(false);
+    expect(centsOf(lines.map((e) => Number(e.TRX_AMOUNT) * Number(e.TR_TYPE)))).toBe(0);
+
+    await sandboxPost(sb.urls.intacct, "/__sandbox/sales-transactions/SI-1004/reverse", {});
+    await tick(db, created.flowId);
+    const reversal = await runOf("SI-1004");
+    expect((await executeRun(db, reversal)).status).toBe("succeeded");
+    const [original, offset] = await batches();
+    expect(offset!.BATCH_TITLE).toContain(`Reversal of batch ${original!.RECORDNO}`);
+    const offsetLines = [offset!.ENTRIES.GLENTRY].flat() as Rec[];
+    expect(offsetLines.map((e) => [e.ACCOUNTNO, e.TR_TYPE, e.TRX_AMOUNT])).toEqual(lines.map((e) => [e.ACCOUNTNO, String(-Number(e.TR_TYPE)), e.TRX_AMOUNT]));
+    expect((await executeRun(db, await replayRun(db, ws, reversal, { from: "start", version: "own" }))).status).toBe("succeeded");
+    expect(await batches()).toHaveLength(2);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Adobe Commerce order -> Intacct AP bill
 

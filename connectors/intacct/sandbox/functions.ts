@@ -142,6 +142,7 @@ function checkDimensions(company: Company, line: Rec, fields: Record<string, str
 
 /** Fields an object has even before the company holds one of it (queries on them are valid). */
 const DECLARED_FIELDS: Record<string, string[]> = {
+  GLBATCH: ["BATCHNO", "JOURNAL", "BATCH_DATE", "BATCH_TITLE", "REFERENCENO", "REVERSEDATE", "STATE"],
   ARADJUSTMENT: ["RECORDID", "DOCNUMBER", "CUSTOMERID", "CUSTOMERNAME", "ADJUSTMENTTYPE", "DESCRIPTION", "EXTERNALID", "WHENPOSTED", "BASECURR", "CURRENCY", "EXCHANGE_RATE", "EXCH_RATE_DATE", "STATE", "TRX_TOTALENTERED", "TOTALENTERED", "TOTALDUE"],
 };
 
