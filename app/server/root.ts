@@ -14,6 +14,7 @@ import { reviewsRouter } from "./routers/reviews";
 import { runsRouter } from "./routers/runs";
 import { templatesRouter } from "./routers/templates";
 import { membersRouter } from "./routers/members";
+import { ssoRouter } from "./routers/sso";
 import { tokensRouter } from "./routers/tokens";
 import { workspacesRouter } from "./routers/workspaces";
 import { router } from "./trpc";
@@ -35,6 +36,7 @@ export const appRouter = router({
   workspaces: workspacesRouter,
   members: membersRouter,
   tokens: tokensRouter,
+  sso: ssoRouter,
   alerts: alertsRouter,
   reports: reportsRouter,
 });
