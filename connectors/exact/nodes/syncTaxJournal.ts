@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import { NeedsReviewError, PermanentError, isClassified } from "../../sdk";
-import type { ExactClient, NewJournalEntry } from "../client";
+import type { NewJournalEntry } from "../client";
 import type { GeneralJournalEntryLineRecord } from "../schemas";
 import { exactNode, isoDate } from "./_factory";
 
@@ -41,7 +41,6 @@ const input = z.object({
   rateDate: isoDate.optional().describe("The date the exchange rate applies to (recorded in the run log and the output)"),
   lines: z.array(lineSchema).describe("The entry the ledger must hold now for this document (balanced); empty when it must hold nothing"),
 });
-type Input = z.output<typeof input>;
 
 const entryRef = z.object({ entryId: z.string(), entryNumber: z.number().nullable() });
 const output = z.object({

@@ -39,7 +39,6 @@ const input = z.object({
   rateDate: isoDate.optional().describe("Date the rate applies to (exchratedate)."),
   lines: z.array(line).describe("The tax the subledger must hold now for this document; empty when none."),
 });
-type Input = z.output<typeof input>;
 
 const adjustmentRef = z.object({ recordNo: z.string(), adjustmentNumber: z.string(), total: z.string() });
 const output = z.object({
