@@ -39,7 +39,7 @@ beforeAll(async () => {
   workspaceId = await createWorkspace(db, "Checkpoints");
   await sandboxConnection(db, workspaceId, "intacct", sb.urls.intacct);
   await sandboxConnection(db, workspaceId, "avalara", sb.urls.avalara);
-  flowId = (await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl")).flowId;
+  flowId = (await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl", { demo: true })).flowId;
 });
 afterAll(async () => {
   await sb.close();
@@ -89,7 +89,7 @@ describe("poll checkpoints", () => {
   it("refuses a date in the future and a flow whose trigger does not poll", async () => {
     await expect(reprocessSince(db, workspaceId, flowId, new Date(Date.now() + 86_400_000), SYSTEM_ACTOR)).rejects.toThrow("in the future");
     // The Exact webhook flow (saved as a draft: this workspace has no Exact connection).
-    const { flowId: webhookFlow } = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal");
+    const { flowId: webhookFlow } = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal", { demo: true });
     expect(await describeCheckpoint(db, workspaceId, webhookFlow)).toBeNull();
     await expect(reprocessSince(db, workspaceId, webhookFlow, new Date(0), SYSTEM_ACTOR)).rejects.toThrow("does not poll");
   });

@@ -27,7 +27,7 @@ beforeAll(async () => {
   source = await createWorkspace(db, "Export source");
   const intacct = await sandboxConnection(db, source, "intacct", urls.intacct);
   const avalara = await sandboxConnection(db, source, "avalara", urls.avalara);
-  const created = await instantiateTemplate(db, source, TEMPLATE);
+  const created = await instantiateTemplate(db, source, TEMPLATE, { demo: true });
   expect(created.problems).toEqual([]);
   flowId = created.flowId;
   sourceIds = [source, intacct, avalara, flowId, created.versionId, ...Object.values(created.tableIds)];
@@ -151,7 +151,7 @@ describe("restore", () => {
     const ws = await createWorkspace(db, "Restore");
     await sandboxConnection(db, ws, "intacct", urls.intacct);
     await sandboxConnection(db, ws, "avalara", urls.avalara);
-    const created = await instantiateTemplate(db, ws, TEMPLATE);
+    const created = await instantiateTemplate(db, ws, TEMPLATE, { demo: true });
     const [v1] = await db.sql<{ definition: unknown }[]>`select definition from flow_versions where id = ${created.versionId}`;
     const edited = parseFlowDefinition(v1!.definition);
     edited.nodes[0]!.name = "Renamed in version 2";

@@ -21,7 +21,7 @@ beforeAll(async () => {
   workspaceId = await createWorkspace(db, "Run input");
   await sandboxConnection(db, workspaceId, "intacct", sb.urls.intacct);
   await sandboxConnection(db, workspaceId, "avalara", sb.urls.avalara);
-  pollFlow = (await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl")).flowId;
+  pollFlow = (await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl", { demo: true })).flowId;
 });
 afterAll(async () => {
   await sb.close();

@@ -144,7 +144,7 @@ async function seed(db: Db, options: SeedOptions): Promise<string> {
   const done = new Set(existing.map((r) => r.template_id));
   for (const template of templates) {
     if (done.has(template.id)) continue;
-    const { problems } = await instantiateTemplate(db, workspaceId, template.id, { connectionIds });
+    const { problems } = await instantiateTemplate(db, workspaceId, template.id, { connectionIds, demo: true });
     log(`demo flow "${template.title}" created${problems.length ? ` with ${problems.length} problem(s)` : ""}`);
   }
   return workspaceId;

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const exactId = await sandboxConnection(db, workspaceId, "exact", sb.urls.exact);
   await sandboxConnection(db, workspaceId, "avalara", sb.urls.avalara);
   await connectExactSandbox(db, workspaceId, exactId, "https://app.ledgerline.example/api/oauth/callback");
-  const created = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal");
+  const created = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal", { demo: true });
   expect(created.problems).toEqual([]);
   ({ flowId, versionId } = created);
   const connection = await loadConnection(db, workspaceId, exactId);

@@ -22,11 +22,18 @@
  * The bill total equals the order's grand total: lines (row total - discount) + shipping + tax.
  * Nothing is written back to Commerce.
  */
-import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateTable } from "./types";
+import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateParameter, type TemplateTable } from "./types";
 
 export const SHIPPING_ACCOUNT = "6200";
 export const TAX_EXPENSE_ACCOUNT = "6800";
 export const BILL_TERMS = "Net 30";
+
+/** What the wizard asks for (the demo values match the Intacct sandbox's chart of accounts and terms). */
+export const commerceApParameters: TemplateParameter[] = [
+  { key: "shippingAccount", label: "Shipping expense account", description: "Intacct GL account for the order's shipping amount.", system: "intacct", picker: "glAccounts", demo: SHIPPING_ACCOUNT },
+  { key: "taxAccount", label: "Sales tax expense account", description: "Intacct GL account for the order's tax amount.", system: "intacct", picker: "glAccounts", demo: TAX_EXPENSE_ACCOUNT },
+  { key: "billTerms", label: "Payment terms", description: "AP terms name in Intacct (as in Accounts Payable > Terms) for new vendors and every bill.", system: "intacct", demo: BILL_TERMS },
+];
 
 export const apExpenseAccountsTable: TemplateTable = {
   ref: "expenseAccounts",
@@ -56,14 +63,14 @@ const orderDate = `$substring(${order}.createdAt, 0, 10)`;
 export const billNumber = `"COM-" & ${order}.incrementId`;
 
 /** One AP line per document line with its expense account, then shipping and tax; `sign` "-" for credit memos. */
-function apLines(lines: string, totals: string, sign: "" | "-") {
+function apLines(lines: string, totals: string, sign: "" | "-", params: Record<string, string>) {
   const line = (account: string, amount: string, memo: string, extra = "") =>
     `{"accountNo": ${account}, "amount": ${sign}${cents(amount)}, "memo": ${memo}${extra}}`;
   return (
     `[${lines}[${cents("rowTotal - discountAmount")} != 0].` +
     line("accountNo", "rowTotal - discountAmount", `$substring(sku & " " & name, 0, 1000)`, `, "departmentId": ${opt("departmentId")}`) +
-    `, ${totals}.shipping != 0 ? ${line(literal(SHIPPING_ACCOUNT), `${totals}.shipping`, '"Shipping"')}` +
-    `, ${totals}.tax != 0 ? ${line(literal(TAX_EXPENSE_ACCOUNT), `${totals}.tax`, '"Sales tax"')}]`
+    `, ${totals}.shipping != 0 ? ${line(literal(params.shippingAccount!), `${totals}.shipping`, '"Shipping"')}` +
+    `, ${totals}.tax != 0 ? ${line(literal(params.taxAccount!), `${totals}.tax`, '"Sales tax"')}]`
   );
 }
 
@@ -78,7 +85,9 @@ export const commerceOrderApBill: StarterTemplate = {
     "Each bill, adjustment and reversal happens once; nothing is written back to Commerce.",
   systems: ["commerce", "intacct"],
   tables: [apExpenseAccountsTable],
-  build: ({ connections, tables }) => {
+  parameters: commerceApParameters,
+  version: 2,
+  build: ({ connections, tables, params }) => {
     const commerce = connections.commerce ?? null;
     const intacct = connections.intacct ?? null;
     return {
@@ -135,7 +144,7 @@ export const commerceOrderApBill: StarterTemplate = {
           typeVersion: 1,
           name: "Find or create vendor (Intacct)",
           position: at(4),
-          config: { createIfMissing: true, termName: BILL_TERMS },
+          config: { createIfMissing: true, termName: params.billTerms! },
           connectionId: intacct,
           notes: "Matched by the customer's e-mail; two vendors with that e-mail park the run for review instead of guessing.",
         },
@@ -194,18 +203,18 @@ export const commerceOrderApBill: StarterTemplate = {
               { target: "billNumber", expression: billNumber },
               { target: "date", expression: orderDate },
               // Why explicit: the vendor's own terms are not applied to a bill created without a due date.
-              { target: "termName", expression: literal(BILL_TERMS) },
+              { target: "termName", expression: literal(params.billTerms!) },
               { target: "reference", expression: opt(`${order}.purchaseOrderNumber`) },
               {
                 target: "description",
                 expression: `"Adobe Commerce order " & ${order}.incrementId & (${order}.company.name ? " for " & ${order}.company.name : "")`,
               },
               { target: "currency", expression: opt(`${order}.currency`) },
-              { target: "lines", expression: apLines("$nodes.accounts.lines", `${order}.totals`, "") },
+              { target: "lines", expression: apLines("$nodes.accounts.lines", `${order}.totals`, "", params) },
             ],
             keepInput: false,
           },
-          notes: `Lines net of discount on the SKU's account, shipping on ${SHIPPING_ACCOUNT}, tax on ${TAX_EXPENSE_ACCOUNT}: the bill totals the order's grand total.`,
+          notes: `Lines net of discount on the SKU's account, shipping on ${params.shippingAccount}, tax on ${params.taxAccount}: the bill totals the order's grand total.`,
         },
         {
           id: "postBill",
@@ -232,7 +241,7 @@ export const commerceOrderApBill: StarterTemplate = {
               { target: "description", expression: `"Adobe Commerce credit memo " & $trigger.creditMemo.incrementId & " on order " & ${order}.incrementId` },
               { target: "externalId", expression: "$string($trigger.creditMemo.entityId)" },
               { target: "currency", expression: opt("$trigger.creditMemo.currency") },
-              { target: "lines", expression: apLines("$nodes.accounts.lines", "$trigger.creditMemo.totals", "-") },
+              { target: "lines", expression: apLines("$nodes.accounts.lines", "$trigger.creditMemo.totals", "-", params) },
             ],
             keepInput: false,
           },

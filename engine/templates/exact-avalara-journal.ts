@@ -31,9 +31,38 @@
  */
 import type { FlowNode } from "../flow/schema";
 import { NON_ZERO_JURISDICTIONS } from "./tax-steps";
-import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
+import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
 
+/** The demo offset account (the Exact sandbox's revenue account); real workspaces pick their own. */
 export const EXACT_OFFSET_ACCOUNT = "4100";
+
+/** What the wizard asks for (the demo values match the Exact and Avalara sandboxes). */
+export const exactTaxParameters: TemplateParameter[] = [
+  {
+    key: "offsetAccount",
+    label: "Offset GL account",
+    description: "Debited with the tax total of each invoice, balancing the tax lines (for example sales or a tax clearing account).",
+    system: "exact",
+    picker: "glAccounts",
+    demo: EXACT_OFFSET_ACCOUNT,
+  },
+  {
+    key: "journalCode",
+    label: "General journal",
+    description: "The Exact general journal the tax entries are posted in.",
+    system: "exact",
+    picker: "journals",
+    demo: "90",
+  },
+  {
+    key: "companyCode",
+    label: "Avalara company",
+    description: "The Avalara company that calculates and records the tax.",
+    system: "avalara",
+    picker: "companies",
+    demo: "DEFAULT",
+  },
+];
 
 export const exactTaxGlTable: TemplateTable = {
   ref: "taxGl",
@@ -107,7 +136,7 @@ const invoiceDate = "$substring($trigger.invoice.InvoiceDate, 0, 10)";
 const sourceVersion = `$trigger.deleted ? "deleted:" & $trigger.deletedDate : $string($trigger.invoice.Modified)`;
 const isCreditNote = "($trigger.invoice.Type = 8021 or $trigger.invoice.Type = 8024)";
 
-function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildArgs) {
+function exactTaxFlow(trigger: FlowNode, { connections, tables, params }: TemplateBuildArgs) {
   const exact = connections.exact ?? null;
   const avalara = connections.avalara ?? null;
   const nodes: FlowNode[] = [
@@ -219,7 +248,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       typeVersion: 1,
       name: "Sync tax document (Avalara, uncommitted)",
       position: at(6),
-      config: { companyCode: "DEFAULT", documentType: "SalesInvoice", taxCodeTableId: tables.itemTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
+      config: { companyCode: params.companyCode!, documentType: "SalesInvoice", taxCodeTableId: tables.itemTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
       connectionId: avalara,
       notes: "Created, replaced or adjusted (with a reason, as a new version) while uncommitted; a deleted invoice is voided (refunded in full if the document is locked by a filed return). An item without a tax code goes to review.",
     },
@@ -253,13 +282,13 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
             expression:
               `$count(taxLines) = 0 ? [] : [taxLines.{"glAccount": glAccount, "amount": -${cents("tax")}, "costCenter": ${opt("costCenter")}, "jurisdiction": key, ` +
               `"description": $substring(taxName & " " & jurisName, 0, 60)}, ` +
-              `{"glAccount": ${literal(EXACT_OFFSET_ACCOUNT)}, "amount": ${cents(`$sum(taxLines.${cents("tax")})`)}, ` +
+              `{"glAccount": ${literal(params.offsetAccount!)}, "amount": ${cents(`$sum(taxLines.${cents("tax")})`)}, ` +
               `"description": $substring("Sales tax " & ${invoiceNumber} & " (Avalara)", 0, 60)}]`,
           },
         ],
         keepInput: false,
       },
-      notes: `Each jurisdiction's tax, rounded to cents, is credited to its tax account; one debit of their sum on ${EXACT_OFFSET_ACCOUNT} balances the entry exactly. No lines: the document holds no tax now.`,
+      notes: `Each jurisdiction's tax, rounded to cents, is credited to its tax account; one debit of their sum on ${params.offsetAccount} balances the entry exactly. No lines: the document holds no tax now.`,
     },
     {
       id: "post",
@@ -267,7 +296,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables }: TemplateBuildA
       typeVersion: 1,
       name: "Post tax for this version (Exact)",
       position: at(9),
-      config: { journalCode: "90", closedPeriod: "review" },
+      config: { journalCode: params.journalCode!, closedPeriod: "review" },
       connectionId: exact,
       notes: "A change reverses the entry in force and posts the new one; a replay, or a change that leaves the tax as it is, posts nothing. A closed period waits for review (or set 'next open period').",
     },
@@ -324,6 +353,8 @@ export const exactInvoiceTaxJournal: StarterTemplate = {
     "SalesInvoices topic; pair it with the reconciliation poll template.",
   systems: ["exact", "avalara"],
   tables: [exactTaxGlTable, exactItemTaxCodesTable],
+  parameters: exactTaxParameters,
+  version: 2,
   build: (args) => ({
     ...exactTaxFlow(
       {
@@ -352,6 +383,8 @@ export const exactInvoiceTaxReconciliation: StarterTemplate = {
     "Both flows share the idempotency keys, so an invoice the webhook already posted is not posted again.",
   systems: ["exact", "avalara"],
   tables: [exactTaxGlTable, exactItemTaxCodesTable],
+  parameters: exactTaxParameters,
+  version: 2,
   build: (args) => ({
     ...exactTaxFlow(
       {

@@ -107,7 +107,7 @@ beforeAll(async () => {
   workspaceId = await createWorkspace(db, "Lifecycle");
   for (const system of ["exact", "avalara"] as const) connections[system] = await sandboxConnection(db, workspaceId, system, sb.urls[system]);
   await connectExactSandbox(db, workspaceId, connections.exact!, "https://app.ledgerline.example/api/oauth/callback");
-  const created = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal");
+  const created = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal", { demo: true });
   expect(created.problems).toEqual([]);
   ({ flowId, versionId } = created);
   await activateFlow(db, workspaceId, flowId);
@@ -195,7 +195,7 @@ describe("Exact invoice lifecycle: created, edited, deleted, credited", () => {
     expect(await entriesOf(inv.InvoiceID)).toHaveLength(2);
 
     // The hourly reconciliation sees the same deletion through sync/Deleted: its run changes nothing.
-    const poll = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal-poll");
+    const poll = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal-poll", { demo: true });
     expect(poll.problems).toEqual([]);
     await activateFlow(db, workspaceId, poll.flowId);
     expect((await tick(db, poll.flowId)).error).toBeUndefined();

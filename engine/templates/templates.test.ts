@@ -56,7 +56,7 @@ describe("every template", () => {
     for (const system of ["exact", "avalara", "intacct", "commerce"] as const) await sandboxConnection(db, other, system, sb.urls[system]);
     const tableIds = new Map<string, string>();
     for (const template of templates) {
-      const created = await instantiateTemplate(db, other, template.id);
+      const created = await instantiateTemplate(db, other, template.id, { demo: true });
       expect(created.problems, template.id).toEqual([]);
       for (const table of template.tables) {
         const id = created.tableIds[table.ref]!;
@@ -74,7 +74,7 @@ describe("every template", () => {
 
   it("saves as a draft naming the missing connections when the workspace has none", async () => {
     const empty = await createWorkspace(db, "No connections");
-    const created = await instantiateTemplate(db, empty, "commerce-order-intacct-ap-bill", { name: "AP bills" });
+    const created = await instantiateTemplate(db, empty, "commerce-order-intacct-ap-bill", { name: "AP bills", demo: true });
     expect(created.problems.map((p) => [p.code, p.nodeId])).toEqual([
       ["missing_connection", "document"],
       ["missing_connection", "vendor"],
@@ -113,7 +113,7 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
   const record = (invoiceId: string, version = "v1") => ({ key: `exact:${division}:${invoiceId}`, version, data: { division, invoiceId, action: "Create" } });
 
   beforeAll(async () => {
-    const created = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal");
+    const created = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal", { demo: true });
     expect(created.problems).toEqual([]);
     ({ flowId, versionId } = created);
     await activateFlow(db, workspaceId, flowId);
@@ -180,7 +180,7 @@ describe("Exact invoice -> Avalara -> journal entry in Exact", () => {
 
   it("the hourly reconciliation flow picks up today's invoices and posts nothing the webhook flow already posted", async () => {
     const before = (await entries()).length;
-    const poll = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal-poll");
+    const poll = await instantiateTemplate(db, workspaceId, "exact-invoice-avalara-journal-poll", { demo: true });
     expect(poll.problems).toEqual([]);
     await activateFlow(db, workspaceId, poll.flowId);
     const polled = await tick(db, poll.flowId);
@@ -276,7 +276,7 @@ describe("Intacct sales transaction -> Avalara -> tax through AR in Intacct", ()
   let balancesBefore: Record<string, string>;
 
   beforeAll(async () => {
-    const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl");
+    const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl", { demo: true });
     expect(created.problems).toEqual([]);
     flowId = created.flowId;
     await activateFlow(db, workspaceId, flowId);
@@ -422,7 +422,7 @@ describe("Intacct sales transaction -> Avalara -> tax summary to a clearing acco
     // A workspace of its own: a company uses this template instead of the AR one.
     const ws = await createWorkspace(db, "Summary");
     for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, ws, system, sb.urls[system]);
-    const created = await instantiateTemplate(db, ws, "intacct-sales-avalara-gl-summary");
+    const created = await instantiateTemplate(db, ws, "intacct-sales-avalara-gl-summary", { demo: true });
     expect(created.problems).toEqual([]);
     await activateFlow(db, ws, created.flowId);
     await tick(db, created.flowId);
@@ -475,7 +475,7 @@ describe("Adobe Commerce order -> Intacct AP bill", () => {
   const orderRecord = (order: Rec) => ({ key: `commerce:order:${order.entity_id}`, version: String(order.updated_at), data: { entity: "order", entityId: order.entity_id } });
 
   beforeAll(async () => {
-    const created = await instantiateTemplate(db, workspaceId, "commerce-order-intacct-ap-bill");
+    const created = await instantiateTemplate(db, workspaceId, "commerce-order-intacct-ap-bill", { demo: true });
     expect(created.problems).toEqual([]);
     target = { workspaceId, flowId: created.flowId, versionId: created.versionId };
   });

@@ -34,6 +34,25 @@ export interface TemplateBuildArgs {
   connections: Partial<Record<TemplateSystem, string>>;
   /** Lookup table id per table ref. */
   tables: Record<string, string>;
+  /** Value per parameter key (every parameter of the template is present). */
+  params: Record<string, string>;
+}
+
+/**
+ * A value of the customer's books the template cannot know (an offset account, a journal, a tax
+ * company, payment terms). The wizard asks for it from the connected system's live picker; only
+ * the demo seed uses `demo`, which matches the sandboxes' seeded data.
+ */
+export interface TemplateParameter {
+  key: string;
+  label: string;
+  description: string;
+  system: TemplateSystem;
+  /** Picker of the system's connector offering the values (absent: typed in). */
+  picker?: string;
+  demo: string;
+  /** Node config fields set to the value after `build` (for values not used inside expressions). */
+  bindings?: { node: string; field: string }[];
 }
 
 export interface StarterTemplate {
@@ -43,6 +62,10 @@ export interface StarterTemplate {
   /** Systems the flow needs a connection to. */
   systems: TemplateSystem[];
   tables: TemplateTable[];
+  /** Values asked for when the template is used (default: none). */
+  parameters?: TemplateParameter[];
+  /** Raised whenever `build` changes what it produces; recorded on the flow (default 1). */
+  version?: number;
   build(args: TemplateBuildArgs): FlowDefinitionInput;
 }
 

@@ -1,22 +1,58 @@
 /**
- * Starter templates: one click creates a working flow (and the mapping tables it needs).
+ * Starter templates: the catalogue, what each one asks for, and using one (the wizard's values).
  *
- * Roles: viewers see the catalogue; editors use a template.
+ * Roles: viewers see the catalogue; editors use a template. Outside the demo workspace a template
+ * is used only with every parameter given (picked in the wizard from the connected systems).
  */
 import { z } from "zod";
 import { recordAudit } from "../../../engine/audit";
-import { instantiateTemplate, templates } from "../../../engine/templates";
+import { DEMO_WORKSPACE_SLUG } from "../../../engine/demo/seed";
+import { findTemplate, instantiateTemplate, templateParameters, templates, templateVersion } from "../../../engine/templates";
 import { actorOf, attempt } from "../procedure";
 import { editorProcedure, router, viewerProcedure } from "../trpc";
 
+const templateId = z.string().max(100);
+
 export const templatesRouter = router({
-  list: viewerProcedure.query(() => templates.map((t) => ({ id: t.id, title: t.title, description: t.description, systems: t.systems }))),
+  list: viewerProcedure.query(() =>
+    templates.map((t) => ({ id: t.id, title: t.title, description: t.description, systems: t.systems, version: templateVersion(t) })),
+  ),
+
+  /** What the wizard shows for one template: its systems, parameters (with the picker to load) and tables. */
+  get: viewerProcedure.input(z.object({ templateId })).query(({ input }) => {
+    const t = findTemplate(input.templateId);
+    if (!t) return null;
+    return {
+      id: t.id,
+      title: t.title,
+      description: t.description,
+      version: templateVersion(t),
+      systems: t.systems,
+      parameters: templateParameters(t).map((p) => ({ key: p.key, label: p.label, description: p.description, system: p.system, picker: p.picker ?? null })),
+      tables: t.tables.map((table) => ({ ref: table.ref, name: table.name, keyLabel: table.keyLabel, columns: table.columns })),
+    };
+  }),
 
   use: editorProcedure
-    .input(z.object({ templateId: z.string().max(100), name: z.string().trim().min(1).max(120).optional() }))
+    .input(
+      z.object({
+        templateId,
+        name: z.string().trim().min(1).max(120).optional(),
+        connectionIds: z.record(z.string().max(40), z.string().uuid()).optional(),
+        parameters: z.record(z.string().max(80), z.string().max(200)).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
-      const created = await attempt(instantiateTemplate(ctx.db, ctx.workspaceId, input.templateId, { name: input.name }));
-      await recordAudit(ctx.db.sql, ctx.workspaceId, actorOf(ctx), { action: "template.used", entityType: "flow", entityId: created.flowId, data: { templateId: input.templateId, name: input.name ?? null } });
+      const demo = ctx.workspace.slug === DEMO_WORKSPACE_SLUG;
+      const created = await attempt(
+        instantiateTemplate(ctx.db, ctx.workspaceId, input.templateId, { name: input.name, connectionIds: input.connectionIds, parameters: input.parameters, demo }),
+      );
+      await recordAudit(ctx.db.sql, ctx.workspaceId, actorOf(ctx), {
+        action: "template.used",
+        entityType: "flow",
+        entityId: created.flowId,
+        data: { templateId: input.templateId, name: input.name ?? null, parameters: input.parameters ?? {} },
+      });
       return created;
     }),
 });
