@@ -2,31 +2,27 @@
 /**
  * The flow editor: palette | canvas | side panel (node config, flow settings, versions, test and
  * run), a toolbar (undo/redo, layout, save with a note, activate), keyboard shortcuts, and
- * validation shown on the nodes as the user edits.
+ * validation shown on the nodes as the user edits. The shell here owns saving, activation and
+ * validation; the canvas (Canvas.tsx), side panel (SidePanel.tsx) and shortcuts (shortcuts.ts)
+ * live beside it.
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type NodeTypes } from "@xyflow/react";
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import Link from "next/link";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { FlowDefinition } from "../../../engine/flow/schema";
-import { toDefinition, type CanvasNode, type NodeTypeInfo, type Problem } from "./editor-store";
 import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
-import { ConfigPanel } from "./ConfigPanel";
+import { Canvas, PaletteDock } from "./Canvas";
 import { EditorProvider, NotifyContext, typeKey, useEditor, useEditorStore, useRegistry, useSelectedIds, type Notice, type RegistryInfo } from "./context";
-import { FlowNode } from "./FlowNode";
+import { toDefinition, type NodeTypeInfo, type Problem } from "./editor-store";
 import { layoutLeftToRight } from "./layout";
-import { DRAG_MIME, Palette } from "./Palette";
-import { RunPanel } from "./RunPanel";
-import { SettingsPanel } from "./SettingsPanel";
-import { VersionsPanel } from "./VersionsPanel";
+import { useEditorShortcuts, useWarnBeforeLeaving } from "./shortcuts";
+import { SidePanel } from "./SidePanel";
 import { useReadableFit } from "./viewport";
 import "./editor.css";
 
-/** Declared once at module scope: React Flow re-mounts every node when this object changes. */
-const nodeTypes: NodeTypes = { ledger: FlowNode };
-const SYSTEM_COLORS: Record<string, string> = { core: "#64748b", intacct: "#16a34a", avalara: "#ea580c", exact: "#dc2626", commerce: "#c2410c" };
 
 export interface FlowMeta {
   flow: { id: string; name: string; active: boolean; activeVersionId: string | null; latestVersion: number };
@@ -43,12 +39,6 @@ export function FlowEditor({ meta, definition, problems, registry }: { meta: Flo
       </ReactFlowProvider>
     </EditorProvider>
   );
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  if (!el) return false;
-  return el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
 }
 
 function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblems: Problem[] }) {
@@ -155,55 +145,8 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
     requestAnimationFrame(fitReadable);
   }, [fitReadable, store]);
 
-  // Keyboard shortcuts (Delete, undo/redo, copy/paste, select all, save).
-  const saveRef = useRef(saveNow);
-  const noteRef = useRef(note);
-  const canEditRef = useRef(canEdit);
-  useEffect(() => {
-    saveRef.current = saveNow;
-    noteRef.current = note;
-    canEditRef.current = canEdit;
-  });
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const mod = e.metaKey || e.ctrlKey;
-      const key = e.key.toLowerCase();
-      if (mod && key === "s") {
-        e.preventDefault();
-        if (canEditRef.current) void saveRef.current(noteRef.current);
-        return;
-      }
-      if (isTyping(e.target)) return;
-      const s = store.getState();
-      if (e.key === "Delete" || e.key === "Backspace") {
-        e.preventDefault();
-        s.deleteSelected();
-      } else if (mod && key === "z" && !e.shiftKey) {
-        e.preventDefault();
-        s.undo();
-      } else if ((mod && key === "z" && e.shiftKey) || (mod && key === "y")) {
-        e.preventDefault();
-        s.redo();
-      } else if (mod && key === "c") {
-        s.copySelected();
-      } else if (mod && key === "v") {
-        s.paste();
-      } else if (mod && key === "a") {
-        e.preventDefault();
-        s.selectAll();
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [store]);
-
-  // Warn before leaving with unsaved changes (only someone who can save has any).
-  useEffect(() => {
-    if (!dirty || !canEdit) return;
-    const onLeave = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", onLeave);
-    return () => window.removeEventListener("beforeunload", onLeave);
-  }, [dirty, canEdit]);
+  useEditorShortcuts(store, { save: () => void saveNow(note), canSave: canEdit });
+  useWarnBeforeLeaving(dirty && canEdit);
 
   const tab = selected.length === 1 && panel === "node" ? "node" : panel;
   const blocked = problems.length > 0;
@@ -358,147 +301,9 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
         <div className="ed-main">
           <PaletteDock />
           <Canvas />
-          <aside className="ed-side" aria-label="Details">
-            <nav className="ed-tabs" role="tablist">
-              {(
-                [
-                  ["node", "Node"],
-                  ["settings", "Settings"],
-                  ["versions", "Versions"],
-                  ["dryRun", "Test & run"],
-                ] as const
-              ).map(([id, label]) => (
-                <button key={id} type="button" role="tab" aria-selected={tab === id} className={tab === id ? "on" : ""} onClick={() => store.getState().setPanel(id)} data-testid={`tab-${id}`}>
-                  {label}
-                </button>
-              ))}
-            </nav>
-            <div className="ed-side-body">
-              {tab === "node" &&
-                (selected.length === 1 ? (
-                  <ConfigPanel key={selected[0]} nodeId={selected[0]!} webhookUrl={meta.webhookUrl} />
-                ) : (
-                  <div className="ed-empty">
-                    <div className="ed-empty-title">{selected.length > 1 ? `${selected.length} nodes selected` : "No node selected"}</div>
-                    <p>{selected.length > 1 ? "Copy them (Ctrl+C), delete them (Delete) or drag them together." : "Click a node to configure it, or drag one from the palette."}</p>
-                    <ul className="ed-shortcuts">
-                      <li>
-                        <kbd>Ctrl</kbd>+<kbd>S</kbd> save
-                      </li>
-                      <li>
-                        <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo, <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo
-                      </li>
-                      <li>
-                        <kbd>Ctrl</kbd>+<kbd>C</kbd> / <kbd>V</kbd> copy and paste
-                      </li>
-                      <li>
-                        <kbd>Ctrl</kbd>+<kbd>A</kbd> select all, <kbd>Delete</kbd> remove
-                      </li>
-                      <li>
-                        <kbd>Shift</kbd>+drag to select an area
-                      </li>
-                    </ul>
-                  </div>
-                ))}
-              {tab === "settings" && <SettingsPanel />}
-              {tab === "versions" && <VersionsPanel versions={meta.versions} activeVersionId={meta.flow.active ? meta.flow.activeVersionId : null} />}
-              {tab === "dryRun" && <RunPanel ensureSaved={ensureSaved} triggerType={triggerType} />}
-            </div>
-          </aside>
+          <SidePanel meta={meta} tab={tab} selected={selected} ensureSaved={ensureSaved} triggerType={triggerType} />
         </div>
       </div>
     </NotifyContext.Provider>
-  );
-}
-
-function PaletteDock() {
-  const store = useEditorStore();
-  const { screenToFlowPosition } = useReactFlow();
-  const onAdd = useCallback(
-    (info: NodeTypeInfo) => {
-      // Next to the selected node (or the right-most one), so double-click builds a chain.
-      const s = store.getState();
-      const anchor = s.nodes.find((n) => n.selected) ?? s.nodes.reduce<CanvasNode | undefined>((a, n) => (!a || n.position.x > a.position.x ? n : a), undefined);
-      const fallback = screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
-      s.addNode(info, anchor ? { x: anchor.position.x + 300, y: anchor.position.y } : fallback);
-    },
-    [screenToFlowPosition, store],
-  );
-  return <Palette onAdd={onAdd} />;
-}
-
-function Canvas() {
-  const store = useEditorStore();
-  const { byKey } = useRegistry();
-  const nodes = useEditor((s) => s.nodes);
-  const edges = useEditor((s) => s.edges);
-  const { onNodesChange, onEdgesChange, onConnect, beginDrag } = store.getState();
-  const { screenToFlowPosition } = useReactFlow();
-
-  const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME)) {
-      e.preventDefault();
-      e.dataTransfer.dropEffect = "move";
-    }
-  }, []);
-  const onDrop = useCallback(
-    (e: DragEvent) => {
-      const key = e.dataTransfer.getData(DRAG_MIME);
-      const info = key ? byKey.get(key) : undefined;
-      if (!info) return;
-      e.preventDefault();
-      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      store.getState().addNode(info, { x: p.x - 110, y: p.y - 28 });
-    },
-    [byKey, screenToFlowPosition, store],
-  );
-  const isValidConnection = useCallback<IsValidConnection>(
-    (c) => c.source !== c.target && !store.getState().edges.some((e) => e.source === c.source && e.target === c.target && (e.sourceHandle ?? "out") === (c.sourceHandle ?? "out")),
-    [store],
-  );
-  const minimapColor = useCallback(
-    (n: CanvasNode) => {
-      if (store.getState().problemsByNode[n.id]) return "#dc2626";
-      return SYSTEM_COLORS[byKey.get(typeKey(n.data.type, n.data.typeVersion))?.system ?? ""] ?? "#94a3b8";
-    },
-    [byKey, store],
-  );
-  const onlyTrigger = nodes.length <= 1;
-
-  return (
-    <div className="ed-canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
-      <ReactFlow<CanvasNode>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onNodeDragStart={beginDrag}
-        onSelectionDragStart={beginDrag}
-        isValidConnection={isValidConnection}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Meta", "Control"]}
-        selectionOnDrag={false}
-        // Opens readable (useReadableFit in the shell); a wider flow scrolls: the wheel pans, Ctrl+wheel or a pinch zooms.
-        panOnScroll
-        fitViewOptions={{ padding: 0.1, maxZoom: 1 }}
-        minZoom={0.1}
-        maxZoom={2}
-        onlyRenderVisibleElements={nodes.length > 120}
-        defaultEdgeOptions={{ type: "smoothstep" }}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background gap={20} size={1} color="#d5dae1" />
-        <MiniMap<CanvasNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Mini map" />
-        <Controls showInteractive={false} />
-      </ReactFlow>
-      {onlyTrigger && (
-        <div className="ed-canvas-hint" aria-hidden>
-          Drag a node from the palette onto the canvas, then connect the right-hand dot of one node to the left-hand dot of the next.
-        </div>
-      )}
-    </div>
   );
 }
