@@ -18,6 +18,8 @@ export const STATUS_LABELS: Record<string, string> = {
   needs_review: "Needs review",
   skipped: "Skipped",
   dry_run: "Dry run",
+  awaiting_approval: "Awaiting approval",
+  rejected: "Rejected",
   ok: "OK",
   failing: "Failing",
   untested: "Not tested",
@@ -38,6 +40,8 @@ export const STATUS_COLORS: Record<string, string> = {
   running: "#2563eb",
   queued: "#60a5fa",
   dry_run: "#7c9cf0",
+  awaiting_approval: "#9333ea",
+  rejected: "#6b7280",
   skipped: "#9ca3af",
 };
 

@@ -23,6 +23,8 @@ const STATUS_TEXT: Record<string, string> = {
   needs_review: "Needs review",
   skipped: "Skipped",
   dry_run: "Dry run: stopped before writing",
+  awaiting_approval: "Awaiting approval",
+  rejected: "Rejected by an approver",
 } satisfies Record<RunStatus | NodeRunStatus, string>;
 
 export function StatusPill({ status }: { status: string }) {

@@ -27,6 +27,7 @@ export interface SeededWorkspace {
   runId: string;
   queuedRunId: string;
   reviewId: string;
+  approvalId: string;
   tokenId: string;
   invitationId: string;
   /** An id for each id field a procedure takes (`flowId`, `ids`, `id` of connections...). */
@@ -117,6 +118,12 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
   // A second run, queued for the worker (its job is part of what must not change).
   const queuedRunId = await runNow(db, workspaceId, flowId, { number: `Q-${marker}`, address: { region: "wa" }, lines: [{ amount: 5 }] }, undefined, actor);
 
+  // A write waiting for approval (maker-checker), with the request it would send.
+  const [approval] = await db.sql<{ id: string }[]>`
+    insert into approvals (workspace_id, run_id, flow_id, node_id, node_type, request, condition, maker)
+    values (${workspaceId}, ${queuedRunId}, ${flowId}, 'big', 'core.filter', ${jsonb({ number: `Q-${marker}` })}::text::jsonb, 'amount > 1', 'engine')
+    returning id::text`;
+
   const secret = `llt_${randomBytes(32).toString("base64url")}`;
   const [token] = await db.sql<{ id: string }[]>`
     insert into api_tokens (workspace_id, user_id, name, prefix, token_hash, role)
@@ -147,6 +154,7 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
     runId,
     queuedRunId,
     reviewId: review!.id,
+    approvalId: approval!.id,
     tokenId: token!.id,
     invitationId: invitation!.id,
   };
@@ -197,6 +205,7 @@ export async function seedWorkspace(db: Db, label: string): Promise<SeededWorksp
         if (router === "runs") return runId;
         if (router === "reviews") return review!.id;
         if (router === "lookups") return tableId;
+        if (router === "approvals") return approval!.id;
         return undefined;
       default:
         return undefined;
