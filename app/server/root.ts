@@ -1,4 +1,5 @@
 import { alertsRouter } from "./routers/alerts";
+import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { connectionsRouter } from "./routers/connections";
 import { editorRouter } from "./routers/editor";
@@ -27,6 +28,7 @@ export const appRouter = router({
   checkpoints: checkpointsRouter,
   runs: runsRouter,
   reviews: reviewsRouter,
+  approvals: approvalsRouter,
   lookups: lookupsRouter,
   connections: connectionsRouter,
   templates: templatesRouter,
