@@ -352,7 +352,8 @@ describe("no silent defaults, commit last, closed periods, currency", () => {
 });
 
 describe("reconciliation after a mixed scenario of 50 documents", () => {
-  it("posted tax per jurisdiction and currency equals Avalara's, to the cent", async () => {
+  // About 80 runs over HTTP: minutes on a loaded machine, not seconds.
+  it("posted tax per jurisdiction and currency equals Avalara's, to the cent", { timeout: 300_000 }, async () => {
     await sandboxPost(sb.urls.exact, "/__sandbox/periods", { division, year: 2026, period: 1, journal: "90", closed: true });
     // The flow posts a closed period's documents in the next open period.
     const [current] = await db.sql<{ definition: Rec }[]>`select definition from flow_versions where id = ${versionId}`;
