@@ -162,7 +162,7 @@ describe("studio pages", () => {
     await table.waitFor({ timeout: COMPILE });
     await table.locator(`tr[data-run-id="${runId}"]`).waitFor();
     await page.getByLabel("Status").selectOption("succeeded");
-    await expect.poll(() => page.url()).toContain("status=succeeded");
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain("status=succeeded");
     await table.locator(`tr[data-run-id="${runId}"]`).waitFor();
     await page.getByLabel("Status").selectOption("");
     await shot("runs");
