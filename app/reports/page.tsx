@@ -7,7 +7,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import Papa from "papaparse";
-import { useMemo, useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { Suspense, useMemo, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { EmptyState, ErrorBox, Loading, PageHeader, timeAgo } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
@@ -23,12 +24,22 @@ const GAP_COLORS: Record<GapKind, string> = { parked_for_review: "#b7791f", miss
 const today = () => new Date().toISOString().slice(0, 10);
 const money = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toFixed(2));
 
-export default function ReportsPage() {
+export default function ReportsPageWithParams() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <ReportsPage />
+    </Suspense>
+  );
+}
+
+function ReportsPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const params = useSearchParams();
   const flows = useQuery(trpc.reports.flows.queryOptions());
-  const [picked, setPicked] = useState<string>("");
-  const [day, setDay] = useState<string>(today());
+  // An alert links here with ?flow=<id>&day=<YYYY-MM-DD>.
+  const [picked, setPicked] = useState<string>(params.get("flow") ?? "");
+  const [day, setDay] = useState<string>(/^\d{4}-\d{2}-\d{2}$/.test(params.get("day") ?? "") ? params.get("day")! : today());
   const [notice, setNotice] = useState<string | null>(null);
   const flowId = picked || flows.data?.[0]?.id || "";
   const history = useQuery({ ...trpc.reports.history.queryOptions({ flowId, days: 30 }), enabled: Boolean(flowId) });

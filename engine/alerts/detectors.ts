@@ -292,6 +292,38 @@ async function errorRate(db: Db, rule: RuleRow, now: Date): Promise<Detection> {
   };
 }
 
+/** The latest report of each flow for today and yesterday that lists gaps; one cause per flow and day. */
+async function reconciliationGaps(db: Db, rule: RuleRow, now: Date): Promise<Detection> {
+  const sql = db.sql;
+  const days = [now.toISOString().slice(0, 10), new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10)];
+  const rows = await sql<{ flow_id: string; flow_name: string; day: string; summary: { seen: number; gaps: Record<string, number> }; generated_at: Date }[]>`
+    select r.flow_id::text, f.name as flow_name, r.day, r.summary, r.generated_at
+    from reconciliation_reports r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
+    where r.workspace_id = ${rule.workspaceId} and r.day = any(${days}::text[]) ${rule.flowId ? sql`and r.flow_id = ${rule.flowId}` : sql``}`;
+  const active: Occurrence[] = [];
+  for (const r of rows) {
+    const gaps = Object.entries(r.summary.gaps ?? {}).filter(([, n]) => n > 0);
+    const total = gaps.reduce((s, [, n]) => s + n, 0);
+    if (total === 0) continue;
+    active.push({
+      causeKey: `reconciliation:${r.flow_id}:${r.day}`,
+      title: `Reconciliation of "${r.flow_name}" on ${r.day}: ${plural(total, "gap")}`,
+      summary: gaps.map(([k, n]) => `${n} ${k.replace(/_/g, " ")}`).join(", "),
+      link: url(`/reports?flow=${r.flow_id}&day=${r.day}`),
+      facts: [
+        { label: "Flow", value: r.flow_name },
+        { label: "Day", value: r.day },
+        { label: "Source documents", value: String(r.summary.seen ?? 0) },
+        ...gaps.map(([k, n]) => ({ label: k.replace(/_/g, " "), value: String(n) })),
+      ],
+      flowId: r.flow_id,
+      count: total,
+      at: r.generated_at,
+    });
+  }
+  return { mode: "state", active };
+}
+
 export async function detect(db: Db, rule: RuleRow, now: Date, until: Date): Promise<Detection> {
   switch (rule.kind) {
     case "run_failed":
@@ -306,5 +338,7 @@ export async function detect(db: Db, rule: RuleRow, now: Date, until: Date): Pro
       return pollStalled(db, rule, now);
     case "error_rate":
       return errorRate(db, rule, now);
+    case "reconciliation_gaps":
+      return reconciliationGaps(db, rule, now);
   }
 }

@@ -13,7 +13,7 @@
  */
 import { z } from "zod";
 
-export const ruleKindSchema = z.enum(["run_failed", "review_opened", "review_stale", "connection_failing", "poll_stalled", "error_rate"]);
+export const ruleKindSchema = z.enum(["run_failed", "review_opened", "review_stale", "connection_failing", "poll_stalled", "error_rate", "reconciliation_gaps"]);
 export type RuleKind = z.infer<typeof ruleKindSchema>;
 
 export const RULE_KIND_LABELS: Record<RuleKind, string> = {
@@ -23,6 +23,7 @@ export const RULE_KIND_LABELS: Record<RuleKind, string> = {
   connection_failing: "Connection failing its test or needing reconnect",
   poll_stalled: "Poll trigger stalled",
   error_rate: "Error rate over X% in 15 minutes",
+  reconciliation_gaps: "Reconciliation report with gaps",
 };
 
 /** Thresholds per kind; defaults make a rule usable as created. */
@@ -35,6 +36,7 @@ export const ruleParamsSchemas = {
   error_rate: z
     .object({ percent: z.number().min(1).max(100).default(20), minRuns: z.number().int().min(1).max(10_000).default(5) })
     .strict(),
+  reconciliation_gaps: z.object({}).strict(),
 } satisfies Record<RuleKind, z.ZodType>;
 
 export function parseRuleParams(kind: RuleKind, params: unknown): Record<string, number> {

@@ -15,6 +15,9 @@ import { executeRun } from "../executor/run";
 import { instantiateTemplate } from "../templates";
 import { runRecords, sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "../templates/test-helpers";
 import { createWorkspace, testDb } from "../test/helpers";
+import { evaluateAlerts } from "../alerts/evaluate";
+import { saveChannel, saveRule } from "../alerts/store";
+import { startSmtp, type SmtpReceiver } from "../alerts/test-receivers";
 import { runReport } from "./reconcile";
 import { replayGap, replayGapKind } from "./replay";
 
@@ -24,9 +27,11 @@ let workspaceId: string;
 let flowId: string;
 let versionId: string;
 let client: ExactClient;
+let smtp: SmtpReceiver;
 const division = 1001;
 
 beforeAll(async () => {
+  smtp = await startSmtp({ user: "recon", password: "recon-smtp-pw-1234" });
   sb = await startSandboxes();
   workspaceId = await createWorkspace(db, "Reconciliation");
   const exactId = await sandboxConnection(db, workspaceId, "exact", sb.urls.exact);
@@ -40,6 +45,7 @@ beforeAll(async () => {
   client = connection.connector.createClient(buildEnv(db, connection, { log, signal: new AbortController().signal, redactor: new Redactor() })) as ExactClient;
 });
 afterAll(async () => {
+  await smtp.close();
   await sb.close();
   await db.close();
 });
@@ -99,6 +105,20 @@ describe("reconciliation report", () => {
     const okDoc = ours.find((d) => d.document === code(ok.InvoiceID))!;
     expect(okDoc.postedTax).toBe(okDoc.currentTax);
     expect(okDoc.postedTax).toBeGreaterThan(0);
+
+    // The report's gaps are sent by e-mail (an alert rule on reconciliation gaps), once.
+    const channel = await saveChannel(db, workspaceId, {
+      kind: "email", name: "Controller", delivery: "immediate", digestHour: 8, enabled: true,
+      config: { host: "127.0.0.1", port: smtp.port, secure: false, user: "recon", from: "alerts@ledgerline.test", to: ["controller@finance.test"] },
+      secrets: { password: "recon-smtp-pw-1234" },
+    });
+    await saveRule(db, workspaceId, { kind: "reconciliation_gaps", name: "Reconciliation", flowId, params: {}, channelIds: [channel], enabled: true });
+    await evaluateAlerts(db, { workspaceId });
+    await evaluateAlerts(db, { workspaceId });
+    const [flow] = await db.sql<{ name: string }[]>`select name from flows where id = ${flowId}`;
+    expect(smtp.mails.map((m) => m.subject)).toEqual([`[Ledgerline · Reconciliation] Reconciliation of "${flow!.name}" on ${day}: 3 gaps`]);
+    expect(smtp.mails[0]!.text).toContain("1 missing, 1 duplicated, 1 amount mismatch");
+    expect(smtp.mails[0]!.text).toContain(`/reports?flow=${flowId}&day=${day}`);
 
     // One-click replay of the missing invoice: its first run posts it, and the gap closes.
     const runId = await replayGap(db, workspaceId, flowId, day, code(lost.InvoiceID), { enqueue: false });
