@@ -1,7 +1,7 @@
 "use client";
-/** Starter templates: one click creates a working flow (and its mapping tables) and opens the editor. */
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
+/** Starter templates: each opens the setup wizard; wizards left before activation can be resumed. */
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { EmptyState, ErrorBox, Loading, PageHeader, SYSTEM_META } from "../components/ui";
 import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
@@ -10,13 +10,24 @@ import { useTRPC } from "../lib/trpc";
 export default function TemplatesPage() {
   const trpc = useTRPC();
   const canUse = useCan("editor");
-  const router = useRouter();
   const list = useQuery(trpc.templates.list.queryOptions());
-  const use = useMutation(trpc.templates.use.mutationOptions({ onSuccess: (r) => r && router.push(`/flows/${r.flowId}`) }));
+  const inProgress = useQuery(trpc.templates.inProgress.queryOptions());
   return (
     <div className="page">
-      <PageHeader title="Templates" description="Starter flows for the integrations finance teams ask for most. Using one creates the flow, its mapping tables with example rows, and picks your connections; finish it on the canvas." />
-      <ErrorBox error={use.error} title="Could not create the flow" />
+      <PageHeader title="Templates" description="Starter flows for the integrations finance teams ask for most. The setup wizard connects your systems, picks your accounts from them, and walks you to a dry run and activation." />
+      {inProgress.data?.length ? (
+        <div className="card" style={{ marginBottom: 16 }} data-testid="wizards-in-progress">
+          <div className="card-body">
+            <h2>Setups in progress</h2>
+            {inProgress.data.map((w) => (
+              <div key={w.flowId} className="row">
+                <Link href={`/templates/${w.templateId}?flow=${w.flowId}`}>Resume “{w.name}”</Link>
+                <span className="small muted">at {w.step}</span>
+              </div>
+            ))}
+          </div>
+        </div>
+      ) : null}
       {list.isLoading ? <Loading what="Loading templates" /> : list.error ? <ErrorBox error={list.error} /> : !list.data?.length ? (
         <EmptyState title="No templates available" />
       ) : (
@@ -38,9 +49,7 @@ export default function TemplatesPage() {
               <div className="card-footer">
                 <span className="spacer" />
                 {canUse ? (
-                  <button className="btn btn-primary" disabled={use.isPending} onClick={() => use.mutate({ templateId: t.id })}>
-                    {use.isPending && use.variables?.templateId === t.id ? "Creating…" : "Use template"}
-                  </button>
+                  <Link className="btn btn-primary" href={`/templates/${t.id}`}>Use template</Link>
                 ) : (
                   <span className="small muted">Using a template needs the editor role</span>
                 )}

@@ -8,10 +8,12 @@ import { z } from "zod";
 import { recordAudit } from "../../../engine/audit";
 import { DEMO_WORKSPACE_SLUG } from "../../../engine/demo/seed";
 import { findTemplate, instantiateTemplate, templateParameters, templates, templateVersion } from "../../../engine/templates";
+import { loadWizard, saveWizard, wizardsInProgress, wizardStateSchema } from "../../../engine/templates/wizard";
 import { actorOf, attempt } from "../procedure";
 import { editorProcedure, router, viewerProcedure } from "../trpc";
 
 const templateId = z.string().max(100);
+const flowId = z.string().uuid();
 
 export const templatesRouter = router({
   list: viewerProcedure.query(() =>
@@ -40,6 +42,8 @@ export const templatesRouter = router({
         name: z.string().trim().min(1).max(120).optional(),
         connectionIds: z.record(z.string().max(40), z.string().uuid()).optional(),
         parameters: z.record(z.string().max(80), z.string().max(200)).optional(),
+        /** From the wizard: keep its progress on the flow so it can be resumed at the mapping step. */
+        wizard: z.boolean().optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -53,6 +57,27 @@ export const templatesRouter = router({
         entityId: created.flowId,
         data: { templateId: input.templateId, name: input.name ?? null, parameters: input.parameters ?? {} },
       });
+      if (input.wizard) {
+        await saveWizard(ctx.db, ctx.workspaceId, created.flowId, {
+          templateId: input.templateId,
+          step: "mappings",
+          connectionIds: input.connectionIds ?? {},
+          parameters: input.parameters ?? {},
+        });
+      }
       return created;
+    }),
+
+  /** Wizards left before activation (the Templates page offers to resume them). */
+  inProgress: viewerProcedure.query(({ ctx }) => wizardsInProgress(ctx.db, ctx.workspaceId)),
+
+  wizardState: viewerProcedure.input(z.object({ flowId })).query(({ ctx, input }) => attempt(loadWizard(ctx.db, ctx.workspaceId, input.flowId))),
+
+  /** Save the step reached (null: the wizard is finished). */
+  saveWizard: editorProcedure
+    .input(z.object({ flowId, state: wizardStateSchema.nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      await attempt(saveWizard(ctx.db, ctx.workspaceId, input.flowId, input.state));
+      return { ok: true };
     }),
 });
