@@ -6,6 +6,9 @@
  * and a replay posts nothing new.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonb } from "../../db/client";
+import { encryptJson } from "../../db/crypto";
+import { registry } from "../registry";
 import { connectExactSandbox } from "../demo/seed";
 import { executeRun } from "../executor/run";
 import { activateFlow, saveVersion } from "../flows";
@@ -431,5 +434,50 @@ describe("reconciliation after a mixed scenario of 50 documents", () => {
     // (Documents without tax, e.g. software in California, have no entry.)
     expect(moved.length).toBeGreaterThan(0);
     expect(moved.map((e) => `${e.FinancialYear}/${e.FinancialPeriod}`)).toEqual(Array(moved.length).fill("2026/2"));
+  });
+});
+
+describe("a GBP invoice in the UK division", () => {
+  it("posts the VAT Avalara computes in GBP, the division's own currency, balanced", async () => {
+    const ws = await createWorkspace(db, "Lifecycle UK");
+    const demo = registry.connector("exact")!.sandbox!(sb.urls.exact);
+    const [row] = await db.sql<{ id: string }[]>`
+      insert into connections (workspace_id, system, name, config, secrets_enc)
+      values (${ws}, 'exact', 'Exact UK sandbox', ${jsonb({ ...demo.config, region: "UK", division: 4001 })}::text::jsonb, ${encryptJson(demo.secrets)})
+      returning id::text`;
+    await connectExactSandbox(db, ws, row!.id, "https://app.ledgerline.example/api/oauth/callback");
+    await sandboxConnection(db, ws, "avalara", sb.urls.avalara);
+    const created = await instantiateTemplate(db, ws, "exact-invoice-avalara-journal", { demo: true });
+    expect(created.problems).toEqual([]);
+    const uk = sb.exact.world.regions.get("uk")!.divisions.get(4001)!;
+    const customer = uk.accounts.find((a) => a.Name === "Thornbury Trading Ltd")!.ID as string;
+    const inv = (await sandboxPost(sb.urls.exact, "/__sandbox/invoices", {
+      region: "uk",
+      division: 4001,
+      invoice: { InvoiceTo: customer, InvoiceDate: "2026-03-05", SalesInvoiceLines: [{ ItemCode: "SVC-IMPL", Quantity: 4 }] },
+    })) as { InvoiceID: string };
+    const target = { workspaceId: ws, flowId: created.flowId, versionId: created.versionId };
+    const record = { key: `exact:4001:${inv.InvoiceID}`, version: "1", data: { division: 4001, invoiceId: inv.InvoiceID, action: "Create", eventCreatedOn: null } };
+    const [first] = await runRecords(db, target, [record]);
+    // The US tax GL table has no row for British VAT yet: the run says which jurisdiction to map.
+    expect(first!.status).toBe("needs_review");
+    const [item] = await reviewItems(db, first!.runId);
+    const missing = (item!.details as { missing: string[] }).missing;
+    expect(missing.every((k) => k.startsWith("GB:"))).toBe(true);
+    for (const key of missing) {
+      await db.sql`insert into lookup_rows (workspace_id, table_id, key, values) values (${ws}, ${created.tableIds.taxGl!}, ${key}, '{"glAccount":"2240"}'::jsonb)`;
+    }
+    const child = await replayRun(db, ws, first!.runId, { from: "start", version: "own" });
+    expect((await executeRun(db, child)).status).toBe("succeeded");
+    const ukState = (await sandboxState(sb.urls.exact)).regions.uk.divisions.find((d: Rec) => d.code === 4001);
+    const entries = (ukState.journalEntries as Rec[]).filter((e) => e.lines.some((l: Rec) => String(l.Notes).startsWith(`tax:EXACT-4001-${inv.InvoiceID}|`)));
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ Currency: "GBP", ExchangeRate: 1 });
+    const doc = (await sandboxState(sb.urls.avalara)).documents.find((d: Rec) => d.code === `EXACT-4001-${inv.InvoiceID}`);
+    expect(doc).toMatchObject({ status: "Committed" });
+    expect(doc.totalTax).toBeGreaterThan(0);
+    const taxLines = entries[0]!.lines.filter((l: Rec) => l.GLAccountCode !== "4100");
+    expect(-taxLines.reduce((s: number, l: Rec) => s + cents(l.AmountFC), 0)).toBe(cents(doc.totalTax));
+    expect(entries[0]!.lines.reduce((s: number, l: Rec) => s + cents(l.AmountDC), 0) + 0).toBe(0);
   });
 });
