@@ -4,7 +4,7 @@
  * stay at the smallest readable zoom and start at the flow's left edge (the trigger), so the
  * rest is one scroll or drag away. Used by the editor and the run graph.
  */
-import { useNodesInitialized, useReactFlow, useStoreApi, type Rect, type Viewport } from "@xyflow/react";
+import { useNodesInitialized, useReactFlow, useStore, useStoreApi, type Rect, type Viewport } from "@xyflow/react";
 import { useCallback, useEffect, useRef } from "react";
 
 /** Node titles are 13 px: at this zoom they render at 11.7 px. */
@@ -33,20 +33,24 @@ export function useReadableFit(options: { duration?: number } = {}): () => void 
   const store = useStoreApi();
   const initialized = useNodesInitialized();
   const done = useRef(false);
+  /** False while there is nothing measured to fit (no nodes yet, or the pane has no size yet). */
   const fitReadable = useCallback(
-    (duration?: number) => {
+    (duration?: number): boolean => {
       const nodes = getNodes();
-      if (nodes.length === 0) return;
+      if (nodes.length === 0) return false;
       const { width, height } = store.getState();
-      if (!width || !height) return;
+      if (!width || !height) return false;
       void setViewport(readableViewport(getNodesBounds(nodes), width, height), duration ? { duration } : undefined);
+      return true;
     },
     [getNodes, getNodesBounds, setViewport, store],
   );
+  const paneWidth = useStore((s) => s.width);
+  const paneHeight = useStore((s) => s.height);
   useEffect(() => {
     if (!initialized || done.current) return;
-    done.current = true;
-    fitReadable();
-  }, [initialized, fitReadable]);
-  return useCallback(() => fitReadable(options.duration ?? 200), [fitReadable, options.duration]);
+    done.current = fitReadable();
+  }, [initialized, fitReadable, paneWidth, paneHeight]);
+  return useCallback(() => void fitReadable(options.duration ?? 200), [fitReadable, options.duration]);
 }
+
