@@ -143,7 +143,20 @@ export type WriteEffect<TInput, TConfig, TOutput, TClient> = {
    * crash). Return undefined when the write did not happen.
    */
   reconcile?: (ctx: NodeRunContext<TClient>, input: TInput, config: TConfig) => Promise<TOutput | undefined>;
+  /**
+   * What a dry run does instead of this write. Without it, the dry run shows the node's input as
+   * what would be sent and goes no further down that branch. With it, this runs instead: a call
+   * that changes nothing remotely (a tax quote of a document type the system does not store) or a
+   * local rendering (a journal's lines and balance). `wouldPost` is what the dry run shows; an
+   * `output` (matching the node's output schema) lets the dry run continue to later nodes.
+   */
+  preview?: (ctx: NodeRunContext<TClient>, input: TInput, config: TConfig) => Promise<WritePreview<TOutput>>;
 };
+
+export interface WritePreview<TOutput> {
+  wouldPost: unknown;
+  output?: TOutput;
+}
 
 export type NodeEffect<TInput, TConfig, TOutput, TClient> =
   | { kind: "read" }

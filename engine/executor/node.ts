@@ -31,6 +31,7 @@ import {
   type WriteEffect,
 } from "../../connectors/sdk";
 import type { Db } from "../../db/client";
+import { isDatabaseUnavailable } from "../../db/errors";
 import { buildEnv, egressFor, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
 import type { FlowNode, RetryPolicy } from "../flow/schema";
 import { claim, markDone, markFailed, type ClaimResult, type LedgerKey } from "../ledger";
@@ -83,14 +84,12 @@ class InterruptedError extends Error {
 }
 
 /**
- * The database went away under the node (a restart, a cut connection): postgres.js connection
- * codes, SQLSTATE class 08 and the "shutting down / starting up / too many clients" states.
- * (Network errors of remote calls never arrive raw: the HTTP client classifies them.)
+ * The database went away under the node (a restart, a cut connection), also when wrapped (drizzle's
+ * "Failed query: ..." around the driver's error). Network errors of remote calls never arrive raw:
+ * the HTTP client classifies them, so a classified error is never the database's.
  */
 function databaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return false;
-  return /^(CONNECTION_(CLOSED|ENDED|DESTROYED)|CONNECT_TIMEOUT|ECONNREFUSED|ECONNRESET|EPIPE|08...|57P0[123]|53300)$/.test(code);
+  return !isClassified(error) && isDatabaseUnavailable(error);
 }
 
 async function persist<T>(what: string, step: () => Promise<T>): Promise<T> {
@@ -123,10 +122,8 @@ type SaveRow = Pick<NodeRunRow, "status" | "output"> & { handle?: string | null;
 
 export async function executeNode(x: NodeExecution): Promise<NodeResult> {
   const state = resumeState(x);
-  if (x.dryRun && writeEffect(x.def)) {
-    await save(x, state, new Date(), { status: "dry_run", output: { wouldSend: x.input }, durationMs: 0 });
-    return { kind: "dry_run" };
-  }
+  const write = writeEffect(x.def);
+  if (x.dryRun && write) return dryRunWrite(x, state, write);
   if (x.node.approval && writeEffect(x.def)) {
     const gate = await approvalGate(x, state);
     if (gate) return gate;
@@ -161,6 +158,40 @@ function resumeState(x: NodeExecution): NodeState {
     log: { info: push("info"), warn: push("warn"), error: push("error") },
     redactor,
   };
+}
+
+/**
+ * A write in a dry run is never sent. A node with `preview` runs it instead (a quote that stores
+ * nothing remotely, or a local rendering) and, when it gives an output, the dry run goes on to
+ * the next nodes; otherwise the node's input is shown as what would be sent and its branch ends.
+ */
+async function dryRunWrite(x: NodeExecution, state: NodeState, write: WriteEffect<unknown, unknown, unknown, unknown>): Promise<NodeResult> {
+  const startedAt = new Date();
+  if (!write.preview) {
+    await save(x, state, startedAt, { status: "dry_run", output: { wouldSend: x.input }, durationMs: 0 });
+    return { kind: "dry_run" };
+  }
+  try {
+    const connection = await connectionFor(x);
+    const { ctx, route } = buildContext(x, state, connection);
+    const input = x.def.input.parse(x.input);
+    const preview = await write.preview(ctx, input, x.config);
+    state.attempts.push({ attempt: 1, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
+    if (preview.output === undefined) {
+      await save(x, state, startedAt, { status: "dry_run", output: { wouldPost: preview.wouldPost } });
+      return { kind: "dry_run" };
+    }
+    const parsed = x.def.output.safeParse(preview.output);
+    if (!parsed.success) throw new PermanentError(`node ${x.def.type} previewed data that does not match its output schema: ${parsed.error.issues[0]?.message}`);
+    const handle = route.handle ?? (x.def.outputs ?? ["out"])[0]!;
+    await save(x, state, startedAt, { status: "dry_run", output: { wouldPost: preview.wouldPost, output: parsed.data }, handle });
+    return { kind: "done", output: parsed.data, handle, stop: false };
+  } catch (error) {
+    if (error instanceof LeaseLostError || x.lease.lost) throw x.lease.markLost();
+    const serialized = state.redactor.value(serializeError(error));
+    await save(x, state, startedAt, { status: "failed", output: null, error: serialized });
+    return { kind: "failed", error: serialized };
+  }
 }
 
 /**
@@ -385,11 +416,27 @@ async function settleFailure(x: NodeExecution, attempt: Extract<Attempt, { ok: f
   }
 }
 
-/** The backoff before the next attempt, or undefined when the policy says give up. */
+/** A rate-limited attempt can be repeated this often at most (its waits are capped by the total delay). */
+const MAX_RATE_LIMITED_ATTEMPTS = 100;
+
+/** "Too many requests" (429, or a system's own rate-limit code): a wait, not a failure of the node. */
+function rateLimited(error: { status?: number; code?: string } | undefined): boolean {
+  if (!error) return false;
+  return error.status === 429 || /^(RequestLimitExceeded|TooManyRequests|rate_?limit(ed)?)$/i.test(error.code ?? "");
+}
+
+/**
+ * The backoff before the next attempt, or undefined when the policy says give up. Rate-limit
+ * answers do not use up `maxAttempts` (that budget is for errors): they are bounded by
+ * `maxTotalDelayMs`, the sum of all waits of the node.
+ */
 function retryDelay(policy: RetryPolicy, attempts: AttemptRecord[], error: RetryableError): number | undefined {
   const waited = attempts.reduce((sum, a) => sum + (a.delayMs ?? 0), 0);
-  const delay = backoffDelay(policy, attempts.length, error.retryAfterMs);
-  return attempts.length < policy.maxAttempts && waited + delay <= policy.maxTotalDelayMs ? delay : undefined;
+  const failures = attempts.filter((a) => !rateLimited(a.error)).length;
+  const limited = rateLimited(error);
+  const delay = backoffDelay(policy, limited ? Math.min(attempts.length, 4) : Math.max(1, failures), error.retryAfterMs);
+  const budgetLeft = limited ? attempts.length < MAX_RATE_LIMITED_ATTEMPTS : failures < policy.maxAttempts;
+  return budgetLeft && waited + delay <= policy.maxTotalDelayMs ? delay : undefined;
 }
 
 /** Wait inline for a short backoff; false when the job should be rescheduled instead (long wait, draining). */

@@ -11,10 +11,11 @@
  */
 import { PermanentError, serializeError, type SerializedError } from "../../connectors/sdk";
 import type { Db } from "../../db/client";
+import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
 import type { LoadedConnection } from "../connections";
 import { buildGraph } from "../flow/graph";
 import { registry } from "../registry";
-import type { Lease } from "./lease";
+import { LeaseLostError, type Lease } from "./lease";
 import { executeNode } from "./node";
 import { finishRun, loadVersion, parkForApproval, releaseRun, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
 
@@ -23,11 +24,13 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** The worker is draining: finish the node in flight, then release the run. */
   drain?: AbortSignal;
-  /** Run reads and transforms, stop before the first write. */
+  /** Run reads, transforms and write previews (tax quotes, rendered postings); send no write. */
   dryRun?: boolean;
   /** Who holds the lease (shown to operators) and for how long a claim lives without renewal. */
   owner?: string;
   leaseTtlMs?: number;
+  /** Logs a database outage once (the worker's). */
+  outage?: { note(error: unknown): boolean; ok(): void };
 }
 
 /** After database trouble, the released run is tried again this much later. */
@@ -52,6 +55,16 @@ export async function executeRun(db: Db, runId: string, options: ExecuteOptions 
   const stopRenewing = lease.keepAlive();
   try {
     return await executeNodes(db, run, lease, nodeRuns, controller.signal, options);
+  } catch (error) {
+    if (error instanceof LeaseLostError || !isDatabaseUnavailable(error)) throw error;
+    // The database went away under the run (loading it, a checkpoint, the release): that is never
+    // the run's fault. Once it answers again the run is released to resume from its checkpoints;
+    // if our lease ran out meanwhile, its next claim takes the run over instead.
+    options.outage?.note(error);
+    await waitForDatabase(() => db.sql`select 1`, { signal: controller.signal });
+    options.outage?.ok();
+    await releaseRun(db, run, lease);
+    return { status: "waiting", rescheduleAt: new Date(Date.now() + RETRY_AFTER_INTERRUPTION_MS) };
   } finally {
     stopRenewing();
     stopFollowingLease();
@@ -149,8 +162,9 @@ async function executeNodes(
       case "interrupted":
         return release(options.drain?.aborted || signal.aborted ? 0 : RETRY_AFTER_INTERRUPTION_MS);
       case "dry_run":
-        await finishRun(db, run, lease, { status: "dry_run" });
-        return { status: "dry_run" };
+        // A write rendered, not sent: its branch ends here; other branches still run.
+        outputs[nodeId] = undefined;
+        break;
       case "approval":
         await parkForApproval(db, run, lease, { nodeId, nodeType: def.type, request: result.request, condition: result.condition });
         return { status: "awaiting_approval" };

@@ -151,6 +151,42 @@ interface NodeRunLite {
   durationMs: number | null;
 }
 
+interface RenderedLine {
+  accountNo: string;
+  type: "debit" | "credit";
+  amount: string;
+  memo?: string;
+  document?: string;
+  dimensions?: Record<string, string>;
+}
+
+/** A rendered journal (a write's dry-run preview): its lines, debit/credit and balance. */
+function PostingLines({ posting }: { posting: unknown }) {
+  const p = posting as { lines?: RenderedLine[]; totalDebit?: string; totalCredit?: string; balance?: string; currency?: string } | null;
+  if (!p || !Array.isArray(p.lines) || !p.lines.every((l) => l && typeof l.accountNo === "string")) return null;
+  return (
+    <table className="ed-posting" data-testid="posting-lines">
+      <thead>
+        <tr><th>Account</th><th>Dimensions</th><th>Debit</th><th>Credit</th><th>From</th></tr>
+      </thead>
+      <tbody>
+        {p.lines.map((l, i) => (
+          <tr key={i}>
+            <td className="mono">{l.accountNo}</td>
+            <td className="ed-small">{Object.entries(l.dimensions ?? {}).map(([k, v]) => `${k}: ${v}`).join(", ")}</td>
+            <td className="mono">{l.type === "debit" ? l.amount : ""}</td>
+            <td className="mono">{l.type === "credit" ? l.amount : ""}</td>
+            <td className="ed-small">{l.document ?? l.memo ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr><td colSpan={2}>Total{p.currency ? ` (${p.currency})` : ""}, balance {p.balance ?? "?"}</td><td className="mono">{p.totalDebit}</td><td className="mono">{p.totalCredit}</td><td /></tr>
+      </tfoot>
+    </table>
+  );
+}
+
 function NodeRuns({ nodeRuns }: { nodeRuns: NodeRunLite[] }) {
   const store = useEditorStore();
   const { byKey } = useRegistry();
@@ -161,7 +197,8 @@ function NodeRuns({ nodeRuns }: { nodeRuns: NodeRunLite[] }) {
       {nodeRuns.map((nr) => {
         const node = nodes.find((n) => n.id === nr.nodeId);
         const info = node ? byKey.get(typeKey(node.data.type, node.data.typeVersion)) : undefined;
-        const wouldSend = nr.status === "dry_run" ? (nr.output as { wouldSend?: unknown } | null)?.wouldSend : undefined;
+        const dry = nr.status === "dry_run" ? (nr.output as { wouldSend?: unknown; wouldPost?: unknown } | null) : null;
+        const wouldSend = dry?.wouldPost ?? dry?.wouldSend;
         return (
           <li key={nr.nodeId} className={`ed-noderun st-${nr.status}`} data-testid="node-run">
             <div className="ed-noderun-head">
@@ -173,7 +210,8 @@ function NodeRuns({ nodeRuns }: { nodeRuns: NodeRunLite[] }) {
             </div>
             {wouldSend !== undefined && (
               <div className="ed-wouldsend" data-testid="would-send">
-                <div className="ed-label">Would send</div>
+                <div className="ed-label">{dry?.wouldPost !== undefined ? "Would post (nothing was sent)" : "Would send"}</div>
+                <PostingLines posting={wouldSend} />
                 <pre>{JSON.stringify(wouldSend, null, 2)}</pre>
               </div>
             )}

@@ -117,6 +117,11 @@ export function buildCreateModel(i: Input, c: Config): CreateTransactionModel {
   };
 }
 
+/** The document type Avalara does not store that quotes like `type` (SalesInvoice -> SalesOrder). */
+export function quoteTypeOf(type: string): string {
+  return type.endsWith("Invoice") ? `${type.slice(0, -"Invoice".length)}Order` : type;
+}
+
 /** Read the document back; Order types are never stored, so there is nothing to read. */
 async function readBack(client: AvalaraClient, i: Input, c: Config): Promise<TransactionOutput | undefined> {
   const ref = refOf(i, c);
@@ -146,6 +151,12 @@ export const createTransaction = node({
       const wantCommit = isPermanentType(refOf(i, c).documentType) && (i.commit ?? c.commit);
       if (wantCommit && found.status === "Saved") return undefined;
       return found;
+    },
+    // A dry run quotes the tax for real as the matching Order type, which Avalara never stores.
+    preview: async (ctx, i, c) => {
+      const model = { ...buildCreateModel(i, c), type: quoteTypeOf(refOf(i, c).documentType), commit: false };
+      const quote = await ctx.client.createTransaction(model);
+      return { wouldPost: { ...model, type: refOf(i, c).documentType, quotedAs: model.type }, output: quote };
     },
   },
   async run(ctx, i, c) {

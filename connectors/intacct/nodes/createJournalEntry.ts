@@ -137,6 +137,33 @@ export const createJournalEntry = node({
     kind: "write",
     key: (i, c) => `intacct:glbatch:${journalOf(i, c)}:${i.referenceNo}`,
     reconcile: (ctx, i, c) => findBatch(ctx.client, journalOf(i, c), i.referenceNo),
+    // A dry run shows the entry exactly as it would be posted, with its balance; nothing is sent.
+    preview: async (_ctx, i, c) => {
+      const { entries, debit, credit } = glEntries(i.lines, c.skipZeroLines);
+      return {
+        wouldPost: {
+          object: "GLBATCH",
+          journal: journalOf(i, c),
+          date: i.date,
+          description: i.description,
+          referenceNo: i.referenceNo,
+          draft: c.draft,
+          lines: entries.map((e) => ({
+            accountNo: e.ACCOUNTNO,
+            type: e.TR_TYPE === "1" ? "debit" : "credit",
+            amount: e.TRX_AMOUNT,
+            memo: e.DESCRIPTION,
+            dimensions: Object.fromEntries(
+              Object.entries({ locationId: e.LOCATION, departmentId: e.DEPARTMENT, projectId: e.PROJECTID, customerId: e.CUSTOMERID, vendorId: e.VENDORID, employeeId: e.EMPLOYEEID, itemId: e.ITEMID, classId: e.CLASSID }).filter(([, v]) => v !== undefined),
+            ),
+            document: e.DOCUMENT,
+          })),
+          totalDebit: (debit / 100).toFixed(2),
+          totalCredit: (credit / 100).toFixed(2),
+          balance: ((debit - credit) / 100).toFixed(2),
+        },
+      };
+    },
   },
   async run(ctx, i, c) {
     const journal = journalOf(i, c);
