@@ -18,6 +18,8 @@
  * LEDGERLINE_AUTH_SECRET     signs session cookies; unset = derived from the encryption key
  * LEDGERLINE_ALLOWED_HOSTS  more hosts connections and HTTP nodes may reach: names, *.suffix, addresses, CIDR
  *                            ranges, comma separated (metadata and link-local addresses stay refused)
+ * LEDGERLINE_METRICS_TOKEN   Bearer token /api/metrics asks for; unset = the endpoint refuses everyone
+ * LEDGERLINE_ALERTS_EVERY_SECONDS  seconds between alert evaluation passes (default 60)
  * INTACCT_SANDBOX_PORT, AVALARA_SANDBOX_PORT, EXACT_SANDBOX_PORT, COMMERCE_SANDBOX_PORT
  *                            sandbox ports (defaults 4101-4104)
  */
@@ -55,6 +57,13 @@ export const env = {
   },
   get workerShutdownGraceMs(): number {
     return Number(process.env.WORKER_SHUTDOWN_GRACE_MS ?? 20_000);
+  },
+  get metricsToken(): string | undefined {
+    return process.env.LEDGERLINE_METRICS_TOKEN || undefined;
+  },
+  get alertsEverySeconds(): number {
+    const seconds = Number(process.env.LEDGERLINE_ALERTS_EVERY_SECONDS ?? 60);
+    return Number.isFinite(seconds) && seconds >= 1 ? seconds : 60;
   },
   get allowedHosts(): string {
     return process.env.LEDGERLINE_ALLOWED_HOSTS ?? "";

@@ -7,6 +7,7 @@
 import type { Task } from "graphile-worker";
 import type postgres from "postgres";
 import type { Db } from "../../db/client";
+import { env } from "../../db/env";
 import { evaluateAlerts } from "./evaluate";
 
 export const TASK_ALERTS = "ledgerline_alerts";
@@ -16,8 +17,7 @@ type Sql = postgres.Sql | postgres.TransactionSql;
 
 /** Seconds between passes: LEDGERLINE_ALERTS_EVERY_SECONDS, default 60. */
 export function alertsEveryMs(): number {
-  const seconds = Number(process.env.LEDGERLINE_ALERTS_EVERY_SECONDS ?? 60);
-  return Number.isFinite(seconds) && seconds >= 1 ? seconds * 1000 : 60_000;
+  return env.alertsEverySeconds * 1000;
 }
 
 /** Make sure a pass is scheduled (at once unless one is already due sooner). */

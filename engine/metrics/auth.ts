@@ -4,10 +4,11 @@
  * from the environment, not a workspace API token. Unset: the endpoint refuses everyone.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { env } from "../../db/env";
 
 export type MetricsAccess = { ok: true } | { ok: false; reason: string };
 
-export function metricsAccess(authorization: string | null, token = process.env.LEDGERLINE_METRICS_TOKEN): MetricsAccess {
+export function metricsAccess(authorization: string | null, token = env.metricsToken): MetricsAccess {
   if (!token) return { ok: false, reason: "metrics are off: set LEDGERLINE_METRICS_TOKEN and scrape with it as a Bearer token" };
   const match = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
   if (!match) return { ok: false, reason: "send Authorization: Bearer <LEDGERLINE_METRICS_TOKEN>" };

@@ -9,25 +9,11 @@ import { assignReviews, deleteAssignmentRule, listAssignmentRules, setAssignment
 import { deleteChannel, deleteRule, listChannels, listRules, recentAlerts, saveChannel, saveRule, sendTestMessage } from "../../../engine/alerts/store";
 import { ensureAlertSchedule } from "../../../engine/alerts/task";
 import { channelKindSchema, deliveryModeSchema, RULE_KIND_LABELS, ruleKindSchema } from "../../../engine/alerts/types";
-import { recordAudit, type Actor } from "../../../engine/audit";
-import { adminProcedure, operatorProcedure, router, userError, viewerProcedure, type WorkspaceContext } from "../trpc";
+import { recordAudit } from "../../../engine/audit";
+import { actorOf, attempt } from "../procedure";
+import { adminProcedure, operatorProcedure, router, viewerProcedure } from "../trpc";
 
 const id = z.string().uuid();
-
-function actorOf(ctx: WorkspaceContext): Actor {
-  const caller = ctx.caller;
-  return caller.kind === "user"
-    ? { label: ctx.actor, kind: "user", userId: caller.userId, ip: ctx.ip }
-    : { label: ctx.actor, kind: "token", userId: caller.userId, tokenId: caller.tokenId, ip: ctx.ip };
-}
-
-async function attempt<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    userError(error);
-  }
-}
 
 const ruleInput = z.object({
   ruleId: id.optional(),

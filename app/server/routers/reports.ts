@@ -4,30 +4,16 @@
  * Reading is for viewers; building and replaying for operators.
  */
 import { z } from "zod";
-import { recordAudit, type Actor } from "../../../engine/audit";
+import { recordAudit } from "../../../engine/audit";
+import { actorOf, attempt } from "../procedure";
 import { reconcilableFlows, reportHistory, storedReport } from "../../../engine/reports/queries";
 import { GAP_KINDS, runReport } from "../../../engine/reports/reconcile";
 import { replayGap, replayGapKind } from "../../../engine/reports/replay";
 import { ensureReconcileSchedule } from "../../../engine/reports/task";
-import { operatorProcedure, router, userError, viewerProcedure, type WorkspaceContext } from "../trpc";
+import { operatorProcedure, router, viewerProcedure } from "../trpc";
 
 const id = z.string().uuid();
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
-
-function actorOf(ctx: WorkspaceContext): Actor {
-  const caller = ctx.caller;
-  return caller.kind === "user"
-    ? { label: ctx.actor, kind: "user", userId: caller.userId, ip: ctx.ip }
-    : { label: ctx.actor, kind: "token", userId: caller.userId, tokenId: caller.tokenId, ip: ctx.ip };
-}
-
-async function attempt<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    userError(error);
-  }
-}
 
 export const reportsRouter = router({
   flows: viewerProcedure.query(({ ctx }) => reconcilableFlows(ctx.db, ctx.workspaceId)),
