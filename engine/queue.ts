@@ -17,7 +17,15 @@ export interface RunJobOptions {
   runAt?: Date;
   /** Serialise a flow's runs on one queue when its concurrency is 1. */
   queueName?: string | null;
+  /** graphile-worker priority: lower runs first (default 0, new runs). */
+  priority?: number;
 }
+
+/**
+ * The priority of a run that has already started (resumed after a wait, released by a shutdown
+ * or a database outage): ahead of every new run, so a backlog never delays work in progress.
+ */
+export const RESUMED_RUN_PRIORITY = -10;
 
 export async function enqueueRun(sql: Sql, runId: string, options: RunJobOptions = {}): Promise<void> {
   await sql`select graphile_worker.add_job(
@@ -27,6 +35,7 @@ export async function enqueueRun(sql: Sql, runId: string, options: RunJobOptions
     run_at => ${options.runAt ?? null}::timestamptz,
     max_attempts => 25,
     job_key => ${`run:${runId}`}::text,
+    priority => ${options.priority ?? 0}::int,
     job_key_mode => 'replace'
   )`;
 }

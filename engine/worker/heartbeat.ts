@@ -14,7 +14,7 @@
 import { hostname } from "node:os";
 import type { WorkerUtils } from "graphile-worker";
 import type { Db } from "../../db/client";
-import { TASK_RUN } from "../queue";
+import { RESUMED_RUN_PRIORITY, TASK_RUN } from "../queue";
 import { TERMINAL_RUN_STATUSES } from "../status";
 
 export const HEARTBEAT_EVERY_MS = 5_000;
@@ -41,7 +41,16 @@ export async function sweep(db: Db, utils: WorkerUtils, staleAfterMs = STALE_AFT
     where last_seen_at < now() - ${`${staleAfterMs} milliseconds`}::interval and worker_id <> all(${own}::text[])
     returning worker_id`;
   const ids = stale.map((r) => r.worker_id);
-  if (ids.length > 0) await utils.forceUnlockWorkers(ids);
+  if (ids.length > 0) {
+    await utils.forceUnlockWorkers(ids);
+    // The runs those workers had started resume ahead of the backlog of new runs.
+    await db.sql`
+      update graphile_worker._private_jobs j set priority = ${RESUMED_RUN_PRIORITY}
+      from graphile_worker._private_tasks t, runs r
+      where t.id = j.task_id and t.identifier = ${TASK_RUN} and j.locked_at is null and j.priority > ${RESUMED_RUN_PRIORITY}
+        and r.id = case when j.payload->>'runId' ~ '^[0-9a-fA-F-]{36}$' then (j.payload->>'runId')::uuid end
+        and r.status = 'running'`;
+  }
   return ids;
 }
 
@@ -65,7 +74,7 @@ export async function sweepOrphanedRuns(db: Db, staleAfterMs = STALE_AFTER_MS): 
         and (r.lease_expires_at is null or r.lease_expires_at < now() - ${window}::interval)
       for update of j skip locked
     ), unlocked as (
-      update graphile_worker._private_jobs j set locked_at = null, locked_by = null
+      update graphile_worker._private_jobs j set locked_at = null, locked_by = null, priority = least(j.priority, ${RESUMED_RUN_PRIORITY})
       from orphaned o where j.id = o.id
       returning j.id, o.job_queue_id
     ), queues as (

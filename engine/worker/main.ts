@@ -5,6 +5,7 @@
  */
 import { ownShutdownSignals } from "../../db/bootstrap";
 import { requireDatabaseUrl, env } from "../../db/env";
+import { survive } from "./resilience";
 import { startWorker } from "./start";
 
 const number = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
@@ -17,6 +18,8 @@ const worker = await startWorker({
   sweepEveryMs: number("LEDGERLINE_SWEEP_MS"),
   shutdownGraceMs: env.workerShutdownGraceMs,
 });
+// graphile-worker completes and fails jobs without awaiting: a database restart must not end us.
+survive(worker.outage);
 console.log(`[worker] ${process.pid} running with concurrency ${env.workerConcurrency}`);
 let stopping = false;
 const shutdown = async (signal: string) => {

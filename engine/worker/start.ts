@@ -17,10 +17,14 @@ import { env } from "../../db/env";
 import { closeExpressionPool } from "../nodes/expression-pool";
 import { PRUNE_CRONTAB } from "../queue";
 import { beat, forget, HEARTBEAT_EVERY_MS, STALE_AFTER_MS, sweep, SWEEP_EVERY_MS, sweepOrphanedRuns } from "./heartbeat";
+import { DatabaseOutage, PatientPool } from "./resilience";
 import { taskList } from "./tasks";
 
 export interface EngineWorker {
-  runner: Runner;
+  /** The current graphile-worker runner (a new one after the database took the previous one down). */
+  readonly runner: Runner;
+  /** Logs database outages once and says whether one is going on. */
+  outage: DatabaseOutage;
   stop(): Promise<void>;
 }
 
@@ -54,20 +58,63 @@ export async function startWorker(options: {
   events.on("worker:create", ({ worker }) => {
     workerIds.add(worker.workerId);
   });
-  const runner = await run({
-    events,
-    connectionString: options.databaseUrl,
-    concurrency,
-    pollInterval: options.pollInterval ?? 1000,
-    taskList: taskList(db, { drain: drain.signal, owner, leaseTtlMs: staleAfterMs }),
-    logger: quietLogger,
-    noHandleSignals: true,
-    // The jobs' abort signal fires when the grace period is over.
-    gracefulShutdownAbortTimeout: shutdownGraceMs,
-    crontab: PRUNE_CRONTAB,
-  });
-  const utils = await makeWorkerUtils({ connectionString: options.databaseUrl, logger: quietLogger });
-  const heartbeat = async () => beat(db, [...workerIds]).catch((e) => console.error("[worker] heartbeat failed:", (e as Error).message));
+  const outage = new DatabaseOutage();
+  // graphile-worker's own pool, with error handlers and a connect() that waits out a restart.
+  const pgPool = new PatientPool({ connectionString: options.databaseUrl, max: concurrency + 2 }, outage);
+  const startRunner = () =>
+    run({
+      events,
+      pgPool,
+      concurrency,
+      pollInterval: options.pollInterval ?? 1000,
+      taskList: taskList(db, { drain: drain.signal, owner, leaseTtlMs: staleAfterMs, outage }),
+      logger: quietLogger,
+      noHandleSignals: true,
+      // The jobs' abort signal fires when the grace period is over.
+      gracefulShutdownAbortTimeout: shutdownGraceMs,
+      crontab: PRUNE_CRONTAB,
+    });
+  let stopping = false;
+  let runner = await startRunner();
+  const utils = await makeWorkerUtils({ pgPool, logger: quietLogger });
+  // A runner graphile-worker shut down itself (it could not complete or fail a job while the
+  // database was away) is replaced once the database is back; its jobs are unlocked at once.
+  const supervise = (current: Runner) => {
+    current.promise.then(
+      () => {
+        if (!stopping) void replace("stopped");
+      },
+      (error: unknown) => {
+        if (!stopping) void replace((error as Error)?.message ?? String(error));
+      },
+    );
+  };
+  const replace = async (why: string) => {
+    console.error(`[worker] the job runner stopped (${why}); starting a new one once the database answers`);
+    const deadIds = [...workerIds];
+    workerIds.clear();
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        if (deadIds.length > 0) await utils.forceUnlockWorkers(deadIds);
+        await forget(db, deadIds);
+        if (stopping) return;
+        runner = await startRunner();
+        outage.ok();
+        supervise(runner);
+        console.log("[worker] job runner started again");
+        return;
+      } catch (error) {
+        outage.note(error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * (attempt + 1))));
+      }
+    }
+  };
+  supervise(runner);
+  const heartbeat = async () =>
+    beat(db, [...workerIds]).then(
+      () => outage.ok(),
+      (e) => outage.note(e) || console.error("[worker] heartbeat failed:", (e as Error).message),
+    );
   await heartbeat();
   const heartbeatTimer = setInterval(heartbeat, heartbeatEveryMs);
   const sweepTimer = setInterval(() => {
@@ -75,18 +122,23 @@ export async function startWorker(options: {
       .then((ids) => ids.length && console.log(`[worker] unlocked jobs of stopped workers ${ids.join(", ")}`))
       .then(() => sweepOrphanedRuns(db, staleAfterMs))
       .then((n) => n && console.log(`[worker] unlocked ${n} run job(s) their live worker could not hand back`))
-      .catch((e) => console.error("[worker] sweep failed:", (e as Error).message));
+      .catch((e) => outage.note(e) || console.error("[worker] sweep failed:", (e as Error).message));
   }, options.sweepEveryMs ?? SWEEP_EVERY_MS);
   return {
-    runner,
+    get runner() {
+      return runner;
+    },
+    outage,
     async stop() {
       // Heartbeats go on while in-flight nodes finish: this worker is alive, its runs are not stale.
+      stopping = true;
       drain.abort(new Error("the worker is shutting down"));
       clearInterval(sweepTimer);
       await runner.stop().catch((e) => console.error("[worker] stopping:", (e as Error).message));
       clearInterval(heartbeatTimer);
       await forget(db, [...workerIds]).catch(() => undefined);
       await utils.release();
+      await pgPool.end().catch(() => undefined);
       await closeExpressionPool();
       await db.close();
     },

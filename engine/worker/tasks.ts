@@ -7,10 +7,12 @@ import type { Db } from "../../db/client";
 import { alertTasks } from "../alerts/task";
 import { reportTasks } from "../reports/task";
 import { executeRun } from "../executor/run";
-import { enqueueRun, queueNameFor, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
+import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
+import { enqueueRun, queueNameFor, RESUMED_RUN_PRIORITY, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
 import { prune } from "../retention";
 import { flowConcurrency } from "../runs";
 import { tick } from "../triggers";
+import type { DatabaseOutage } from "./resilience";
 
 const runPayload = z.object({ runId: z.string().uuid() });
 const tickPayload = z.object({ flowId: z.string().uuid() });
@@ -21,13 +23,33 @@ export interface TaskOptions {
   /** Lease holder name and lifetime (the stale window). */
   owner?: string;
   leaseTtlMs?: number;
+  /** Logs a database outage once (the worker's). */
+  outage?: DatabaseOutage;
 }
+
+/** After the database was away, the run's new job starts this much later. */
+const RESUME_AFTER_OUTAGE_MS = 500;
 
 export function taskList(db: Db, options: TaskOptions = {}): TaskList {
   const run: Task = async (payload, helpers) => {
     const { runId } = runPayload.parse(payload);
-    const result = await executeRun(db, runId, { signal: helpers.abortSignal, drain: options.drain, owner: options.owner, leaseTtlMs: options.leaseTtlMs });
-    if (result.rescheduleAt) await reschedule(db, runId, result.rescheduleAt, options.drain);
+    let rescheduleAt: Date | undefined;
+    try {
+      ({ rescheduleAt } = await executeRun(db, runId, {
+        signal: helpers.abortSignal,
+        drain: options.drain,
+        owner: options.owner,
+        leaseTtlMs: options.leaseTtlMs,
+        outage: options.outage,
+      }));
+    } catch (error) {
+      // The database went away before the run could be claimed or released: wait for it, then
+      // give the run a new job (a claim it holds expires and is taken over by that job).
+      if (!isDatabaseUnavailable(error) || options.drain?.aborted) throw error;
+      options.outage?.note(error);
+      rescheduleAt = new Date(Date.now() + RESUME_AFTER_OUTAGE_MS);
+    }
+    if (rescheduleAt) await reschedule(db, runId, rescheduleAt, options);
   };
   const tickTask: Task = async (payload) => {
     const { flowId } = tickPayload.parse(payload);
@@ -43,20 +65,26 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
 }
 
 /**
- * A new job at run_at instead of sleeping in this one (a long wait, a released run). Why retried:
- * when the database is briefly away, giving up here would leave the run without a job.
+ * A new job at run_at instead of sleeping in this one (a long wait, a released run), ahead of new
+ * runs. Why it waits for the database: giving up here would leave the run without a job.
  */
-async function reschedule(db: Db, runId: string, runAt: Date, drain?: AbortSignal): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const [row] = await db.sql<{ flow_id: string; flow_version_id: string }[]>`
-        select flow_id::text, flow_version_id::text from runs where id = ${runId}`;
-      const queueName = row ? queueNameFor(row.flow_id, await flowConcurrency(db.sql, row.flow_version_id)) : null;
-      await enqueueRun(db.sql, runId, { runAt, queueName });
-      return;
-    } catch (error) {
-      if (attempt >= 5 || drain?.aborted) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-    }
-  }
+async function reschedule(db: Db, runId: string, runAt: Date, options: TaskOptions): Promise<void> {
+  const add = async () => {
+    const [row] = await db.sql<{ flow_id: string; flow_version_id: string }[]>`
+      select flow_id::text, flow_version_id::text from runs where id = ${runId}`;
+    const queueName = row ? queueNameFor(row.flow_id, await flowConcurrency(db.sql, row.flow_version_id)) : null;
+    await enqueueRun(db.sql, runId, { runAt, queueName, priority: RESUMED_RUN_PRIORITY });
+  };
+  await waitForDatabase(
+    async () => {
+      try {
+        await add();
+      } catch (error) {
+        options.outage?.note(error);
+        throw error;
+      }
+    },
+    { everyMs: 1000, signal: options.drain?.aborted ? AbortSignal.timeout(10_000) : undefined },
+  );
+  options.outage?.ok();
 }
