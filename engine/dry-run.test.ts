@@ -26,6 +26,11 @@ afterAll(async () => {
 });
 
 const state = async (server: SandboxServer) => JSON.stringify(await (await fetch(`${server.url}/__sandbox/state`)).json());
+/** Intacct's business records and used control ids (a read opens a session; that is not a write). */
+async function records(server: SandboxServer): Promise<unknown> {
+  const view = (await (await fetch(`${server.url}/__sandbox/state`)).json()) as { companies: Record<string, { records: unknown; usedControlIds: unknown }> };
+  return Object.fromEntries(Object.entries(view.companies).map(([id, c]) => [id, { records: c.records, usedControlIds: c.usedControlIds }]));
+}
 
 function taxJournalFlow(avalaraId: string, intacctId: string): FlowDefinitionInput {
   const money = (e: string) => `$formatNumber(${e}, '0.00')`;
@@ -123,6 +128,68 @@ describe("dry run through tax", () => {
     expect(after[0]).not.toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
     expect(after[1]).toContain("INV-DRY-1");
+  });
+
+  it("an AP bill for a vendor Intacct does not have yet: the vendor is marked as to be created, the bill shown with its lines", async () => {
+    const workspaceId = await createWorkspace(db, "Dry run bill");
+    const ia = registry.connector("intacct")!.sandbox!(intacct.url);
+    const intacctId = await createConnection(db, workspaceId, "intacct", "Intacct (sandbox)", ia.config, ia.secrets);
+    const definition: FlowDefinitionInput = {
+      schemaVersion: 1,
+      nodes: [
+        { id: "trigger", type: "core.manualTrigger", typeVersion: 1, config: {} },
+        { id: "vendor", type: "intacct.findOrCreateVendor", typeVersion: 1, config: { createIfMissing: true }, connectionId: intacctId },
+        {
+          id: "bill",
+          type: "core.mapFields",
+          typeVersion: 1,
+          config: {
+            fields: [
+              { target: "vendorId", expression: "vendorId" },
+              { target: "billNumber", expression: "$trigger.bill" },
+              { target: "date", expression: "'2024-06-28'" },
+              { target: "lines", expression: "$trigger.lines.{ 'accountNo': '6200', 'amount': amount, 'memo': text, 'departmentId': 'OPS' }" },
+            ],
+          },
+        },
+        { id: "post", type: "intacct.createApBill", typeVersion: 1, config: {}, connectionId: intacctId },
+      ],
+      edges: [
+        { id: "e1", source: "trigger", target: "vendor" },
+        { id: "e2", source: "vendor", target: "bill" },
+        { id: "e3", source: "bill", target: "post" },
+      ],
+    };
+    const { flowId, problems } = await createFlow(db, workspaceId, { name: "Freight bills", definition });
+    expect(problems).toEqual([]);
+    const before = await records(intacct);
+    const runId = await dryRun(db, workspaceId, flowId, {
+      vendorId: "V-NEWFREIGHT",
+      email: "billing@new-freight.example",
+      name: "New Freight Co",
+      bill: "NF-1001",
+      lines: [{ amount: "120.00", text: "Pallet" }, { amount: "35.50", text: "Fuel surcharge" }],
+    });
+    const rows = await nodeRuns(db, runId);
+    expect(rows.map((r) => [r.node_id, r.status])).toEqual([
+      ["trigger", "succeeded"],
+      ["vendor", "dry_run"],
+      ["bill", "succeeded"],
+      ["post", "dry_run"],
+    ]);
+    expect((rows[1]!.output as { wouldPost: unknown }).wouldPost).toMatchObject({ object: "VENDOR", wouldCreate: true, vendor: { vendorId: "V-NEWFREIGHT", name: "New Freight Co" } });
+    expect((rows[3]!.output as { wouldPost: unknown }).wouldPost).toMatchObject({
+      object: "APBILL",
+      vendorId: "V-NEWFREIGHT",
+      billNumber: "NF-1001",
+      total: "155.50",
+      lines: [
+        { accountNo: "6200", amount: "120.00", memo: "Pallet", dimensions: { departmentId: "OPS" } },
+        { accountNo: "6200", amount: "35.50", memo: "Fuel surcharge", dimensions: { departmentId: "OPS" } },
+      ],
+    });
+    expect(await records(intacct)).toEqual(before);
+    expect(await db.sql`select 1 from idempotency_ledger where workspace_id = ${workspaceId}`).toHaveLength(0);
   });
 
   it("a write without a preview is shown as what would be sent, and its branch goes no further", async () => {

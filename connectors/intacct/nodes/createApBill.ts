@@ -58,6 +58,26 @@ export const createApBill = node({
     kind: "write",
     key: (i) => `intacct:apbill:${i.vendorId}:${i.billNumber}`,
     reconcile: (ctx, i) => findBill(ctx.client, i.vendorId, i.billNumber),
+    // A dry run shows the bill as it would be created, with its lines, vendor and total.
+    preview: async (_ctx, i, c) => {
+      const total = i.lines.reduce((sum, l) => sum + toCents(l.amount), 0);
+      return {
+        wouldPost: {
+          object: "APBILL",
+          vendorId: i.vendorId,
+          billNumber: i.billNumber,
+          date: i.date,
+          dueDate: i.dueDate ?? null,
+          currency: i.currency ?? null,
+          draft: c.draft,
+          lines: i.lines.map((l) => {
+            const { accountNo, amount: lineAmount, memo, ...dims } = l;
+            return { accountNo, type: "debit", amount: money(lineAmount), memo, dimensions: dims };
+          }),
+          total: (total / 100).toFixed(2),
+        },
+      };
+    },
   },
   async run(ctx, i, c) {
     const prior = await reconcileFirst(ctx, () => findBill(ctx.client, i.vendorId, i.billNumber));

@@ -86,6 +86,16 @@ export const findOrCreateVendor = node({
       const found = await findVendor(ctx.client, i);
       return found ? { ...found, created: true } : undefined;
     },
+    // A dry run looks the vendor up for real and, when it is missing, shows it as to be created.
+    preview: async (ctx, i, c) => {
+      const found = await findVendor(ctx.client, i);
+      if (found) return { wouldPost: { vendor: found, wouldCreate: false }, output: found };
+      if (!c.createIfMissing) {
+        throw new NeedsReviewError(`No Intacct vendor matches ${i.vendorId ?? i.email}`, { system: SYSTEM, reasonCode: "vendor_not_found", details: { vendorId: i.vendorId, email: i.email } });
+      }
+      const vendor = { recordNo: "", vendorId: i.vendorId ?? "(numbered by Intacct)", name: i.name, email: i.email ?? "", status: "active", created: true };
+      return { wouldPost: { object: "VENDOR", wouldCreate: true, vendor: { ...vendor, vendorType: c.vendorType, termName: c.termName, address: i.address ?? null } }, output: vendor };
+    },
   },
   async run(ctx, i, c) {
     const key = businessKey(i);
