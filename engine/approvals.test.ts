@@ -7,6 +7,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox as createIntacct } from "../connectors/intacct/sandbox";
 import type { SandboxServer } from "../connectors/sdk";
+import { evaluateAlerts } from "./alerts/evaluate";
+import { saveChannel, saveRule } from "./alerts/store";
+import { startHttpReceiver } from "./alerts/test-receivers";
 import { decideApproval, getApproval, listApprovals, setFourEyes } from "./approvals";
 import type { Actor } from "./audit";
 import { executeRun } from "./executor/run";
@@ -128,16 +131,28 @@ describe("approvals", () => {
     ]);
   });
 
-  it("a rejected journal never posts", async () => {
+  it("a rejected journal never posts; a waiting approval alerts once and resolves when decided", async () => {
     const { workspaceId, flowId } = await setup("Approvals reject");
+    const http = await startHttpReceiver();
+    const channelId = await saveChannel(db, workspaceId, { kind: "slack", name: "Approvers", config: {}, secrets: { webhookUrl: `${http.url}/slack/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX` }, delivery: "immediate", digestHour: 8, enabled: true });
+    await saveRule(db, workspaceId, { kind: "approval_waiting", name: "Approvals", flowId: null, params: {}, channelIds: [channelId], enabled: true });
     const maker = await person(`maker-${randomUUID()}@finance.test`);
     const checker = await person(`checker-${randomUUID()}@finance.test`);
     const ref = `ACC-R-${randomUUID().slice(0, 8)}`;
     const runId = await runNow(db, workspaceId, flowId, journal(ref, "25000"), undefined, maker);
     expect(await executeRun(db, runId)).toEqual({ status: "awaiting_approval" });
     const [pending] = await listApprovals(db, workspaceId, { status: "pending" });
+    for (let i = 0; i < 2; i++) await evaluateAlerts(db, { workspaceId });
+    const slack = () => http.on("/slack/").map((h) => (h.body as { text: string }).text);
+    expect(slack()).toHaveLength(1);
+    expect(slack()[0]).toContain('1 write waiting for approval in "Accruals"');
+    expect(slack()[0]).not.toContain("25000");
 
     expect(await decideApproval(db, workspaceId, pending!.id, "reject", checker, "wrong period")).toEqual({ runId, status: "rejected" });
+    await evaluateAlerts(db, { workspaceId });
+    expect(slack()).toHaveLength(2);
+    expect(slack()[1]).toMatch(/^Resolved: /);
+    await http.close();
     expect((await runRow(db, runId)).status).toBe("rejected");
     // Any later job for the run finds it ended.
     expect(await executeRun(db, runId)).toEqual({ status: "rejected" });

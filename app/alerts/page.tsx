@@ -9,7 +9,7 @@ import { useState } from "react";
 import { EmptyState, ErrorBox, Loading, PageHeader, StatusBadge, timeAgo } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
 
-type RuleKind = "run_failed" | "review_opened" | "review_stale" | "connection_failing" | "poll_stalled" | "error_rate" | "reconciliation_gaps";
+type RuleKind = "run_failed" | "review_opened" | "review_stale" | "connection_failing" | "poll_stalled" | "error_rate" | "reconciliation_gaps" | "approval_waiting";
 type ChannelKind = "email" | "slack" | "teams" | "webhook";
 
 /** Threshold fields per rule kind (the server's zod schema has the limits and defaults). */
@@ -24,6 +24,7 @@ const PARAMS: Record<RuleKind, { key: string; label: string; fallback: number }[
     { key: "minRuns", label: "At least this many runs in 15 minutes", fallback: 5 },
   ],
   reconciliation_gaps: [],
+  approval_waiting: [],
 };
 
 const CHANNEL_LABELS: Record<ChannelKind, string> = { email: "E-mail (SMTP)", slack: "Slack incoming webhook", teams: "Microsoft Teams webhook", webhook: "Webhook (HMAC signed)" };

@@ -185,6 +185,36 @@ async function reviews(db: Db, rule: RuleRow, now: Date, olderThanHours?: number
   };
 }
 
+/** Writes waiting for an approver (maker-checker), one cause per flow and node while any waits. */
+async function approvalsWaiting(db: Db, rule: RuleRow): Promise<Detection> {
+  const sql = db.sql;
+  const rows = await sql<{ flow_id: string; flow_name: string; node_id: string; n: number; oldest: Date; first_run: string }[]>`
+    select a.flow_id::text, f.name as flow_name, a.node_id, count(*)::int as n, min(a.created_at) as oldest,
+           (array_agg(a.run_id::text order by a.created_at))[1] as first_run
+    from approvals a join flows f on f.id = a.flow_id and f.workspace_id = a.workspace_id
+    where a.workspace_id = ${rule.workspaceId} and a.status = 'pending' ${rule.flowId ? sql`and a.flow_id = ${rule.flowId}` : sql``}
+    group by a.flow_id, f.name, a.node_id`;
+  return {
+    mode: "state",
+    active: rows.map((r) => ({
+      causeKey: ["approval_waiting", r.flow_id, encodeURIComponent(r.node_id)].join(":"),
+      title: `${plural(r.n, "write")} waiting for approval in "${r.flow_name}"`,
+      summary: `Step ${r.node_id} needs an approver before it posts.`,
+      link: url("/approvals"),
+      facts: [
+        { label: "Flow", value: r.flow_name },
+        { label: "Node", value: r.node_id },
+        { label: "Waiting", value: String(r.n) },
+        { label: "Oldest", value: r.oldest.toISOString() },
+      ],
+      flowId: r.flow_id,
+      runId: r.first_run,
+      count: r.n,
+      at: r.oldest,
+    })),
+  };
+}
+
 async function connectionsFailing(db: Db, rule: RuleRow): Promise<Detection> {
   const rows = await db.sql<{ id: string; name: string; system: string; status: string; status_message: string | null; updated_at: Date }[]>`
     select id::text, name, system, status, status_message, updated_at from connections
@@ -340,5 +370,7 @@ export async function detect(db: Db, rule: RuleRow, now: Date, until: Date): Pro
       return errorRate(db, rule, now);
     case "reconciliation_gaps":
       return reconciliationGaps(db, rule, now);
+    case "approval_waiting":
+      return approvalsWaiting(db, rule);
   }
 }

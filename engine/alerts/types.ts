@@ -13,7 +13,7 @@
  */
 import { z } from "zod";
 
-export const ruleKindSchema = z.enum(["run_failed", "review_opened", "review_stale", "connection_failing", "poll_stalled", "error_rate", "reconciliation_gaps"]);
+export const ruleKindSchema = z.enum(["run_failed", "review_opened", "review_stale", "connection_failing", "poll_stalled", "error_rate", "reconciliation_gaps", "approval_waiting"]);
 export type RuleKind = z.infer<typeof ruleKindSchema>;
 
 export const RULE_KIND_LABELS: Record<RuleKind, string> = {
@@ -24,6 +24,7 @@ export const RULE_KIND_LABELS: Record<RuleKind, string> = {
   poll_stalled: "Poll trigger stalled",
   error_rate: "Error rate over X% in 15 minutes",
   reconciliation_gaps: "Reconciliation report with gaps",
+  approval_waiting: "Write waiting for approval",
 };
 
 /** Thresholds per kind; defaults make a rule usable as created. */
@@ -37,6 +38,7 @@ export const ruleParamsSchemas = {
     .object({ percent: z.number().min(1).max(100).default(20), minRuns: z.number().int().min(1).max(10_000).default(5) })
     .strict(),
   reconciliation_gaps: z.object({}).strict(),
+  approval_waiting: z.object({}).strict(),
 } satisfies Record<RuleKind, z.ZodType>;
 
 export function parseRuleParams(kind: RuleKind, params: unknown): Record<string, number> {
