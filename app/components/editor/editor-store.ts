@@ -33,6 +33,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   config: Record<string, unknown>;
   connectionId: string | null;
   notes?: string;
+  /** Maker-checker condition of a write node (kept as the flow definition has it). */
+  approval?: { when: string };
 }
 export type CanvasNode = Node<FlowNodeData, "ledger">;
 export type CanvasEdge = Edge;
@@ -110,7 +112,7 @@ export function fromDefinition(definition: FlowDefinition): Snapshot {
       id: n.id,
       type: "ledger",
       position: { ...n.position },
-      data: { type: n.type, typeVersion: n.typeVersion, name: n.name, config: n.config ?? {}, connectionId: n.connectionId ?? null, ...(n.notes ? { notes: n.notes } : {}) },
+      data: { type: n.type, typeVersion: n.typeVersion, name: n.name, config: n.config ?? {}, connectionId: n.connectionId ?? null, ...(n.notes ? { notes: n.notes } : {}), ...(n.approval ? { approval: n.approval } : {}) },
     })),
     edges: definition.edges.map(toCanvasEdge),
     settings: definition.settings,
@@ -130,6 +132,7 @@ export function toDefinition(state: Pick<EditorState, "nodes" | "edges" | "setti
       config: n.data.config,
       connectionId: n.data.connectionId ?? null,
       ...(n.data.notes ? { notes: n.data.notes } : {}),
+      ...(n.data.approval ? { approval: n.data.approval } : {}),
     })),
     edges: state.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle ?? "out", target: e.target, targetHandle: e.targetHandle ?? "in" })),
     settings: state.settings,
