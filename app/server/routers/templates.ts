@@ -7,9 +7,11 @@
 import { z } from "zod";
 import { recordAudit } from "../../../engine/audit";
 import { DEMO_WORKSPACE_SLUG } from "../../../engine/demo/seed";
+import { tryDemo } from "../../../engine/demo/try-it";
 import { findTemplate, instantiateTemplate, templateParameters, templates, templateVersion } from "../../../engine/templates";
 import { loadWizard, saveWizard, wizardsInProgress, wizardStateSchema } from "../../../engine/templates/wizard";
 import { actorOf, attempt } from "../procedure";
+import { TRPCError } from "@trpc/server";
 import { editorProcedure, router, viewerProcedure } from "../trpc";
 
 const templateId = z.string().max(100);
@@ -67,6 +69,14 @@ export const templatesRouter = router({
       }
       return created;
     }),
+
+  /** Demo workspace only: switch the demo flows on and create sample documents in the sandboxes. */
+  tryDemo: editorProcedure.mutation(async ({ ctx }) => {
+    if (ctx.workspace.slug !== DEMO_WORKSPACE_SLUG) throw new TRPCError({ code: "BAD_REQUEST", message: "Try it is for the demo workspace only" });
+    const result = await attempt(tryDemo(ctx.db, ctx.workspaceId, actorOf(ctx)));
+    await recordAudit(ctx.db.sql, ctx.workspaceId, actorOf(ctx), { action: "demo.tried", entityType: "workspace", entityId: ctx.workspaceId, data: { activated: result.activated, documents: result.documents } });
+    return result;
+  }),
 
   /** Wizards left before activation (the Templates page offers to resume them). */
   inProgress: viewerProcedure.query(({ ctx }) => wizardsInProgress(ctx.db, ctx.workspaceId)),
