@@ -192,6 +192,38 @@ describe("dry run through tax", () => {
     expect(await db.sql`select 1 from idempotency_ledger where workspace_id = ${workspaceId}`).toHaveLength(0);
   });
 
+  it("Sync document quotes the tax the books would hold, without creating or adjusting anything at Avalara", async () => {
+    const workspaceId = await createWorkspace(db, "Dry run sync");
+    const av = registry.connector("avalara")!.sandbox!(avalara.url);
+    const avalaraId = await createConnection(db, workspaceId, "avalara", "Avalara (sandbox)", av.config, av.secrets);
+    const definition: FlowDefinitionInput = {
+      schemaVersion: 1,
+      nodes: [
+        { id: "trigger", type: "core.manualTrigger", typeVersion: 1, config: {} },
+        { id: "sync", type: "avalara.syncDocument", typeVersion: 1, config: {}, connectionId: avalaraId },
+      ],
+      edges: [{ id: "e1", source: "trigger", target: "sync" }],
+    };
+    const { flowId, problems } = await createFlow(db, workspaceId, { name: "Sync", definition });
+    expect(problems).toEqual([]);
+    const before = await state(avalara);
+    const runId = await dryRun(db, workspaceId, flowId, {
+      action: "upsert",
+      version: "2024-06-28T10:00:00Z",
+      code: "INV-SYNC-DRY",
+      transaction: { date: "2024-06-28", customerCode: "C400", addresses: { shipFrom: demoAddresses.CA, shipTo: demoAddresses.WA }, lines: [{ number: "1", amount: 500, taxCode: "P0000000" }] },
+    });
+    const [, sync] = await nodeRuns(db, runId);
+    expect(sync!.status).toBe("dry_run");
+    const out = sync!.output as { wouldPost: { quotedAs: string; outcome: string }; output: { outcome: string; totalTax: number; jurisdictions: unknown[]; commit: unknown } };
+    expect(out.wouldPost).toMatchObject({ quotedAs: "SalesOrder", outcome: "created" });
+    expect(out.output.outcome).toBe("created");
+    expect(out.output.totalTax).toBeGreaterThan(0);
+    expect(out.output.jurisdictions.length).toBeGreaterThan(1);
+    expect(out.output.commit).toBeNull();
+    expect(await state(avalara)).toEqual(before);
+  });
+
   it("a write without a preview is shown as what would be sent, and its branch goes no further", async () => {
     const workspaceId = await createWorkspace(db, "Dry run render");
     const definition: FlowDefinitionInput = {

@@ -30,7 +30,7 @@ import { NeedsReviewError, PermanentError } from "../../sdk";
 import type { AdjustmentReason, AvalaraClient, CreateTransactionModel, DocumentRef } from "../client";
 import { companyCode, documentCode, documentType, jurisdictionTax, transactionOutput, type TransactionOutput } from "../schemas";
 import { isFinalizedCodeError } from "../transport";
-import { buildCreateModel, createInput } from "./createTransaction";
+import { buildCreateModel, quoteTypeOf, createInput } from "./createTransaction";
 import { documentConfig, documentKey, documentRef, node } from "./shared";
 
 const ADJUSTMENT_REASONS = [
@@ -253,7 +253,26 @@ export const syncDocument = node({
   config,
   input,
   output,
-  effect: { kind: "write", key: (i, c) => `${documentKey(refOf(i, c))}:v:${i.version}` },
+  effect: {
+    kind: "write",
+    key: (i, c) => `${documentKey(refOf(i, c))}:v:${i.version}`,
+    // A dry run reads the document, quotes the tax for real as the Order type (never stored) and
+    // answers what the books would hold; a delete answers no tax left. Nothing changes at Avalara.
+    preview: async (ctx, i, c) => {
+      const r = refOf(i, c);
+      const current = await ctx.client.getTransactionByCode(r);
+      if (i.action === "delete") {
+        const o: Output = { ...result(current ? (UNCOMMITTED.has(current.status) ? "deleted" : "voided") : "absent", r, current), totalTax: 0, jurisdictions: [], commit: null };
+        return { wouldPost: { action: current ? (UNCOMMITTED.has(current.status) ? "DocDeleted" : "DocVoided") : "nothing", document: r }, output: o };
+      }
+      if (!i.transaction) throw new PermanentError(`Avalara document ${r.code}: the document is required to create or change it`);
+      const lines = await withTaxCodes(ctx, c, i.transaction.lines);
+      const model = buildCreateModel({ ...i.transaction, lines, code: r.code, companyCode: r.companyCode, type: r.documentType as Input["type"], commit: false }, { ...c, commit: false });
+      const quote = await ctx.client.createTransaction({ ...model, type: quoteTypeOf(model.type) });
+      const o = !current ? "created" : sameContent(current, model) ? "unchanged" : UNCOMMITTED.has(current.status) ? "replaced" : "adjusted";
+      return { wouldPost: { ...model, quotedAs: quoteTypeOf(model.type), outcome: o }, output: { ...result(o, r, { ...quote, code: r.code, type: r.documentType, status: "Saved" }), commit: null } };
+    },
+  },
   async run(ctx, i, c) {
     let r = refOf(i, c);
     let current = await ctx.client.getTransactionByCode(r);
