@@ -49,7 +49,7 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
       options.outage?.note(error);
       rescheduleAt = new Date(Date.now() + RESUME_AFTER_OUTAGE_MS);
     }
-    if (rescheduleAt) await reschedule(db, runId, rescheduleAt, options);
+    if (rescheduleAt) await reschedule(db, runId, helpers.job.id, rescheduleAt, options);
   };
   const tickTask: Task = async (payload) => {
     const { flowId } = tickPayload.parse(payload);
@@ -67,13 +67,22 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
 /**
  * A new job at run_at instead of sleeping in this one (a long wait, a released run), ahead of new
  * runs. Why it waits for the database: giving up here would leave the run without a job.
+ *
+ * Why this job gives up the run's job key first: the sweeper may have unlocked this very job while
+ * its task was still running (a paused worker, a database outage). The key would then name this
+ * job, unlocked, and `add_job` would update it in place; completing this task deletes the job by
+ * id, and the run would be left waiting with no job at all. With the key cleared, the run always
+ * gets a job of its own.
  */
-async function reschedule(db: Db, runId: string, runAt: Date, options: TaskOptions): Promise<void> {
+async function reschedule(db: Db, runId: string, jobId: string, runAt: Date, options: TaskOptions): Promise<void> {
   const add = async () => {
-    const [row] = await db.sql<{ flow_id: string; flow_version_id: string }[]>`
-      select flow_id::text, flow_version_id::text from runs where id = ${runId}`;
-    const queueName = row ? queueNameFor(row.flow_id, await flowConcurrency(db.sql, row.flow_version_id)) : null;
-    await enqueueRun(db.sql, runId, { runAt, queueName, priority: RESUMED_RUN_PRIORITY });
+    await db.sql.begin(async (tx) => {
+      await tx`update graphile_worker._private_jobs set key = null where id = ${jobId}::bigint and key = ${`run:${runId}`}`;
+      const [row] = await tx<{ flow_id: string; flow_version_id: string }[]>`
+        select flow_id::text, flow_version_id::text from runs where id = ${runId}`;
+      const queueName = row ? queueNameFor(row.flow_id, await flowConcurrency(tx, row.flow_version_id)) : null;
+      await enqueueRun(tx, runId, { runAt, queueName, priority: RESUMED_RUN_PRIORITY });
+    });
   };
   await waitForDatabase(
     async () => {
