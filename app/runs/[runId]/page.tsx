@@ -86,9 +86,15 @@ export default function RunPage() {
         }
       />
       <ErrorBox error={replay.error} title="Replay failed" />
+      {r.status === "awaiting_approval" ? (
+        <div className="alert alert-warn" style={{ marginBottom: 16 }} data-testid="run-awaiting-approval">
+          <strong>Waiting for approval: </strong>a write of this run posts only once an approver approves it.{" "}
+          <Link href="/approvals">Open Approvals</Link>
+        </div>
+      ) : null}
       {error?.message ? (
         <div className={`alert ${r.status === "needs_review" ? "alert-warn" : "alert-error"}`} style={{ marginBottom: 16 }} data-testid="run-error">
-          <strong>{r.status === "needs_review" ? "Needs a person: " : "Failed: "}</strong>
+          <strong>{r.status === "needs_review" ? "Needs a person: " : r.status === "rejected" ? "Rejected: " : "Failed: "}</strong>
           {r.failedNodeId ? <span className="mono">{r.failedNodeId} · </span> : null}
           {error.message}
           {error.status ? <span className="small"> (HTTP {error.status}{error.code ? `, ${error.code}` : ""})</span> : null}
