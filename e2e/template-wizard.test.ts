@@ -49,7 +49,7 @@ describe("template wizard", () => {
 
     await page.goto(`${base()}/templates`, { timeout: 120_000 });
     const card = page.getByTestId("template-card").filter({ hasText: "tax summary to a clearing account" });
-    await card.getByRole("link", { name: "Use template" }).click();
+    await card.getByRole("button", { name: "Use template" }).click();
     await page.getByTestId("wizard-connections").waitFor({ timeout: 120_000 });
 
     // 1. No connections yet: create one per system, then test each (the next step waits for that).

@@ -2,6 +2,7 @@
 /** Starter templates: each opens the setup wizard; wizards left before activation can be resumed. */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { EmptyState, ErrorBox, Loading, PageHeader, SYSTEM_META } from "../components/ui";
 import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
@@ -10,6 +11,7 @@ import { useTRPC } from "../lib/trpc";
 export default function TemplatesPage() {
   const trpc = useTRPC();
   const canUse = useCan("editor");
+  const router = useRouter();
   const list = useQuery(trpc.templates.list.queryOptions());
   const inProgress = useQuery(trpc.templates.inProgress.queryOptions());
   return (
@@ -49,7 +51,7 @@ export default function TemplatesPage() {
               <div className="card-footer">
                 <span className="spacer" />
                 {canUse ? (
-                  <Link className="btn btn-primary" href={`/templates/${t.id}`}>Use template</Link>
+                  <button className="btn btn-primary" onClick={() => router.push(`/templates/${t.id}`)}>Use template</button>
                 ) : (
                   <span className="small muted">Using a template needs the editor role</span>
                 )}
