@@ -8,7 +8,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { ErrorBox, Loading, PageHeader, SYSTEM_META } from "../../components/ui";
 import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
@@ -42,17 +42,20 @@ export default function TemplateWizardPage() {
   const template = useQuery(trpc.templates.get.queryOptions({ templateId }));
   const connections = useQuery(trpc.connections.list.queryOptions());
   const saved = useQuery({ ...trpc.templates.wizardState.queryOptions({ flowId: flowId ?? "00000000-0000-0000-0000-000000000000" }), enabled: Boolean(flowId) });
-  const [draft, setDraft] = useState<Draft>({ step: "connections", connectionIds: {}, parameters: {} });
+  // This browser's draft of steps 1-2 (read once); the flow's saved state wins once it exists.
+  const [local, setLocal] = useState<Draft | null>(() => {
+    if (typeof window === "undefined" || flowId) return null;
+    const stored = window.localStorage.getItem(draftKey(templateId));
+    return stored ? (JSON.parse(stored) as Draft) : null;
+  });
+  const [edited, setEdited] = useState<{ flowId: string | null; draft: Draft } | null>(null);
+  const resumed: Draft | null = flowId && saved.data ? { step: saved.data.step, connectionIds: saved.data.connectionIds, parameters: saved.data.parameters } : local;
+  const draft: Draft = (edited && edited.flowId === flowId ? edited.draft : null) ?? resumed ?? { step: "connections", connectionIds: {}, parameters: {} };
+  const setDraft = (value: Draft) => {
+    setEdited({ flowId, draft: value });
+    if (!flowId) setLocal(value);
+  };
   const [tests, setTests] = useState<Record<string, { ok: boolean; message: string }>>({});
-
-  // Resume: the saved state of the flow, else this browser's draft of steps 1-2.
-  useEffect(() => {
-    if (flowId && saved.data) setDraft({ step: saved.data.step, connectionIds: saved.data.connectionIds, parameters: saved.data.parameters });
-    else if (!flowId) {
-      const stored = window.localStorage.getItem(draftKey(templateId));
-      if (stored) setDraft(JSON.parse(stored) as Draft);
-    }
-  }, [flowId, saved.data, templateId]);
 
   const saveWizard = useMutation(trpc.templates.saveWizard.mutationOptions());
   const go = (step: Step, next: Partial<Draft> = {}) => {
@@ -170,7 +173,7 @@ export default function TemplateWizardPage() {
           ) : draft.step === "schedule" ? (
             <>
               <h2>4. Schedule</h2>
-              <p className="muted">The trigger's schedule and polling are in the flow's settings on the canvas; the template's default is set.</p>
+              <p className="muted">{"The trigger's schedule and polling are in the flow's settings on the canvas; the template's default is set."}</p>
               {flowId ? <Link href={`/flows/${flowId}`}>Open the flow</Link> : null}
               <div className="row"><button className="btn btn-primary" onClick={() => go("dryRun")}>Next: dry run</button></div>
             </>
