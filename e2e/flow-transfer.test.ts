@@ -6,32 +6,15 @@
  */
 import path from "node:path";
 import { mkdir, readFile } from "node:fs/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { api, signedInContext } from "./session";
+import { api, pageCall as call, signedInContext } from "./session";
 import { launchBrowser, screenshotDir } from "./stack";
 
 let browser: Browser;
 let context: BrowserContext;
 const base = () => inject("baseUrl");
 
-/** A tRPC call from the page: the signed-in session, the app's own origin, a chosen workspace. */
-function call<T>(page: Page, procedure: string, input: unknown, workspaceId?: string, kind: "query" | "mutation" = "mutation"): Promise<T> {
-  return page.evaluate(
-    async ({ procedure, input, workspaceId, kind }) => {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (workspaceId) headers["x-ledgerline-workspace"] = workspaceId;
-      const res =
-        kind === "query"
-          ? await fetch(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers })
-          : await fetch(`/api/trpc/${procedure}`, { method: "POST", headers, body: JSON.stringify({ json: input }) });
-      const body = await res.json();
-      if (!res.ok) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error)}`);
-      return body.result.data.json;
-    },
-    { procedure, input, workspaceId, kind },
-  ) as Promise<T>;
-}
 
 beforeAll(async () => {
   browser = await launchBrowser();

@@ -39,3 +39,21 @@ export async function api<T>(procedure: string, input?: unknown, kind: "query" |
   if (!res.ok || !body.result) throw new Error(`${procedure} failed (${res.status}): ${JSON.stringify(body.error)}`);
   return body.result.data.json;
 }
+
+/** A tRPC call from the page: the signed-in session, the app's own origin, a chosen workspace. */
+export function pageCall<T>(page: Page, procedure: string, input: unknown, workspaceId?: string, kind: "query" | "mutation" = "mutation"): Promise<T> {
+  return page.evaluate(
+    async ({ procedure, input, workspaceId, kind }) => {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (workspaceId) headers["x-ledgerline-workspace"] = workspaceId;
+      const res =
+        kind === "query"
+          ? await fetch(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers })
+          : await fetch(`/api/trpc/${procedure}`, { method: "POST", headers, body: JSON.stringify({ json: input }) });
+      const body = await res.json();
+      if (!res.ok) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error)}`);
+      return body.result.data.json;
+    },
+    { procedure, input, workspaceId, kind },
+  ) as Promise<T>;
+}

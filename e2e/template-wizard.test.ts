@@ -4,31 +4,15 @@
  * pickers (values other than the demo's), create the flow, leave, resume from Templates, and
  * activate. The saved flow carries the picked values and the template version.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signedInContext } from "./session";
+import { pageCall as call, signedInContext } from "./session";
 import { launchBrowser } from "./stack";
 
 let browser: Browser;
 let context: BrowserContext;
 const base = () => inject("baseUrl");
 
-function call<T>(page: Page, procedure: string, input: unknown, workspaceId?: string, kind: "query" | "mutation" = "mutation"): Promise<T> {
-  return page.evaluate(
-    async ({ procedure, input, workspaceId, kind }) => {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (workspaceId) headers["x-ledgerline-workspace"] = workspaceId;
-      const res =
-        kind === "query"
-          ? await fetch(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers })
-          : await fetch(`/api/trpc/${procedure}`, { method: "POST", headers, body: JSON.stringify({ json: input }) });
-      const body = await res.json();
-      if (!res.ok) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error)}`);
-      return body.result.data.json;
-    },
-    { procedure, input, workspaceId, kind },
-  ) as Promise<T>;
-}
 
 beforeAll(async () => {
   browser = await launchBrowser();
