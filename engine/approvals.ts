@@ -12,7 +12,7 @@
  */
 import { jsonb, type Db } from "../db/client";
 import { recordAudit, type Actor } from "./audit";
-import { enqueueRun, queueNameFor } from "./queue";
+import { enqueueRun, queueNameFor, RESUMED_RUN_PRIORITY } from "./queue";
 import { flowConcurrency } from "./runs";
 
 export type ApprovalStatus = "pending" | "approved" | "rejected";
@@ -104,7 +104,7 @@ export async function decideApproval(
       where id = ${row.id}`;
     if (status === "approved") {
       await tx`update runs set status = 'queued' where id = ${row.runId} and status = 'awaiting_approval'`;
-      await enqueueRun(tx, row.runId, { queueName: queueNameFor(row.flowId, await flowConcurrency(tx, row.flowVersionId)) });
+      await enqueueRun(tx, row.runId, { queueName: queueNameFor(row.flowId, await flowConcurrency(tx, row.flowVersionId)), priority: RESUMED_RUN_PRIORITY });
     } else {
       await tx`
         update runs set status = 'rejected', failed_node_id = ${row.nodeId}, finished_at = now(),
