@@ -62,8 +62,8 @@ describe("controls by role", () => {
     await open(page, "/flows", '[data-testid="flows-table"]');
     const flows = page.getByTestId("flows-table");
     expect(await flows.getByRole("button", { name: /Activate|Deactivate/ }).count()).toBe(0);
-    expect(await flows.getByRole("link", { name: "View" }).count()).toBeGreaterThan(0);
-    expect(await flows.getByRole("link", { name: "Edit" }).count()).toBe(0);
+    expect(await flows.getByRole("link", { name: "View", exact: true }).count()).toBeGreaterThan(0);
+    expect(await flows.getByRole("link", { name: "Edit", exact: true }).count()).toBe(0);
     expect(await page.getByTestId("import-flow").count()).toBe(0);
     expect(await page.getByRole("button", { name: "+ New flow" }).count()).toBe(0);
 
