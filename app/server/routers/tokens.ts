@@ -27,6 +27,8 @@ export const tokensRouter = router({
   }),
 
   revoke: viewerProcedure.input(z.object({ id: z.string().uuid() })).mutation(async ({ ctx, input }) => {
+    // A token changes nothing about tokens: a leaked one must not revoke its owner's others.
+    if (ctx.caller.kind === "token") throw new TRPCError({ code: "FORBIDDEN", message: "API tokens cannot revoke tokens; sign in to revoke one." });
     if (!(await revokeToken(ctx.db, ctx.workspaceId, input.id, actorOf(ctx), onlyMine(ctx)))) {
       throw new TRPCError({ code: "NOT_FOUND", message: "No such active token in this workspace." });
     }
