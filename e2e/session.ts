@@ -16,11 +16,24 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"), { timeout: COMPILE });
 }
 
-/** A browser context signed in as `who` (the demo owner by default). */
+export const DEMO_WORKSPACE = "Demo Finance Co";
+
+/**
+ * A browser context signed in as `who` (the demo owner by default). The demo owner's context acts
+ * for the demo workspace whatever an earlier test left as their last choice: the server's default
+ * is set back to it and this browser's own choice starts there.
+ */
 export async function signedInContext(browser: Browser, options: BrowserContextOptions = {}, who?: { email: string; password: string }): Promise<BrowserContext> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   await signIn(page, who);
+  if (!who) {
+    const mine = await pageCall<{ workspaces: { id: string; name: string }[] }>(page, "workspaces.mine", undefined, undefined, "query");
+    const demo = mine.workspaces.find((w) => w.name === DEMO_WORKSPACE);
+    if (!demo) throw new Error(`The demo owner is not a member of ${DEMO_WORKSPACE}`);
+    await pageCall(page, "workspaces.choose", { workspaceId: demo.id });
+    await page.evaluate((id) => window.localStorage.setItem("ledgerline.workspace", id), demo.id);
+  }
   await page.close();
   return context;
 }

@@ -9,6 +9,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { ErrorBox, Loading, PageHeader } from "../components/ui";
 import { authClient } from "../lib/auth-client";
 import { useTRPC } from "../lib/trpc";
+import { Form } from "../components/Form";
 
 export default function AccountPage() {
   const trpc = useTRPC();
@@ -99,15 +100,15 @@ function TwoFactorCard({ enabled }: { enabled: boolean }) {
       {error ? <div className="alert alert-error" role="alert" style={{ marginBottom: 12 }}>{error}</div> : null}
       {done ? <div className="alert alert-ok" role="status" style={{ marginBottom: 12 }}>{done}</div> : null}
       {enabled && !setup ? (
-        <form className="form-row" onSubmit={disable}>
+        <Form className="form-row" onSubmit={disable}>
           <div className="field">
             <label htmlFor="tf-off-password">Password</label>
             <input id="tf-off-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
           </div>
           <button className="btn btn-danger" type="submit" disabled={busy}>Turn off two-factor</button>
-        </form>
+        </Form>
       ) : setup && !done ? (
-        <form onSubmit={confirm} data-testid="two-factor-setup">
+        <Form onSubmit={confirm} data-testid="two-factor-setup">
           <p>Scan this with your authenticator app (or enter the key), then type the code it shows.</p>
           <div style={{ display: "flex", gap: 16, alignItems: "flex-start", flexWrap: "wrap", marginBottom: 12 }}>
             {qr ? <img src={qr} width={180} height={180} alt="QR code for the authenticator app" /> : null}
@@ -125,15 +126,15 @@ function TwoFactorCard({ enabled }: { enabled: boolean }) {
             </div>
             <button className="btn btn-primary" type="submit" disabled={busy}>Turn on</button>
           </div>
-        </form>
+        </Form>
       ) : !enabled ? (
-        <form className="form-row" onSubmit={start}>
+        <Form className="form-row" onSubmit={start}>
           <div className="field">
             <label htmlFor="tf-password">Password</label>
             <input id="tf-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
           </div>
           <button className="btn btn-primary" type="submit" disabled={busy}>Set up two-factor</button>
-        </form>
+        </Form>
       ) : null}
     </div>
   );
@@ -156,7 +157,7 @@ function PasswordCard() {
     }
   }
   return (
-    <form className="card card-body" style={{ maxWidth: 640 }} onSubmit={submit}>
+    <Form className="card card-body" style={{ maxWidth: 640 }} onSubmit={submit}>
       <h2 style={{ marginBottom: 8 }}>Password</h2>
       {message ? <div className={`alert ${message.ok ? "alert-ok" : "alert-error"}`} role="status" style={{ marginBottom: 12 }}>{message.text}</div> : null}
       <div className="form-row">
@@ -170,6 +171,6 @@ function PasswordCard() {
         </div>
         <button className="btn" type="submit" disabled={busy}>Change password</button>
       </div>
-    </form>
+    </Form>
   );
 }

@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { EmptyState, ErrorBox, Loading, PageHeader, StatusBadge, timeAgo } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
+import { Form } from "../components/Form";
 
 type RuleKind = "run_failed" | "review_opened" | "review_stale" | "connection_failing" | "poll_stalled" | "error_rate" | "reconciliation_gaps" | "approval_waiting";
 type ChannelKind = "email" | "slack" | "teams" | "webhook";
@@ -145,7 +146,7 @@ export default function AlertsPage() {
           </div>
         )}
         {rule ? (
-          <form className="card-body stack" aria-label="Alert rule" data-testid="rule-editor" onSubmit={(e) => { e.preventDefault(); saveRule.mutate(rule); }} style={{ borderTop: "1px solid var(--border)" }}>
+          <Form className="card-body stack" aria-label="Alert rule" data-testid="rule-editor" onSubmit={(e) => { e.preventDefault(); saveRule.mutate(rule); }} style={{ borderTop: "1px solid var(--border)" }}>
             <div className="grid-2">
               <div className="field">
                 <label htmlFor="rule-name">Name</label>
@@ -186,7 +187,7 @@ export default function AlertsPage() {
               <button type="submit" className="btn btn-primary" disabled={saveRule.isPending}>Save rule</button>
               <button type="button" className="btn btn-ghost" onClick={() => setRule(null)}>Cancel</button>
             </div>
-          </form>
+          </Form>
         ) : null}
       </section>
 
@@ -226,7 +227,7 @@ export default function AlertsPage() {
           </div>
         )}
         {channel ? (
-          <form className="card-body stack" aria-label="Alert channel" data-testid="channel-editor" onSubmit={(e) => { e.preventDefault(); saveChannel.mutate(channelPayload(channel)); }} style={{ borderTop: "1px solid var(--border)" }}>
+          <Form className="card-body stack" aria-label="Alert channel" data-testid="channel-editor" onSubmit={(e) => { e.preventDefault(); saveChannel.mutate(channelPayload(channel)); }} style={{ borderTop: "1px solid var(--border)" }}>
             <h3 style={{ margin: 0 }}>{channel.channelId ? "Edit" : "New"} {CHANNEL_LABELS[channel.kind]} channel</h3>
             <div className="grid-2">
               <div className="field">
@@ -266,7 +267,7 @@ export default function AlertsPage() {
               <button type="submit" className="btn btn-primary" disabled={saveChannel.isPending}>Save channel</button>
               <button type="button" className="btn btn-ghost" onClick={() => setChannel(null)}>Cancel</button>
             </div>
-          </form>
+          </Form>
         ) : null}
       </section>
 
@@ -285,7 +286,7 @@ export default function AlertsPage() {
               </tbody>
             </table>
           ) : null}
-          <form className="row row-wrap" style={{ gap: 8 }} onSubmit={(e) => { e.preventDefault(); saveAssignment.mutate({ flowId: assignment.flowId, userId: assignment.userId, reasonCode: assignment.reasonCode.trim() || null }); }}>
+          <Form className="row row-wrap" style={{ gap: 8 }} onSubmit={(e) => { e.preventDefault(); saveAssignment.mutate({ flowId: assignment.flowId, userId: assignment.userId, reasonCode: assignment.reasonCode.trim() || null }); }}>
             <select aria-label="Flow" className="input input-sm" value={assignment.flowId} onChange={(e) => setAssignment({ ...assignment, flowId: e.target.value })} required>
               <option value="">Flow…</option>
               {(flows.data ?? []).map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
@@ -296,7 +297,7 @@ export default function AlertsPage() {
               {(members.data ?? []).map((m) => <option key={m.userId} value={m.userId}>{m.name} ({m.email})</option>)}
             </select>
             <button type="submit" className="btn btn-sm">Set owner</button>
-          </form>
+          </Form>
         </div>
       </section>
 

@@ -10,6 +10,7 @@ import { useState } from "react";
 import { useTRPC } from "../lib/trpc";
 import { useCan } from "../lib/role";
 import { ErrorBox, formatTime, timeAgo } from "./ui";
+import { Form } from "./Form";
 
 function localInput(date: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
@@ -66,7 +67,7 @@ export function CheckpointCard({ flowId }: { flowId: string }) {
         </div>
         {cp.lastError ? <div className="alert alert-error small">Last poll failed: {cp.lastError.message ?? "unknown error"}</div> : null}
         {canReprocess && cp.canReprocess ? (
-          <form
+          <Form
             className="row"
             style={{ gap: 8, marginTop: 8, flexWrap: "wrap" }}
             onSubmit={(e) => {
@@ -81,7 +82,7 @@ export function CheckpointCard({ flowId }: { flowId: string }) {
               {reprocess.isPending ? "Moving the cursor…" : "Reprocess"}
             </button>
             <span className="hint">Records already processed are recognised and not posted again.</span>
-          </form>
+          </Form>
         ) : null}
         {done ? <div className="alert alert-ok small" data-testid="reprocess-done">{done}</div> : null}
         <ErrorBox error={reprocess.error} title="Not moved" />

@@ -11,6 +11,7 @@ import { compactValues, SchemaForm, type JsonSchema } from "../components/Schema
 import { ErrorBox, Loading, Modal, PageHeader, StatusBadge, SYSTEM_META, errorMessage, formatTime, timeAgo } from "../components/ui";
 import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
+import { Form } from "../components/Form";
 
 interface Connector { system: string; title: string; description: string; configSchema: unknown; secretsSchema: unknown; oauth: boolean; sandbox: boolean; endpointFields?: string[] }
 interface Connection { id: string; system: string; name: string; config: unknown; status: string; statusMessage: string | null; lastTestedAt: Date | null; secretFields: string[]; hasState: boolean }
@@ -59,7 +60,7 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
         </>
       }
     >
-      <form id="connection-form" onSubmit={(e) => { e.preventDefault(); submit(); }}>
+      <Form id="connection-form" onSubmit={(e) => { e.preventDefault(); submit(); }}>
         {!connection && connector.sandbox && sandbox.data ? (
           <div className="alert alert-info row" style={{ marginBottom: 12 }}>
             <span style={{ flex: 1 }}>Trying things out? Fill in the settings of the local {connector.title} sandbox ({sandbox.data.baseUrl}).</span>
@@ -88,7 +89,7 @@ function ConnectionForm({ connector, connection, existingNames, onClose }: { con
           context={{ problems: {}, connectionId: null, idPrefix: "secret", secret: true, setFields: moved.length > 0 ? [] : (connection?.secretFields ?? []), stableIds: true }}
         />
         <ErrorBox error={create.error ?? update.error} title="Not saved" />
-      </form>
+      </Form>
     </Modal>
   );
 }

@@ -8,6 +8,7 @@ import { ImportFlowDialog } from "../components/FlowTransfer";
 import { EmptyState, ErrorBox, Loading, Modal, PageHeader, StatusBadge, errorMessage, timeAgo } from "../components/ui";
 import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
+import { Form } from "../components/Form";
 
 export default function FlowsPage() {
   const trpc = useTRPC();
@@ -139,7 +140,7 @@ export default function FlowsPage() {
             </>
           }
         >
-          <form
+          <Form
             id="new-flow"
             onSubmit={(e) => {
               e.preventDefault();
@@ -152,7 +153,7 @@ export default function FlowsPage() {
               <span className="hint">The flow starts with a manual trigger; add nodes on the canvas.</span>
             </div>
             <ErrorBox error={create.error} />
-          </form>
+          </Form>
         </Modal>
       ) : null}
     </div>

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { AuthCard } from "../components/Shell";
 import { authClient } from "../lib/auth-client";
 import { useTRPC } from "../lib/trpc";
+import { Form } from "../components/Form";
 
 export default function ForgotPasswordPage() {
   const trpc = useTRPC();
@@ -50,7 +51,7 @@ export default function ForgotPasswordPage() {
           If {email.trim()} has an account, a reset link is on its way. It works for one hour, once.
         </div>
       ) : (
-        <form onSubmit={submit}>
+        <Form onSubmit={submit}>
           {error ? <div className="alert alert-error" role="alert">{error}</div> : null}
           <div className="field">
             <label htmlFor="email">E-mail</label>
@@ -59,7 +60,7 @@ export default function ForgotPasswordPage() {
           <button className="btn btn-primary" type="submit" disabled={busy || !options.data}>
             {busy ? "Sending…" : "Send reset link"}
           </button>
-        </form>
+        </Form>
       )}
       <div className="auth-links">
         <Link href="/sign-in">Back to sign-in</Link>

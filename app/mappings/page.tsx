@@ -7,6 +7,7 @@ import { useState } from "react";
 import { EmptyState, ErrorBox, Loading, Modal, PageHeader, timeAgo } from "../components/ui";
 import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
+import { Form } from "../components/Form";
 
 const KIND_LABELS: Record<string, string> = {
   dimension: "Dimensions",
@@ -62,7 +63,7 @@ function CreateTable({ onClose }: { onClose: () => void }) {
         </>
       }
     >
-      <form id="new-table" onSubmit={(e) => { e.preventDefault(); submit(); }}>
+      <Form id="new-table" onSubmit={(e) => { e.preventDefault(); submit(); }}>
         <div className="field">
           <label htmlFor="table-name">Name</label>
           <input id="table-name" className="input" autoFocus value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Departments by sales region" />
@@ -95,7 +96,7 @@ function CreateTable({ onClose }: { onClose: () => void }) {
           <input id="table-description" className="input" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="What the table is for (optional)" />
         </div>
         <ErrorBox error={create.error} />
-      </form>
+      </Form>
     </Modal>
   );
 }

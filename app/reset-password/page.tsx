@@ -5,6 +5,7 @@ import { useSearchParams } from "next/navigation";
 import { Suspense, useState, type FormEvent } from "react";
 import { AuthCard } from "../components/Shell";
 import { authClient } from "../lib/auth-client";
+import { Form } from "../components/Form";
 
 export default function ResetPasswordPage() {
   return (
@@ -51,7 +52,7 @@ function ResetPassword() {
 
   return (
     <AuthCard title="Choose a new password" sub="At least 10 characters. Every signed-in browser is signed out.">
-      <form onSubmit={submit} data-testid="reset-form">
+      <Form onSubmit={submit} data-testid="reset-form">
         {error ? <div className="alert alert-error" role="alert">{error}</div> : null}
         <div className="field">
           <label htmlFor="password">New password</label>
@@ -64,7 +65,7 @@ function ResetPassword() {
         <button className="btn btn-primary" type="submit" disabled={busy}>
           {busy ? "Saving…" : "Set password"}
         </button>
-      </form>
+      </Form>
     </AuthCard>
   );
 }

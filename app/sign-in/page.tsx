@@ -10,6 +10,7 @@ import { Suspense, useState, type FormEvent } from "react";
 import { AuthCard } from "../components/Shell";
 import { authClient, safeNext } from "../lib/auth-client";
 import { useTRPC } from "../lib/trpc";
+import { Form } from "../components/Form";
 
 function nextPath(): string {
   if (typeof window === "undefined") return "/flows";
@@ -79,7 +80,7 @@ function SignIn() {
   if (step === "totp") {
     return (
       <AuthCard title="Two-factor code" sub="Enter the 6-digit code from your authenticator app.">
-        <form onSubmit={submitCode} data-testid="totp-form">
+        <Form onSubmit={submitCode} data-testid="totp-form">
           {error ? <div className="alert alert-error" role="alert">{error}</div> : null}
           <div className="field">
             <label htmlFor="code">Code</label>
@@ -88,14 +89,14 @@ function SignIn() {
           <button className="btn btn-primary" type="submit" disabled={busy}>
             {busy ? "Checking…" : "Verify"}
           </button>
-        </form>
+        </Form>
       </AuthCard>
     );
   }
 
   return (
     <AuthCard title="Sign in" sub="to your Ledgerline workspace">
-      <form onSubmit={submitPassword} data-testid="sign-in-form">
+      <Form onSubmit={submitPassword} data-testid="sign-in-form">
         {notice ? <div className="alert alert-ok" role="status">{notice}</div> : null}
         {error ? <div className="alert alert-error" role="alert" data-testid="sign-in-error">{error}</div> : null}
         <div className="field">
@@ -109,7 +110,7 @@ function SignIn() {
         <button className="btn btn-primary" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
-      </form>
+      </Form>
       <div className="auth-links">
         <Link href="/forgot-password">Forgot password?</Link>
       </div>

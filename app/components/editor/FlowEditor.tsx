@@ -22,6 +22,7 @@ import { useEditorShortcuts, useWarnBeforeLeaving } from "./shortcuts";
 import { SidePanel } from "./SidePanel";
 import { useReadableFit } from "./viewport";
 import "./editor.css";
+import { Form } from "../Form";
 
 
 export interface FlowMeta {
@@ -242,7 +243,7 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
                 {save.isPending ? "Saving…" : "Save"}
               </button>
               {saveOpen && (
-                <form
+                <Form
                   className="ed-popover ed-save-pop"
                   onSubmit={(e) => {
                     e.preventDefault();
@@ -262,7 +263,7 @@ function EditorShell({ meta, initialProblems }: { meta: FlowMeta; initialProblem
                       Save version
                     </button>
                   </div>
-                </form>
+                </Form>
               )}
             </div>
             <span title={blocked && !meta.flow.active ? `Fix ${problems.length} problem(s) to activate` : undefined}>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ErrorBox, Loading } from "../ui";
 import { useTRPC } from "../../lib/trpc";
 import { type GridRow, type Column, type Option } from "./grid";
+import { Form } from "../Form";
 
 export function UnmappedPanel({ tableId, columns, keys, options, onMap, canMap, canReplay }: { tableId: string; columns: Column[]; keys: Set<string>; options: Record<string, Option[]>; onMap: (row: GridRow) => Promise<void>; canMap: boolean; canReplay: boolean }) {
   const trpc = useTRPC();
@@ -46,7 +47,7 @@ export function UnmappedPanel({ tableId, columns, keys, options, onMap, canMap, 
                   {canReplay ? <button className="btn btn-sm btn-primary" disabled={resolve.isPending} onClick={() => resolve.mutate({ ids: u.reviewIds })}>Replay {u.runs} parked run{u.runs === 1 ? "" : "s"}</button> : null}
                 </div>
               ) : !canMap ? null : editing === u.value ? (
-                <form
+                <Form
                   className="stack"
                   style={{ gap: 6, marginTop: 6 }}
                   onSubmit={async (e) => {
@@ -69,7 +70,7 @@ export function UnmappedPanel({ tableId, columns, keys, options, onMap, canMap, 
                     </label>
                   ))}
                   <div className="row"><button className="btn btn-sm btn-primary" type="submit">Save mapping</button><button type="button" className="btn btn-sm btn-ghost" onClick={() => setEditing(null)}>Cancel</button></div>
-                </form>
+                </Form>
               ) : (
                 <button className="btn btn-sm" style={{ marginTop: 6 }} onClick={() => { setDraft({}); setEditing(u.value); }}>Map this value</button>
               )}

@@ -12,6 +12,7 @@ import { errorMessage } from "../../components/ui";
 import { authClient } from "../../lib/auth-client";
 import { useTRPC } from "../../lib/trpc";
 import { setCurrentWorkspaceId } from "../../lib/workspace";
+import { Form } from "../../components/Form";
 
 export default function InvitePage() {
   const { token } = useParams<{ token: string }>();
@@ -100,7 +101,7 @@ export default function InvitePage() {
   }
   return (
     <AuthCard title="Create your account" sub={sub}>
-      <form onSubmit={createAccount} data-testid="invite-sign-up">
+      <Form onSubmit={createAccount} data-testid="invite-sign-up">
         {error || accept.error ? <div className="alert alert-error" role="alert">{error ?? errorMessage(accept.error)}</div> : null}
         <div className="field">
           <label htmlFor="email">E-mail</label>
@@ -118,7 +119,7 @@ export default function InvitePage() {
         <button className="btn btn-primary" type="submit" disabled={busy || accept.isPending}>
           {busy || accept.isPending ? "Joining…" : `Create account and join`}
         </button>
-      </form>
+      </Form>
     </AuthCard>
   );
 }

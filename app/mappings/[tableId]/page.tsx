@@ -18,6 +18,7 @@ import { KEY, cellValue, parseTsv, type GridRow, type Column, type Option, type 
 import { EmptyState, ErrorBox, Loading, PageHeader, errorMessage } from "../../components/ui";
 import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
+import { Form } from "../../components/Form";
 
 export default function MappingTablePage() {
   const { tableId } = useParams<{ tableId: string }>();
@@ -234,7 +235,7 @@ export default function MappingTablePage() {
             {canEdit ? <button className="btn btn-sm btn-primary" onClick={() => setAdding({})}>+ Add row</button> : null}
           </div>
           {adding ? (
-            <form
+            <Form
               className="card card-body row-wrap"
               data-testid="add-row"
               onSubmit={async (e) => {
@@ -251,7 +252,7 @@ export default function MappingTablePage() {
               ))}
               <button className="btn btn-primary" type="submit" disabled={upsert.isPending}>Add</button>
               <button className="btn btn-ghost" type="button" onClick={() => setAdding(null)}>Cancel</button>
-            </form>
+            </Form>
           ) : null}
 
           <div className="table-wrap" style={{ overflow: "hidden" }}>

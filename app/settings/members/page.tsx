@@ -10,6 +10,7 @@ import { ROLES, roleAtLeast, type Role } from "../../../engine/auth/roles";
 import { ErrorBox, Loading, PageHeader, errorMessage, formatTime } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
 import { setCurrentWorkspaceId } from "../../lib/workspace";
+import { Form } from "../../components/Form";
 
 export default function MembersPage() {
   const trpc = useTRPC();
@@ -70,7 +71,7 @@ export default function MembersPage() {
       />
       {actionError ? <div className="alert alert-error" role="alert" data-testid="members-error" style={{ marginBottom: 12 }}>{actionError}</div> : null}
       {admin ? (
-        <form className="card card-body" style={{ marginBottom: 16 }} onSubmit={submit} data-testid="invite-form">
+        <Form className="card card-body" style={{ marginBottom: 16 }} onSubmit={submit} data-testid="invite-form">
           <h2 style={{ marginBottom: 8 }}>Invite someone</h2>
           {!mailConfigured ? (
             <div className="alert alert-info" style={{ marginBottom: 12 }}>
@@ -97,7 +98,7 @@ export default function MembersPage() {
               <div className="secret-once" style={{ marginTop: 6 }} data-testid="invite-link">{invited.url}</div>
             </div>
           ) : null}
-        </form>
+        </Form>
       ) : null}
       <div className="table-wrap">
         <table className="table" data-testid="members-table">

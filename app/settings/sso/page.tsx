@@ -9,6 +9,7 @@ import { useState, type FormEvent } from "react";
 import { ROLES, type Role } from "../../../engine/auth/roles";
 import { ErrorBox, Loading, PageHeader, errorMessage } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
+import { Form } from "../../components/Form";
 
 type JoinRole = Exclude<Role, "owner">;
 
@@ -65,7 +66,7 @@ function SsoForm({ config, redirectUri }: { config: SsoConfig; redirectUri: stri
         Register Ledgerline at your provider as a web application with this redirect URI:
         <div className="secret-once" style={{ marginTop: 6 }} data-testid="sso-redirect-uri">{redirectUri}</div>
       </div>
-      <form className="card card-body" style={{ maxWidth: 720 }} onSubmit={submit} data-testid="sso-form">
+      <Form className="card card-body" style={{ maxWidth: 720 }} onSubmit={submit} data-testid="sso-form">
         {save.error ? <div className="alert alert-error" role="alert" style={{ marginBottom: 12 }}>{errorMessage(save.error)}</div> : null}
         {saved ? <div className="alert alert-ok" role="status" style={{ marginBottom: 12 }}>Saved.</div> : null}
         <div className="field">
@@ -99,7 +100,7 @@ function SsoForm({ config, redirectUri }: { config: SsoConfig; redirectUri: stri
           <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save"}</button>
           {config ? <button className="btn btn-danger" type="button" onClick={() => { if (window.confirm("Remove single sign-on from this workspace?")) remove.mutate(); }}>Remove</button> : null}
         </div>
-      </form>
+      </Form>
     </div>
   );
 }

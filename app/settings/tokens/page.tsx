@@ -8,6 +8,7 @@ import { useState, type FormEvent } from "react";
 import { ROLES, roleAtLeast, type Role } from "../../../engine/auth/roles";
 import { ErrorBox, Loading, PageHeader, errorMessage, formatTime } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
+import { Form } from "../../components/Form";
 
 export default function TokensPage() {
   const trpc = useTRPC();
@@ -40,7 +41,7 @@ export default function TokensPage() {
   return (
     <div className="page">
       <PageHeader title="API tokens" description="For scripts and CI: send Authorization: Bearer <token>. A token acts for this workspace only, with a role no higher than yours." />
-      <form className="card card-body" style={{ marginBottom: 16 }} onSubmit={submit} data-testid="token-form">
+      <Form className="card card-body" style={{ marginBottom: 16 }} onSubmit={submit} data-testid="token-form">
         {create.error ? <div className="alert alert-error" role="alert" style={{ marginBottom: 12 }}>{errorMessage(create.error)}</div> : null}
         <div className="form-row">
           <div className="field" style={{ flex: "1 1 220px" }}>
@@ -71,7 +72,7 @@ export default function TokensPage() {
             <div className="secret-once" style={{ marginTop: 6 }} data-testid="new-token">{created.token}</div>
           </div>
         ) : null}
-      </form>
+      </Form>
       {tokens.isPending ? <Loading what="Loading tokens" /> : tokens.error ? <ErrorBox error={tokens.error} /> : (
         <div className="table-wrap">
           <table className="table" data-testid="tokens-table">

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { errorMessage } from "../../components/ui";
 import { useTRPC } from "../../lib/trpc";
 import { setCurrentWorkspaceId } from "../../lib/workspace";
+import { Form } from "../../components/Form";
 
 export default function NewWorkspacePage() {
   const trpc = useTRPC();
@@ -25,7 +26,7 @@ export default function NewWorkspacePage() {
     <div className="page">
       <h1>New workspace</h1>
       <p className="muted">A workspace has its own connections, flows, mapping tables, runs and members. You will be its owner.</p>
-      <form className="card card-body" style={{ maxWidth: 480 }} onSubmit={submit}>
+      <Form className="card card-body" style={{ maxWidth: 480 }} onSubmit={submit}>
         {create.error ? <div className="alert alert-error" role="alert" style={{ marginBottom: 12 }}>{errorMessage(create.error)}</div> : null}
         <div className="field">
           <label htmlFor="ws-name">Name</label>
@@ -34,7 +35,7 @@ export default function NewWorkspacePage() {
         <button className="btn btn-primary" type="submit" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create workspace"}
         </button>
-      </form>
+      </Form>
     </div>
   );
 }
