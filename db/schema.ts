@@ -763,3 +763,50 @@ export const reconciliationReports = pgTable(
   },
   (t) => [uniqueIndex("reconciliation_reports_flow_day").on(t.flowId, t.day), index("reconciliation_reports_workspace").on(t.workspaceId, t.day)],
 );
+
+// Agents (MCP at /api/mcp): what a workspace exposes to them, the hidden flows their tool calls
+// run as, and the per-token call counter behind the calls-per-minute limit.
+
+/** A workspace's MCP exposure: connections, tools, flows available to agents, approval rules, limit. */
+export const mcpSettings = pgTable("mcp_settings", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  /** engine/mcp/settings.ts `mcpSettingsSchema`, parsed on every read. */
+  settings: jsonb("settings").notNull().default({}),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * The flow a connector tool's calls run as (one per tool and connection): a manual trigger and the
+ * tool's node, so each call is an ordinary run of the executor, in the run log like any other.
+ */
+export const agentToolFlows = pgTable(
+  "agent_tool_flows",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    tool: text("tool").notNull(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("agent_tool_flows_tool").on(t.workspaceId, t.tool, t.connectionId), index("agent_tool_flows_flow").on(t.flowId)],
+);
+
+/** Tool calls per API token per minute (fixed windows; old windows are pruned as new ones open). */
+export const agentCallWindows = pgTable(
+  "agent_call_windows",
+  {
+    tokenId: uuid("token_id")
+      .notNull()
+      .references(() => apiTokens.id, { onDelete: "cascade" }),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    calls: integer("calls").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.windowStart] })],
+);
