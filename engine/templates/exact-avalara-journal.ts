@@ -30,7 +30,7 @@
  * "Journal entry lines" node (EXACT_OFFSET_ACCOUNT below) for other books.
  */
 import type { FlowNode } from "../flow/schema";
-import { NON_ZERO_JURISDICTIONS } from "./tax-steps";
+import { NON_ZERO_JURISDICTIONS, commitTaxLast } from "./tax-steps";
 import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
 
 /** The demo offset account (the Exact sandbox's revenue account); real workspaces pick their own. */
@@ -300,30 +300,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables, params }: Templa
       connectionId: exact,
       notes: "A change reverses the entry in force and posts the new one; a replay, or a change that leaves the tax as it is, posts nothing. A closed period waits for review (or set 'next open period').",
     },
-    {
-      id: "commitInput",
-      type: "core.mapFields",
-      typeVersion: 1,
-      name: "What to commit",
-      position: at(10),
-      config: {
-        fields: [
-          { target: "version", expression: sourceVersion },
-          { target: "commit", expression: "$nodes.sync.commit" },
-        ],
-        keepInput: false,
-      },
-    },
-    {
-      id: "commit",
-      type: "avalara.commitSynced",
-      typeVersion: 1,
-      name: "Commit tax (Avalara), last",
-      position: at(11),
-      config: {},
-      connectionId: avalara,
-      notes: "Only after the journal is posted: the tax becomes reportable once the books hold it. A failure here retries only the commit.",
-    },
+    ...commitTaxLast(avalara, sourceVersion, "Only after the journal is posted: the tax becomes reportable once the books hold it. A failure here retries only the commit."),
   ];
   return {
     schemaVersion: 1 as const,

@@ -24,7 +24,7 @@
  * the customer's balance and aging; many companies also refuse direct journal postings to the AR
  * control account.
  */
-import { NON_ZERO_JURISDICTIONS } from "./tax-steps";
+import { NON_ZERO_JURISDICTIONS, commitTaxLast } from "./tax-steps";
 import type { FlowDefinitionInput, FlowNode } from "../flow/schema";
 import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
 
@@ -254,30 +254,7 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         config: { tableId: tables.dimensions, key: `$nodes.resolve.address.region ? $nodes.resolve.address.region : ${shipTo}.region`, target: "dimensions" },
       },
       ...(mode === "ar" ? arPosting(intacct, dims) : summaryPosting(intacct, dims, tables)),
-      {
-        id: "commitInput",
-        type: "core.mapFields",
-        typeVersion: 1,
-        name: "What to commit",
-        position: at(10),
-        config: {
-          fields: [
-            { target: "version", expression: sourceVersion },
-            { target: "commit", expression: "$nodes.sync.commit" },
-          ],
-          keepInput: false,
-        },
-      },
-      {
-        id: "commit",
-        type: "avalara.commitSynced",
-        typeVersion: 1,
-        name: "Commit tax (Avalara), last",
-        position: at(11),
-        config: {},
-        connectionId: avalara,
-        notes: "Only after AR holds the tax. A failure here retries only the commit.",
-      },
+      ...commitTaxLast(avalara, sourceVersion, "Only after AR holds the tax. A failure here retries only the commit."),
     ],
     edges: [
       ...chain("sale", "posted"),
