@@ -86,6 +86,134 @@ function amountsDC(amounts: number[], rate: number): number[] {
   return dc.map((v) => v / 100);
 }
 
+type Input = z.output<typeof input>;
+type Client = Parameters<Parameters<typeof exactNode>[0]["run"]>[0]["client"];
+/** An entry this version posts, and its lines as a person reads them (GL account codes). */
+interface PlannedEntry {
+  entry: NewJournalEntry;
+  shown: { glAccount: string; costCenter: string | null; costUnit: string | null; amount: number; amountDC: number; description: string | null; jurisdiction: string | null }[];
+  reverses: { entryId: string; entryNumber: number | null } | null;
+}
+
+/** What the journal holds for the document and the entries this version must post (reads only). */
+async function planOf(client: Client, i: Input, config: { journalCode: string }) {
+  if (i.division !== client.division) {
+    throw new PermanentError(`The document belongs to division ${i.division} but this connection posts to division ${client.division}`, {
+      system: "exact",
+      code: "division_mismatch",
+    });
+  }
+  const key = `exact:${i.division}:${i.document}:tax:v:${i.version}`;
+  const journalCode = config.journalCode.trim();
+  const divisionCurrency = (await client.getDivision())?.Currency ?? null;
+  const currency = (i.currency ?? divisionCurrency ?? "").toUpperCase();
+  const foreign = Boolean(divisionCurrency) && currency !== divisionCurrency;
+  if (foreign && i.exchangeRate === undefined) {
+    throw new NeedsReviewError(`No exchange rate from ${currency} to ${divisionCurrency} for ${i.document}: give the rate and its date`, {
+      system: "exact",
+      reasonCode: "missing_exchange_rate",
+    });
+  }
+  const rate = foreign ? i.exchangeRate! : 1;
+
+  const wanted = i.lines.filter((l) => cents(l.amount) !== 0);
+  const total = wanted.reduce((s, l) => s + cents(l.amount), 0);
+  if (total !== 0) throw new PermanentError(`The entry for ${i.document} does not balance (difference ${(total / 100).toFixed(2)}); nothing was posted`, { system: "exact", code: "unbalanced" });
+  const accounts = wanted.length ? await client.resolveGLAccounts(wanted.map((l) => l.glAccount)) : new Map();
+
+  // What is in force now, from Exact's own lines.
+  const posted = await client.listJournalLinesByNotes(marker(i.document));
+  const byEntry = new Map<string, GeneralJournalEntryLineRecord[]>();
+  for (const line of posted) byEntry.set(line.EntryID!, [...(byEntry.get(line.EntryID!) ?? []), line]);
+  const reversedIds = new Set(posted.map((l) => /\|reverses=([0-9a-f-]{36})/i.exec(l.Notes ?? "")?.[1]?.toLowerCase()).filter((x): x is string => Boolean(x)));
+  const live = [...byEntry.entries()].filter(([id, lines]) => !reversedIds.has(id.toLowerCase()) && !/\|reverses=/.test(lines[0]!.Notes ?? ""));
+  const inForce = net(posted.map((l) => ({ key: lineKey(l.GLAccountCode ?? l.GLAccount ?? "", l.CostCenter, l.CostUnit), cents: cents(l.AmountFC ?? 0) })));
+  const target = net(wanted.map((l) => ({ key: lineKey(accounts.get(l.glAccount)!.Code ?? l.glAccount, l.costCenter, l.costUnit), cents: cents(l.amount) })));
+  const liveEntries = await Promise.all(live.map(async ([id]) => (await client.getGeneralJournalEntry(id))!));
+  const currencyOk = liveEntries.every((e) => (e.entry.Currency ?? currency) === currency && (!foreign || e.entry.ExchangeRate === rate));
+  const summary = (m: Map<string, number>) => [...m].map(([k, v]) => ({ glAccount: k.split("|")[0]!, costCenter: k.split("|")[1] || null, amount: v / 100 }));
+  const base: Omit<Output, "status"> = {
+    idempotencyKey: key,
+    document: i.document,
+    version: i.version,
+    date: i.date,
+    movedFrom: null,
+    currency,
+    exchangeRate: rate,
+    rateDate: i.rateDate ?? (foreign ? i.date : null),
+    reversals: [],
+    entry: null,
+    inForce: summary(inForce),
+  };
+  const unchanged = sameNet(inForce, target) && currencyOk;
+
+  const planned: PlannedEntry[] = [];
+  if (!unchanged) {
+    for (const original of liveEntries) {
+      const lines = byEntry.get(original.entry.EntryID!)!;
+      planned.push({
+        reverses: { entryId: original.entry.EntryID!, entryNumber: original.entry.EntryNumber },
+        entry: {
+          journalCode,
+          currency: original.entry.Currency ?? undefined,
+          exchangeRate: original.entry.Currency && original.entry.Currency !== divisionCurrency ? (original.entry.ExchangeRate ?? undefined) : undefined,
+          reversal: true,
+          lines: lines.map((l) => ({
+            glAccount: l.GLAccount!,
+            amount: -(l.AmountFC ?? 0),
+            amountDC: -(l.AmountDC ?? l.AmountFC ?? 0),
+            date: i.date,
+            description: `Reversal of entry ${original.entry.EntryNumber}`.slice(0, 60),
+            costCenter: l.CostCenter?.trim() || undefined,
+            costUnit: l.CostUnit?.trim() || undefined,
+            notes: `${marker(i.document)}v=${i.version}|reverses=${original.entry.EntryID}${/\|j=[^|]*/.exec(l.Notes ?? "")?.[0] ?? ""}`,
+          })),
+        },
+        shown: lines.map((l) => ({
+          glAccount: l.GLAccountCode?.trim() || l.GLAccount!,
+          costCenter: l.CostCenter?.trim() || null,
+          costUnit: l.CostUnit?.trim() || null,
+          amount: -(l.AmountFC ?? 0),
+          amountDC: -(l.AmountDC ?? l.AmountFC ?? 0),
+          description: `Reversal of entry ${original.entry.EntryNumber}`.slice(0, 60),
+          jurisdiction: /\|j=([^|]*)/.exec(l.Notes ?? "")?.[1] ?? null,
+        })),
+      });
+    }
+    if (wanted.length) {
+      const dc = amountsDC(wanted.map((l) => l.amount), rate);
+      planned.push({
+        reverses: null,
+        entry: {
+          journalCode,
+          currency: i.currency ? currency : undefined,
+          exchangeRate: foreign ? rate : undefined,
+          lines: wanted.map((l, n) => ({
+            glAccount: accounts.get(l.glAccount)!.ID!,
+            amount: cents(l.amount) / 100,
+            ...(foreign ? { amountDC: dc[n]! } : {}),
+            date: i.date,
+            description: l.description ?? i.description,
+            costCenter: l.costCenter?.trim() || undefined,
+            costUnit: l.costUnit?.trim() || undefined,
+            notes: `${marker(i.document)}v=${i.version}${l.jurisdiction ? `|j=${l.jurisdiction}` : ""}`,
+          })),
+        },
+        shown: wanted.map((l, n) => ({
+          glAccount: accounts.get(l.glAccount)!.Code?.trim() || l.glAccount,
+          costCenter: l.costCenter?.trim() || null,
+          costUnit: l.costUnit?.trim() || null,
+          amount: cents(l.amount) / 100,
+          amountDC: foreign ? dc[n]! : cents(l.amount) / 100,
+          description: l.description ?? i.description ?? null,
+          jurisdiction: l.jurisdiction ?? null,
+        })),
+      });
+    }
+  }
+  return { key, journalCode, divisionCurrency, currency, foreign, rate, target, liveEntries, summary, base, unchanged, planned };
+}
+
 export const syncTaxJournal = exactNode({
   type: "exact.syncTaxJournal",
   version: 1,
@@ -102,58 +230,57 @@ export const syncTaxJournal = exactNode({
   }),
   input,
   output,
-  effect: { kind: "write", key: (i) => `exact:${i.division}:${i.document}:tax:v:${i.version}` },
+  effect: {
+    kind: "write",
+    key: (i) => `exact:${i.division}:${i.document}:tax:v:${i.version}`,
+    // A dry run reads the entries in force and shows each entry this version would post (the
+    // reversal first), line by line with debit/credit, currency and balance; nothing is sent.
+    preview: async (ctx, i, config) => {
+      const { key, journalCode, currency, rate, target, summary, base, unchanged, planned } = await planOf(ctx.client, i, config);
+      const status = unchanged ? (target.size ? ("unchanged" as const) : ("nothing_to_post" as const)) : ("posted" as const);
+      const money = (c: number) => (c / 100).toFixed(2);
+      const entries = planned.map((p) => {
+        const debit = p.shown.reduce((s, l) => s + Math.max(cents(l.amount), 0), 0);
+        const credit = p.shown.reduce((s, l) => s + Math.max(-cents(l.amount), 0), 0);
+        return {
+          journal: journalCode,
+          reversal: Boolean(p.reverses),
+          reverses: p.reverses?.entryNumber ?? null,
+          currency: p.entry.currency ?? currency,
+          exchangeRate: p.entry.exchangeRate ?? rate,
+          lines: p.shown.map((l) => ({
+            glAccount: l.glAccount,
+            // By effect; Exact receives a reversal as negated amounts on the side of the entry it reverses.
+            type: l.amount > 0 ? "debit" : "credit",
+            amount: money(Math.abs(cents(l.amount))),
+            amountDC: money(Math.abs(cents(l.amountDC))),
+            description: l.description,
+            dimensions: Object.fromEntries(Object.entries({ costCenter: l.costCenter, costUnit: l.costUnit }).filter(([, v]) => v)),
+            jurisdiction: l.jurisdiction,
+          })),
+          totalDebit: money(debit),
+          totalCredit: money(credit),
+          balance: money(debit - credit),
+        };
+      });
+      const newEntry = entries.find((e) => !e.reversal);
+      return {
+        wouldPost: { object: "GeneralJournalEntry", outcome: status, document: i.document, version: i.version, date: i.date, currency, inForce: base.inForce, entries, total: newEntry?.totalDebit ?? "0.00" },
+        output: {
+          ...base,
+          status,
+          idempotencyKey: key,
+          reversals: planned.filter((p) => p.reverses).map((p) => ({ entryId: "", entryNumber: null, reverses: p.reverses!.entryId, reversesNumber: p.reverses!.entryNumber })),
+          entry: planned.some((p) => !p.reverses) ? { entryId: "", entryNumber: null } : null,
+          inForce: unchanged ? base.inForce : summary(target),
+        },
+      };
+    },
+  },
   run: async (ctx, i, config) => {
     const client = ctx.client;
-    if (i.division !== client.division) {
-      throw new PermanentError(`The document belongs to division ${i.division} but this connection posts to division ${client.division}`, {
-        system: "exact",
-        code: "division_mismatch",
-      });
-    }
-    const key = `exact:${i.division}:${i.document}:tax:v:${i.version}`;
-    const journalCode = config.journalCode.trim();
-    const divisionCurrency = (await client.getDivision())?.Currency ?? null;
-    const currency = (i.currency ?? divisionCurrency ?? "").toUpperCase();
-    const foreign = Boolean(divisionCurrency) && currency !== divisionCurrency;
-    if (foreign && i.exchangeRate === undefined) {
-      throw new NeedsReviewError(`No exchange rate from ${currency} to ${divisionCurrency} for ${i.document}: give the rate and its date`, {
-        system: "exact",
-        reasonCode: "missing_exchange_rate",
-      });
-    }
-    const rate = foreign ? i.exchangeRate! : 1;
-
-    const wanted = i.lines.filter((l) => cents(l.amount) !== 0);
-    const total = wanted.reduce((s, l) => s + cents(l.amount), 0);
-    if (total !== 0) throw new PermanentError(`The entry for ${i.document} does not balance (difference ${(total / 100).toFixed(2)}); nothing was posted`, { system: "exact", code: "unbalanced" });
-    const accounts = wanted.length ? await client.resolveGLAccounts(wanted.map((l) => l.glAccount)) : new Map();
-
-    // What is in force now, from Exact's own lines.
-    const posted = await client.listJournalLinesByNotes(marker(i.document));
-    const byEntry = new Map<string, GeneralJournalEntryLineRecord[]>();
-    for (const line of posted) byEntry.set(line.EntryID!, [...(byEntry.get(line.EntryID!) ?? []), line]);
-    const reversedIds = new Set(posted.map((l) => /\|reverses=([0-9a-f-]{36})/i.exec(l.Notes ?? "")?.[1]?.toLowerCase()).filter((x): x is string => Boolean(x)));
-    const live = [...byEntry.entries()].filter(([id, lines]) => !reversedIds.has(id.toLowerCase()) && !/\|reverses=/.test(lines[0]!.Notes ?? ""));
-    const inForce = net(posted.map((l) => ({ key: lineKey(l.GLAccountCode ?? l.GLAccount ?? "", l.CostCenter, l.CostUnit), cents: cents(l.AmountFC ?? 0) })));
-    const target = net(wanted.map((l) => ({ key: lineKey(accounts.get(l.glAccount)!.Code ?? l.glAccount, l.costCenter, l.costUnit), cents: cents(l.amount) })));
-    const liveEntries = await Promise.all(live.map(async ([id]) => (await client.getGeneralJournalEntry(id))!));
-    const currencyOk = liveEntries.every((e) => (e.entry.Currency ?? currency) === currency && (!foreign || e.entry.ExchangeRate === rate));
-    const summary = (m: Map<string, number>) => [...m].map(([k, v]) => ({ glAccount: k.split("|")[0]!, costCenter: k.split("|")[1] || null, amount: v / 100 }));
-    const base: Omit<Output, "status"> = {
-      idempotencyKey: key,
-      document: i.document,
-      version: i.version,
-      date: i.date,
-      movedFrom: null,
-      currency,
-      exchangeRate: rate,
-      rateDate: i.rateDate ?? (foreign ? i.date : null),
-      reversals: [],
-      entry: null,
-      inForce: summary(inForce),
-    };
-    if (sameNet(inForce, target) && currencyOk) {
+    const { journalCode, currency, foreign, rate, target, liveEntries, summary, base, unchanged, planned } = await planOf(client, i, config);
+    if (unchanged) {
       ctx.log.info(target.size ? `The journal already holds this tax for ${i.document}: nothing posted` : `Nothing posted for ${i.document}, and nothing to post`);
       return { ...base, status: target.size ? ("unchanged" as const) : ("nothing_to_post" as const), entry: liveEntries[0] ? { entryId: liveEntries[0].entry.EntryID!, entryNumber: liveEntries[0].entry.EntryNumber } : null };
     }
@@ -187,50 +314,18 @@ export const syncTaxJournal = exactNode({
     };
 
     const reversals: Output["reversals"] = [];
-    for (const original of liveEntries) {
-      const lines = byEntry.get(original.entry.EntryID!)!;
-      const reversal = await post({
-        journalCode,
-        currency: original.entry.Currency ?? undefined,
-        exchangeRate: original.entry.Currency && original.entry.Currency !== divisionCurrency ? (original.entry.ExchangeRate ?? undefined) : undefined,
-        reversal: true,
-        lines: lines.map((l) => ({
-          glAccount: l.GLAccount!,
-          amount: -(l.AmountFC ?? 0),
-          amountDC: -(l.AmountDC ?? l.AmountFC ?? 0),
-          date,
-          description: `Reversal of entry ${original.entry.EntryNumber}`.slice(0, 60),
-          costCenter: l.CostCenter?.trim() || undefined,
-          costUnit: l.CostUnit?.trim() || undefined,
-          notes: `${marker(i.document)}v=${i.version}|reverses=${original.entry.EntryID}${/\|j=[^|]*/.exec(l.Notes ?? "")?.[0] ?? ""}`,
-        })),
-      });
-      reversals.push({ entryId: reversal.entry.EntryID!, entryNumber: reversal.entry.EntryNumber, reverses: original.entry.EntryID!, reversesNumber: original.entry.EntryNumber });
-      ctx.log.info(`Reversed entry ${original.entry.EntryNumber} of ${i.document} with entry ${reversal.entry.EntryNumber}`);
-    }
-
     let entry: Output["entry"] = null;
-    if (wanted.length) {
-      const dc = amountsDC(wanted.map((l) => l.amount), rate);
-      const created = await post({
-        journalCode,
-        currency: i.currency ? currency : undefined,
-        exchangeRate: foreign ? rate : undefined,
-        lines: wanted.map((l, n) => ({
-          glAccount: accounts.get(l.glAccount)!.ID!,
-          amount: cents(l.amount) / 100,
-          ...(foreign ? { amountDC: dc[n]! } : {}),
-          date,
-          description: l.description ?? i.description,
-          costCenter: l.costCenter?.trim() || undefined,
-          costUnit: l.costUnit?.trim() || undefined,
-          notes: `${marker(i.document)}v=${i.version}${l.jurisdiction ? `|j=${l.jurisdiction}` : ""}`,
-        })),
-      });
-      entry = { entryId: created.entry.EntryID!, entryNumber: created.entry.EntryNumber };
-      ctx.log.info(
-        `Posted entry ${created.entry.EntryNumber} for ${i.document} version ${i.version}` + (foreign ? ` in ${currency} at ${rate} (rate of ${base.rateDate})` : ""),
-      );
+    for (const { entry: planEntry, reverses } of planned) {
+      const created = await post(planEntry);
+      if (reverses) {
+        reversals.push({ entryId: created.entry.EntryID!, entryNumber: created.entry.EntryNumber, reverses: reverses.entryId, reversesNumber: reverses.entryNumber });
+        ctx.log.info(`Reversed entry ${reverses.entryNumber} of ${i.document} with entry ${created.entry.EntryNumber}`);
+      } else {
+        entry = { entryId: created.entry.EntryID!, entryNumber: created.entry.EntryNumber };
+        ctx.log.info(
+          `Posted entry ${created.entry.EntryNumber} for ${i.document} version ${i.version}` + (foreign ? ` in ${currency} at ${rate} (rate of ${base.rateDate})` : ""),
+        );
+      }
     }
     return { ...base, status: "posted" as const, reversals, entry, inForce: summary(target) };
   },

@@ -55,6 +55,7 @@ const output = z.object({
   inForce: z.array(z.object({ accountNo: z.string(), amount: z.number() })),
 });
 type Output = z.input<typeof output>;
+type Input = z.output<typeof input>;
 
 const marker = (document: string) => `tax:${document}|`;
 const isPeriodClosed = (error: unknown) => isClassified(error) && error.system === SYSTEM && /periods are closed/i.test(error.message);
@@ -106,6 +107,52 @@ function nextMonth(date: string): string {
   return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
 }
 
+/** What AR holds now for the document and what this version must make it hold (reads only). */
+async function planOf(client: IntacctClient, i: Input) {
+  const wanted = i.lines.filter((l) => toCents(l.amount) !== 0);
+  const posted = await postedAdjustments(client, i.customerId, i.document);
+  const reversedNos = new Set(posted.map((p) => /\|reverses=(\d+)/.exec(p.externalId)?.[1]).filter((x): x is string => Boolean(x)));
+  const live = posted.filter((p) => !/\|reverses=/.test(p.externalId) && !reversedNos.has(p.recordNo));
+  const inForce = net(posted.flatMap((p) => p.lines));
+  const target = net(wanted.map((l) => ({ accountNo: l.accountNo, cents: toCents(l.amount) })));
+  const sameCurrency = live.every((p) => !i.currency || p.currency === i.currency);
+  const base: Omit<Output, "status"> = {
+    document: i.document,
+    version: i.version,
+    date: i.date,
+    movedFrom: null,
+    currency: i.currency ?? null,
+    exchangeRate: i.exchangeRate ?? null,
+    rateDate: i.rateDate ?? null,
+    reversals: [],
+    adjustment: null,
+    inForce: [...inForce].map(([accountNo, v]) => ({ accountNo, amount: v / 100 })),
+  };
+  const unchanged = inForce.size === target.size && [...inForce].every(([k, v]) => target.get(k) === v) && sameCurrency;
+  const newLines: Posted["lines"] = wanted.map((l) => ({ accountNo: l.accountNo, cents: toCents(l.amount), locationId: l.locationId ?? "", departmentId: l.departmentId ?? "", classId: l.classId ?? "", projectId: l.projectId ?? "", memo: l.memo ?? "" }));
+  if (!unchanged && new Set(wanted.map((l) => Math.sign(toCents(l.amount)))).size > 1) {
+    throw new PermanentError(`The tax lines of ${i.document} mix positive and negative amounts; an AR adjustment takes one sign`, { system: SYSTEM });
+  }
+  return { wanted, newLines, posted, live, target, base, unchanged };
+}
+
+const memoKind = (lines: Posted["lines"]) => (lines.reduce((s, l) => s + l.cents, 0) >= 0 ? "Debit Memo" : "Credit Memo");
+const adjustmentNumberOf = (document: string, n: number) => `TAX-${document}-${n}`.slice(0, 100);
+
+/** An adjustment as the dry run shows it: its lines with their dimensions, and the total. */
+function rendered(lines: Posted["lines"]) {
+  return {
+    kind: memoKind(lines),
+    lines: lines.map((l) => ({
+      accountNo: l.accountNo,
+      amount: money(l.cents / 100),
+      memo: l.memo || undefined,
+      dimensions: Object.fromEntries(Object.entries({ locationId: l.locationId, departmentId: l.departmentId, classId: l.classId, projectId: l.projectId }).filter(([, v]) => v)),
+    })),
+    total: money(lines.reduce((s, l) => s + l.cents, 0) / 100),
+  };
+}
+
 export const syncTaxAdjustment = node({
   type: "intacct.syncTaxAdjustment",
   version: 1,
@@ -118,29 +165,59 @@ export const syncTaxAdjustment = node({
   }),
   input,
   output,
-  effect: { kind: "write", key: (i) => `intacct:aradjustment:${i.document}:tax:v:${i.version}` },
+  effect: {
+    kind: "write",
+    key: (i) => `intacct:aradjustment:${i.document}:tax:v:${i.version}`,
+    // A dry run reads what AR holds for the document and shows the credit memos that would reverse
+    // it and the memo that would be posted, line by line; nothing is sent.
+    preview: async (ctx, i) => {
+      const { newLines, posted, live, target, base, unchanged } = await planOf(ctx.client, i);
+      const status = unchanged ? (target.size ? ("unchanged" as const) : ("nothing_to_post" as const)) : ("posted" as const);
+      let n = posted.length;
+      const reversals = unchanged
+        ? []
+        : live.map((original) => ({
+            reverses: original.recordNo,
+            adjustmentNumber: adjustmentNumberOf(i.document, ++n),
+            externalId: `${marker(i.document)}v=${i.version}|reverses=${original.recordNo}`,
+            currency: original.currency || null,
+            ...rendered(original.lines.map((l) => ({ ...l, cents: -l.cents }))),
+          }));
+      const adjustment =
+        unchanged || newLines.length === 0
+          ? null
+          : { adjustmentNumber: adjustmentNumberOf(i.document, ++n), externalId: `${marker(i.document)}v=${i.version}`, description: i.description ?? `Sales tax ${i.document}`, currency: i.currency ?? null, ...rendered(newLines) };
+      const change = [...reversals, ...(adjustment ? [adjustment] : [])].reduce((s, a) => s + toCents(a.total), 0);
+      return {
+        wouldPost: {
+          object: "ARADJUSTMENT",
+          outcome: status,
+          customerId: i.customerId,
+          invoiceNumber: i.invoiceNumber ?? null,
+          document: i.document,
+          version: i.version,
+          date: i.date,
+          currency: i.currency ?? null,
+          inForce: base.inForce,
+          reversals,
+          adjustment,
+          /** What the customer's balance changes by. */
+          total: money(change / 100),
+        },
+        output: {
+          ...base,
+          status,
+          reversals: reversals.map((r) => ({ recordNo: "", adjustmentNumber: r.adjustmentNumber, total: r.total, reverses: r.reverses })),
+          adjustment: adjustment ? { recordNo: "", adjustmentNumber: adjustment.adjustmentNumber, total: adjustment.total } : null,
+          inForce: unchanged ? base.inForce : [...target].map(([accountNo, v]) => ({ accountNo, amount: v / 100 })),
+        },
+      };
+    },
+  },
   async run(ctx, i, c) {
     const client = ctx.client;
-    const wanted = i.lines.filter((l) => toCents(l.amount) !== 0);
-    const posted = await postedAdjustments(client, i.customerId, i.document);
-    const reversedNos = new Set(posted.map((p) => /\|reverses=(\d+)/.exec(p.externalId)?.[1]).filter((x): x is string => Boolean(x)));
-    const live = posted.filter((p) => !/\|reverses=/.test(p.externalId) && !reversedNos.has(p.recordNo));
-    const inForce = net(posted.flatMap((p) => p.lines));
-    const target = net(wanted.map((l) => ({ accountNo: l.accountNo, cents: toCents(l.amount) })));
-    const sameCurrency = live.every((p) => !i.currency || p.currency === i.currency);
-    const base: Omit<Output, "status"> = {
-      document: i.document,
-      version: i.version,
-      date: i.date,
-      movedFrom: null,
-      currency: i.currency ?? null,
-      exchangeRate: i.exchangeRate ?? null,
-      rateDate: i.rateDate ?? null,
-      reversals: [],
-      adjustment: null,
-      inForce: [...inForce].map(([accountNo, v]) => ({ accountNo, amount: v / 100 })),
-    };
-    if (inForce.size === target.size && [...inForce].every(([k, v]) => target.get(k) === v) && sameCurrency) {
+    const { wanted, newLines, posted, live, target, base, unchanged } = await planOf(client, i);
+    if (unchanged) {
       ctx.log.info(target.size ? `AR already holds this tax for ${i.document}: nothing posted` : `No tax to post for ${i.document}`);
       return { ...base, status: target.size ? ("unchanged" as const) : ("nothing_to_post" as const) };
     }
@@ -149,7 +226,7 @@ export const syncTaxAdjustment = node({
     let n = posted.length;
     const post = async (lines: Posted["lines"], externalId: string, description: string, currency: { currency?: string; rate?: number }) => {
       n += 1;
-      const adjustmentNumber = `TAX-${i.document}-${n}`.slice(0, 100);
+      const adjustmentNumber = adjustmentNumberOf(i.document, n);
       const send = (d: string) =>
         client.legacyCreate(
           "create_aradjustment",
@@ -221,10 +298,8 @@ export const syncTaxAdjustment = node({
     }
     let adjustment: Output["adjustment"] = null;
     if (wanted.length) {
-      const signs = new Set(wanted.map((l) => Math.sign(toCents(l.amount))));
-      if (signs.size > 1) throw new PermanentError(`The tax lines of ${i.document} mix positive and negative amounts; an AR adjustment takes one sign`, { system: SYSTEM });
       adjustment = await post(
-        wanted.map((l) => ({ accountNo: l.accountNo, cents: toCents(l.amount), locationId: l.locationId ?? "", departmentId: l.departmentId ?? "", classId: l.classId ?? "", projectId: l.projectId ?? "", memo: l.memo ?? "" })),
+        newLines,
         `${marker(i.document)}v=${i.version}`,
         i.description ?? `Sales tax ${i.document}`,
         { currency: i.currency, rate: i.exchangeRate },

@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { NeedsReviewError, PermanentError, isClassified } from "../../sdk";
-import { quote } from "../client";
+import { quote, type IntacctClient } from "../client";
 import { SYSTEM } from "../errors";
 import { isoDate, toCents } from "../schemas";
 import { asArray, obj, text } from "../xml";
@@ -59,6 +59,64 @@ const nextMonth = (iso: string) => {
 };
 const isPeriodClosed = (error: unknown) => isClassified(error) && error.system === SYSTEM && /periods are closed/i.test(error.message);
 
+type Input = z.output<typeof input>;
+type PlannedLine = Line & { cents: number; currency?: string; rate?: string };
+
+/** The batches the ledger holds for the document and whether this version changes them (reads only). */
+async function planOf(client: IntacctClient, i: Input) {
+  const wanted = i.lines.filter((l) => toCents(l.amount) !== 0);
+  if (wanted.reduce((s, l) => s + toCents(l.amount), 0) !== 0) throw new PermanentError(`The entry for ${i.document} does not balance; nothing was posted`, { system: SYSTEM });
+  const found = await client.readByQuery("GLBATCH", `REFERENCENO = ${quote(i.document)}`, { fields: ["RECORDNO"], pageSize: 100 });
+  const batches = found.length ? await client.read("GLBATCH", found.map((r) => text(r.RECORDNO))) : [];
+  const posted = batches.map((b) => ({
+    recordNo: text(b.RECORDNO),
+    title: text(b.BATCH_TITLE),
+    lines: asArray(obj(b.ENTRIES).GLENTRY)
+      .map(obj)
+      .map((e) => ({
+        accountNo: text(e.ACCOUNTNO),
+        cents: toCents(text(e.TRX_AMOUNT)) * Number(text(e.TR_TYPE)),
+        memo: text(e.DESCRIPTION),
+        locationId: text(e.LOCATION) || undefined,
+        departmentId: text(e.DEPARTMENT) || undefined,
+        classId: text(e.CLASSID) || undefined,
+        customerId: text(e.CUSTOMERID) || undefined,
+        vendorId: text(e.VENDORID) || undefined,
+        currency: text(e.CURRENCY),
+        rate: text(e.EXCHANGE_RATE),
+      })),
+  }));
+  const reversed = new Set(posted.map((p) => /reverses=(\d+)/.exec(p.title)?.[1]).filter(Boolean));
+  const live = posted.filter((p) => !/reverses=/.test(p.title) && !reversed.has(p.recordNo));
+  const net = (rows: { accountNo: string; cents: number }[]) => {
+    const m = new Map<string, number>();
+    for (const r of rows) m.set(r.accountNo, (m.get(r.accountNo) ?? 0) + r.cents);
+    return [...m].filter(([, v]) => v !== 0).sort().join(";");
+  };
+  const base: Omit<Output, "status"> = { document: i.document, version: i.version, date: i.date, movedFrom: null, reversals: [], batch: null };
+  const unchanged = net(posted.flatMap((p) => p.lines)) === net(wanted.map((l) => ({ accountNo: l.accountNo, cents: toCents(l.amount) })));
+  /** The batches this version posts: an offsetting one per batch in force, then the new one. */
+  const batchesToPost: { title: string; reverses: string | null; lines: PlannedLine[] }[] = unchanged
+    ? []
+    : [
+        ...live.map((original) => ({
+          title: `Reversal of batch ${original.recordNo} (tax ${i.document} v=${i.version} reverses=${original.recordNo})`,
+          reverses: original.recordNo,
+          lines: original.lines.map((l) => ({ ...l, amount: -l.cents / 100, cents: -l.cents, currency: l.currency && l.rate ? l.currency : undefined })),
+        })),
+        ...(wanted.length
+          ? [
+              {
+                title: `${i.description ?? `Tax ${i.document}`} (tax ${i.document} v=${i.version})`,
+                reverses: null,
+                lines: wanted.map((l) => ({ ...l, cents: toCents(l.amount), currency: i.currency && i.exchangeRate ? i.currency : undefined, rate: i.exchangeRate ? String(i.exchangeRate) : undefined })),
+              },
+            ]
+          : []),
+      ];
+  return { wanted, posted, base, unchanged, batchesToPost };
+}
+
 export const syncTaxGlBatch = node({
   type: "intacct.syncTaxGlBatch",
   version: 1,
@@ -72,47 +130,53 @@ export const syncTaxGlBatch = node({
   }),
   input,
   output,
-  effect: { kind: "write", key: (i) => `intacct:glbatch:${i.document}:tax:v:${i.version}` },
+  effect: {
+    kind: "write",
+    key: (i) => `intacct:glbatch:${i.document}:tax:v:${i.version}`,
+    // A dry run reads the batches in force and shows each batch this version would post (offsets
+    // first), with lines, dimensions, debit/credit and balance; nothing is sent.
+    preview: async (ctx, i, c) => {
+      const { wanted, base, unchanged, batchesToPost } = await planOf(ctx.client, i);
+      const status = unchanged ? (wanted.length ? ("unchanged" as const) : ("nothing_to_post" as const)) : ("posted" as const);
+      const batches = batchesToPost.map((b) => {
+        const debit = b.lines.reduce((s, l) => s + Math.max(l.cents, 0), 0);
+        const credit = b.lines.reduce((s, l) => s + Math.max(-l.cents, 0), 0);
+        return {
+          journal: c.journal,
+          title: b.title.slice(0, 100),
+          referenceNo: i.document,
+          reverses: b.reverses,
+          currency: b.lines[0]?.currency ?? null,
+          lines: b.lines.map((l) => ({
+            accountNo: l.accountNo,
+            type: l.cents > 0 ? "debit" : "credit",
+            amount: (Math.abs(l.cents) / 100).toFixed(2),
+            memo: l.memo || undefined,
+            dimensions: Object.fromEntries(Object.entries({ locationId: l.locationId, departmentId: l.departmentId, classId: l.classId, customerId: l.customerId, vendorId: l.vendorId }).filter(([, v]) => v)),
+          })),
+          totalDebit: (debit / 100).toFixed(2),
+          totalCredit: (credit / 100).toFixed(2),
+          balance: ((debit - credit) / 100).toFixed(2),
+        };
+      });
+      const newBatch = batches.find((b) => !b.reverses);
+      return {
+        wouldPost: { object: "GLBATCH", outcome: status, document: i.document, version: i.version, date: i.date, currency: i.currency ?? null, batches, total: newBatch?.totalDebit ?? "0.00" },
+        output: { ...base, status, reversals: batches.filter((b) => b.reverses).map((b) => ({ recordNo: "", reverses: b.reverses! })), batch: newBatch ? { recordNo: "" } : null },
+      };
+    },
+  },
   async run(ctx, i, c) {
     const client = ctx.client;
-    const wanted = i.lines.filter((l) => toCents(l.amount) !== 0);
-    if (wanted.reduce((s, l) => s + toCents(l.amount), 0) !== 0) throw new PermanentError(`The entry for ${i.document} does not balance; nothing was posted`, { system: SYSTEM });
-    const found = await client.readByQuery("GLBATCH", `REFERENCENO = ${quote(i.document)}`, { fields: ["RECORDNO"], pageSize: 100 });
-    const batches = found.length ? await client.read("GLBATCH", found.map((r) => text(r.RECORDNO))) : [];
-    const posted = batches.map((b) => ({
-      recordNo: text(b.RECORDNO),
-      title: text(b.BATCH_TITLE),
-      lines: asArray(obj(b.ENTRIES).GLENTRY)
-        .map(obj)
-        .map((e) => ({
-          accountNo: text(e.ACCOUNTNO),
-          cents: toCents(text(e.TRX_AMOUNT)) * Number(text(e.TR_TYPE)),
-          memo: text(e.DESCRIPTION),
-          locationId: text(e.LOCATION) || undefined,
-          departmentId: text(e.DEPARTMENT) || undefined,
-          classId: text(e.CLASSID) || undefined,
-          customerId: text(e.CUSTOMERID) || undefined,
-          vendorId: text(e.VENDORID) || undefined,
-          currency: text(e.CURRENCY),
-          rate: text(e.EXCHANGE_RATE),
-        })),
-    }));
-    const reversed = new Set(posted.map((p) => /reverses=(\d+)/.exec(p.title)?.[1]).filter(Boolean));
-    const live = posted.filter((p) => !/reverses=/.test(p.title) && !reversed.has(p.recordNo));
-    const net = (rows: { accountNo: string; cents: number }[]) => {
-      const m = new Map<string, number>();
-      for (const r of rows) m.set(r.accountNo, (m.get(r.accountNo) ?? 0) + r.cents);
-      return [...m].filter(([, v]) => v !== 0).sort().join(";");
-    };
-    const base: Omit<Output, "status"> = { document: i.document, version: i.version, date: i.date, movedFrom: null, reversals: [], batch: null };
-    if (net(posted.flatMap((p) => p.lines)) === net(wanted.map((l) => ({ accountNo: l.accountNo, cents: toCents(l.amount) })))) {
+    const { wanted, posted, base, unchanged, batchesToPost } = await planOf(client, i);
+    if (unchanged) {
       ctx.log.info(wanted.length ? `The ledger already holds this tax for ${i.document}: nothing posted` : `Nothing to post for ${i.document}`);
       return { ...base, status: wanted.length ? ("unchanged" as const) : ("nothing_to_post" as const) };
     }
 
     let date = i.date;
     let n = posted.length;
-    const post = async (title: string, lines: (Line & { cents: number; currency?: string; rate?: string })[]) => {
+    const post = async (title: string, lines: PlannedLine[]) => {
       n += 1;
       const send = (d: string) =>
         client.create(
@@ -164,21 +228,13 @@ export const syncTaxGlBatch = node({
     };
 
     const reversals: Output["reversals"] = [];
-    for (const original of live) {
-      const recordNo = await post(
-        `Reversal of batch ${original.recordNo} (tax ${i.document} v=${i.version} reverses=${original.recordNo})`,
-        original.lines.map((l) => ({ ...l, amount: -l.cents / 100, cents: -l.cents, currency: l.currency && l.rate ? l.currency : undefined })),
-      );
-      reversals.push({ recordNo, reverses: original.recordNo });
-      ctx.log.info(`Offset batch ${original.recordNo} of ${i.document} with batch ${recordNo}`);
-    }
     let batch: Output["batch"] = null;
-    if (wanted.length) {
-      const recordNo = await post(
-        `${i.description ?? `Tax ${i.document}`} (tax ${i.document} v=${i.version})`,
-        wanted.map((l) => ({ ...l, cents: toCents(l.amount), currency: i.currency && i.exchangeRate ? i.currency : undefined, rate: i.exchangeRate ? String(i.exchangeRate) : undefined })),
-      );
-      batch = { recordNo };
+    for (const planned of batchesToPost) {
+      const recordNo = await post(planned.title, planned.lines);
+      if (planned.reverses) {
+        reversals.push({ recordNo, reverses: planned.reverses });
+        ctx.log.info(`Offset batch ${planned.reverses} of ${i.document} with batch ${recordNo}`);
+      } else batch = { recordNo };
     }
     return { ...base, status: "posted" as const, reversals, batch };
   },
