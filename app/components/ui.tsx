@@ -147,6 +147,7 @@ export const TRIGGER_LABELS: Record<string, string> = {
   webhook: "Webhook",
   replay: "Replay",
   dry_run: "Dry run",
+  agent: "Agent (MCP)",
 };
 
 /** Pretty JSON for an input/output panel. */
