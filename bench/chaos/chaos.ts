@@ -37,7 +37,7 @@ export interface ChaosOptions {
   killEveryMs: number;
   /** How long the SIGSTOPped worker stays stopped (past the stale window). */
   stopMs: number;
-  /** Worker heartbeat tuning (LEDGERLINE_HEARTBEAT_MS etc.); unset: the product's defaults (5 s / 30 s / 10 s). */
+  /** Worker heartbeat tuning (LEDGERLINE_HEARTBEAT_MS etc.); unset: the product's defaults (2 s / 12 s / 3 s). */
   heartbeatMs?: number;
   staleAfterMs?: number;
   sweepMs?: number;
@@ -69,7 +69,7 @@ export const fullVersion = (): Omit<ChaosOptions, "log"> => ({
 
 /**
  * About 100 documents, each fault once, in two to three minutes on two cores: the stale window is
- * cut from 30 s to 5 s (heartbeats every 1 s, swept every 1 s) so the SIGSTOP (12 s) is past it.
+ * cut from 12 s to 5 s (heartbeats every 1 s, swept every 1 s) so the SIGSTOP (12 s) is past it.
  */
 export const shortVersion = (): Omit<ChaosOptions, "log"> => ({
   ...fullVersion(),

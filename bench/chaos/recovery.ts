@@ -27,6 +27,8 @@ export interface Recovery {
   slowestMs?: number;
   /** runs that never moved again */
   stuck: string[];
+  /** The slowest run's story (its nodes and their attempts, times from the fault): why it took that long. */
+  slowestRun?: { runId: string; ms: number; trace: string[] };
 }
 
 /** Runs whose jobs are locked by the worker ids of these processes. */
@@ -87,6 +89,7 @@ export async function measureRecovery(db: Db, event: FaultEvent): Promise<Recove
       coalesce(r.finished_at <= ${at}, false) as finished_before
     from runs r where r.id = any(${event.runIds}::uuid[])`;
   let slowest: number | undefined;
+  let slowestId: string | undefined;
   const stuck: string[] = [];
   for (const row of rows) {
     if (row.finished_before) continue;
@@ -95,8 +98,53 @@ export async function measureRecovery(db: Db, event: FaultEvent): Promise<Recove
       continue;
     }
     const ms = row.next_at.getTime() - event.at;
-    slowest = Math.max(slowest ?? 0, ms);
+    if (slowest === undefined || ms > slowest) {
+      slowest = ms;
+      slowestId = row.id;
+    }
   }
   const reclaims = [...(event.reclaimedAt?.values() ?? [])].map((t) => t - event.at);
-  return { event, slowestMs: slowest, slowestReclaimMs: reclaims.length ? Math.max(...reclaims) : undefined, stuck };
+  const traced = stuck[0] ?? slowestId;
+  return {
+    event,
+    slowestMs: slowest,
+    slowestReclaimMs: reclaims.length ? Math.max(...reclaims) : undefined,
+    stuck,
+    slowestRun: traced ? { runId: traced, ms: stuck.length ? Number.POSITIVE_INFINITY : slowest!, trace: await traceRun(db, traced, event) } : undefined,
+  };
+}
+
+interface TracedAttempt {
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  delayMs?: number;
+  error?: { message?: string };
+}
+
+/**
+ * One run's story around a fault, times from the fault: when it was claimed again (the bench's
+ * own observation), each node's first start and finish, and every attempt with its error and the
+ * wait that followed. Attempts that started before the fault are left out after the first two.
+ */
+export async function traceRun(db: Db, runId: string, event: FaultEvent): Promise<string[]> {
+  const from = (t: Date | string | null) => (t === null ? "-" : `${((new Date(t).getTime() - event.at) / 1000).toFixed(1)} s`);
+  const [run] = await db.sql<{ flow: string; status: string; trigger_kind: string; finished_at: Date | null }[]>`
+    select f.name as flow, r.status, r.trigger_kind, r.finished_at from runs r join flows f on f.id = r.flow_id where r.id = ${runId}`;
+  if (!run) return [`run ${runId}: gone`];
+  const nodes = await db.sql<{ node_id: string; node_type: string; status: string; started_at: Date; finished_at: Date | null; attempts: TracedAttempt[] | null }[]>`
+    select node_id, node_type, status, started_at, finished_at, attempts from node_runs where run_id = ${runId} order by seq`;
+  const reclaimed = event.reclaimedAt?.get(runId);
+  const lines = [
+    `run ${runId} (${run.flow}, ${run.trigger_kind}): ${run.status}, finished ${from(run.finished_at)}; claimed again (seen) ${reclaimed === undefined ? "-" : `${((reclaimed - event.at) / 1000).toFixed(1)} s`}`,
+  ];
+  for (const n of nodes) {
+    if (n.finished_at && n.finished_at.getTime() < event.at) continue;
+    lines.push(`  node ${n.node_id} (${n.node_type}) ${n.status}: started ${from(n.started_at)}, finished ${from(n.finished_at)}`);
+    for (const a of n.attempts ?? []) {
+      const wait = a.delayMs === undefined ? "" : `, then waits ${(a.delayMs / 1000).toFixed(1)} s`;
+      lines.push(`    attempt ${a.attempt} at ${from(a.startedAt)} for ${(a.durationMs / 1000).toFixed(1)} s${a.error ? `: ${(a.error.message ?? "error").slice(0, 120)}` : ": ok"}${wait}`);
+    }
+  }
+  return lines;
 }

@@ -189,6 +189,13 @@ export function printFigures(figures: ChaosFigures, print: (line: string) => voi
     );
   }
   print(`  longest kill -> resumed run's next node: ${seconds(figures.slowestRecoveryMs)}`);
+  // Why the slow ones were slow: the slowest run of every fault past 45 s, and of the slowest fault.
+  const slowest = figures.recoveries.reduce<Recovery | undefined>((a, r) => ((r.slowestRun?.ms ?? -1) > (a?.slowestRun?.ms ?? -1) ? r : a), undefined);
+  for (const r of figures.recoveries) {
+    if (!r.slowestRun || (r !== slowest && r.slowestRun.ms < 45_000)) continue;
+    print(`  slowest after ${r.event.kind}${r.event.worker ? ` worker ${r.event.worker}` : ""} at +${((r.event.at - figures.startedAt) / 1000).toFixed(0)} s (${seconds(r.slowestRun.ms)}), times from the fault:`);
+    for (const line of r.slowestRun.trace) print(`    ${line}`);
+  }
   if (figures.unexpectedWorkerExits) print(`  workers that exited on their own (and were replaced): ${figures.unexpectedWorkerExits}`);
   const duplicates = figures.integrations.reduce((n, f) => n + f.duplicates.length, 0);
   const losses = figures.integrations.reduce((n, f) => n + f.losses.length, 0);

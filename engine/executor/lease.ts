@@ -20,7 +20,8 @@
 import { performance } from "node:perf_hooks";
 import type { Db } from "../../db/client";
 
-export const DEFAULT_LEASE_MS = 30_000;
+/** A claim's lifetime without renewal: the workers' stale window (../worker/heartbeat.ts). Renewed every third of it. */
+export const DEFAULT_LEASE_MS = 12_000;
 
 /** Not a classified error: the engine stops executing the run and leaves everything to the new holder. */
 export class LeaseLostError extends Error {

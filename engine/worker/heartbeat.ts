@@ -2,24 +2,30 @@
  * Crash recovery. graphile-worker leaves a killed worker's jobs locked for 4 hours; we do better:
  * every worker process records a heartbeat for each of its graphile-worker ids, and a sweeper in
  * every process unlocks the jobs of workers whose heartbeat is older than STALE_AFTER_MS.
- * Worst case from a SIGKILL to the job running again: STALE_AFTER_MS + SWEEP_EVERY_MS (40 s).
+ * Worst case from a SIGKILL to the job running again: STALE_AFTER_MS + SWEEP_EVERY_MS (15 s).
  *
  * A worker that is alive but stalled past STALE_AFTER_MS (SIGSTOP, a long GC pause, a frozen VM)
  * has its jobs unlocked too. That is safe because a heartbeat is not what protects a run: each run
  * executes under a lease (../executor/lease.ts) that lives as long as the stale window and is
  * renewed by the run itself. The next worker claims the run only once that lease has expired, and
  * the stalled worker, when it wakes, finds its lease dead: its checkpoints, ledger transitions and
- * requests are refused, so it posts nothing.
+ * requests are refused, so it posts nothing. Why the window can be this short: a wrong guess
+ * (a live worker that was only slow) costs a takeover, never a duplicate.
+ *
+ * Tuning (`npm run worker`): LEDGERLINE_HEARTBEAT_MS, LEDGERLINE_STALE_AFTER_MS (also the run
+ * lease's lifetime; at least three heartbeats) and LEDGERLINE_SWEEP_MS.
  */
 import { hostname } from "node:os";
 import type { WorkerUtils } from "graphile-worker";
 import type { Db } from "../../db/client";
+import { DEFAULT_LEASE_MS } from "../executor/lease";
 import { RESUMED_RUN_PRIORITY, TASK_RUN } from "../queue";
 import { TERMINAL_RUN_STATUSES } from "../status";
 
-export const HEARTBEAT_EVERY_MS = 5_000;
-export const STALE_AFTER_MS = 30_000;
-export const SWEEP_EVERY_MS = 10_000;
+export const HEARTBEAT_EVERY_MS = 2_000;
+/** The stale window: the run lease's lifetime too, so a killed worker's leases are dead by the time its jobs are unlocked. */
+export const STALE_AFTER_MS = DEFAULT_LEASE_MS;
+export const SWEEP_EVERY_MS = 3_000;
 
 export async function beat(db: Db, workerIds: string[]): Promise<void> {
   if (workerIds.length === 0) return;
