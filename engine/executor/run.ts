@@ -15,6 +15,7 @@ import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
 import type { LoadedConnection } from "../connections";
 import { buildGraph } from "../flow/graph";
 import { registry } from "../registry";
+import { isAgentDryRun } from "../runs";
 import { LeaseLostError, type Lease } from "./lease";
 import { executeNode } from "./node";
 import { finishRun, loadVersion, parkForApproval, releaseRun, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
@@ -80,7 +81,7 @@ async function executeNodes(
   signal: AbortSignal,
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
-  const dryRun = options.dryRun ?? run.triggerKind === "dry_run";
+  const dryRun = options.dryRun || run.triggerKind === "dry_run" || isAgentDryRun(run.recordKey);
   const flow = await loadVersion(db, run.flowVersionId);
   const graph = buildGraph(flow);
   const byId = new Map(flow.nodes.map((n) => [n.id, n]));
