@@ -25,6 +25,8 @@ export async function listFlows(db: Db, workspaceId: string) {
       from runs r where r.flow_id = f.id and r.workspace_id = ${workspaceId} and r.created_at > now() - interval '7 days'
     ) s on true
     where f.workspace_id = ${workspaceId}
+      -- The flows agent tool calls run as (engine/mcp/tool-flows.ts) are the product's, not for editing.
+      and not exists (select 1 from agent_tool_flows a where a.flow_id = f.id and a.workspace_id = ${workspaceId})
     order by f.updated_at desc`;
 }
 

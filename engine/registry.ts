@@ -4,14 +4,17 @@
  */
 import { z } from "zod";
 import { connectors } from "../connectors";
-import type { AnyConnectorDefinition, AnyNodeDefinition } from "../connectors/sdk";
+import { pickerNode, type AnyConnectorDefinition, type AnyNodeDefinition } from "../connectors/sdk";
 import { coreConnectors, coreNodes } from "./nodes";
 
 const allConnectors: AnyConnectorDefinition[] = [...coreConnectors, ...connectors];
 const byKey = new Map<string, AnyNodeDefinition>();
 const latestByType = new Map<string, AnyNodeDefinition>();
 
-for (const def of [...coreNodes, ...connectors.flatMap((c) => c.nodes)]) {
+// Each connector's picker lists are readable by one generated node (connectors/sdk/picker-node.ts).
+const listNodes = connectors.flatMap((c) => pickerNode(c) ?? []);
+
+for (const def of [...coreNodes, ...connectors.flatMap((c) => c.nodes), ...listNodes]) {
   const key = `${def.type}@${def.version}`;
   if (byKey.has(key)) throw new Error(`node type ${key} is declared twice`);
   byKey.set(key, def);

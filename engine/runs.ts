@@ -14,7 +14,15 @@ import { COMPLETED_NODE_RUN_STATUSES, REPLAYABLE_RUN_STATUSES, type RunErrorKind
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
-export type TriggerKind = "manual" | "schedule" | "poll" | "webhook" | "replay" | "dry_run";
+export type TriggerKind = "manual" | "schedule" | "poll" | "webhook" | "replay" | "dry_run" | "agent";
+
+/**
+ * Record keys of agent calls (engine/mcp): `agent:<requestId>` for a write or flow call (the same
+ * requestId finds the same run), and this prefix for an agent's dry run, which the executor runs
+ * as a dry run whoever picks it up (it is never enqueued, but a dry run must never post).
+ */
+export const AGENT_DRY_RUN_KEY_PREFIX = "agent-dry-run:";
+export const isAgentDryRun = (recordKey: string): boolean => recordKey.startsWith(AGENT_DRY_RUN_KEY_PREFIX);
 
 export interface CreatedRuns {
   created: string[];

@@ -8,3 +8,4 @@ export * from "./webhook";
 export * from "./testing";
 export * from "./sandbox";
 export * from "./egress";
+export * from "./picker-node";
