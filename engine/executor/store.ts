@@ -161,7 +161,8 @@ export interface RunOutcome {
 /** End a run in one statement: the run row, its review item when it needs one, its audit event. */
 export async function finishRun(db: Db, run: RunRow, lease: Lease, outcome: RunOutcome): Promise<void> {
   const error = outcome.error ?? null;
-  const review = outcome.status === "needs_review" && error !== null && Boolean(outcome.failedNodeId);
+  // A dry run that would wait for review says so on its run; it puts nothing in the review queue.
+  const review = outcome.status === "needs_review" && error !== null && Boolean(outcome.failedNodeId) && run.triggerKind !== "dry_run";
   const [row] = await db.sql<{ finished: boolean }[]>`
     with finished as (
       update runs set status = ${outcome.status}, error = ${jsonb(error)}::text::jsonb, error_kind = ${error?.kind ?? null},
