@@ -3,31 +3,16 @@
  * is approved on the page, and the run then posts once (the worker, the Intacct sandbox).
  */
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDb, type Db } from "../db/client";
-import { api, signedInContext } from "./session";
-import { launchBrowser } from "./stack";
+import { describe, expect, inject, it } from "vitest";
+import { api, signedInSuite } from "./session";
 
 const COMPILE = 120_000;
-let browser: Browser;
-let owner: BrowserContext;
-let db: Db;
+const suite = signedInSuite({ viewport: { width: 1360, height: 860 } }, { db: true });
 const base = () => inject("baseUrl");
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  owner = await signedInContext(browser, { viewport: { width: 1360, height: 860 } });
-  db = createDb(inject("databaseUrl"), { max: 2 });
-});
-afterAll(async () => {
-  await browser?.close();
-  await db?.close();
-});
 
 describe("approvals view", () => {
   it("shows the waiting journal with its exact entry; Approve posts it once", async () => {
-    const [conn] = await db.sql<{ id: string }[]>`
+    const [conn] = await suite.db.sql<{ id: string }[]>`
       select c.id::text from connections c join workspaces w on w.id = c.workspace_id where w.slug = 'demo' and c.system = 'intacct' limit 1`;
     const ref = `APPR-${randomUUID().slice(0, 8)}`;
     const { flowId } = await api<{ flowId: string }>("flows.create", { name: `Approved accruals ${ref}` });
@@ -53,10 +38,10 @@ describe("approvals view", () => {
       ],
     };
     const { runId } = await api<{ runId: string }>("flows.runNow", { flowId, data: entry });
-    const status = async () => (await db.sql<{ status: string }[]>`select status from runs where id = ${runId}`)[0]?.status;
+    const status = async () => (await suite.db.sql<{ status: string }[]>`select status from runs where id = ${runId}`)[0]?.status;
     await expect.poll(status, { timeout: 60_000 }).toBe("awaiting_approval");
 
-    const page = await owner.newPage();
+    const page = await suite.context.newPage();
     await page.goto(`${base()}/approvals`, { timeout: COMPILE });
     const table = page.getByTestId("approvals-table");
     await table.waitFor({ timeout: COMPILE });
@@ -68,7 +53,7 @@ describe("approvals view", () => {
     expect(await detail.textContent()).toContain("15000.00");
     await detail.getByRole("button", { name: "Approve" }).click();
     await expect.poll(status, { timeout: 60_000 }).toBe("succeeded");
-    const [ledger] = await db.sql`select status from idempotency_ledger where business_key = ${`intacct:glbatch:GJ:${ref}`}`;
+    const [ledger] = await suite.db.sql`select status from idempotency_ledger where business_key = ${`intacct:glbatch:GJ:${ref}`}`;
     expect(ledger).toEqual({ status: "done" });
     await page.close();
   }, 300_000);

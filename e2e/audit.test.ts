@@ -4,28 +4,13 @@
  * the trail and every change they try.
  */
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDb, type Db } from "../db/client";
+import { describe, expect, inject, it } from "vitest";
 import { ensureUser, setPassword } from "../engine/auth/users";
-import { api, signedInContext } from "./session";
-import { launchBrowser } from "./stack";
+import { api, signedInContext, signedInSuite } from "./session";
 
 const COMPILE = 120_000;
-let browser: Browser;
-let owner: BrowserContext;
-let db: Db;
+const suite = signedInSuite({ viewport: { width: 1360, height: 860 } }, { db: true });
 const base = () => inject("baseUrl");
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  owner = await signedInContext(browser, { viewport: { width: 1360, height: 860 } });
-  db = createDb(inject("databaseUrl"), { max: 2 });
-});
-afterAll(async () => {
-  await browser?.close();
-  await db?.close();
-});
 
 describe("audit", () => {
   it("lists a change with who made it and what changed, and filters by entity and action", async () => {
@@ -33,7 +18,7 @@ describe("audit", () => {
     const created = await api<{ flowId: string }>("flows.create", { name });
     await api("flows.update", { flowId: created.flowId, name: `${name} renamed` });
 
-    const page = await owner.newPage();
+    const page = await suite.context.newPage();
     await page.goto(`${base()}/audit`, { timeout: COMPILE });
     await page.getByRole("link", { name: "Audit" }).waitFor({ timeout: COMPILE });
     const table = page.getByTestId("audit-table");
@@ -52,13 +37,13 @@ describe("audit", () => {
   it("a viewer sees no Audit section, and the server refuses the trail and their changes", async () => {
     const email = `viewer.${randomUUID().slice(0, 8)}@ledgerline.test`;
     const password = `viewer-${randomUUID()}`;
-    const user = await ensureUser(db.sql, { email, name: "Vera Viewer", emailVerified: true });
-    await setPassword(db, user.id, password);
-    const [demo] = await db.sql<{ id: string }[]>`select id::text from workspaces where slug = 'demo'`;
-    await db.sql`insert into memberships (workspace_id, user_id, role) values (${demo!.id}, ${user.id}, 'viewer')`;
-    await db.sql`update users set last_workspace_id = ${demo!.id} where id = ${user.id}`;
+    const user = await ensureUser(suite.db.sql, { email, name: "Vera Viewer", emailVerified: true });
+    await setPassword(suite.db, user.id, password);
+    const [demo] = await suite.db.sql<{ id: string }[]>`select id::text from workspaces where slug = 'demo'`;
+    await suite.db.sql`insert into memberships (workspace_id, user_id, role) values (${demo!.id}, ${user.id}, 'viewer')`;
+    await suite.db.sql`update users set last_workspace_id = ${demo!.id} where id = ${user.id}`;
 
-    const viewer = await signedInContext(browser, { viewport: { width: 1360, height: 860 } }, { email, password });
+    const viewer = await signedInContext(suite.browser, { viewport: { width: 1360, height: 860 } }, { email, password });
     const page = await viewer.newPage();
     await page.goto(`${base()}/runs`, { timeout: COMPILE });
     await page.getByRole("link", { name: "Runs" }).waitFor({ timeout: COMPILE });
@@ -69,7 +54,7 @@ describe("audit", () => {
     await expect.poll(() => page.locator(".alert-error").textContent(), { timeout: COMPILE }).toContain("needs the admin role");
 
     // The browser's own session, not the test's token: the server refuses a change.
-    const [flow] = await db.sql<{ id: string }[]>`select id::text from flows where workspace_id = ${demo!.id} limit 1`;
+    const [flow] = await suite.db.sql<{ id: string }[]>`select id::text from flows where workspace_id = ${demo!.id} limit 1`;
     const status = await page.evaluate(async ({ flowId, workspaceId }) => {
       const res = await fetch("/api/trpc/flows.activate", { method: "POST", headers: { "content-type": "application/json", "x-ledgerline-workspace": workspaceId }, body: JSON.stringify({ json: { flowId } }) });
       return res.status;

@@ -4,14 +4,12 @@
  * the canvas scrolls to its last node. The home page loads with no 404 (favicon). Signed in as the demo owner.
  */
 import path from "node:path";
-import { mkdir } from "node:fs/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { api, signedInContext } from "./session";
-import { launchBrowser, screenshotDir } from "./stack";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { api, signedInSuite } from "./session";
+import { screenshotDir } from "./stack";
 
-let browser: Browser;
-let context: BrowserContext;
+const suite = signedInSuite({ viewport: { width: 1440, height: 900 } }, { screenshots: true });
 const base = () => inject("baseUrl");
 
 /** Rendered size in CSS pixels of each node title inside the canvas, left to right. */
@@ -28,20 +26,11 @@ function visibleTitleSizes(page: Page) {
   });
 }
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await signedInContext(browser, { viewport: { width: 1440, height: 900 } });
-  await mkdir(screenshotDir, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe("canvas", () => {
   it("opens every seeded flow with legible node titles, from its trigger, and scrolls to the end of a wide one", async () => {
     const flows = await api<{ id: string; name: string }[]>("flows.list", undefined, "query");
     expect(flows.length).toBeGreaterThanOrEqual(4);
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     page.setDefaultTimeout(60_000);
     for (const flow of flows) {
       await page.goto(`${base()}/flows/${flow.id}`, { timeout: 120_000 });
@@ -80,7 +69,7 @@ describe("canvas", () => {
   }, 600_000);
 
   it("serves a favicon: the home page loads without a 404", async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const missing: string[] = [];
     page.on("response", (r) => {
       if (r.status() === 404) missing.push(r.url());

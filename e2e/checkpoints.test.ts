@@ -5,14 +5,11 @@
  * time (the Intacct and Avalara sandboxes' own state is unchanged).
  */
 import path from "node:path";
-import { mkdir } from "node:fs/promises";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { api, signedInContext } from "./session";
-import { launchBrowser, screenshotDir } from "./stack";
+import { describe, expect, inject, it } from "vitest";
+import { api, signedInSuite } from "./session";
+import { screenshotDir } from "./stack";
 
-let browser: Browser;
-let context: BrowserContext;
+const suite = signedInSuite({ viewport: { width: 1440, height: 1000 } }, { screenshots: true });
 const base = () => inject("baseUrl");
 const TERMINAL = ["succeeded", "failed", "needs_review", "skipped"];
 
@@ -24,15 +21,6 @@ async function sandboxes(): Promise<string> {
   const avalara = (await (await fetch(`${urls.avalara}/__sandbox/state`)).json()) as Rec;
   return JSON.stringify({ intacct: intacct.companies, avalara: avalara.documents });
 }
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await signedInContext(browser, { viewport: { width: 1440, height: 1000 } });
-  await mkdir(screenshotDir, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe("poll checkpoints", () => {
   it("shows the checkpoint and reprocesses since a date without a second posting", async () => {
@@ -50,7 +38,7 @@ describe("poll checkpoints", () => {
       const first = await api<{ pagesRead: number; lastPolledAt: string }>("checkpoints.get", { flowId: flow.id }, "query");
       expect(first.pagesRead).toBeGreaterThan(0);
 
-      const page = await context.newPage();
+      const page = await suite.context.newPage();
       page.setDefaultTimeout(60_000);
       await page.goto(`${base()}/flows/${flow.id}/overview`, { timeout: 120_000 });
       const card = page.getByTestId("checkpoint-card");

@@ -5,32 +5,20 @@
  * The file names connections by system and name and carries none of their secrets.
  */
 import path from "node:path";
-import { mkdir, readFile } from "node:fs/promises";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { api, pageCall as call, signedInContext } from "./session";
-import { launchBrowser, screenshotDir } from "./stack";
+import { readFile } from "node:fs/promises";
+import { describe, expect, inject, it } from "vitest";
+import { api, pageCall as call, signedInSuite } from "./session";
+import { screenshotDir } from "./stack";
 
-let browser: Browser;
-let context: BrowserContext;
+const suite = signedInSuite({ viewport: { width: 1440, height: 900 }, acceptDownloads: true }, { screenshots: true });
 const base = () => inject("baseUrl");
-
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await signedInContext(browser, { viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  await mkdir(screenshotDir, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe("flow export and import", () => {
   it("exports a demo flow and imports it into another workspace on the connections chosen there", async () => {
     const flows = await api<{ id: string; name: string }[]>("flows.list", undefined, "query");
     const source = flows.find((f) => /Intacct sales transaction/.test(f.name))!;
     expect(source).toBeTruthy();
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     page.setDefaultTimeout(60_000);
 
     // Export from the version history.

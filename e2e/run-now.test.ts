@@ -4,31 +4,19 @@
  * field by field and starts nothing; a picked document starts a run that the worker executes.
  */
 import path from "node:path";
-import { mkdir } from "node:fs/promises";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { api, signedInContext } from "./session";
-import { launchBrowser, screenshotDir } from "./stack";
+import { describe, expect, inject, it } from "vitest";
+import { api, signedInSuite } from "./session";
+import { screenshotDir } from "./stack";
 
-let browser: Browser;
-let context: BrowserContext;
+const suite = signedInSuite({ viewport: { width: 1440, height: 900 } }, { screenshots: true });
 const base = () => inject("baseUrl");
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await signedInContext(browser, { viewport: { width: 1440, height: 900 } });
-  await mkdir(screenshotDir, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 describe("run now", () => {
   it("runs a recent source document picked from the trigger's source, after refusing an incomplete record", async () => {
     const flows = await api<{ id: string; name: string }[]>("flows.list", undefined, "query");
     const flow = flows.find((f) => /Intacct sales transaction/.test(f.name))!;
     const runsBefore = await api<{ runs: unknown[] }>("runs.list", { flowId: flow.id }, "query");
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     page.setDefaultTimeout(60_000);
     await page.goto(`${base()}/flows/${flow.id}/overview`, { timeout: 120_000 });
     await page.getByTestId("run-now").click({ timeout: 120_000 });

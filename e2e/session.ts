@@ -2,8 +2,11 @@
  * Signing in for the browser tests: through the real sign-in page, as a person would; and the
  * tests' own tRPC calls with the demo workspace's owner API token.
  */
+import { mkdir } from "node:fs/promises";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
+import { createDb, type Db } from "../db/client";
+import { launchBrowser, screenshotDir } from "./stack";
 
 const COMPILE = 120_000;
 
@@ -69,4 +72,31 @@ export function pageCall<T>(page: Page, procedure: string, input: unknown, works
     },
     { procedure, input, workspaceId, kind },
   ) as Promise<T>;
+}
+
+export interface SignedInSuite {
+  browser: Browser;
+  /** The demo owner's signed-in context, acting for the demo workspace. */
+  context: BrowserContext;
+  /** The test database, when asked for. */
+  db: Db;
+}
+
+/**
+ * The usual frame of a browser test file, as hooks of the file: Chromium, the demo owner signed
+ * in, and on request the test database and the screenshot folder. Read the fields inside tests.
+ */
+export function signedInSuite(options: BrowserContextOptions = {}, extras: { db?: boolean; screenshots?: boolean } = {}): SignedInSuite {
+  const suite = {} as SignedInSuite;
+  beforeAll(async () => {
+    if (extras.screenshots) await mkdir(screenshotDir, { recursive: true });
+    suite.browser = await launchBrowser();
+    suite.context = await signedInContext(suite.browser, options);
+    if (extras.db) suite.db = createDb(inject("databaseUrl"), { max: 2 });
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.db?.close();
+  });
+  return suite;
 }
