@@ -14,6 +14,7 @@ import { reportsRouter } from "./routers/reports";
 import { reviewsRouter } from "./routers/reviews";
 import { runsRouter } from "./routers/runs";
 import { templatesRouter } from "./routers/templates";
+import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
 import { ssoRouter } from "./routers/sso";
 import { tokensRouter } from "./routers/tokens";
@@ -41,6 +42,7 @@ export const appRouter = router({
   sso: ssoRouter,
   alerts: alertsRouter,
   reports: reportsRouter,
+  mcp: mcpRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -67,3 +67,26 @@ export async function updateMcpSettings(db: Db, workspaceId: string, input: McpS
     return next;
   });
 }
+
+export interface McpSettingsView {
+  settings: McpSettings;
+  connections: { id: string; system: string; name: string }[];
+  /** Flows an admin may make available to agents (their latest version starts with a manual trigger). */
+  flows: { id: string; name: string; manual: boolean }[];
+}
+
+/** The settings with what they choose from (the tool list comes from ./catalog.ts). */
+export async function mcpSettingsView(db: Db, workspaceId: string): Promise<McpSettingsView> {
+  const settings = await readMcpSettings(db, workspaceId);
+  const connections = await db.sql<{ id: string; system: string; name: string }[]>`
+    select id::text, system, name from connections where workspace_id = ${workspaceId} order by name, id`;
+  const flows = await db.sql<{ id: string; name: string; manual: boolean }[]>`
+    select f.id::text, f.name,
+           coalesce((select exists (select 1 from jsonb_array_elements(v.definition->'nodes') n where n->>'type' = 'core.manualTrigger')
+                     from flow_versions v where v.flow_id = f.id and v.workspace_id = f.workspace_id order by v.version desc limit 1), false) as manual
+    from flows f
+    where f.workspace_id = ${workspaceId}
+      and not exists (select 1 from agent_tool_flows a where a.flow_id = f.id and a.workspace_id = ${workspaceId})
+    order by f.name, f.id`;
+  return { settings, connections, flows };
+}
