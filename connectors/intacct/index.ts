@@ -19,6 +19,7 @@ import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
 import { findCustomer } from "./nodes/findCustomer";
 import { findOrCreateVendor } from "./nodes/findOrCreateVendor";
 import { listDimensions, listDimensionValues, type DimensionObject } from "./nodes/listDimensions";
+import { pollBills } from "./nodes/pollBills";
 import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
 import { queryRecords } from "./nodes/queryRecords";
 import { readRecords } from "./nodes/readRecords";
@@ -85,6 +86,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
   },
   nodes: [
     pollSalesTransactions,
+    pollBills,
     queryRecords,
     readRecords,
     createJournalEntry,

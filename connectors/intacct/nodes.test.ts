@@ -62,6 +62,7 @@ describe("node declarations", () => {
       "intacct.findCustomer",
       "intacct.findOrCreateVendor",
       "intacct.listDimensions",
+      "intacct.pollBills",
       "intacct.pollSalesTransactions",
       "intacct.queryRecords",
       "intacct.readRecords",
@@ -358,7 +359,7 @@ describe("intacct.listDimensions and pickers", () => {
     expect(Object.keys(out.dimensions)).toEqual(["DEPARTMENT", "LOCATION", "CLASS", "PROJECT", "GLACCOUNT"]);
     expect(out.dimensions.DEPARTMENT.map((d) => d.id)).toEqual(["ADMIN", "SALES", "ENG", "OPS", "FIN"]);
     expect(out.dimensions.LOCATION.find((d) => d.id === "US-CA")).toEqual({ id: "US-CA", name: "San Francisco, CA", recordNo: expect.any(String), status: "active", parentId: "US" });
-    expect(out.dimensions.GLACCOUNT).toHaveLength(22); // the inactive suspense account is left out
+    expect(out.dimensions.GLACCOUNT).toHaveLength(26); // the inactive suspense account is left out
     expect(env.calls.filter((c) => c.label !== "Intacct getAPISession")).toHaveLength(1);
   });
 

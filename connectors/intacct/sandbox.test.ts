@@ -129,7 +129,7 @@ describe("queries", () => {
 
   it("supports the documented readByQuery operators", async () => {
     expect(await rbq("ACCOUNTNO &lt; '1300'")).toEqual(["1000", "1200"]);
-    expect(await rbq("ACCOUNTNO &gt;= '6700' AND STATUS = 'active'")).toEqual(["6700", "6800"]);
+    expect(await rbq("ACCOUNTNO &gt;= '6700' AND STATUS = 'active'")).toEqual(["6700", "6800", "6810"]);
     expect(await rbq("ACCOUNTNO in ('1000','2000') OR TITLE like '%Freight%'")).toEqual(["1000", "2000", "6200"]);
     expect(await rbq("ACCOUNTNO not in ('1000') AND TITLE not like '%a%' AND ACCOUNTNO &lt;= '2000'")).toEqual(["1400"]); // Inventory
     expect(await rbq("NOT (STATUS = 'active')")).toEqual(["2999"]);

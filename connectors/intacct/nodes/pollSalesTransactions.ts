@@ -4,18 +4,24 @@
  * https://developer.intacct.com/api/order-entry/transactions/ and
  * https://developer.intacct.com/api/accounts-receivable/invoices/
  *
- * Cursor: the newest WHENMODIFIED seen. Each poll re-reads an overlap window before it (clock
- * skew, records committed late with an older timestamp) and drops the (RECORDNO, WHENMODIFIED)
- * pairs already delivered. WHENMODIFIED has no timezone; the cursor only ever compares values
- * written by Intacct itself. A change of the trigger's settings resets the cursor.
+ * Cursor: the newest WHENMODIFIED seen, with an overlap window (poll-window.ts). A change of the
+ * trigger's settings resets the cursor.
+ *
+ * Deletions: a deleted record can no longer be read, so the poll also reads the audit trail
+ * (AUDITHISTORY rows with ACCESSMODE Deleted for the object, on a cursor of their own over
+ * ACCESSTIME) and delivers each deleted document once, as state "Deleted" with its RECORDNO and
+ * document id (OBJECTDESC). Reading the audit trail needs the View permission for custom reports;
+ * turn `deletions` off where the user has none.
+ * https://developer.intacct.com/api/company-console/audit-trails/
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
-import type { IntacctClient, QueryFilter } from "../client";
+import { quote, type IntacctClient, type QueryFilter } from "../client";
 import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
 import { node } from "./factory";
+import { advance, isWindow, readFrom, stampText, type Window } from "./poll-window";
 
 const config = z.object({
   object: z.enum(["SODOCUMENT", "ARINVOICE"]).default("SODOCUMENT").describe("Order Entry transactions or AR invoices."),
@@ -25,6 +31,7 @@ const config = z.object({
   initialLookbackDays: z.number().int().min(0).max(3650).default(7).describe("How far back the first poll reads."),
   pageSize: z.number().int().min(1).max(2000).default(500).describe("Records per query page (1-2000)."),
   maxPagesPerPoll: z.number().int().min(1).max(100).default(10).describe("Pages read per poll before yielding."),
+  deletions: z.boolean().default(true).describe("Also deliver deleted documents, read from the audit trail (needs View permission for custom reports)."),
 });
 type Config = z.output<typeof config>;
 
@@ -33,6 +40,8 @@ const input = z.object({
   recordNo: z.string().min(1).describe("RECORDNO of the transaction."),
   whenModified: z.string().optional(),
   docparid: z.string().optional(),
+  deleted: z.boolean().optional().describe("The document was deleted (read from the audit trail)."),
+  documentId: z.string().optional().describe("A deleted document's id (DOCID or invoice number)."),
 });
 
 const line = z.object({
@@ -58,7 +67,7 @@ const output = z.object({
   customerName: z.string(),
   date: z.string().describe("Transaction date YYYY-MM-DD."),
   whenModified: z.string(),
-  state: z.string(),
+  state: z.string().describe("Pending, Closed, Reversed..., or Deleted for a deleted document."),
   currency: z.string(),
   total: z.string(),
   shipTo: address.optional(),
@@ -67,29 +76,17 @@ const output = z.object({
   record: record.describe("The full record as Intacct returned it."),
 });
 
-interface Checkpoint {
+interface Checkpoint extends Window {
   v: 1;
   settings: string;
-  since: string;
-  seen: string[];
+  /** The audit trail's cursor (deletions). */
+  deleted?: Window;
 }
 
 const FIELDS = {
   SODOCUMENT: ["RECORDNO", "DOCID", "CUSTVENDID", "STATE", "WHENMODIFIED"],
   ARINVOICE: ["RECORDNO", "RECORDID", "CUSTOMERID", "STATE", "WHENMODIFIED"],
 };
-
-/** "MM/DD/YYYY HH:MM:SS" <-> a sortable number (no timezone involved). */
-function stampMs(value: string): number {
-  const m = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}):(\d{2}):(\d{2}))?/.exec(value);
-  if (!m) return Number.NaN;
-  return Date.UTC(+m[3], +m[1] - 1, +m[2], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0));
-}
-function stampText(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
 
 function settingsHash(c: Config): string {
   const relevant = { o: c.object, d: c.object === "SODOCUMENT" ? c.docparid : "", x: [...c.excludeStates].sort() };
@@ -98,16 +95,38 @@ function settingsHash(c: Config): string {
 
 function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
   const cp = value as Partial<Checkpoint> | null | undefined;
-  if (!cp || cp.v !== 1 || cp.settings !== settingsHash(c) || typeof cp.since !== "string" || !Array.isArray(cp.seen)) return undefined;
-  if (Number.isNaN(stampMs(cp.since))) return undefined;
+  if (!cp || cp.v !== 1 || cp.settings !== settingsHash(c) || !isWindow(cp)) return undefined;
   return cp as Checkpoint;
+}
+
+/** Deleted documents of the object since the audit cursor (AUDITHISTORY, ACCESSMODE Deleted). */
+async function deletions(client: IntacctClient, c: Config, window: Window | undefined, firstFrom: number) {
+  const from = readFrom(window, c.overlapSeconds, firstFrom);
+  // readByQuery has no ordering: every page of the result is read (stopping part way could leave a
+  // deletion behind a cursor that moved past it).
+  const rows = await client.readByQuery(
+    "AUDITHISTORY",
+    `OBJECTTYPE = ${quote(c.object.toLowerCase())} AND ACCESSMODE = 'Deleted' AND ACCESSTIME >= ${quote(stampText(from))}`,
+    { fields: ["OBJECTKEY", "OBJECTDESC", "ACCESSTIME"], pageSize: Math.min(1000, c.pageSize) },
+  );
+  const prefix = `${c.docparid}-`;
+  const ofThisKind = (r: Record<string, unknown>) => c.object !== "SODOCUMENT" || text(r.OBJECTDESC).startsWith(prefix);
+  const { fresh, next } = advance(window, rows, (r) => ({ key: text(r.OBJECTKEY), stamp: text(r.ACCESSTIME) }), c.overlapSeconds, from);
+  const records: TriggerRecord[] = fresh
+    .filter((f) => ofThisKind(f.row))
+    .map(({ row, key, stamp }) => ({
+      key: `intacct:${client.companyId}:${c.object}:${key}`,
+      version: `deleted@${stamp}`,
+      label: `${c.object === "SODOCUMENT" ? text(row.OBJECTDESC) : `Invoice ${text(row.OBJECTDESC)}`} (deleted)`,
+      data: { object: c.object, recordNo: key, whenModified: stamp, deleted: true, documentId: text(row.OBJECTDESC), docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
+    }));
+  return { records, window: next };
 }
 
 async function poll(client: IntacctClient, c: Config, raw: unknown) {
   const checkpoint = asCheckpoint(raw, c);
-  const from = checkpoint
-    ? stampMs(checkpoint.since) - c.overlapSeconds * 1000
-    : client.env.now() - c.initialLookbackDays * 86_400_000;
+  const firstFrom = client.env.now() - c.initialLookbackDays * 86_400_000;
+  const from = readFrom(checkpoint, c.overlapSeconds, firstFrom);
   const filters: QueryFilter[] = [{ field: "WHENMODIFIED", operator: "greaterthanorequalto", value: stampText(from) }];
   if (c.excludeStates.length > 0) filters.push({ field: "STATE", operator: "notin", values: c.excludeStates });
   const { records: rows, more } = await client.queryAll(
@@ -121,37 +140,37 @@ async function poll(client: IntacctClient, c: Config, raw: unknown) {
     },
     c.pageSize * c.maxPagesPerPoll,
   );
-  const seen = new Set(checkpoint?.seen ?? []);
-  let newest = checkpoint ? stampMs(checkpoint.since) : Number.NEGATIVE_INFINITY;
-  const records: TriggerRecord[] = [];
-  const delivered: Array<{ id: string; ms: number }> = (checkpoint?.seen ?? []).map((id) => ({ id, ms: stampMs(id.split("@")[1] ?? "") }));
-  for (const r of rows) {
-    const recordNo = text(r.RECORDNO);
-    const modified = text(r.WHENMODIFIED);
-    const ms = stampMs(modified);
-    if (!recordNo || Number.isNaN(ms)) continue;
-    const id = `${recordNo}@${modified}`;
-    newest = Math.max(newest, ms);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    delivered.push({ id, ms });
-    const label = c.object === "SODOCUMENT" ? text(r.DOCID) : `Invoice ${text(r.RECORDID)}`;
-    records.push({
-      key: `intacct:${client.companyId}:${c.object}:${recordNo}`,
-      version: modified,
-      label,
-      data: { object: c.object, recordNo, whenModified: modified, docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
-    });
-  }
-  const since = Number.isFinite(newest) ? stampText(newest) : checkpoint?.since ?? stampText(from);
-  const windowStart = stampMs(since) - c.overlapSeconds * 1000;
-  const next: Checkpoint = {
-    v: 1,
-    settings: settingsHash(c),
-    since,
-    seen: delivered.filter((d) => d.ms >= windowStart).map((d) => d.id),
+  const { fresh, next } = advance(checkpoint, rows, (r) => ({ key: text(r.RECORDNO), stamp: text(r.WHENMODIFIED) }), c.overlapSeconds, from);
+  const records: TriggerRecord[] = fresh.map(({ row: r, key: recordNo, stamp: modified }) => ({
+    key: `intacct:${client.companyId}:${c.object}:${recordNo}`,
+    version: modified,
+    label: c.object === "SODOCUMENT" ? text(r.DOCID) : `Invoice ${text(r.RECORDID)}`,
+    data: { object: c.object, recordNo, whenModified: modified, docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
+  }));
+  const deleted = c.deletions ? await deletions(client, c, checkpoint?.deleted, checkpoint ? from : firstFrom) : undefined;
+  const checkpointOut: Checkpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
+  return { records: [...records, ...(deleted?.records ?? [])], checkpoint: checkpointOut, hasMore: more };
+}
+
+/** What the trigger answers for a deleted document: nothing is left to read but its ids. */
+function deletedOutput(i: z.output<typeof input>) {
+  const documentId = i.documentId ?? "";
+  const prefix = `${i.docparid ?? "Sales Invoice"}-`;
+  return {
+    object: i.object,
+    recordNo: i.recordNo,
+    documentId,
+    documentNumber: i.object === "SODOCUMENT" && documentId.startsWith(prefix) ? documentId.slice(prefix.length) : documentId,
+    customerId: "",
+    customerName: "",
+    date: isoFromUs(i.whenModified),
+    whenModified: i.whenModified ?? "",
+    state: "Deleted",
+    currency: "",
+    total: "0.00",
+    lines: [],
+    record: {},
   };
-  return { records, checkpoint: next, hasMore: more };
 }
 
 function toOutput(object: "SODOCUMENT" | "ARINVOICE", rec: Record<string, unknown>) {
@@ -206,9 +225,13 @@ export const pollSalesTransactions = node({
     mode: "poll",
     poll: (ctx, c, checkpoint) => poll(ctx.client, c, checkpoint),
     // Re-read from `since` (WHENMODIFIED is compared as the poll compares it, without a zone).
-    rewind: async (_ctx, c, since): Promise<Checkpoint> => ({ v: 1, settings: settingsHash(c), since: stampText(since.getTime() + c.overlapSeconds * 1000), seen: [] }),
+    rewind: async (_ctx, c, since): Promise<Checkpoint> => {
+      const window = { since: stampText(since.getTime() + c.overlapSeconds * 1000), seen: [] };
+      return { v: 1, settings: settingsHash(c), ...window, deleted: window };
+    },
   },
   async run(ctx, i) {
+    if (i.deleted) return deletedOutput(i);
     const [rec] = await ctx.client.read(i.object, [i.recordNo], { docparid: i.object === "SODOCUMENT" ? i.docparid : undefined });
     if (!rec) {
       throw new PermanentError(`Intacct ${i.object} ${i.recordNo} no longer exists`, { system: "intacct", code: "not_found" });

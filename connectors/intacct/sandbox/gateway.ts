@@ -11,8 +11,11 @@ import { XMLValidator } from "fast-xml-parser";
 import { delay, dropResponse, nextFault, readBody, send, type FaultSettings } from "../../sdk";
 import { DUPLICATE_CONTROLID_ERRORNO, RATE_LIMIT_ERRORNO, ROLLED_BACK_ERRORNO } from "../errors";
 import { asArray, element, hasForbidden, obj, parseXml, text, type XmlObject } from "../xml";
-import { FUNCTIONS, type ErrorEntry, type FnOutcome } from "./functions";
+import { FUNCTIONS as CORE_FUNCTIONS, type ErrorEntry, type FnOutcome } from "./functions";
+import { SALES_LIFECYCLE_FUNCTIONS } from "./lifecycle";
 import { isoWithOffset, type Company, type Rec, type ResultSet, type SandboxState, type Session } from "./store";
+
+const FUNCTIONS = { ...CORE_FUNCTIONS, ...SALES_LIFECYCLE_FUNCTIONS };
 
 export const GATEWAY_PATH = "/ia/xml/xmlgw.phtml";
 

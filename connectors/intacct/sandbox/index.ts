@@ -11,13 +11,19 @@
  * - `POST /__sandbox/sales-transactions` `{customerId, lines:[{itemId, quantity, price?}], state?}`:
  *                                  a sales invoice entered by a user (SODOCUMENT + its AR invoice);
  * - `POST /__sandbox/sales-transactions/<DOCNO>/reverse`: reverse a posted Sales Invoice (the poll sees it);
+ * - `POST /__sandbox/sales-transactions/<DOCNO>/update` `{lines}`: edit its lines (a new AR invoice);
+ * - `POST /__sandbox/sales-transactions/<DOCNO>/delete`: delete it (the audit trail keeps a Deleted row);
+ * - `POST /__sandbox/bills` `{vendorId, lines:[{accountNo, amount, locationId?, departmentId?, itemId?, memo?}], state?}`:
+ *                                  an AP bill entered by a user; `/__sandbox/bills/<RECORDNO>/update` `{lines}`
+ *                                  edits it and `/__sandbox/bills/<RECORDNO>/reverse` reverses it (reverse_bill);
  * - `POST /__sandbox/periods` `{period: "YYYY-MM", closed}`: close or reopen an accounting period;
  * - `POST /__sandbox/reset`         back to the seeded demo company.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAdmin, listen, noFaults, readBody, send, type FaultSettings, type Sandbox } from "../../sdk";
-import { LifecycleError, arBalances, reverseSalesDocument, setPeriod } from "./lifecycle";
-import { createSalesTransaction, SalesTransactionError } from "./documents";
+import { LifecycleError, arBalances, deleteSalesDocument, reverseSalesDocument, setPeriod, updateSalesDocument } from "./lifecycle";
+import { createSalesTransaction, editBill, enterBill, SalesTransactionError } from "./documents";
+import { FUNCTIONS } from "./functions";
 import { GATEWAY_PATH, handleGateway, type GatewayDeps, type GatewaySettings } from "./gateway";
 import { DEMO, seedState } from "./seed";
 import type { ResultSet, SandboxState, Session } from "./store";
@@ -133,15 +139,33 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
           throw error;
         }
       }
-      const reverse = /^\/__sandbox\/sales-transactions\/([^/]+)\/reverse$/.exec(path);
-      if (req.method === "POST" && (reverse || path === "/__sandbox/periods")) {
+      const sales = /^\/__sandbox\/sales-transactions\/([^/]+)\/(reverse|update|delete)$/.exec(path);
+      const bills = /^\/__sandbox\/bills(?:\/([^/]+)\/(update|reverse))?$/.exec(path);
+      if (req.method === "POST" && (sales || bills || path === "/__sandbox/periods")) {
         try {
           const company = state.companies[DEMO.companyId]!;
-          if (reverse) return send(res, 200, reverseSalesDocument(company, decodeURIComponent(reverse[1]!), now()));
-          const body = JSON.parse((await readBody(req)) || "{}") as { period?: string; closed?: boolean };
+          const body = JSON.parse((await readBody(req)) || "{}") as Record<string, unknown>;
+          if (sales) {
+            const docNo = decodeURIComponent(sales[1]!);
+            if (sales[2] === "reverse") return send(res, 200, reverseSalesDocument(company, docNo, now()));
+            if (sales[2] === "update") return send(res, 200, updateSalesDocument(company, docNo, body, now()));
+            return send(res, 200, deleteSalesDocument(company, docNo, now()));
+          }
+          if (bills && !bills[1]) return send(res, 200, enterBill(company, body, now()));
+          if (bills && bills[2] === "update") return send(res, 200, editBill(company, decodeURIComponent(bills[1]!), body, now()));
+          if (bills) {
+            // What Reverse does in the UI: the gateway's reverse_bill, dated today.
+            const today = new Date(now()).toISOString().slice(0, 10).split("-");
+            const outcome = FUNCTIONS.reverse_bill!.run(
+              { company, now: now(), resultSets },
+              { "@key": decodeURIComponent(bills[1]!), datereversed: { year: today[0], month: today[1], day: today[2] }, description: String(body.description ?? "Reversed") },
+            );
+            if (!outcome.ok) return send(res, 400, { error: outcome.errors.map((e) => e.description2).join("; ") });
+            return send(res, 200, company.records.APBILL.find((b) => String(b.RECORDNO) === decodeURIComponent(bills[1]!)) ?? {});
+          }
           return send(res, 200, { closedPeriods: setPeriod(company, String(body.period ?? ""), body.closed !== false) });
         } catch (error) {
-          if (error instanceof LifecycleError || error instanceof SyntaxError) return send(res, 400, { error: error.message });
+          if (error instanceof LifecycleError || error instanceof SalesTransactionError || error instanceof SyntaxError) return send(res, 400, { error: error.message });
           throw error;
         }
       }

@@ -1,13 +1,25 @@
 /**
  * What a person does to a posted sales document after the fact, for tests and the demo:
  * reverse a Sales Invoice (its SODOCUMENT and AR invoice read back as Reversed, modified now, so
- * the poll sees it), and close or reopen an accounting period. Also the AR balance per customer
- * (invoices plus AR adjustments still due), which the state view shows.
+ * the poll sees it), edit its lines (update_sotransaction: Order Entry deletes the AR invoice and
+ * makes a new one with a new RECORDNO), delete it (delete_sotransaction: both records are gone,
+ * and the audit trail keeps a Deleted row), and close or reopen an accounting period. Also the AR
+ * balance per customer (invoices plus AR adjustments still due), which the state view shows.
+ * https://developer.intacct.com/api/order-entry/order-entry-transactions/
+ *
+ * Audit trail (AUDITHISTORY, https://developer.intacct.com/api/company-console/audit-trails/): one
+ * row per change with OBJECTTYPE, OBJECTKEY (the RECORDNO), ACCESSMODE (Created, Modified,
+ * Deleted), ACCESSTIME (MM/DD/YYYY HH:MM:SS), USERID and SOURCE.
  *
  * ASSUMED: the STATE value "Reversed" on a reversed Order Entry document; Intacct documents the
  * reversal functions (reverse_invoice, datereversed) but not the state text it reads back with.
+ * ASSUMED: OBJECTTYPE is the lower-case object name (sodocument, arinvoice), and OBJECTDESC holds
+ * the record's description (a transaction's DOCID); only the other fields are documented.
  */
-import { auditTimestamp, type Company, type Rec } from "./store";
+import type { FnContext, FnOutcome } from "./functions";
+import { SalesTransactionError, arInvoiceOf, replaceSalesLines } from "./documents";
+import { asArray, obj, text } from "../xml";
+import { auditTimestamp, nextRecordNo, type Company, type Rec } from "./store";
 
 export class LifecycleError extends Error {}
 
@@ -27,6 +39,102 @@ export function reverseSalesDocument(company: Company, docNo: string, now: numbe
   }
   return { DOCID: doc.DOCID, STATE: doc.STATE, WHENMODIFIED: ts };
 }
+
+/** A row of the audit trail, as a person's change in the UI leaves it. */
+export function audit(company: Company, objectType: string, key: unknown, description: unknown, mode: "Created" | "Modified" | "Deleted", now: number, source = "ui"): void {
+  (company.records.AUDITHISTORY ??= []).push({
+    RECORDNO: nextRecordNo(company),
+    OBJECTTYPE: objectType,
+    OBJECTKEY: String(key),
+    OBJECTDESC: String(description ?? ""),
+    ACCESSMODE: mode,
+    ACCESSTIME: auditTimestamp(now),
+    USERID: "sandbox_user",
+    SOURCE: source,
+    WHENMODIFIED: auditTimestamp(now),
+  });
+}
+
+function salesDocument(company: Company, docNo: string): Rec {
+  const doc = company.records.SODOCUMENT.find((r) => r.DOCNO === docNo || r.DOCID === docNo);
+  if (!doc) throw new LifecycleError(`No sales document ${docNo}`);
+  return doc;
+}
+
+/**
+ * Edit a sales document's lines. A posted one gets a new AR invoice (the old one is deleted, the
+ * new one has a new RECORDNO: find it through the document number). Reversed or paid (Closed)
+ * documents cannot be edited.
+ */
+export function updateSalesDocument(company: Company, docNo: string, body: unknown, now: number, source = "ui"): Rec {
+  const doc = salesDocument(company, docNo);
+  if (doc.STATE === "Reversed" || doc.STATE === "Closed") throw new LifecycleError(`Sales document ${docNo} is ${String(doc.STATE).toLowerCase()} and cannot be edited`);
+  try {
+    replaceSalesLines(company, doc, body);
+  } catch (error) {
+    if (error instanceof SalesTransactionError) throw new LifecycleError(error.message);
+    throw error;
+  }
+  doc.WHENMODIFIED = auditTimestamp(now);
+  audit(company, "sodocument", doc.RECORDNO, doc.DOCID, "Modified", now, source);
+  const at = company.records.ARINVOICE.findIndex((r) => r.RECORDID === doc.DOCNO);
+  if (at >= 0) {
+    const [old] = company.records.ARINVOICE.splice(at, 1);
+    audit(company, "arinvoice", old!.RECORDNO, old!.RECORDID, "Deleted", now, "system");
+    const invoice = arInvoiceOf(company, doc, now);
+    company.records.ARINVOICE.push(invoice);
+    audit(company, "arinvoice", invoice.RECORDNO, invoice.RECORDID, "Created", now, "system");
+  }
+  return { DOCID: doc.DOCID, RECORDNO: doc.RECORDNO, TOTAL: doc.TOTAL, WHENMODIFIED: doc.WHENMODIFIED };
+}
+
+/** Delete a draft or posted (Pending) sales document and its AR invoice; reversed or paid ones stay. */
+export function deleteSalesDocument(company: Company, docNo: string, now: number, source = "ui"): Rec {
+  const doc = salesDocument(company, docNo);
+  if (doc.STATE === "Reversed" || doc.STATE === "Closed") throw new LifecycleError(`Sales document ${docNo} is ${String(doc.STATE).toLowerCase()} and cannot be deleted`);
+  company.records.SODOCUMENT = company.records.SODOCUMENT.filter((r) => r !== doc);
+  audit(company, "sodocument", doc.RECORDNO, doc.DOCID, "Deleted", now, source);
+  const invoice = company.records.ARINVOICE.find((r) => r.RECORDID === doc.DOCNO);
+  if (invoice) {
+    company.records.ARINVOICE = company.records.ARINVOICE.filter((r) => r !== invoice);
+    audit(company, "arinvoice", invoice.RECORDNO, invoice.RECORDID, "Deleted", now, "system");
+  }
+  return { DOCID: doc.DOCID, RECORDNO: doc.RECORDNO, deleted: true };
+}
+
+function lifecycleFunction(run: (ctx: FnContext, key: string, body: Rec) => Rec): (ctx: FnContext, body: Rec) => FnOutcome {
+  return (ctx, body) => {
+    const key = text(body["@key"] ?? body.key).trim();
+    if (!key) return { ok: false, errors: [{ errorno: "BL34000061", description2: "Required attribute key is missing.", correction: "Give the transaction's DOCID as key." }] };
+    try {
+      run(ctx, key, body);
+      return { ok: true, write: true, key };
+    } catch (error) {
+      if (!(error instanceof LifecycleError)) throw error;
+      return { ok: false, errors: [{ errorno: "BL01001973", description2: error.message, correction: "" }] };
+    }
+  };
+}
+
+/**
+ * update_sotransaction key=<DOCID> and delete_sotransaction key=<DOCID>. The sandbox's update
+ * takes the full new line set in `updatesotransitems/sotransitem{itemid, quantity, price}` (the
+ * real function also edits single lines by line_num).
+ */
+export const SALES_LIFECYCLE_FUNCTIONS: Record<string, { write: boolean; run: (ctx: FnContext, body: Rec) => FnOutcome }> = {
+  update_sotransaction: {
+    write: true,
+    run: lifecycleFunction((ctx, key, body) => {
+      const lines = asArray(obj(body.updatesotransitems).sotransitem).map(obj).map((l) => ({
+        itemId: text(l.itemid),
+        quantity: Number(text(l.quantity)),
+        ...(text(l.price) ? { price: Number(text(l.price)) } : {}),
+      }));
+      return updateSalesDocument(ctx.company, key, { lines }, ctx.now, "api");
+    }),
+  },
+  delete_sotransaction: { write: true, run: lifecycleFunction((ctx, key) => deleteSalesDocument(ctx.company, key, ctx.now, "api")) },
+};
 
 export function setPeriod(company: Company, period: string, closed: boolean): string[] {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new LifecycleError("period must be YYYY-MM");

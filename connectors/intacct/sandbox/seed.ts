@@ -47,6 +47,9 @@ export function seedState(now: number): SandboxState {
     ["2250", "Sales Tax Payable - Florida", "balancesheet", "credit"],
     ["2260", "Sales Tax Payable - Colorado", "balancesheet", "credit"],
     ["2290", "Sales Tax Payable - Other States", "balancesheet", "credit"],
+    ["2300", "Use Tax Payable - California", "balancesheet", "credit"],
+    ["2330", "Use Tax Payable - Washington", "balancesheet", "credit"],
+    ["2390", "Use Tax Payable - Other States", "balancesheet", "credit"],
     ["4000", "Software License Revenue", "incomestatement", "credit"],
     ["4100", "Implementation Services Revenue", "incomestatement", "credit"],
     ["4200", "Hardware Revenue", "incomestatement", "credit"],
@@ -56,6 +59,7 @@ export function seedState(now: number): SandboxState {
     ["6200", "Freight and Shipping", "incomestatement", "debit"],
     ["6700", "Professional Fees", "incomestatement", "debit"],
     ["6800", "Sales Tax Expense", "incomestatement", "debit"],
+    ["6810", "Use Tax Expense", "incomestatement", "debit"],
   ];
   const GLACCOUNT = accounts.map(([no, title, type, normal]) =>
     stamp({
@@ -79,14 +83,19 @@ export function seedState(now: number): SandboxState {
     ["FIN", "Finance"],
   ].map(([id, title]) => stamp({ DEPARTMENTID: id, TITLE: title, PARENTID: "", STATUS: "active" }));
 
-  const LOCATION = [
-    ["US", "United States (HQ)", ""],
-    ["US-CA", "San Francisco, CA", "US"],
-    ["US-NY", "New York, NY", "US"],
-    ["US-TX", "Austin, TX", "US"],
-    ["US-WA", "Seattle, WA", "US"],
-    ["US-IL", "Chicago, IL", "US"],
-  ].map(([id, name, parent]) => stamp({ LOCATIONID: id, NAME: name, PARENTID: parent, STATUS: "active" }));
+  // Where each location receives goods (its ship-to contact): where use tax on its purchases is owed.
+  const LOCATION = (
+    [
+      ["US", "United States (HQ)", "", address("1701 California St", "Denver", "CO", "80202")],
+      ["US-CA", "San Francisco, CA", "US", address("1 Market St", "San Francisco", "CA", "94105")],
+      ["US-NY", "New York, NY", "US", address("350 5th Ave", "New York", "NY", "10118")],
+      ["US-TX", "Austin, TX", "US", address("600 Congress Ave", "Austin", "TX", "78701")],
+      ["US-WA", "Seattle, WA", "US", address("255 S King St", "Seattle", "WA", "98104")],
+      ["US-IL", "Chicago, IL", "US", address("233 S Wacker Dr", "Chicago", "IL", "60606")],
+    ] as const
+  ).map(([id, name, parent, mail]) =>
+    stamp({ LOCATIONID: id, NAME: name, PARENTID: parent, STATUS: "active", CONTACTINFO: contact(name, "", "555-0100", mail), SHIPTO: contact(name, "", "555-0100", mail) }),
+  );
 
   const CLASS = [
     ["SW", "Software"],
@@ -253,6 +262,7 @@ export function seedState(now: number): SandboxState {
       APADJUSTMENT: [],
       ARADJUSTMENT: [],
       PODOCUMENT: [],
+      AUDITHISTORY: [],
     },
     nextRecordNo: 1000,
     counters: { GLBATCH: 0, PO: 0 },

@@ -24,6 +24,8 @@ export const OBJECTS: Record<string, { idField?: string; lines?: { collection: s
   PODOCUMENT: { lines: { collection: "PODOCUMENTENTRIES", item: "podocumententry" } },
   SODOCUMENT: { lines: { collection: "SODOCUMENTENTRIES", item: "sodocumententry" } },
   ARINVOICE: { lines: { collection: "ARINVOICEITEMS", item: "arinvoiceitem" } },
+  /** Audit trail: one row per create, change or delete of a record (OBJECTTYPE, OBJECTKEY, ACCESSMODE, ACCESSTIME). */
+  AUDITHISTORY: {},
 };
 
 export interface Company {
