@@ -17,6 +17,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: keep the pool small so PostgreSQL and the sandboxes have room.
           maxWorkers: 2,
+          // Structured logs of in-process runs: errors only, unless asked (worker processes inherit it).
+          env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "error" },
         },
       },
       {

@@ -18,6 +18,11 @@ const SENSITIVE_HEADERS = new Set([
 /** Field names whose values are secret: accessToken, refresh_token, licenseKey, userPassword, sessionId... (not token_type). */
 const SENSITIVE_KEY = /(password|passwd|secret|token|licen[cs]e_?key|api_?key|session_?id|signature|authorization)$/i;
 
+/** Whether a field of this name holds a secret (also used by the structured logs). */
+export function isSensitiveKey(name: string): boolean {
+  return SENSITIVE_KEY.test(name);
+}
+
 export class Redactor {
   private readonly secrets = new Set<string>();
 

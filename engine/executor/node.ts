@@ -35,6 +35,7 @@ import { isDatabaseUnavailable } from "../../db/errors";
 import { buildEnv, egressFor, loadConnection, setConnectionHealth, type LoadedConnection } from "../connections";
 import type { FlowNode, RetryPolicy } from "../flow/schema";
 import { claim, markDone, markFailed, type ClaimResult, type LedgerKey } from "../ledger";
+import { runLogger, type Logger as LineLogger } from "../logging";
 import { bindExpressionScope, evaluate } from "../nodes/expressions";
 import { Lease, LeaseLostError } from "./lease";
 import { approvalFor, lookupRow, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
@@ -73,6 +74,8 @@ export interface NodeExecution {
   drain?: AbortSignal;
   dryRun: boolean;
   connections: Map<string, LoadedConnection>;
+  /** Structured log lines about this run (engine/logging.ts); its node fields are added here. */
+  lines?: LineLogger;
 }
 
 /** A persistence step failed (database down, connection cut): not the node's fault. */
@@ -108,6 +111,10 @@ interface NodeState {
   logs: LogRecord[];
   log: Logger;
   redactor: Redactor;
+  /** Structured lines about this node; everything written here was redacted first. */
+  lines: LineLogger;
+  /** The attempt in progress (or the last one), for the lines. */
+  attempt: number;
 }
 
 type Attempt =
@@ -130,6 +137,7 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
   }
   for (;;) {
     const startedAt = new Date();
+    state.attempt = state.attempts.length + 1;
     const attempt = await attemptNode(x, state);
     const decision = await decide(x, state, startedAt, attempt);
     try {
@@ -149,15 +157,25 @@ function resumeState(x: NodeExecution): NodeState {
   const resumed = x.previous?.status === "retrying";
   const redactor = new Redactor();
   const logs: LogRecord[] = resumed ? [...x.previous!.logs] : [];
-  const push = (level: LogRecord["level"]) => (message: string, data?: unknown) =>
-    logs.push({ level, message: redactor.text(message), data: data === undefined ? undefined : redactor.value(data), at: new Date().toISOString() });
-  return {
-    attempts: resumed ? [...x.previous!.attempts] : [],
+  const attempts: AttemptRecord[] = resumed ? [...x.previous!.attempts] : [];
+  const lines = (x.lines ?? runLogger(x.run)).child({ nodeId: x.node.id, nodeType: x.def.type });
+  const state: NodeState = {
+    attempts,
     httpCalls: resumed ? [...x.previous!.httpCalls] : [],
     logs,
-    log: { info: push("info"), warn: push("warn"), error: push("error") },
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     redactor,
+    lines,
+    attempt: attempts.length + 1,
   };
+  // Every run-log entry is also a structured line, from the same redacted values.
+  const push = (level: LogRecord["level"]) => (message: string, data?: unknown) => {
+    const entry: LogRecord = { level, message: redactor.text(message), data: data === undefined ? undefined : redactor.value(data), at: new Date().toISOString() };
+    logs.push(entry);
+    lines[level]({ attempt: state.attempt, ...(entry.data === undefined ? {} : { data: entry.data }) }, entry.message);
+  };
+  state.log = { info: push("info"), warn: push("warn"), error: push("error") };
+  return state;
 }
 
 /**
@@ -289,7 +307,14 @@ async function connectionFor(x: NodeExecution): Promise<LoadedConnection | undef
 /** Step 2: the node's context; every request that may change something checks the lease first. */
 function buildContext(x: NodeExecution, state: NodeState, connection: LoadedConnection | undefined) {
   const route = { handle: (x.def.outputs ?? ["out"])[0]! as string | null, stop: false };
-  const record = (c: HttpCallRecord) => state.httpCalls.push(c);
+  const record = (c: HttpCallRecord) => {
+    state.httpCalls.push(c);
+    // Method, redacted URL, status and time only: bodies and headers stay in the run log.
+    state.lines.debug(
+      { attempt: state.attempt, http: { label: c.label, method: c.method, url: state.redactor.text(c.url), status: c.status, durationMs: c.durationMs, error: c.error && state.redactor.text(c.error) } },
+      "http call",
+    );
+  };
   const beforeSend = async (req: HttpRequest) => {
     if (req.method !== "GET" && req.method !== "HEAD") await x.lease.check();
   };
@@ -483,4 +508,9 @@ async function save(x: NodeExecution, state: NodeState, startedAt: Date, p: Save
     durationMs: p.durationMs ?? Date.now() - firstStarted.getTime(),
     nextAttemptAt: p.nextAttemptAt ?? null,
   });
+  // A retry was announced by its own run-log line; every other outcome gets one line here.
+  if (p.status === "retrying") return;
+  const level = p.status === "failed" ? "error" : p.status === "needs_review" ? "warn" : "info";
+  const error = p.error ? state.redactor.value({ code: p.error.code, kind: p.error.kind, status: p.error.status, message: p.error.message }) : undefined;
+  state.lines[level]({ attempt: state.attempt, status: p.status, durationMs: p.durationMs ?? Date.now() - firstStarted.getTime(), ...(error ? { error } : {}) }, `node ${p.status}`);
 }

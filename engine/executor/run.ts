@@ -14,6 +14,7 @@ import type { Db } from "../../db/client";
 import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
 import type { LoadedConnection } from "../connections";
 import { buildGraph } from "../flow/graph";
+import { runLogger, type Logger } from "../logging";
 import { registry } from "../registry";
 import { isAgentDryRun } from "../runs";
 import { LeaseLostError, type Lease } from "./lease";
@@ -54,8 +55,13 @@ export async function executeRun(db: Db, runId: string, options: ExecuteOptions 
   options.signal?.addEventListener("abort", follow, { once: true });
   const stopFollowingLease = lease.onLost((error) => controller.abort(error));
   const stopRenewing = lease.keepAlive();
+  const lines = runLogger(run);
+  lines.debug({ triggerKind: run.triggerKind, recordKey: run.recordKey, resumedNodes: nodeRuns.size }, "run claimed");
   try {
-    return await executeNodes(db, run, lease, nodeRuns, controller.signal, options);
+    const result = await executeNodes(db, run, lease, nodeRuns, controller.signal, options, lines);
+    const level = result.status === "failed" ? "error" : result.status === "needs_review" ? "warn" : "info";
+    lines[level]({ status: result.status, ...(result.rescheduleAt ? { rescheduleAt: result.rescheduleAt.toISOString() } : {}) }, `run ${result.status}`);
+    return result;
   } catch (error) {
     if (error instanceof LeaseLostError || !isDatabaseUnavailable(error)) throw error;
     // The database went away under the run (loading it, a checkpoint, the release): that is never
@@ -80,6 +86,7 @@ async function executeNodes(
   nodeRuns: Map<string, NodeRunRow>,
   signal: AbortSignal,
   options: ExecuteOptions,
+  lines: Logger,
 ): Promise<ExecuteResult> {
   const dryRun = options.dryRun || run.triggerKind === "dry_run" || isAgentDryRun(run.recordKey);
   const flow = await loadVersion(db, run.flowVersionId);
@@ -146,6 +153,7 @@ async function executeNodes(
       drain: options.drain,
       dryRun,
       connections,
+      lines,
     });
     switch (result.kind) {
       case "done":

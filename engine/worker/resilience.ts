@@ -11,10 +11,11 @@
  */
 import pg from "pg";
 import { isDatabaseUnavailable } from "../../db/errors";
+import { errorFields, logger } from "../logging";
 
 export class DatabaseOutage {
   private since: number | null = null;
-  constructor(private readonly label = "[worker]") {}
+  constructor(private readonly component = "worker") {}
   get down(): boolean {
     return this.since !== null;
   }
@@ -23,14 +24,14 @@ export class DatabaseOutage {
     if (!isDatabaseUnavailable(error)) return false;
     if (this.since === null) {
       this.since = Date.now();
-      console.error(`${this.label} the database is unavailable (${(error as Error)?.message ?? error}); retrying until it is back`);
+      logger().error({ component: this.component, err: errorFields(error) }, "the database is unavailable; retrying until it is back");
     }
     return true;
   }
   /** A database round trip worked. */
   ok(): void {
     if (this.since === null) return;
-    console.log(`${this.label} the database is back after ${((Date.now() - this.since) / 1000).toFixed(1)} s`);
+    logger().info({ component: this.component, downMs: Date.now() - this.since }, "the database is back");
     this.since = null;
   }
 }
@@ -88,7 +89,7 @@ export function survive(outage: DatabaseOutage): void {
   surviving = true;
   process.on("unhandledRejection", (reason) => {
     if (outage.note(reason)) return;
-    console.error("[worker] unhandled rejection:", reason);
+    logger().fatal({ err: errorFields(reason) }, "unhandled rejection");
     process.exit(1);
   });
 }

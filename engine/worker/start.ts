@@ -14,6 +14,7 @@ import { makeWorkerUtils, run, type Runner, type WorkerEvents } from "graphile-w
 import { quietLogger } from "../../db/bootstrap";
 import { createDb } from "../../db/client";
 import { env } from "../../db/env";
+import { errorFields, logger } from "../logging";
 import { closeExpressionPool } from "../nodes/expression-pool";
 import { PRUNE_CRONTAB } from "../queue";
 import { beat, forget, HEARTBEAT_EVERY_MS, STALE_AFTER_MS, sweep, SWEEP_EVERY_MS, sweepOrphanedRuns } from "./heartbeat";
@@ -90,7 +91,7 @@ export async function startWorker(options: {
     );
   };
   const replace = async (why: string) => {
-    console.error(`[worker] the job runner stopped (${why}); starting a new one once the database answers`);
+    logger().error({ reason: why }, "the job runner stopped; starting a new one once the database answers");
     const deadIds = [...workerIds];
     workerIds.clear();
     for (let attempt = 0; !stopping; attempt++) {
@@ -101,7 +102,7 @@ export async function startWorker(options: {
         runner = await startRunner();
         outage.ok();
         supervise(runner);
-        console.log("[worker] job runner started again");
+        logger().info("job runner started again");
         return;
       } catch (error) {
         outage.note(error);
@@ -113,16 +114,16 @@ export async function startWorker(options: {
   const heartbeat = async () =>
     beat(db, [...workerIds]).then(
       () => outage.ok(),
-      (e) => outage.note(e) || console.error("[worker] heartbeat failed:", (e as Error).message),
+      (e) => outage.note(e) || logger().error({ err: errorFields(e) }, "heartbeat failed"),
     );
   await heartbeat();
   const heartbeatTimer = setInterval(heartbeat, heartbeatEveryMs);
   const sweepTimer = setInterval(() => {
     sweep(db, utils, staleAfterMs, [...workerIds])
-      .then((ids) => ids.length && console.log(`[worker] unlocked jobs of stopped workers ${ids.join(", ")}`))
+      .then((ids) => ids.length && logger().warn({ workerIds: ids }, "unlocked jobs of stopped workers"))
       .then(() => sweepOrphanedRuns(db, staleAfterMs))
-      .then((n) => n && console.log(`[worker] unlocked ${n} run job(s) their live worker could not hand back`))
-      .catch((e) => outage.note(e) || console.error("[worker] sweep failed:", (e as Error).message));
+      .then((n) => n && logger().warn({ jobs: n }, "unlocked run jobs their live worker could not hand back"))
+      .catch((e) => outage.note(e) || logger().error({ err: errorFields(e) }, "sweep failed"));
   }, options.sweepEveryMs ?? SWEEP_EVERY_MS);
   return {
     get runner() {
@@ -134,7 +135,7 @@ export async function startWorker(options: {
       stopping = true;
       drain.abort(new Error("the worker is shutting down"));
       clearInterval(sweepTimer);
-      await runner.stop().catch((e) => console.error("[worker] stopping:", (e as Error).message));
+      await runner.stop().catch((e) => logger().error({ err: errorFields(e) }, "stopping the job runner failed"));
       clearInterval(heartbeatTimer);
       await forget(db, [...workerIds]).catch(() => undefined);
       await utils.release();

@@ -8,6 +8,7 @@ import { alertTasks } from "../alerts/task";
 import { reportTasks } from "../reports/task";
 import { executeRun } from "../executor/run";
 import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
+import { logger } from "../logging";
 import { enqueueRun, queueNameFor, RESUMED_RUN_PRIORITY, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
 import { prune } from "../retention";
 import { flowConcurrency } from "../runs";
@@ -58,7 +59,7 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
   const pruneTask: Task = async () => {
     const pruned = await prune(db);
     if (pruned.runDetails + pruned.runs + pruned.auditEvents + pruned.webhookEvents > 0) {
-      console.log(`[worker] retention: details of ${pruned.runDetails} runs, ${pruned.runs} runs, ${pruned.auditEvents} audit events, ${pruned.webhookEvents} webhook events`);
+      logger().info({ pruned }, "retention pruned run details, runs, audit events and webhook events");
     }
   };
   return { [TASK_RUN]: run, [TASK_TICK]: tickTask, [TASK_PRUNE]: pruneTask, ...alertTasks(db), ...reportTasks(db) };

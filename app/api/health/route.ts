@@ -5,6 +5,7 @@
  */
 import { getDb } from "../../../db/client";
 import { migrationStatus, workerSchemaReady } from "../../../db/migration-status";
+import { errorFields, logger } from "../../../engine/logging";
 import { liveWorkers } from "../../../engine/worker/heartbeat";
 
 export const dynamic = "force-dynamic";
@@ -19,7 +20,7 @@ export async function GET() {
     result.migrations.ok = status.applied >= status.expected && (await workerSchemaReady(db.sql));
     result.worker.ok = (await liveWorkers(db)) > 0;
   } catch (error) {
-    console.error(`[health] ${(error as Error).message.replace(/postgres(ql)?:\/\/[^@\s]*@/g, "postgres://[redacted]@")}`);
+    logger().error({ component: "health", err: errorFields(error) }, "health check failed");
   }
   const ok = result.database.ok && result.migrations.ok && result.worker.ok;
   return Response.json({ status: ok ? "ok" : "degraded", ...result }, { status: ok ? 200 : 503, headers: { "cache-control": "no-store" } });
