@@ -152,7 +152,8 @@ async function startAndAnswer(db: Db, caller: AgentCaller, tool: AgentTool, r: R
     const created = await createRuns(
       tx,
       { workspaceId: caller.workspaceId, flowId: r.flowId, versionId: r.versionId, triggerKind: "agent" },
-      [{ key: r.key, version: "", data: r.input, label: `${tool.name} (token ${caller.tokenName})` }],
+      // A fixed version: the run is found by its key alone, whatever the content (which is compared).
+      [{ key: r.key, version: "agent-request", data: r.input, label: `${tool.name} (token ${caller.tokenName})` }],
       { enqueue: false },
     );
     let runId = created.created[0];
