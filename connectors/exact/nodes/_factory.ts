@@ -1,4 +1,4 @@
-/** The node factory bound to the Exact client, and input pieces several nodes share. */
+/** The node factory bound to the Exact client, and input pieces and cursors several nodes share. */
 import { z } from "zod";
 import { nodeFactory } from "../../sdk";
 import type { ExactClient } from "../client";
@@ -19,3 +19,18 @@ export const invoiceRefSchema = z.object({
   eventCreatedOn: z.string().nullable().optional().describe("When Exact raised the event (webhook), or the invoice's Modified (poll)"),
   invoiceNumber: z.number().nullable().optional(),
 });
+
+/**
+ * Where a sync poll resumes: the checkpoint's timestamp while the flow's start date is unchanged;
+ * otherwise (first poll, or the user asked for another window) the first timestamp on or after the
+ * start date, today when there is none. `endpoint` is the sync endpoint the timestamp belongs to.
+ */
+export async function resumeSyncTimestamp(
+  client: ExactClient,
+  startFrom: string | undefined,
+  saved: { timestamp: string; startFrom: string } | undefined,
+  endpoint?: string,
+): Promise<string> {
+  if (saved && saved.startFrom === (startFrom ?? "")) return saved.timestamp;
+  return client.syncTimestamp(startFrom ?? new Date(client.now()).toISOString().slice(0, 10), endpoint);
+}

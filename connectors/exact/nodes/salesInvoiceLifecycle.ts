@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { TriggerRecord } from "../../sdk";
 import type { ExactClient } from "../client";
 import { SalesInvoice, fullSalesInvoiceSchema } from "../schemas";
-import { exactNode, guidString, isoDate } from "./_factory";
+import { exactNode, guidString, isoDate, resumeSyncTimestamp } from "./_factory";
 
 const SALES_INVOICES = 13;
 
@@ -110,16 +110,9 @@ export const salesInvoiceChanges = exactNode({
     poll: async (ctx, config, checkpoint) => {
       const client = ctx.client;
       const startFrom = config.startFrom ?? "";
-      const saved = checkpointSchema.safeParse(checkpoint);
-      let timestamp: string;
-      let deletedTs: string;
-      if (saved.success && saved.data.startFrom === startFrom) {
-        ({ timestamp, deleted: deletedTs } = saved.data);
-      } else {
-        const day = config.startFrom ?? new Date(client.now()).toISOString().slice(0, 10);
-        timestamp = await client.syncTimestamp(day);
-        deletedTs = await client.syncTimestamp(day, "Deleted");
-      }
+      const saved = checkpointSchema.safeParse(checkpoint).data;
+      const timestamp = await resumeSyncTimestamp(client, config.startFrom, saved);
+      const deletedTs = await resumeSyncTimestamp(client, config.startFrom, saved && { timestamp: saved.deleted, startFrom: saved.startFrom }, "Deleted");
       const changes = await client.syncSalesInvoices(timestamp);
       const deletions = await client.syncDeleted(deletedTs, SALES_INVOICES);
       let highest = BigInt(timestamp);

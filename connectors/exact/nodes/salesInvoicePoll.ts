@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { TriggerRecord } from "../../sdk";
 import { fullSalesInvoiceSchema } from "../schemas";
-import { exactNode, invoiceRefSchema, isoDate } from "./_factory";
+import { exactNode, invoiceRefSchema, isoDate, resumeSyncTimestamp } from "./_factory";
 
 const checkpointSchema = z.object({ timestamp: z.string().regex(/^\d+$/), startFrom: z.string() });
 
@@ -37,14 +37,7 @@ export const salesInvoicePoll = exactNode({
       const client = ctx.client;
       const startFrom = config.startFrom ?? "";
       const saved = checkpointSchema.safeParse(checkpoint);
-      // A changed start date resets the cursor (the user asked for a different window).
-      let timestamp: string;
-      if (saved.success && saved.data.startFrom === startFrom) {
-        timestamp = saved.data.timestamp;
-      } else {
-        const day = config.startFrom ?? new Date(client.now()).toISOString().slice(0, 10);
-        timestamp = await client.syncTimestamp(day);
-      }
+      const timestamp = await resumeSyncTimestamp(client, config.startFrom, saved.data);
       const { rows, more } = await client.syncSalesInvoices(timestamp);
       let highest = BigInt(timestamp);
       const byInvoice = new Map<string, (typeof rows)[number]>();
