@@ -227,6 +227,8 @@ export const runs = pgTable(
     index("runs_flow_created").on(t.flowId, t.createdAt),
     index("runs_workspace_status_created").on(t.workspaceId, t.status, t.createdAt),
     index("runs_record_key").on(t.workspaceId, t.recordKey),
+    /** Search by a field of the trigger record: `input @> {...}` (engine/run-filter.ts). */
+    index("runs_input_path_ops").using("gin", t.input.op("jsonb_path_ops")),
     uniqueIndex("runs_dedupe")
       .on(t.flowId, t.recordKey, t.recordVersion)
       .where(sql`parent_run_id is null`),

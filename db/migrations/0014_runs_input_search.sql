@@ -1,0 +1,1 @@
+CREATE INDEX "runs_input_path_ops" ON "runs" USING gin ("input" jsonb_path_ops);
