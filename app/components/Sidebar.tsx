@@ -90,6 +90,7 @@ export function Sidebar() {
       <div className="sidebar-user-actions">
         <Link href="/settings/members">Members</Link>
         <Link href="/settings/tokens">API tokens</Link>
+        <Link href="/settings/mcp">Agents</Link>
         <Link href="/settings/sso">SSO</Link>
         <Link href="/account">Account</Link>
         <button type="button" data-testid="sign-out" onClick={() => void signOut()}>
