@@ -16,6 +16,7 @@ import { commerceOrderApBill } from "./commerce-intacct-ap";
 import { exactInvoiceTaxJournal, exactInvoiceTaxReconciliation } from "./exact-avalara-journal";
 import { intacctSalesTaxGl, intacctSalesTaxSummary } from "./intacct-avalara-gl";
 import { intacctArParameters, intacctSummaryParameters } from "./intacct-parameters";
+import { intacctBillUseTax } from "./intacct-use-tax";
 import type { StarterTemplate, TemplateParameter, TemplateSystem, TemplateTable } from "./types";
 
 export type { StarterTemplate, TemplateParameter, TemplateSystem, TemplateTable } from "./types";
@@ -26,7 +27,14 @@ intacctSalesTaxGl.version ??= 2;
 intacctSalesTaxSummary.parameters ??= intacctSummaryParameters;
 intacctSalesTaxSummary.version ??= 2;
 
-export const templates: StarterTemplate[] = [exactInvoiceTaxJournal, exactInvoiceTaxReconciliation, intacctSalesTaxGl, intacctSalesTaxSummary, commerceOrderApBill];
+export const templates: StarterTemplate[] = [
+  exactInvoiceTaxJournal,
+  exactInvoiceTaxReconciliation,
+  intacctSalesTaxGl,
+  intacctSalesTaxSummary,
+  intacctBillUseTax,
+  commerceOrderApBill,
+];
 
 export function findTemplate(templateId: string): StarterTemplate | undefined {
   return templates.find((t) => t.id === templateId);

@@ -23,6 +23,7 @@ describe("templates in a workspace that is not the demo", () => {
       "exact-invoice-avalara-journal-poll": ["offsetAccount", "journalCode", "companyCode"],
       "intacct-sales-avalara-gl": ["companyCode"],
       "intacct-sales-avalara-gl-summary": ["companyCode", "journal"],
+      "intacct-bill-avalara-use-tax": ["companyCode", "journal"],
       "commerce-order-intacct-ap-bill": ["shippingAccount", "taxAccount", "billTerms"],
     });
   });
