@@ -16,7 +16,8 @@ import type { SandboxServer } from "../../../connectors/sdk";
 import { decideApproval } from "../../../engine/approvals";
 import { ROLES, type Role } from "../../../engine/auth/roles";
 import { createToken } from "../../../engine/auth/tokens";
-import { isolatedDatabase, createConnection } from "../../../engine/test/helpers";
+import { builtInFlow, createConnection, createLookupTable, isolatedDatabase } from "../../../engine/test/helpers";
+import { createFlow } from "../../../engine/flows";
 import { startWorker } from "../../../engine/worker/start";
 import { seedWorkspace, type SeededWorkspace } from "../../server/test/fixtures";
 
@@ -265,14 +266,36 @@ describe("MCP server", () => {
     expect(String(bad.answer.error)).toContain("input.date");
   });
 
+  it("a flow marked available to agents is a tool taking the trigger's input, one run per requestId", async () => {
+    const tableId = await createLookupTable(db, ws.workspaceId, "Agent regions", { WA: { value: "D-WA" } });
+    const { flowId } = await createFlow(db, ws.workspaceId, { name: "Agent region check", definition: builtInFlow(tableId) }, { label: ws.members.editor.actor, kind: "user", userId: ws.members.editor.user.id });
+    const current = await ws.members.admin.caller.mcp.settings();
+    expect(current.flows.find((f) => f.id === flowId)?.manual).toBe(true);
+    await ws.members.admin.caller.mcp.update({ ...current.settings, flows: [flowId] });
+    const operator = await connect("operator");
+    const tool = (await operator.listTools()).tools.find((t) => t.name === "flow_agent_region_check");
+    expect(tool?.inputSchema.required).toEqual(["requestId"]);
+    expect((await (await connect("viewer")).listTools()).tools.map((t) => t.name)).not.toContain("flow_agent_region_check");
+
+    const args = { requestId: "req-flow-0001", input: { number: "INV-77", address: { region: "wa" }, lines: [{ amount: 40 }, { amount: 2 }] } };
+    const first = await call(operator, "flow_agent_region_check", args);
+    expect(first.isError).toBe(false);
+    expect(first.answer.status).toBe("succeeded");
+    expect(first.answer.result).toMatchObject({ invoice: "INV-77", state: "WA", amount: 42, department: { value: "D-WA" } });
+    const again = await call(operator, "flow_agent_region_check", args);
+    expect(again.answer.runId).toBe(first.answer.runId);
+    const runs = await db.sql`select 1 from runs where flow_id = ${flowId} and trigger_kind = 'agent'`;
+    expect(runs).toHaveLength(1);
+  });
+
   it("every call is a run in the run log and an audit event naming the token", async () => {
     const calls = await db.sql<{ run_id: string; actor: string; actor_token_id: string | null; tool: string }[]>`
       select run_id::text, actor, actor_token_id::text, data->>'tool' as tool from audit_events
       where workspace_id = ${ws.workspaceId} and action = 'agent.tool_called' order by id`;
     // Reads: GL accounts and vendors (2); journal: 3 with one requestId + 1 with another (the
     // refused ones make none); approval case: 2 while waiting + the small one (3); the dry run (1).
-    // ledgerline_get_run reads a run and makes none.
-    expect(calls.length).toBe(10);
+    // The flow tool: 2 calls, one run. ledgerline_get_run reads a run and makes none.
+    expect(calls.length).toBe(12);
     const runs = await db.sql<{ id: string; trigger_kind: string }[]>`select id::text, trigger_kind from runs where id = any(${calls.map((c) => c.run_id)}::uuid[])`;
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.trigger_kind === "agent")).toBe(true);
