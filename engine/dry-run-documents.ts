@@ -6,7 +6,7 @@
  * writes are rendered by each node's preview and never sent, nothing reaches the idempotency
  * ledger or the review queue. The summary lists, per document, each rendered posting (the nodes
  * that ended as `dry_run`, with what they would post or send), how the run ended (a document
- * that would wait for review says why), and the total each posting would book; the totals are
+ * that would wait for review says why, and names the values it could not map), and the total each posting would book; the totals are
  * added up per currency over all documents.
  */
 import { z } from "zod";
@@ -14,6 +14,7 @@ import type { Db } from "../db/client";
 import { SYSTEM_ACTOR, type Actor } from "./audit";
 import { dryRun } from "./flows";
 import { recentSourceRecords } from "./run-input";
+import { missingMappings } from "./templates/mapping-check";
 
 export const MAX_DRY_RUN_DOCUMENTS = 10;
 
@@ -37,7 +38,7 @@ export interface DryRunDocument {
   /** dry_run when it went through; needs_review / failed / skipped say how a real run would end. */
   status: string;
   /** The reason a real run would stop here (an invalid address, an unmapped value...). */
-  error: { nodeId: string | null; message: string } | null;
+  error: { nodeId: string | null; message: string; missing: { tableId: string; keys: string[] } | null } | null;
   postings: DryRunPosting[];
 }
 
@@ -61,7 +62,7 @@ function totalOf(wouldPost: unknown): { total: string | null; currency: string |
 
 /** What one dry run would post, read from its node runs. */
 export async function summarizeDryRun(db: Db, workspaceId: string, runId: string): Promise<Pick<DryRunDocument, "status" | "error" | "postings">> {
-  const [run] = await db.sql<{ status: string; error: { message?: string } | null; failed_node_id: string | null; definition: { nodes?: { id: string; name?: string }[] } }[]>`
+  const [run] = await db.sql<{ status: string; error: { message?: string; reasonCode?: string; details?: unknown } | null; failed_node_id: string | null; definition: { nodes?: { id: string; name?: string }[] } }[]>`
     select r.status, r.error, r.failed_node_id, v.definition
     from runs r join flow_versions v on v.id = r.flow_version_id
     where r.id = ${runId} and r.workspace_id = ${workspaceId}`;
@@ -74,7 +75,7 @@ export async function summarizeDryRun(db: Db, workspaceId: string, runId: string
     const wouldPost = rendersInput ? (r.output?.wouldSend ?? null) : r.output!.wouldPost;
     return { nodeId: r.node_id, nodeName: names.get(r.node_id) ?? r.node_id, nodeType: r.node_type, wouldPost, rendersInput, ...(rendersInput ? { total: null, currency: null } : totalOf(wouldPost)) };
   });
-  const error = run.status === "dry_run" || run.status === "skipped" ? null : { nodeId: run.failed_node_id, message: run.error?.message ?? run.status };
+  const error = run.status === "dry_run" || run.status === "skipped" ? null : { nodeId: run.failed_node_id, message: run.error?.message ?? run.status, missing: missingMappings(run.error) };
   return { status: run.status, error, postings };
 }
 

@@ -14,6 +14,7 @@ import { reportsRouter } from "./routers/reports";
 import { reviewsRouter } from "./routers/reviews";
 import { runsRouter } from "./routers/runs";
 import { templatesRouter } from "./routers/templates";
+import { wizardRouter } from "./routers/wizard";
 import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
 import { ssoRouter } from "./routers/sso";
@@ -33,6 +34,7 @@ export const appRouter = router({
   lookups: lookupsRouter,
   connections: connectionsRouter,
   templates: templatesRouter,
+  wizard: wizardRouter,
   editor: editorRouter,
   studio: studioRouter,
   audit: auditRouter,

@@ -19,7 +19,7 @@ const BELOW: Record<Role, Role | "non-member"> = { owner: "admin", admin: "edito
 const REFUSED = /^(Sign in to continue\.|Choose a workspace you are a member of\.|This needs the \w+ role or higher)/;
 
 /** Queries that call the connection's system (a closed local port here): they must get past authorization. */
-const REACHES_OUT = new Set(["connections.picker"]);
+const REACHES_OUT = new Set(["connections.picker", "wizard.mappingCheck"]);
 
 /** Mutations that only compute an answer (a preview, a validation) and write nothing to audit. */
 const CHANGES_NOTHING = new Set(["flows.validate", "editor.preview", "lookups.previewCsv", "flowTransfer.previewImport"]);
