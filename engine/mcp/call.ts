@@ -25,7 +25,7 @@ import { checkRunInput } from "../run-input";
 import { AGENT_DRY_RUN_KEY_PREFIX, createRuns, flowConcurrency } from "../runs";
 import { isTerminalRunStatus } from "../status";
 import { describeRun, toolError, type ToolAnswer } from "./answers";
-import { GET_RUN_TOOL, MAX_PAGE_SIZE, workspaceCatalog, type AgentTool } from "./catalog";
+import { GET_RUN_TOOL, MAX_PAGE_SIZE, POST_ROLE, workspaceCatalog, type AgentTool } from "./catalog";
 import { readMcpSettings } from "./settings";
 import { toolFlowVersion } from "./tool-flows";
 
@@ -99,6 +99,9 @@ async function callConnectorTool(db: Db, caller: AgentCaller, tool: AgentTool, a
   const write = tool.kind === "write";
   if (write && !a.requestId) return toolError("requestId is required for a write: send your own id for this request, and the same one again when you retry it.");
   if (!write && (a.requestId !== undefined || a.dryRun !== undefined)) return toolError(`${tool.name} is a read: it takes no requestId or dryRun.`);
+  if (write && a.dryRun !== true && !roleAtLeast(caller.role, POST_ROLE)) {
+    return toolError(`Posting with ${tool.name} needs the ${POST_ROLE} role or higher; this token acts as ${caller.role} (it may call it with dryRun: true).`);
+  }
   const connections = tool.connections ?? [];
   const connection = a.connection ? connections.find((c) => c.name === a.connection) : connections.length === 1 ? connections[0] : undefined;
   if (!connection) {

@@ -6,9 +6,10 @@
  * - read tool:  a connector node with a read effect (queries, records read by key, lists), or one
  *               of a connector's picker lists (`<system>_list_<picker>`, through `<system>.readList`).
  *               Needs the operator role: tool output is record data, which viewers never see.
- * - write tool: a connector node with a write effect. Needs the editor role: the agent chooses the
- *               node's settings and input, which is authoring a posting, not running a flow an
- *               editor built. Takes a required `requestId` and an optional `dryRun`.
+ * - write tool: a connector node with a write effect. Posting needs the editor role: the agent
+ *               chooses the node's settings and input, which is authoring a posting, not running a
+ *               flow an editor built. A dry run (`dryRun: true`: a rendered posting, an Avalara
+ *               quote) needs the operator role, like a flow's dry run. Takes a required `requestId`.
  * - flow tool:  a flow with a manual trigger an admin made available to agents (`flow_<name>`);
  *               operator role, like Run now. Its input schema is the trigger's.
  * - ledgerline_get_run: a run's status and result pages (polls approvals and long calls). Viewer.
@@ -28,7 +29,10 @@ export type JsonSchema = Record<string, any>;
 
 export type ToolKind = "read" | "write" | "flow" | "run";
 
-export const MIN_ROLE: Record<ToolKind, Role> = { read: "operator", write: "editor", flow: "operator", run: "viewer" };
+/** The role that may list and call a tool (for a write tool: call it with dryRun). */
+export const MIN_ROLE: Record<ToolKind, Role> = { read: "operator", write: "operator", flow: "operator", run: "viewer" };
+/** The role that may post with a write tool. */
+export const POST_ROLE: Role = "editor";
 
 export const GET_RUN_TOOL = "ledgerline_get_run";
 /** Rows per page of a result's lists, unless the call asks for fewer (or more, up to the cap). */
@@ -246,5 +250,7 @@ export async function workspaceCatalog(db: Db, workspaceId: string, settings?: M
 /** The tools a caller with `role` may list and call. */
 export async function toolsFor(db: Db, workspaceId: string, role: Role): Promise<AgentTool[]> {
   const { tools } = await workspaceCatalog(db, workspaceId);
-  return tools.filter((t) => roleAtLeast(role, t.minRole));
+  return tools
+    .filter((t) => roleAtLeast(role, t.minRole))
+    .map((t) => (t.kind === "write" && !roleAtLeast(role, POST_ROLE) ? { ...t, description: `${t.description} With this token's role (${role}) only dryRun: true is allowed; posting needs ${POST_ROLE}.` } : t));
 }
