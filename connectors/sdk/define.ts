@@ -43,6 +43,12 @@ export interface LookupRow {
   values: Record<string, string>;
 }
 
+/**
+ * The key of a mapping table's explicit default row: used when a key has no row of its own, and
+ * always said in the run log (never a silent default).
+ */
+export const DEFAULT_ROW_KEY = "*";
+
 export interface NodeRunContext<TClient = unknown> {
   /** The client for the node's connection (undefined for nodes without one). */
   client: TClient;

@@ -2,13 +2,11 @@
  * Built-in transform and control nodes: map fields, lookup, filter, branch.
  */
 import { z } from "zod";
-import { NeedsReviewError, nodeFactory, PermanentError } from "../../connectors/sdk";
+import { DEFAULT_ROW_KEY, NeedsReviewError, nodeFactory, PermanentError } from "../../connectors/sdk";
 import { evaluate, evaluateAll, jsonataExpression, plainObject, safePath, setPath } from "./expressions";
 
 const core = nodeFactory<undefined>("core");
 
-/** The key of a mapping table's explicit default row, used (and logged) when a key has no row. */
-export const DEFAULT_ROW_KEY = "*";
 const record = z.record(z.string(), z.unknown());
 
 export const mapFields = core({
@@ -59,7 +57,7 @@ export const lookup = core({
   version: 1,
   title: "Lookup (dimension / GL account)",
   description:
-    "Find a row of a mapping table by key (a department, a tax GL account, a cost center...). A value with no row parks the run for review, naming the table and the value, unless a default is set.",
+    "Find a row of a mapping table by key (a department, a tax GL account, a cost center...). A value with no row uses the table's default row (key *) or the node's default values, and the run log says so; without either it parks the run for review, naming the value.",
   category: "transform",
   icon: "table",
   config: z.object({
@@ -76,13 +74,17 @@ export const lookup = core({
     defaultValues: z
       .record(z.string(), z.string())
       .optional()
-      .describe("Columns to use when no row matches; without it a miss needs review"),
+      .describe("Columns to use when no row matches and the table has no default row (*); logged when used. Without either, a miss needs review"),
   }),
   input: z.unknown(),
   output: record,
   effect: { kind: "read" },
   run: async (ctx, input, config) => {
     const base: Record<string, unknown> = input && typeof input === "object" ? { ...(input as Record<string, unknown>) } : { value: input };
+    // A table may declare an explicit default row (key "*"); using it, or the node's default
+    // values, is never silent: the run log names each key that took a default (once per key).
+    const defaulted = new Map<string, { source: string; values: Record<string, string> }>();
+    let fallback: Promise<Awaited<ReturnType<typeof ctx.lookup>>> | undefined;
     const resolve = async (key: unknown, missing: string[]) => {
       if (key === undefined || key === null || key === "") {
         missing.push("(empty key)");
@@ -90,13 +92,15 @@ export const lookup = core({
       }
       const row = await ctx.lookup(config.tableId, String(key));
       if (row) return { key: row.key, ...row.values };
-      // A table may declare an explicit default row (key "*"); using it is never silent.
-      const fallback = await ctx.lookup(config.tableId, DEFAULT_ROW_KEY);
-      if (fallback) {
-        ctx.log.info(`No row for "${String(key)}": using the mapping table's default row (${DEFAULT_ROW_KEY})`, { key: String(key), values: fallback.values });
-        return { key: String(key), defaultRow: true, ...fallback.values };
+      const star = await (fallback ??= ctx.lookup(config.tableId, DEFAULT_ROW_KEY));
+      if (star) {
+        defaulted.set(String(key), { source: `the mapping table's default row (${DEFAULT_ROW_KEY})`, values: star.values });
+        return { key: String(key), defaultRow: true, ...star.values };
       }
-      if (config.defaultValues) return { key: String(key), ...config.defaultValues };
+      if (config.defaultValues) {
+        defaulted.set(String(key), { source: "the node's default values", values: config.defaultValues });
+        return { key: String(key), defaultRow: true, ...config.defaultValues };
+      }
       missing.push(String(key));
       return undefined;
     };
@@ -118,6 +122,7 @@ export const lookup = core({
     } else {
       base[config.target] = await resolve(await evaluate(config.key, input, ctx, "lookup key"), missing);
     }
+    for (const [key, { source, values }] of defaulted) ctx.log.info(`No row for "${key}": using ${source}`, { key, values });
     if (missing.length > 0) {
       const unique = [...new Set(missing)];
       throw new NeedsReviewError(`No mapping for ${unique.map((v) => `"${v}"`).join(", ")} in the mapping table`, {

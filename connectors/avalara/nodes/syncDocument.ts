@@ -26,7 +26,7 @@
  * https://developer.avalara.com/avatax/dev-guide/reconciliation/modifying-a-transaction/
  */
 import { z } from "zod";
-import { NeedsReviewError, PermanentError } from "../../sdk";
+import { DEFAULT_ROW_KEY, NeedsReviewError, PermanentError } from "../../sdk";
 import type { AdjustmentReason, AvalaraClient, CreateTransactionModel, DocumentRef } from "../client";
 import { companyCode, documentCode, documentType, jurisdictionTax, transactionOutput, type TransactionOutput } from "../schemas";
 import { isFinalizedCodeError } from "../transport";
@@ -96,8 +96,6 @@ type Config = z.output<typeof config>;
 
 const refOf = (i: Input, c: Config): DocumentRef => documentRef({ code: i.code, companyCode: i.companyCode, documentType: i.type }, c);
 
-/** The key of a mapping table's explicit default row. */
-export const DEFAULT_ROW_KEY = "*";
 
 /**
  * Every line gets a tax code: its own, its item's row in the mapping table, or the table's
