@@ -406,7 +406,12 @@ async function decide(x: NodeExecution, state: NodeState, startedAt: Date, attem
 
   if (error instanceof InterruptedError || x.signal.aborted || databaseUnavailable(error)) {
     // Not the node's fault: the ledger key (if any) stays pending, to be read back on resume.
-    const reason = error instanceof InterruptedError ? error.message : `stopped: ${String((x.signal.reason as Error)?.message ?? x.signal.reason)}`;
+    const reason =
+      error instanceof InterruptedError
+        ? error.message
+        : x.signal.aborted
+          ? `stopped: ${String((x.signal.reason as Error)?.message ?? x.signal.reason)}`
+          : `the database is unavailable: ${String((error as Error)?.message ?? error)}`;
     state.log.warn(`Interrupted (${reason}); the run resumes from this node${attempt.claimedKey ? " and reads back before sending again" : ""}`);
     return { kind: "result", save: { status: "retrying", output: null, error: serialized, nextAttemptAt: new Date() }, result: { kind: "interrupted", reason } };
   }
@@ -454,12 +459,22 @@ function rateLimited(error: { status?: number; code?: string } | undefined): boo
  * The backoff before the next attempt, or undefined when the policy says give up. Rate-limit
  * answers do not use up `maxAttempts` (that budget is for errors): they are bounded by
  * `maxTotalDelayMs`, the sum of all waits of the node.
+ *
+ * A rate limit that says when to come back (Retry-After) is waited out for that long, plus a
+ * little jitter, however often it came. Why not the growing backoff: the server named the moment
+ * its quota is back, so waiting longer only delays the work; and a node that makes several
+ * requests (read an invoice, its lines, its customer) meets a 429 on most attempts when a service
+ * limits often, so growing waits (up to 8 s, each past the inline limit and so a new job) kept
+ * such a node, and a run resumed after a crash, going for a minute and more.
  */
 function retryDelay(policy: RetryPolicy, attempts: AttemptRecord[], error: RetryableError): number | undefined {
   const waited = attempts.reduce((sum, a) => sum + (a.delayMs ?? 0), 0);
   const failures = attempts.filter((a) => !rateLimited(a.error)).length;
   const limited = rateLimited(error);
-  const delay = backoffDelay(policy, limited ? Math.min(attempts.length, 4) : Math.max(1, failures), error.retryAfterMs);
+  const delay =
+    limited && error.retryAfterMs !== undefined
+      ? error.retryAfterMs + Math.floor((Math.random() * Math.min(error.retryAfterMs, policy.baseDelayMs)) / 2)
+      : backoffDelay(policy, limited ? Math.min(attempts.length, 4) : Math.max(1, failures), error.retryAfterMs);
   const budgetLeft = limited ? attempts.length < MAX_RATE_LIMITED_ATTEMPTS : failures < policy.maxAttempts;
   return budgetLeft && waited + delay <= policy.maxTotalDelayMs ? delay : undefined;
 }

@@ -3,7 +3,8 @@
  * - the database failing under a node (loading its connection) releases the run to resume, and it
  *   then posts exactly once;
  * - rate-limit answers do not use up the node's attempts: a write answered "429" more often than
- *   `maxAttempts` still posts, exactly once (the sandbox's own GLBATCH records).
+ *   `maxAttempts` still posts, exactly once (the sandbox's own GLBATCH records), and each is waited
+ *   out for its Retry-After rather than a growing backoff.
  */
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -118,6 +119,28 @@ describe("transient trouble", () => {
     const attempts = post.attempts as Array<{ error?: { status?: number } }>;
     expect(attempts.filter((a) => a.error?.status === 429).length).toBeGreaterThan(3);
     expect(await batches("RATE-8")).toHaveLength(1);
+  });
+
+  it("a rate limit is waited out for its Retry-After, not a growing backoff: four 429s in a row cost about four seconds, in one job", async () => {
+    // Defaults-like backoff (1 s doubling to 60 s): growing waits would reach 4-8 s by the fourth 429.
+    const { workspaceId, flowId } = await setup("Retry-After", { maxAttempts: 1, retryBaseDelayMs: 0 }, { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 });
+    await faults({ queue: Array.from({ length: 4 }, () => "rateLimit"), retryAfterSeconds: 1 });
+    const runId = await runNow(db, workspaceId, flowId, journal("RATE-AFTER-4"));
+    try {
+      // Every wait is short enough to happen inside this job: the run never goes back to the queue.
+      expect((await executeRun(db, runId)).status).toBe("succeeded");
+    } finally {
+      await faults({});
+    }
+    const post = (await nodeRuns(db, runId)).find((n) => n.node_id === "post")!;
+    const attempts = post.attempts as Array<{ error?: { status?: number }; delayMs?: number }>;
+    const waits = attempts.filter((a) => a.error?.status === 429).map((a) => a.delayMs);
+    expect(waits).toHaveLength(4);
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThanOrEqual(1000);
+      expect(wait).toBeLessThanOrEqual(1500);
+    }
+    expect(await batches("RATE-AFTER-4")).toHaveLength(1);
   });
 
   it("errors other than rate limits still give up after maxAttempts, with the reason", async () => {
