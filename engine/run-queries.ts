@@ -8,9 +8,8 @@
  * log data, error bodies and details).
  */
 import type { Db } from "../db/client";
-import { escapeLike } from "./audit";
 import { parseFlowDefinition } from "./flow/schema";
-import type { RunFilter } from "./runs";
+import { runFilterConditions, type RunFilter } from "./run-filter";
 import type { NodeRunStatus, RunErrorKind, RunStatus } from "./status";
 
 export type RunDetail = "full" | "summary";
@@ -42,13 +41,7 @@ export async function listRuns(db: Db, workspaceId: string, filter: RunFilter, p
   const sql = db.sql;
   const where = sql`
     r.workspace_id = ${workspaceId}
-    ${filter.flowId ? sql`and r.flow_id = ${filter.flowId}` : sql``}
-    ${filter.status?.length ? sql`and r.status = any(${filter.status as string[]})` : sql``}
-    ${filter.triggerKind ? sql`and r.trigger_kind = ${filter.triggerKind}` : sql``}
-    ${filter.errorKind ? sql`and r.error_kind = ${filter.errorKind}` : sql``}
-    ${filter.from ? sql`and r.created_at >= ${filter.from}` : sql``}
-    ${filter.to ? sql`and r.created_at < ${filter.to}` : sql``}
-    ${filter.recordKey ? sql`and r.record_key ilike ${`%${escapeLike(filter.recordKey)}%`}` : sql``}`;
+    ${runFilterConditions(sql, filter)}`;
   const rows = await sql<RunListRow[]>`
     select r.id::text, r.flow_id::text as "flowId", f.name as "flowName", r.status, r.trigger_kind as "triggerKind",
            r.record_key as "recordKey", r.record_label as "recordLabel", r.error_kind as "errorKind",

@@ -6,11 +6,12 @@
 import type postgres from "postgres";
 import type { TriggerRecord } from "../connectors/sdk";
 import { jsonb, type Db } from "../db/client";
-import { escapeLike, recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
+import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import { parseFlowDefinition } from "./flow/schema";
 import { enqueueRun, queueNameFor } from "./queue";
 import { recordVersion } from "./record-version";
-import { COMPLETED_NODE_RUN_STATUSES, REPLAYABLE_RUN_STATUSES, type RunErrorKind, type RunStatus } from "./status";
+import { runFilterConditions, type RunFilter } from "./run-filter";
+import { COMPLETED_NODE_RUN_STATUSES, REPLAYABLE_RUN_STATUSES } from "./status";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -121,15 +122,7 @@ export async function replayRun(db: Db, workspaceId: string, runId: string, opti
   });
 }
 
-export interface RunFilter {
-  flowId?: string;
-  status?: RunStatus[];
-  triggerKind?: string;
-  errorKind?: RunErrorKind;
-  from?: Date;
-  to?: Date;
-  recordKey?: string;
-}
+export type { RunFilter };
 
 /** Replay every run matching a filter (latest attempt of each record only). Returns the new run ids. */
 export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter, options: ReplayOptions, limit = 1000): Promise<string[]> {
@@ -138,13 +131,7 @@ export async function bulkReplay(db: Db, workspaceId: string, filter: RunFilter,
     select r.id::text from runs r
     where r.workspace_id = ${workspaceId}
       and r.status = any(${REPLAYABLE_RUN_STATUSES as string[]})
-      ${filter.flowId ? sql`and r.flow_id = ${filter.flowId}` : sql``}
-      ${filter.status?.length ? sql`and r.status = any(${filter.status})` : sql``}
-      ${filter.errorKind ? sql`and r.error_kind = ${filter.errorKind}` : sql``}
-      ${filter.from ? sql`and r.created_at >= ${filter.from}` : sql``}
-      ${filter.to ? sql`and r.created_at < ${filter.to}` : sql``}
-      ${filter.triggerKind ? sql`and r.trigger_kind = ${filter.triggerKind}` : sql``}
-      ${filter.recordKey ? sql`and r.record_key ilike ${`%${escapeLike(filter.recordKey)}%`}` : sql``}
+      ${runFilterConditions(sql, filter)}
       and not exists (select 1 from runs c where c.parent_run_id = r.id and c.workspace_id = ${workspaceId})
     order by r.created_at
     limit ${limit}`;

@@ -1,7 +1,8 @@
 "use client";
 /**
  * Runs: every run of the workspace, newest first, filtered by status, flow, time range, error
- * class and record key; server paging; bulk replay of everything the filter matches.
+ * class, record key and (operators) a field of the trigger record; server paging; bulk replay of
+ * everything the filter matches.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -10,6 +11,7 @@ import { RunsTable, type RunFilter } from "../components/RunsTable";
 import { ErrorBox, Modal, PageHeader, STATUS_COLORS, STATUS_LABELS } from "../components/ui";
 import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
+import { parsePayloadPath } from "../../engine/payload-path";
 import { REPLAYABLE_RUN_STATUSES, RUN_OUTCOME_ORDER, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunErrorKind, type RunStatus } from "../../engine/status";
 
 /** The status menu: what needs a person first, then the rest in lifecycle order. */
@@ -39,6 +41,21 @@ function RunsPage() {
   const errorKind = params.get("errorKind") ?? "";
   const recordKey = params.get("q") ?? "";
   const [search, setSearch] = useState(recordKey);
+  // A field of the trigger record and the value it must equal (operators: the value is record data).
+  const canSearchPayload = canReplay;
+  const fieldPath = canSearchPayload ? (params.get("field") ?? "") : "";
+  const fieldValue = params.get("value") ?? "";
+  const [pathDraft, setPathDraft] = useState(fieldPath);
+  const [valueDraft, setValueDraft] = useState(fieldValue);
+  const pathProblem = useMemo(() => {
+    if (!pathDraft.trim()) return null;
+    try {
+      parsePayloadPath(pathDraft);
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }, [pathDraft]);
   // The time range is fixed when it is chosen, so the query key stays stable while paging.
   const [rangeAnchor, setRangeAnchor] = useState(() => Date.now());
 
@@ -57,6 +74,21 @@ function RunsPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [search]);
 
+  useEffect(() => {
+    const t = setTimeout(() => {
+      const path = pathProblem ? fieldPath : pathDraft.trim();
+      if (path === fieldPath && valueDraft === fieldValue) return;
+      const next = new URLSearchParams(params.toString());
+      if (path) next.set("field", path);
+      else next.delete("field");
+      if (path) next.set("value", valueDraft);
+      else next.delete("value");
+      router.replace(`${pathname}${next.toString() ? `?${next}` : ""}`);
+    }, 350);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pathDraft, valueDraft, pathProblem]);
+
   const filter: RunFilter = useMemo(() => {
     const ms = RANGES[range]?.ms ?? null;
     return {
@@ -65,8 +97,9 @@ function RunsPage() {
       ...(errorKind ? { errorKind: errorKind as RunErrorKind } : {}),
       ...(ms ? { from: new Date(rangeAnchor - ms) } : {}),
       ...(recordKey ? { recordKey } : {}),
+      ...(fieldPath ? { payload: { path: fieldPath, value: fieldValue } } : {}),
     };
-  }, [status, flowId, range, errorKind, recordKey, rangeAnchor]);
+  }, [status, flowId, range, errorKind, recordKey, fieldPath, fieldValue, rangeAnchor]);
 
   // Bulk replay
   const [confirming, setConfirming] = useState(false);
@@ -96,7 +129,7 @@ function RunsPage() {
     if (progress.data && done >= progress.data.total) void queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
   }, [done, progress.data, queryClient, trpc]);
 
-  const filtered = Boolean(status || flowId || errorKind || recordKey || range !== "all");
+  const filtered = Boolean(status || flowId || errorKind || recordKey || fieldPath || range !== "all");
 
   return (
     <div className="page">
@@ -138,9 +171,25 @@ function RunsPage() {
           </select>
           <input className="input" style={{ flex: 1, minWidth: 200 }} placeholder="Search record key (invoice number, order id…)" aria-label="Record key" value={search} onChange={(e) => setSearch(e.target.value)} />
           {filtered ? (
-            <button className="btn btn-ghost btn-sm" onClick={() => { setSearch(""); router.replace(pathname); }}>Clear filters</button>
+            <button className="btn btn-ghost btn-sm" onClick={() => { setSearch(""); setPathDraft(""); setValueDraft(""); router.replace(pathname); }}>Clear filters</button>
           ) : null}
         </div>
+        {canSearchPayload ? (
+          <div className="row-wrap" style={{ marginTop: 8 }}>
+            <input
+              className="input"
+              style={{ minWidth: 220 }}
+              placeholder="Record field, e.g. customer.id or lines[0].sku"
+              aria-label="Record field"
+              aria-invalid={pathProblem ? true : undefined}
+              value={pathDraft}
+              onChange={(e) => setPathDraft(e.target.value)}
+            />
+            <span className="muted small">equals</span>
+            <input className="input" style={{ minWidth: 180 }} placeholder="Value" aria-label="Field value" value={valueDraft} onChange={(e) => setValueDraft(e.target.value)} />
+            {pathProblem ? <span className="small" role="alert" style={{ color: "var(--danger, #b42318)" }}>{pathProblem}</span> : <span className="muted small">Exact match on the record the run started with; lines[*].sku looks in every line.</span>}
+          </div>
+        ) : null}
       </div>
 
       {replayIds ? (

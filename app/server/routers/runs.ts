@@ -5,8 +5,11 @@
  * Roles: viewers read runs without record data (inputs, outputs, HTTP bodies); operators see
  * everything and replay.
  */
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { roleAtLeast } from "../../../engine/auth/roles";
 import { getRun, listRuns, recordTrail, runProgress } from "../../../engine/run-queries";
+import { payloadFilterSchema } from "../../../engine/run-filter";
 import { bulkReplay, replayRun } from "../../../engine/runs";
 import { runErrorKindSchema, runStatusSchema } from "../../../engine/status";
 import { actorOf, attempt, detailFor } from "../procedure";
@@ -22,6 +25,8 @@ export const runFilterSchema = z.object({
   from: z.date().optional(),
   to: z.date().optional(),
   recordKey: z.string().trim().max(200).optional(),
+  /** A field of the trigger record (`customer.id`, `lines[0].sku`) equals a value; answered from an index. */
+  payload: payloadFilterSchema.optional(),
 });
 
 const replaySchema = z.object({ from: z.enum(["start", "failed"]).default("failed"), version: z.enum(["own", "latest"]).default("own") });
@@ -37,6 +42,10 @@ export const runsRouter = router({
     )
     .query(({ ctx, input }) => {
       const { limit, cursor, ...filter } = input;
+      // Why: a match on a field's value tells its value; viewers see runs without record data.
+      if (filter.payload && !roleAtLeast(ctx.role, "operator")) {
+        throw new TRPCError({ code: "FORBIDDEN", message: "Searching by a field of the record needs the operator role or higher: viewers see runs without record data." });
+      }
       return listRuns(ctx.db, ctx.workspaceId, filter, { limit, cursor });
     }),
 
