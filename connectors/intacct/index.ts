@@ -15,6 +15,7 @@ import { reverseApBill } from "./nodes/reverseApBill";
 import { syncTaxGlBatch } from "./nodes/syncTaxGlBatch";
 import { createApBill } from "./nodes/createApBill";
 import { createJournalEntry } from "./nodes/createJournalEntry";
+import { closePurchaseOrder } from "./nodes/closePurchaseOrder";
 import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
 import { findCustomer } from "./nodes/findCustomer";
 import { findOrCreateVendor } from "./nodes/findOrCreateVendor";
@@ -23,6 +24,7 @@ import { pollBills } from "./nodes/pollBills";
 import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
 import { queryRecords } from "./nodes/queryRecords";
 import { readRecords } from "./nodes/readRecords";
+import { updatePurchaseOrder } from "./nodes/updatePurchaseOrder";
 import { DEMO } from "./sandbox/seed";
 
 export { IntacctClient } from "./client";
@@ -96,6 +98,8 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     reverseApBill,
     syncTaxGlBatch,
     createPurchaseOrder,
+    updatePurchaseOrder,
+    closePurchaseOrder,
     findOrCreateVendor,
     findCustomer,
     listDimensions,

@@ -55,6 +55,7 @@ const taxEntry = {
 describe("node declarations", () => {
   it("every node has a JSON-schema config, versions and the right effect", () => {
     expect(intacct.nodes.map((n) => n.type).sort()).toEqual([
+      "intacct.closePurchaseOrder",
       "intacct.createApAdjustment",
       "intacct.createApBill",
       "intacct.createJournalEntry",
@@ -69,6 +70,7 @@ describe("node declarations", () => {
       "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
       "intacct.syncTaxGlBatch",
+      "intacct.updatePurchaseOrder",
     ]);
     for (const n of intacct.nodes) {
       expect(n.version).toBe(1);
@@ -76,6 +78,7 @@ describe("node declarations", () => {
       expect(() => z.toJSONSchema(n.config)).not.toThrow();
     }
     expect(intacct.nodes.filter((n) => n.effect.kind === "write").map((n) => n.type).sort()).toEqual([
+      "intacct.closePurchaseOrder",
       "intacct.createApAdjustment",
       "intacct.createApBill",
       "intacct.createJournalEntry",
@@ -84,6 +87,7 @@ describe("node declarations", () => {
       "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
       "intacct.syncTaxGlBatch",
+      "intacct.updatePurchaseOrder",
     ]);
   });
 });

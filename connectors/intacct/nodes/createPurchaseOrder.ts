@@ -17,7 +17,8 @@ const config = z.object({
   draft: z.boolean().default(false).describe("Create in Draft state."),
 });
 
-const line = z.object({
+/** One purchase order line (shared by the update node). */
+export const purchaseOrderLine = z.object({
   itemId: z.string().min(1).describe("Item ID.").meta({ picker: "items" }),
   quantity: amount.describe("Quantity."),
   unit: z.string().optional().describe("Unit of measure, e.g. Each."),
@@ -41,7 +42,7 @@ const input = z.object({
   dueDate: isoDate.optional(),
   vendorDocNo: z.string().optional().describe("Vendor's document number."),
   message: z.string().max(1000).optional(),
-  lines: z.array(line).min(1),
+  lines: z.array(purchaseOrderLine).min(1),
 });
 
 const output = z.object({
@@ -78,6 +79,32 @@ export const createPurchaseOrder = node({
     kind: "write",
     key: (i, c) => `intacct:podocument:${c.transactionType}:${i.vendorId}:${i.referenceNo}`,
     reconcile: (ctx, i, c) => findOrder(ctx.client, c.transactionType, i.vendorId, i.referenceNo),
+    // A dry run shows the order's lines and total; one that exists already is shown as such.
+    preview: async (ctx, i, c) => {
+      const existing = await findOrder(ctx.client, c.transactionType, i.vendorId, i.referenceNo);
+      const total = i.lines.reduce((sum, l) => sum + Math.round((toCents(l.quantity) * toCents(l.price ?? 0)) / 100), 0);
+      return {
+        wouldPost: existing
+          ? { function: null, reason: "exists already", documentId: existing.documentId, state: existing.state }
+          : {
+              function: "create_potransaction",
+              transactionType: c.transactionType,
+              vendorId: i.vendorId,
+              referenceNo: i.referenceNo,
+              date: i.date,
+              lines: i.lines.map((l) => ({ itemId: l.itemId, quantity: String(l.quantity), price: l.price === undefined ? null : money(l.price), memo: l.memo ?? null })),
+              total: (total / 100).toFixed(2),
+            },
+        output: existing ?? {
+          recordNo: "",
+          documentId: `${c.transactionType}-(new)`,
+          referenceNo: i.referenceNo,
+          vendorId: i.vendorId,
+          total: (total / 100).toFixed(2),
+          state: c.draft ? "Draft" : "Pending",
+        },
+      };
+    },
   },
   async run(ctx, i, c) {
     const find = () => findOrder(ctx.client, c.transactionType, i.vendorId, i.referenceNo);
