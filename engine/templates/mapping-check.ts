@@ -65,7 +65,8 @@ export interface TableCheck {
   hasDefault: boolean;
   keySource: (LiveSource & { error: string | null }) | null;
   unmapped: PickerOption[];
-  unknown: { key: string; column: string; value: string }[];
+  /** Mapped values the system does not have, with the row's values (to correct one in place). */
+  unknown: { key: string; column: string; value: string; values: Record<string, string> }[];
   columns: ColumnCheck[];
 }
 
@@ -121,7 +122,7 @@ export async function checkTemplateMappings(db: Db, workspaceId: string, flowId:
       const valid = new Set(options.map((o) => o.value));
       for (const row of rows) {
         const value = row.values[column.name];
-        if (value && !valid.has(value)) unknown.push({ key: row.key, column: column.name, value });
+        if (value && !valid.has(value)) unknown.push({ key: row.key, column: column.name, value, values: row.values });
       }
     }
     let keySource: TableCheck["keySource"] = null;

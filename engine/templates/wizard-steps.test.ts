@@ -58,8 +58,8 @@ describe("mapping step: the tables against the connected systems' live values", 
     await upsertRow(db, workspaceId, tableIds.dimensions!, { key: "TX", values: { locationId: "US-ZZ", departmentId: "FIN", classId: "" } }, undefined);
     const second = await checkTemplateMappings(db, workspaceId, flowId);
     expect(second[2]!.unmapped.map((o) => o.value)).toEqual(unmapped.filter((v) => v !== "SW-STD"));
-    expect(second[0]!.unknown).toEqual([{ key: "US:WA:STA:53", column: "accountNo", value: "9999" }]);
-    expect(second[1]!.unknown).toEqual([{ key: "TX", column: "locationId", value: "US-ZZ" }]);
+    expect(second[0]!.unknown).toEqual([{ key: "US:WA:STA:53", column: "accountNo", value: "9999", values: { accountNo: "9999" } }]);
+    expect(second[1]!.unknown).toEqual([{ key: "TX", column: "locationId", value: "US-ZZ", values: { locationId: "US-ZZ", departmentId: "FIN", classId: "" } }]);
     expect(second[2]!.unknown).toEqual([]);
   });
 

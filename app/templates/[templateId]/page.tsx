@@ -1,7 +1,8 @@
 "use client";
 /**
  * Template wizard: 1 connections (choose or create, test), 2 accounts (live pickers of the
- * connected systems), 3 mapping tables, 4 schedule, 5 dry run, 6 activate. From step 3 on the
+ * connected systems), 3 mapping tables checked against the live values, 4 schedule, 5 dry run of
+ * recent documents (required before 6), 6 activate. From step 3 on the
  * flow exists and the step reached is saved on it (`?flow=<id>` resumes); steps 1-2 are kept in
  * this browser until the flow is created.
  */
@@ -12,6 +13,9 @@ import { useState } from "react";
 import { ErrorBox, Loading, PageHeader, SYSTEM_META } from "../../components/ui";
 import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
+import { DryRunStep } from "./DryRunStep";
+import { MappingStep } from "./MappingStep";
+import { ScheduleStep } from "./ScheduleStep";
 
 const STEPS = [
   ["connections", "Connections"],
@@ -27,6 +31,7 @@ interface Draft {
   step: Step;
   connectionIds: Record<string, string>;
   parameters: Record<string, string>;
+  dryRunDone?: boolean;
 }
 
 const draftKey = (templateId: string) => `ledgerline.wizard.${templateId}`;
@@ -49,7 +54,7 @@ export default function TemplateWizardPage() {
     return stored ? (JSON.parse(stored) as Draft) : null;
   });
   const [edited, setEdited] = useState<{ flowId: string | null; draft: Draft } | null>(null);
-  const resumed: Draft | null = flowId && saved.data ? { step: saved.data.step, connectionIds: saved.data.connectionIds, parameters: saved.data.parameters } : local;
+  const resumed: Draft | null = flowId && saved.data ? { step: saved.data.step, connectionIds: saved.data.connectionIds, parameters: saved.data.parameters, dryRunDone: saved.data.dryRunDone } : local;
   const draft: Draft = (edited && edited.flowId === flowId ? edited.draft : null) ?? resumed ?? { step: "connections", connectionIds: {}, parameters: {} };
   const setDraft = (value: Draft) => {
     setEdited({ flowId, draft: value });
@@ -166,23 +171,29 @@ export default function TemplateWizardPage() {
           ) : draft.step === "mappings" ? (
             <>
               <h2>3. Fill the mapping tables</h2>
-              <p className="muted">Each table starts empty. Fill it with values of your systems; a run whose value has no row waits in review.</p>
-              <ul>{t.tables.map((table) => <li key={table.ref}><Link href="/mappings">{table.name}</Link> <span className="small muted">({table.keyLabel} → {table.columns.map((c) => c.label).join(", ")})</span></li>)}</ul>
-              <button className="btn btn-primary" onClick={() => go("schedule")}>Next: schedule</button>
+              <p className="muted">Each table starts empty. Map the values of your systems; each mapped value is checked against the connected systems, and a run whose value has no row waits in review.</p>
+              {flowId ? <MappingStep flowId={flowId} /> : null}
+              <div className="row" style={{ marginTop: 12 }}><button className="btn btn-primary" onClick={() => go("schedule")}>Next: schedule</button></div>
             </>
           ) : draft.step === "schedule" ? (
             <>
               <h2>4. Schedule</h2>
-              <p className="muted">{"The trigger's schedule and polling are in the flow's settings on the canvas; the template's default is set."}</p>
-              {flowId ? <Link href={`/flows/${flowId}`}>Open the flow</Link> : null}
-              <div className="row"><button className="btn btn-primary" onClick={() => go("dryRun")}>Next: dry run</button></div>
+              {flowId ? <ScheduleStep flowId={flowId} /> : null}
+              <div className="row" style={{ marginTop: 12 }}>
+                <button className="btn" onClick={() => go("mappings")}>Back</button>
+                <button className="btn btn-primary" onClick={() => go("dryRun")}>Next: dry run</button>
+              </div>
             </>
           ) : draft.step === "dryRun" ? (
             <>
               <h2>5. Dry run on recent documents</h2>
-              <p className="muted">See what would be posted before anything is: the dry run reads and quotes for real and writes nothing.</p>
-              {flowId ? <Link href={`/flows/${flowId}/overview`}>Dry run on the flow overview</Link> : null}
-              <div className="row"><button className="btn btn-primary" onClick={() => go("activate")}>Next: activate</button></div>
+              <p className="muted">See what would be posted before anything is: the dry run reads and quotes tax for real, and writes nothing to any system.</p>
+              {flowId ? <DryRunStep flowId={flowId} onDone={() => go("dryRun", { dryRunDone: true })} /> : null}
+              <div className="row" style={{ marginTop: 12 }}>
+                <button className="btn" onClick={() => go("schedule")}>Back</button>
+                <button className="btn btn-primary" disabled={!draft.dryRunDone} onClick={() => go("activate")}>Next: activate</button>
+                {!draft.dryRunDone ? <span className="small muted">Dry-run recent documents to go on.</span> : null}
+              </div>
             </>
           ) : (
             <>
