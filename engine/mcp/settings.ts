@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { jsonb, type Db } from "../../db/client";
 import { changes, recordAudit, type Actor } from "../audit";
+import { expressionProblem } from "../nodes/expressions";
 
 export const DEFAULT_CALLS_PER_MINUTE = 60;
 
@@ -24,7 +25,19 @@ export const mcpSettingsSchema = z.object({
     .nullable()
     .default(null),
   flows: z.array(z.string().uuid()).max(200).default([]),
-  approvals: z.record(z.string().min(1).max(64), z.string().min(1).max(2000)).default({}),
+  approvals: z
+    .record(
+      z.string().min(1).max(64),
+      z
+        .string()
+        .min(1)
+        .max(2000)
+        .superRefine((value, ctx) => {
+          const problem = expressionProblem(value);
+          if (problem) ctx.addIssue({ code: "custom", message: `invalid approval rule: ${problem}` });
+        }),
+    )
+    .default({}),
   callsPerMinute: z.number().int().min(1).max(10_000).default(DEFAULT_CALLS_PER_MINUTE),
 });
 export type McpSettings = z.output<typeof mcpSettingsSchema>;

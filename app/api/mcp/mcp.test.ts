@@ -144,6 +144,11 @@ describe("MCP server", () => {
     expect(narrowed).toContain("avalara_resolveAddress");
     await ws.members.admin.caller.mcp.update({ ...current.settings, connections: null });
 
+    // Names of another workspace's (or no) connection, and broken approval rules, are refused; nothing changes.
+    await expect(ws.members.admin.caller.mcp.update({ ...current.settings, connections: ["00000000-0000-4000-8000-000000000000"] })).rejects.toThrow(/No connection/);
+    await expect(ws.members.admin.caller.mcp.update({ ...current.settings, approvals: { intacct_createJournalEntry: "$sum(lines[" } })).rejects.toThrow(/invalid approval rule/);
+    await expect(ws.members.editor.caller.mcp.update(current.settings)).rejects.toThrow(/admin role/);
+    expect((await ws.members.admin.caller.mcp.settings()).settings).toEqual({ ...current.settings, connections: null });
     const [audited] = await db.sql<{ n: number }[]>`
       select count(*)::int as n from audit_events where workspace_id = ${ws.workspaceId} and action = 'mcp.settings_updated' and actor = ${ws.members.admin.actor}`;
     expect(audited!.n).toBe(3);
