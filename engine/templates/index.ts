@@ -23,9 +23,9 @@ export type { StarterTemplate, TemplateParameter, TemplateSystem, TemplateTable 
 
 // The Intacct tax templates declare their parameters beside them (bound to node config fields).
 intacctSalesTaxGl.parameters ??= intacctArParameters;
-intacctSalesTaxGl.version ??= 2;
+intacctSalesTaxGl.version ??= 3;
 intacctSalesTaxSummary.parameters ??= intacctSummaryParameters;
-intacctSalesTaxSummary.version ??= 2;
+intacctSalesTaxSummary.version ??= 3;
 
 export const templates: StarterTemplate[] = [
   exactInvoiceTaxJournal,

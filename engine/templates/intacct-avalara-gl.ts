@@ -1,11 +1,12 @@
 /**
  * Sage Intacct sales transaction -> Avalara -> tax through the AR subledger in Intacct.
  *
- * posted or reversed sales invoices (poll) -> still posted?
+ * posted, edited, reversed or deleted sales invoices (poll; deletions from the audit trail) -> still posted?
  *   yes: ship-to address -> Avalara resolve (invalid -> review) -> the Avalara document as the
  *        transaction is now (document code INTACCT-SO-<document number>)
- *   no (reversed): the void of the Avalara document
- * -> Sync document (uncommitted; tax codes from the mapping table or review) -> tax GL account per
+ *   no (reversed or deleted): the void of the Avalara document
+ * -> Sync document (uncommitted; tax codes from the mapping table or review) -> anything at Avalara?
+ * (a deleted document that never got there has nothing to reverse) -> tax GL account per
  * jurisdiction ("Tax GL accounts (Intacct)") -> dimensions by ship-to state -> AR adjustment lines
  * -> Post tax through AR for this version (a debit memo against the customer and invoice, one line
  * per jurisdiction on its tax liability account; a change reverses the memo in force with a credit
@@ -19,12 +20,18 @@
  * | edited, same tax         | nothing                                                | nothing                                             |
  * | reversed                 | voided DocVoided (DocDeleted if never committed;        | credit memo reversing the memo in force             |
  * |                          | refunded in full if locked)                            |                                                     |
+ * | deleted                  | voided as for a reversal                               | credit memo reversing the memo in force, against    |
+ * |                          |                                                        | the customer (the invoice is gone)                  |
+ *
+ * An edit in Order Entry deletes the AR invoice and makes a new one with a new RECORDNO; the memos
+ * reference the invoice by its number, which stays. A deleted document can no longer be read: the
+ * poll finds it in the audit trail, and its customer comes from the Avalara document.
  *
  * Why an AR adjustment and not a journal entry: the tax is owed by the customer, so it belongs in
  * the customer's balance and aging; many companies also refuse direct journal postings to the AR
  * control account.
  */
-import { NON_ZERO_JURISDICTIONS, commitTaxLast } from "./tax-steps";
+import { NON_ZERO_JURISDICTIONS, commitTaxLast, intacctDayOf } from "./tax-steps";
 import type { FlowDefinitionInput, FlowNode } from "../flow/schema";
 import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
 
@@ -96,21 +103,23 @@ const shipTo = "($trigger.shipTo ? $trigger.shipTo : $trigger.billTo)";
 /** The Avalara document code: INTACCT-SO-<document number> (AR invoices: INTACCT-AR-...). */
 export const intacctDocumentCode = `$substring("INTACCT-" & ($trigger.object = "ARINVOICE" ? "AR" : "SO") & "-" & $trigger.documentNumber, 0, 50)`;
 
-/** The day a reversed document was reversed: its WHENMODIFIED (mm/dd/yyyy hh:mm:ss) as YYYY-MM-DD. */
-const reversedOn = `($w := $trigger.whenModified; $substring($w, 6, 4) & "-" & $substring($w, 0, 2) & "-" & $substring($w, 3, 2))`;
-/** The source version: each change (WHENMODIFIED) or the reversal is posted once. */
-const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : "") & $trigger.whenModified`;
+/** The day a document was reversed or deleted: its WHENMODIFIED (or the deletion's time) as YYYY-MM-DD. */
+const reversedOn = intacctDayOf("$trigger.whenModified");
+/** The source version: each change (WHENMODIFIED), the reversal or the deletion is posted once. */
+const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : $trigger.state = "Deleted" ? "deleted:" : "") & $trigger.whenModified`;
+/** Reversed or deleted: the document's tax must leave the books. */
+const gone = `$trigger.state in ["Reversed", "Deleted"]`;
 
 export const intacctSalesTaxGl: StarterTemplate = {
   id: "intacct-sales-avalara-gl",
   title: "Intacct sales transaction → Avalara → tax through AR in Intacct",
   description:
-    "Every 15 minutes, pick up sales invoices posted or reversed in Sage Intacct, validate the customer's ship-to address and " +
+    "Every 15 minutes, pick up sales invoices posted, edited, reversed or deleted in Sage Intacct, validate the customer's ship-to address and " +
     "calculate the tax with Avalara (uncommitted), then post the tax through the AR subledger: an AR adjustment (debit memo) " +
     "against the customer and the invoice, with each jurisdiction's tax on its tax liability account and the location, " +
     "department and class from the dimension table, so the customer's balance and aging show it; then commit at Avalara. " +
     "Lifecycle: posted -> SalesInvoice + debit memo; edited -> Avalara adjusted (new version) + credit memo reversing the memo " +
-    "in force and a new debit memo; reversed -> Avalara voided (refunded in full if locked) + credit memo. Each version posts " +
+    "in force and a new debit memo; reversed or deleted -> Avalara voided (refunded in full if locked) + credit memo. Each version posts " +
     "once; items without a tax code, unmapped jurisdictions, invalid addresses and closed periods go to review.",
   systems: ["intacct", "avalara"],
   tables: [intacctTaxGlTable, intacctDimensionsTable, intacctItemTaxCodesTable],
@@ -133,11 +142,11 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         id: "sale",
         type: "intacct.pollSalesTransactions",
         typeVersion: 1,
-        name: "Posted or reversed sales invoices (Intacct)",
+        name: "Posted, edited, reversed or deleted sales invoices (Intacct)",
         position: at(0),
         config: { object: "SODOCUMENT", docparid: "Sales Invoice", excludeStates: ["Draft"], initialLookbackDays: 30 },
         connectionId: intacct,
-        notes: "Order Entry 'Sales Invoice' transactions modified since the last poll (drafts skipped, reversals included); the first poll reads 30 days back.",
+        notes: "Order Entry 'Sales Invoice' transactions modified since the last poll (drafts skipped, reversals included) and those deleted (from the audit trail); the first poll reads 30 days back.",
       },
       {
         id: "posted",
@@ -145,8 +154,8 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         typeVersion: 1,
         name: "Still posted?",
         position: at(1),
-        config: { condition: `state != "Reversed"` },
-        notes: "A reversed sales invoice voids its Avalara document and reverses its tax in AR.",
+        config: { condition: `$not(state in ["Reversed", "Deleted"])` },
+        notes: "A reversed or deleted sales invoice voids its Avalara document and reverses its tax in AR.",
       },
       {
         id: "address",
@@ -237,6 +246,15 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         notes: "Created, replaced or adjusted (with a reason) while uncommitted; a reversed transaction is voided (refunded in full if locked).",
       },
       {
+        id: "present",
+        type: "core.filter",
+        typeVersion: 1,
+        name: "Anything at Avalara?",
+        position: at(5, 1),
+        config: { condition: `outcome != "absent"` },
+        notes: "A reversed or deleted invoice that never reached Avalara has no tax to reverse: the run ends as skipped.",
+      },
+      {
         id: "taxGl",
         type: "core.lookup",
         typeVersion: 1,
@@ -251,7 +269,12 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         typeVersion: 1,
         name: "Dimensions by ship-to state",
         position: at(7),
-        config: { tableId: tables.dimensions, key: `$nodes.resolve.address.region ? $nodes.resolve.address.region : ${shipTo}.region`, target: "dimensions" },
+        config: {
+          tableId: tables.dimensions,
+          // A deleted document has no ship-to left to read: the state Avalara taxed it in.
+          key: `$trigger.state = "Deleted" ? $nodes.sync.document.jurisdictions[0].region : ($nodes.resolve.address.region ? $nodes.resolve.address.region : ${shipTo}.region)`,
+          target: "dimensions",
+        },
       },
       ...(mode === "ar" ? arPosting(intacct, dims) : summaryPosting(intacct, dims, tables)),
       ...commitTaxLast(avalara, sourceVersion, "Only after AR holds the tax. A failure here retries only the commit."),
@@ -262,7 +285,7 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
       ...chain("address", "resolve", "taxInput", "sync"),
       edge("posted", "voidInput", "false"),
       edge("voidInput", "sync"),
-      ...chain("sync", "taxGl", "dims", ...(mode === "ar" ? ["adjustment"] : ["setup", "adjustment"]), "post", "commitInput", "commit"),
+      ...chain("sync", "present", "taxGl", "dims", ...(mode === "ar" ? ["adjustment"] : ["setup", "adjustment"]), "post", "commitInput", "commit"),
     ],
     settings: { concurrency: 5, schedule: "*/15 * * * *" },
   };
@@ -278,11 +301,12 @@ function arPosting(intacct: string | null, dims: string): FlowNode[] {
       position: at(8),
       config: {
         fields: [
-          { target: "customerId", expression: "$trigger.customerId" },
-          { target: "invoiceNumber", expression: "$trigger.documentNumber" },
+          // A deleted document's customer is the Avalara document's; its AR invoice is gone, so no invoice number.
+          { target: "customerId", expression: `$trigger.customerId ? $trigger.customerId : $nodes.sync.document.customerCode` },
+          { target: "invoiceNumber", expression: `$trigger.state != "Deleted" ? $trigger.documentNumber` },
           { target: "document", expression: "$nodes.sync.code" },
           { target: "version", expression: sourceVersion },
-          { target: "date", expression: `$trigger.state = "Reversed" ? ${reversedOn} : $trigger.date` },
+          { target: "date", expression: `${gone} ? ${reversedOn} : $trigger.date` },
           { target: "description", expression: `$substring("Sales tax " & $trigger.documentId & " " & $trigger.customerName, 0, 100)` },
           { target: "currency", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
           {
@@ -344,7 +368,7 @@ function summaryPosting(intacct: string | null, dims: string, tables: Record<str
         fields: [
           { target: "document", expression: "$nodes.sync.code" },
           { target: "version", expression: sourceVersion },
-          { target: "date", expression: `$trigger.state = "Reversed" ? ${reversedOn} : $trigger.date` },
+          { target: "date", expression: `${gone} ? ${reversedOn} : $trigger.date` },
           { target: "description", expression: `$substring("Sales tax " & $trigger.documentId, 0, 80)` },
           {
             target: "lines",

@@ -176,4 +176,43 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
     expect(await avalaraDoc(shelving)).toMatchObject({ status: "Committed" });
     expect(await netByAccount(shelving)).toEqual({ "2390": -(await avalaraCents(shelving)), "6810": await avalaraCents(shelving) });
   });
+
+  it("a bill on which the vendor charged sales tax accrues nothing; tax entered on an accrued bill later offsets its accrual", async () => {
+    const taxed = await enter("V200", [
+      { accountNo: "6000", amount: 800, locationId: "US-WA", memo: "Standing desks" },
+      { accountNo: "6800", amount: 82.4, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
+    ]);
+    const untaxed = await enter("V200", [{ accountNo: "6000", amount: 300, locationId: "US-WA", memo: "Monitor arms" }]);
+    await tick(db, flowId);
+    expect((await runLatest(taxed)).status).toBe("succeeded");
+    expect(await avalaraDoc(taxed)).toBeUndefined();
+    expect(await batchesOf(taxed)).toEqual([]);
+    expect((await runLatest(untaxed)).status).toBe("succeeded");
+    expect(await netByAccount(untaxed)).toEqual({ "2330": -(await avalaraCents(untaxed)), "6810": await avalaraCents(untaxed) });
+
+    // The vendor's invoice turns out to include tax: AP adds it to the bill.
+    await nextSecond();
+    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${untaxed.RECORDNO}/update`, {
+      lines: [
+        { accountNo: "6000", amount: 300, locationId: "US-WA", memo: "Monitor arms" },
+        { accountNo: "6800", amount: 30.9, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
+      ],
+    });
+    await tick(db, flowId);
+    expect((await runLatest(untaxed)).status).toBe("succeeded");
+    expect(await avalaraDoc(untaxed)).toMatchObject({ status: "Cancelled" });
+    expect(await batchesOf(untaxed)).toHaveLength(2);
+    expect(await netByAccount(untaxed)).toEqual({});
+  });
+
+  it("a bill line whose location has no ship-to address waits in review before anything is accrued", async () => {
+    const unplaced = await enter("V100", [{ accountNo: "6000", amount: 120, memo: "Toner, no location" }]);
+    await tick(db, flowId);
+    const runId = await latestRun(unplaced);
+    expect((await executeRun(db, runId)).status).toBe("needs_review");
+    const [item] = await reviewItems(db, runId);
+    expect(item).toMatchObject({ node_id: "sync", reason_code: "invalid_address" });
+    expect(await avalaraDoc(unplaced)).toBeUndefined();
+    expect(await batchesOf(unplaced)).toEqual([]);
+  });
 });

@@ -9,9 +9,10 @@
  * table), with the location of the bill lines taxed there and the vendor; then the Avalara document
  * is committed, last.
  *
- * posted, changed or reversed bills (poll) -> still posted?
- *   yes: the PurchaseInvoice as the bill is now (tax codes by item or expense account, or review)
- *   no (reversed): the void of the PurchaseInvoice
+ * posted, changed or reversed bills (poll) -> posted, and no line on a vendor-charged tax account?
+ *   yes: the PurchaseInvoice as the bill is now (tax codes by item or expense account, or review;
+ *        a line whose location has no ship-to address: review)
+ *   no (reversed, or the vendor charged tax): the void of the PurchaseInvoice
  * -> Sync document (uncommitted) -> use tax GL accounts per jurisdiction -> accrual lines ->
  * Post use tax accrual for this version (a change offsets the batch in force and posts the new
  * one) -> commit at Avalara, last.
@@ -24,6 +25,7 @@
  * | edited, same lines   | nothing                                                   | nothing                                            |
  * | reversed             | voided DocVoided (DocDeleted if never committed;          | offsetting batch of the accrual in force           |
  * |                      | refunded in full if locked)                               |                                                    |
+ * | vendor charged tax   | voided as for a reversal (nothing if never sent)          | offsetting batch of any accrual in force           |
  *
  * Why its own flow rather than a branch of the sales template: a flow has one trigger, and bills
  * come from their own poll (APBILL); the Avalara document type (PurchaseInvoice), the tax codes
@@ -31,7 +33,7 @@
  * through AR) all differ, so a branch would share nothing but the commit.
  */
 import type { FlowDefinitionInput } from "../flow/schema";
-import { NON_ZERO_JURISDICTIONS } from "./tax-steps";
+import { NON_ZERO_JURISDICTIONS, commitTaxLast, intacctDayOf } from "./tax-steps";
 import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
 
 const CA = ["US:CA:STA:06", "US:CA:CTY:075", "US:CA:STJ:EMAZ0", "US:CA:STJ:EMTN0", "US:CA:CTY:059", "US:CA:STJ:EMBE0", "US:CA:STJ:EMCA0"];
@@ -74,6 +76,19 @@ export const intacctUseTaxCodesTable: TemplateTable = {
   ],
 };
 
+export const intacctVendorTaxAccountsTable: TemplateTable = {
+  ref: "vendorTaxAccounts",
+  name: "Vendor-charged tax accounts (Intacct)",
+  kind: "custom",
+  description:
+    "GL accounts on which AP records sales tax a vendor charged (e.g. Sales Tax Expense). A bill with a line on one of them is " +
+    "taxed by its vendor, so no use tax is accrued for it (an accrual made before the vendor's tax was entered is offset). " +
+    "Leave the table empty when vendors never charge sales tax.",
+  keyLabel: "GL account",
+  columns: [{ name: "note", label: "Note" }],
+  demoRows: [{ key: "6800", values: { note: "Sales tax charged by vendors" } }],
+};
+
 export const intacctUseTaxParameters: TemplateParameter[] = [
   {
     key: "companyCode",
@@ -97,10 +112,12 @@ export const intacctUseTaxParameters: TemplateParameter[] = [
 
 /** The Avalara document code: INTACCT-BILL-<RECORDNO> (a bill keeps its RECORDNO when edited). */
 const documentCode = `$substring("INTACCT-BILL-" & $trigger.recordNo, 0, 50)`;
+/** A bill line without a location that has a ship-to address: Avalara answers "address incomplete", and the run waits in review. */
+const noShipTo = (line: string) => `{"line1": $substring("No ship-to: bill line " & ${line}, 0, 50)}`;
 /** Each change (WHENMODIFIED) or the reversal is posted once. */
 const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : "") & $trigger.whenModified`;
 /** The day a reversed bill was reversed: its WHENMODIFIED (mm/dd/yyyy hh:mm:ss) as YYYY-MM-DD. */
-const reversedOn = `($w := $trigger.whenModified; $substring($w, 6, 4) & "-" & $substring($w, 0, 2) & "-" & $substring($w, 3, 2))`;
+const reversedOn = intacctDayOf("$trigger.whenModified");
 
 function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionInput {
   const intacct = connections.intacct ?? null;
@@ -122,10 +139,10 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         id: "posted",
         type: "core.branch",
         typeVersion: 1,
-        name: "Still posted?",
+        name: "Posted, and no vendor-charged tax?",
         position: at(1),
-        config: { condition: `state != "Reversed"` },
-        notes: "A reversed bill voids its Avalara document and offsets its accrual.",
+        config: { condition: `state != "Reversed" and $count(lines[$mapping(${literal(tables.vendorTaxAccounts ?? "")}, accountNo)]) = 0` },
+        notes: "A reversed bill, or one with a line on a vendor-charged tax account, voids its Avalara document and offsets any accrual in force.",
       },
       {
         id: "taxInput",
@@ -143,19 +160,19 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
             { target: "transaction.customerCode", expression: "$trigger.vendorId" },
             { target: "transaction.currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
             { target: "transaction.referenceCode", expression: `$substring("Bill " & $trigger.billNumber & " (" & $trigger.vendorName & ")", 0, 1024)` },
-            { target: "transaction.addresses.shipTo", expression: "$trigger.lines[$exists(shipTo)][0].shipTo" },
+            { target: "transaction.addresses.shipTo", expression: `($s := $trigger.lines[$exists(shipTo)][0].shipTo; $s ? $s : ${noShipTo('"1"')})` },
             {
               target: "transaction.lines",
               expression:
                 `[$map($trigger.lines, function($l, $i) { {` +
                 `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "amount": $number($l.amount), ` +
                 `"itemCode": $l.itemId ? $l.itemId : $l.accountNo, "description": ${opt("$l.memo")}, ` +
-                `"addresses": $l.shipTo ? {"shipTo": $l.shipTo}} })]`,
+                `"addresses": {"shipTo": $l.shipTo ? $l.shipTo : ${noShipTo("($l.lineNo ? $l.lineNo : $string($i + 1))")}}} })]`,
             },
           ],
           keepInput: false,
         },
-        notes: "Vendor as Avalara's customer code; each line taxed where its location receives goods. Tax codes come from the mapping table in the next step.",
+        notes: "Vendor as Avalara's customer code; each line taxed where its location receives goods (a line without one waits in review). Tax codes come from the mapping table in the next step.",
       },
       {
         id: "voidInput",
@@ -229,30 +246,7 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         connectionId: intacct,
         notes: "A change posts an offsetting batch and the new one; a replay posts nothing. A closed period waits for review (or set 'next open period').",
       },
-      {
-        id: "commitInput",
-        type: "core.mapFields",
-        typeVersion: 1,
-        name: "What to commit",
-        position: at(7),
-        config: {
-          fields: [
-            { target: "version", expression: sourceVersion },
-            { target: "commit", expression: "$nodes.sync.commit" },
-          ],
-          keepInput: false,
-        },
-      },
-      {
-        id: "commit",
-        type: "avalara.commitSynced",
-        typeVersion: 1,
-        name: "Commit use tax (Avalara), last",
-        position: at(8),
-        config: {},
-        connectionId: avalara,
-        notes: "Only after the GL holds the accrual. A failure here retries only the commit.",
-      },
+      ...commitTaxLast(avalara, sourceVersion, "Only after the GL holds the accrual. A failure here retries only the commit.", 7),
     ],
     edges: [
       ...chain("bill", "posted"),
@@ -273,12 +267,12 @@ export const intacctBillUseTax: StarterTemplate = {
     "Every 15 minutes, pick up AP bills posted, changed or reversed in Sage Intacct, send each to Avalara as a purchase invoice " +
     "(consumer use tax: every line taxed where its Intacct location receives goods, tax codes by item or expense account), " +
     "then accrue the use tax in a TAX journal entry: each jurisdiction's tax credited to its use tax payable account and " +
-    "debited to use tax expense, with the location and vendor; then commit at Avalara. For bills on which the vendor charged " +
-    "no sales tax. Lifecycle: posted -> PurchaseInvoice + accrual; edited -> Avalara adjusted (new version) + an offsetting " +
+    "debited to use tax expense, with the location and vendor; then commit at Avalara. Bills on which the vendor charged " +
+    "sales tax (a line on an account of the vendor-charged tax table) accrue nothing. Lifecycle: posted -> PurchaseInvoice + accrual; edited -> Avalara adjusted (new version) + an offsetting " +
     "entry and a new one; reversed -> Avalara voided (refunded in full if locked) + an offsetting entry. Each version posts " +
     "once; lines without a tax code, unmapped jurisdictions and closed periods go to review.",
   systems: ["intacct", "avalara"],
-  tables: [intacctUseTaxGlTable, intacctUseTaxCodesTable],
+  tables: [intacctUseTaxGlTable, intacctUseTaxCodesTable, intacctVendorTaxAccountsTable],
   parameters: intacctUseTaxParameters,
   // Version 2 like the other templates that take their parameters from the wizard.
   version: 2,

@@ -5,22 +5,25 @@
 import type { FlowNode } from "../flow/schema";
 import { at, cents } from "./types";
 
+/** JSONata: an Intacct timestamp (mm/dd/yyyy[ hh:mm:ss]) at `path` as the day YYYY-MM-DD. */
+export const intacctDayOf = (path: string) => `($w := ${path}; $substring($w, 6, 4) & "-" & $substring($w, 0, 2) & "-" & $substring($w, 3, 2))`;
+
 /** Jurisdictions of the Avalara result that carry tax, rounded to cents. */
 export const NON_ZERO_JURISDICTIONS = `jurisdictions[${cents("tax")} != 0]`;
 
 /**
- * "What to commit" then "Commit tax (Avalara), last" at positions 10 and 11: the tax becomes
- * reportable only after the posting node has put it in the books. `sourceVersion` is the
- * template's expression for the source document's version; `notes` says what "the books" are.
+ * "What to commit" then "Commit tax (Avalara), last" at canvas columns `column` and the next: the
+ * tax becomes reportable only after the posting node has put it in the books. `sourceVersion` is
+ * the template's expression for the source document's version; `notes` says what "the books" are.
  */
-export function commitTaxLast(avalaraConnectionId: FlowNode["connectionId"], sourceVersion: string, notes: string): FlowNode[] {
+export function commitTaxLast(avalaraConnectionId: FlowNode["connectionId"], sourceVersion: string, notes: string, column = 10): FlowNode[] {
   return [
     {
       id: "commitInput",
       type: "core.mapFields",
       typeVersion: 1,
       name: "What to commit",
-      position: at(10),
+      position: at(column),
       config: {
         fields: [
           { target: "version", expression: sourceVersion },
@@ -34,7 +37,7 @@ export function commitTaxLast(avalaraConnectionId: FlowNode["connectionId"], sou
       type: "avalara.commitSynced",
       typeVersion: 1,
       name: "Commit tax (Avalara), last",
-      position: at(11),
+      position: at(column + 1),
       config: {},
       connectionId: avalaraConnectionId,
       notes,

@@ -1,0 +1,149 @@
+/**
+ * Intacct sales transaction -> Avalara -> tax through AR over a document's life: an edit in Order
+ * Entry (update: a new AR invoice) and a deletion (found in the audit trail), end to end over HTTP
+ * against the Intacct and Avalara sandboxes, real PostgreSQL, the real poll and executor. Each
+ * assertion reads the sandboxes' own state: AR's tax for the document equals Avalara's current
+ * tax, memos balance against the customer, reversals name the memo they reverse, replays post
+ * nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeRun } from "../executor/run";
+import { activateFlow } from "../flows";
+import { replayRun } from "../runs";
+import { createWorkspace, testDb } from "../test/helpers";
+import { tick } from "../triggers";
+import { instantiateTemplate } from "./index";
+import { nodeOutput, nodeStatuses, sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "./test-helpers";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Rec = Record<string, any>;
+
+const db = testDb();
+let sb: Sandboxes;
+let workspaceId: string;
+let flowId: string;
+
+beforeAll(async () => {
+  sb = await startSandboxes();
+  workspaceId = await createWorkspace(db, "Intacct lifecycle");
+  for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, workspaceId, system, sb.urls[system]);
+  const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl", { demo: true });
+  expect(created.problems).toEqual([]);
+  flowId = created.flowId;
+  await activateFlow(db, workspaceId, flowId);
+  // The seeded invoices are someone else's story (templates.test.ts): read past them.
+  await tick(db, flowId);
+});
+afterAll(async () => {
+  await sb.close();
+  await db.close();
+});
+
+const company = async (): Promise<Rec> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
+const memosOf = async (docNo: string): Promise<Rec[]> => ((await company()).records.ARADJUSTMENT as Rec[]).filter((a) => String(a.EXTERNALID).startsWith(`tax:INTACCT-SO-${docNo}|`));
+const items = (memo: Rec): Rec[] => [memo.ARADJUSTMENTITEMS.ARADJUSTMENTITEM].flat();
+/** AR's tax for the document in cents, from Intacct's own adjustments. */
+const arTax = async (docNo: string) => (await memosOf(docNo)).flatMap(items).reduce((s, l) => s + Math.round(Number(l.AMOUNT) * 100), 0);
+const avalaraDoc = async (docNo: string): Promise<Rec | undefined> =>
+  ((await sandboxState(sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${docNo}` && d.type === "SalesInvoice");
+const avalaraTax = async (docNo: string) => {
+  const doc = await avalaraDoc(docNo);
+  return doc && doc.status !== "Cancelled" ? Math.round(doc.totalTax * 100) : 0;
+};
+/** WHENMODIFIED has whole seconds: a change is a new version only in a later second than the last one. */
+const nextSecond = async () => {
+  const next = Math.floor(Date.now() / 1000) * 1000 + 1000;
+  while (Date.now() < next) await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
+};
+const sell = async (customerId: string, lines: Rec[]) => (await sandboxPost(sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines })) as Rec;
+/** Poll, then run the newest run of the document (by its record key); returns its id and status. */
+const pollAndRun = async (so: Rec) => {
+  await tick(db, flowId);
+  const [row] = await db.sql<{ id: string }[]>`
+    select id::text from runs where flow_id = ${flowId} and record_key = ${`intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`} and parent_run_id is null
+    order by created_at desc limit 1`;
+  return { id: row!.id, status: (await executeRun(db, row!.id)).status };
+};
+
+describe("Intacct sales invoice edited in Order Entry", () => {
+  it("adjusts the Avalara document and reverses the memo in force before posting the new one, against the new AR invoice", async () => {
+    // Umbrella Health, Seattle WA: two routers.
+    const so = await sell("C400", [{ itemId: "HW-ROUTER", quantity: 2 }]);
+    const first = await pollAndRun(so);
+    expect(first.status).toBe("succeeded");
+    const [memo] = await memosOf(so.DOCNO);
+    expect(memo).toMatchObject({ ADJUSTMENTTYPE: "Debit Memo", CUSTOMERID: "C400", DOCNUMBER: so.DOCNO });
+    expect(await arTax(so.DOCNO)).toBe(await avalaraTax(so.DOCNO));
+    const invoiceBefore = ((await company()).records.ARINVOICE as Rec[]).find((i) => i.RECORDID === so.DOCNO)!;
+
+    await nextSecond();
+    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 5 }] });
+    const invoiceAfter = ((await company()).records.ARINVOICE as Rec[]).find((i) => i.RECORDID === so.DOCNO)!;
+    expect(invoiceAfter.RECORDNO).not.toBe(invoiceBefore.RECORDNO);
+    const edit = await pollAndRun(so);
+    expect(edit.status).toBe("succeeded");
+
+    expect(await avalaraDoc(so.DOCNO)).toMatchObject({ status: "Committed", version: 2, adjustmentReason: "PriceAdjusted" });
+    const [original, reversal, replacement] = await memosOf(so.DOCNO);
+    expect(reversal).toMatchObject({ ADJUSTMENTTYPE: "Credit Memo", CUSTOMERID: "C400", DOCNUMBER: so.DOCNO });
+    expect(String(reversal!.EXTERNALID)).toContain(`reverses=${original!.RECORDNO}`);
+    expect(items(reversal!).map((l) => [l.ACCOUNTNO, -Number(l.TRX_AMOUNT)])).toEqual(items(original!).map((l) => [l.ACCOUNTNO, Number(l.TRX_AMOUNT)]));
+    expect(replacement).toMatchObject({ ADJUSTMENTTYPE: "Debit Memo", DOCNUMBER: so.DOCNO });
+    // Five routers' tax now, in AR and at Avalara alike.
+    expect(await arTax(so.DOCNO)).toBe(await avalaraTax(so.DOCNO));
+    expect(await avalaraTax(so.DOCNO)).toBeGreaterThan(Math.round(Number(memo!.TOTALENTERED) * 100));
+
+    // A replay of the edit posts nothing.
+    const count = (await memosOf(so.DOCNO)).length;
+    const replay = await replayRun(db, workspaceId, edit.id, { from: "start", version: "own" });
+    expect((await executeRun(db, replay)).status).toBe("succeeded");
+    expect(await nodeStatuses(db, replay)).toMatchObject({ sync: "already_done", post: "already_done" });
+    expect((await memosOf(so.DOCNO)).length).toBe(count);
+  });
+});
+
+describe("Intacct sales invoice deleted", () => {
+  it("the poll finds the deletion in the audit trail; Avalara voids the document and a credit memo reverses the tax against the customer", async () => {
+    // Globex, New York: licences.
+    const so = await sell("C200", [{ itemId: "SW-STD", quantity: 2 }]);
+    expect((await pollAndRun(so)).status).toBe("succeeded");
+    const [memo] = await memosOf(so.DOCNO);
+    expect(await arTax(so.DOCNO)).toBeGreaterThan(0);
+    const balanceBefore = Math.round(Number((await company()).arBalances.C200) * 100);
+
+    await nextSecond();
+    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    const deletion = await pollAndRun(so);
+    expect(deletion.status).toBe("succeeded");
+    expect(await nodeOutput(db, deletion.id, "sale")).toMatchObject({ state: "Deleted", documentNumber: so.DOCNO, customerId: "" });
+
+    expect(await avalaraDoc(so.DOCNO)).toMatchObject({ status: "Cancelled" });
+    const [, reversal] = await memosOf(so.DOCNO);
+    expect(reversal).toMatchObject({ ADJUSTMENTTYPE: "Credit Memo", CUSTOMERID: "C200", DOCNUMBER: "" });
+    expect(String(reversal!.EXTERNALID)).toContain(`reverses=${memo!.RECORDNO}`);
+    expect(await arTax(so.DOCNO)).toBe(0);
+    expect(await avalaraTax(so.DOCNO)).toBe(0);
+    // The customer's balance loses the invoice and its tax.
+    const invoiceCents = Math.round(Number(so.TOTAL) * 100);
+    expect(Math.round(Number((await company()).arBalances.C200) * 100)).toBe(balanceBefore - invoiceCents - Math.round(Number(memo!.TOTALENTERED) * 100));
+
+    // Replayed, or polled again: nothing more.
+    const replay = await replayRun(db, workspaceId, deletion.id, { from: "start", version: "own" });
+    expect((await executeRun(db, replay)).status).toBe("succeeded");
+    expect(await tick(db, flowId)).toMatchObject({ created: 0 });
+    expect(await memosOf(so.DOCNO)).toHaveLength(2);
+  });
+
+  it("a deleted invoice that never reached Avalara (its address was still in review) ends as skipped, posting nothing", async () => {
+    // Acme, Irvine CA: a ZIP Avalara cannot place, so the first run waits in review.
+    const so = await sell("C100", [{ itemId: "SW-PRO", quantity: 1 }]);
+    expect((await pollAndRun(so)).status).toBe("needs_review");
+    await nextSecond();
+    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    const deletion = await pollAndRun(so);
+    expect(deletion.status).toBe("skipped");
+    expect(await nodeOutput(db, deletion.id, "sync")).toMatchObject({ outcome: "absent" });
+    expect(await avalaraDoc(so.DOCNO)).toBeUndefined();
+    expect(await memosOf(so.DOCNO)).toEqual([]);
+  });
+});
