@@ -137,6 +137,9 @@ async function callFlowTool(db: Db, caller: AgentCaller, tool: AgentTool, args: 
   return startAndAnswer(db, caller, tool, { flowId: flow.id, versionId: latest.id, key: `agent:${parsed.data.requestId}`, input, dryRun: false, requestId: parsed.data.requestId });
 }
 
+/** When a worker looks at a write call's run in case the process executing it stopped. */
+const SAFETY_NET_MS = 2 * 60_000;
+
 interface RunRequest {
   flowId: string;
   versionId: string;
@@ -161,6 +164,11 @@ async function startAndAnswer(db: Db, caller: AgentCaller, tool: AgentTool, r: R
     );
     let runId = created.created[0];
     let repeated = false;
+    if (runId && !r.dryRun && tool.kind !== "read") {
+      // A safety net for a posting: should this process stop mid-call, a worker resumes the run
+      // (reading back before it sends again). It finds the run finished when all went well.
+      await enqueueRun(tx, runId, { runAt: new Date(Date.now() + SAFETY_NET_MS), queueName: queueNameFor(r.flowId, await flowConcurrency(tx, r.versionId)), priority: RESUMED_RUN_PRIORITY });
+    }
     if (!runId) {
       const [existing] = await tx<{ id: string; sameInput: boolean; sameConfig: boolean }[]>`
         select r.id::text, r.input = ${jsonb(r.input ?? null)}::text::jsonb as "sameInput",
