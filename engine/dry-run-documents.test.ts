@@ -238,3 +238,18 @@ describe("dry run of a recent Exact invoice (reconciliation template)", () => {
     expect(await exactBooks()).not.toEqual(before[0]);
   });
 });
+
+describe("dry run in a workspace whose mapping tables are still empty", () => {
+  it("a document a real run would park says so and names the values to map; nothing reaches the review queue", async () => {
+    const workspaceId = await createWorkspace(db, "Dry run empty tables");
+    for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, workspaceId, system, sb.urls[system]);
+    const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl", { parameters: { companyCode: "DEFAULT" } });
+    const sale = await sandboxPost(sb.urls.intacct, "/__sandbox/sales-transactions", { customerId: "C400", lines: [{ itemId: "HW-ROUTER", quantity: 1 }, { itemId: "SW-STD", quantity: 1 }] });
+    const before = await Promise.all([intacctBooks(), avalaraBooks()]);
+    const { documents } = await dryRunRecentDocuments(db, workspaceId, created.flowId, { count: 1 });
+    expect(documents.map((d) => [d.label, d.status])).toEqual([[`Sales Invoice-${String(sale.DOCNO)}`, "needs_review"]]);
+    expect(documents[0]!.error).toMatchObject({ nodeId: "sync", missing: { tableId: created.tableIds.itemTaxCodes, keys: ["HW-ROUTER", "SW-STD"] } });
+    expect(await Promise.all([intacctBooks(), avalaraBooks()])).toEqual(before);
+    await nothingStored(workspaceId);
+  });
+});

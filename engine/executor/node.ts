@@ -207,8 +207,10 @@ async function dryRunWrite(x: NodeExecution, state: NodeState, write: WriteEffec
   } catch (error) {
     if (error instanceof LeaseLostError || x.lease.lost) throw x.lease.markLost();
     const serialized = state.redactor.value(serializeError(error));
-    await save(x, state, startedAt, { status: "failed", output: null, error: serialized });
-    return { kind: "failed", error: serialized };
+    // A record a real run would park for review (a value without a mapping row) says so in a dry run too.
+    const review = isClassified(error) && error.kind === "needs_review";
+    await save(x, state, startedAt, { status: review ? "needs_review" : "failed", output: null, error: serialized });
+    return review ? { kind: "review", error: serialized } : { kind: "failed", error: serialized };
   }
 }
 
