@@ -123,6 +123,8 @@ export const flows = pgTable(
     templateId: text("template_id"),
     /** Version of the template the flow was made from (null: not made from a template, or before versions were kept). */
     templateVersion: integer("template_version"),
+    /** The template's parameter values the flow was built with (offset accounts, journals...): rebuilding it shows a newer version's changes. */
+    templateParameters: jsonb("template_parameters"),
     /** Template wizard progress (step, connections, parameters) until the flow is activated from it. */
     wizard: jsonb("wizard"),
     createdAt: createdAt(),
