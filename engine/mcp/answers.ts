@@ -148,9 +148,15 @@ export async function describeRun(
   const redactor = await redactorFor(db, caller.workspaceId, run.definition);
   const last = [...nodes].reverse().find((n) => n.nodeId !== "agent" || nodes.length === 1);
   if (run.status === "dry_run") {
-    const rendered = (nodes.find((n) => n.status === "dry_run")?.output ?? null) as { wouldPost?: unknown; wouldSend?: unknown } | null;
+    const rendered = (nodes.find((n) => n.status === "dry_run")?.output ?? null) as { wouldPost?: unknown; wouldSend?: unknown; output?: unknown } | null;
     answer.message = "Dry run: nothing was sent to any system or to the idempotency ledger.";
     answer.wouldPost = redactor.value(rendered?.wouldPost ?? rendered?.wouldSend ?? null);
+    // A preview that answers like the write (a tax quote) gives its result too.
+    if (rendered?.output !== undefined) {
+      const { value, page } = fittedPage(redactor.value(rendered.output), options.offset, options.limit ?? DEFAULT_PAGE_SIZE);
+      answer.result = value ?? null;
+      if (page) answer.page = page;
+    }
     return { isError: false, structured: answer };
   }
   if (last?.status === "already_done") answer.alreadyPosted = "The ledger had this posting already (same business key): nothing was sent again; this is what was posted.";

@@ -11,6 +11,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../../db/client";
 import { intacct } from "../../../connectors/intacct";
+import { avalara } from "../../../connectors/avalara";
+import { createSandbox as createAvalara, demoAddresses } from "../../../connectors/avalara/sandbox";
 import { createSandbox } from "../../../connectors/intacct/sandbox";
 import type { SandboxServer } from "../../../connectors/sdk";
 import { decideApproval } from "../../../engine/approvals";
@@ -25,6 +27,7 @@ let iso: { url: string; drop(): Promise<void> };
 let db: Db;
 let ws: SeededWorkspace;
 let sandbox: SandboxServer;
+let avalaraSandbox: SandboxServer;
 let http: HttpServer;
 let mcpUrl: string;
 let worker: { stop(): Promise<void> };
@@ -41,6 +44,9 @@ beforeAll(async () => {
   sandbox = await createSandbox().listen(0);
   const demo = intacct.sandbox!(sandbox.url);
   await createConnection(db, ws.workspaceId, "intacct", "Intacct sandbox", demo.config, demo.secrets);
+  avalaraSandbox = await createAvalara().listen(0);
+  const tax = avalara.sandbox!(avalaraSandbox.url);
+  await createConnection(db, ws.workspaceId, "avalara", "Avalara sandbox", tax.config, tax.secrets);
   for (const role of ROLES) {
     const name = `agent ${role}`;
     const created = await createToken(db, {
@@ -76,6 +82,7 @@ afterAll(async () => {
   await worker?.stop();
   await new Promise((resolve) => http?.close(resolve));
   await sandbox?.close();
+  await avalaraSandbox?.close();
   await db?.close();
   await iso?.drop();
 });
@@ -277,6 +284,27 @@ describe("MCP server", () => {
     expect(String(bad.answer.error)).toContain("input.date");
   });
 
+  it("an operator gets an Avalara tax quote as a dry run, naming the connection when there are several; Avalara stores nothing", async () => {
+    const current = await ws.members.admin.caller.mcp.settings();
+    const reads = current.tools.filter((t) => t.kind === "read").map((t) => t.name);
+    await ws.members.admin.caller.mcp.update({ ...current.settings, tools: [...reads, "avalara_createTransaction"] });
+    const client = await connect("operator");
+    const tool = (await client.listTools()).tools.find((t) => t.name === "avalara_createTransaction")!;
+    expect(tool.inputSchema.required).toEqual(expect.arrayContaining(["connection", "requestId", "input"]));
+    const input = { code: "AGENT-QUOTE-1", date: "2026-11-30", customerCode: "C400", addresses: { shipFrom: demoAddresses.CA, shipTo: demoAddresses.WA }, lines: [{ amount: "500.00", taxCode: "P0000000" }] };
+    const unnamed = await call(client, "avalara_createTransaction", { requestId: "req-quote-0001", dryRun: true, input });
+    expect(String(unnamed.answer.error)).toMatch(/Name the connection: one of .*Avalara sandbox/);
+    const quote = await call(client, "avalara_createTransaction", { connection: "Avalara sandbox", requestId: "req-quote-0001", dryRun: true, input });
+    expect(quote.isError).toBe(false);
+    expect(quote.answer.status).toBe("dry_run");
+    expect(quote.answer.wouldPost).toMatchObject({ code: "AGENT-QUOTE-1", type: "SalesInvoice", quotedAs: "SalesOrder" });
+    const quoted = quote.answer.result as { totalTax: number | string; totalAmount: number | string };
+    expect(Number(quoted.totalAmount)).toBe(500);
+    expect(Number(quoted.totalTax)).toBeGreaterThan(0);
+    const state = (await (await fetch(`${avalaraSandbox.url}/__sandbox/state`)).json()) as { documents: { code: string }[] };
+    expect(state.documents.filter((d) => d.code === "AGENT-QUOTE-1")).toHaveLength(0);
+  });
+
   it("a flow marked available to agents is a tool taking the trigger's input, one run per requestId", async () => {
     const tableId = await createLookupTable(db, ws.workspaceId, "Agent regions", { WA: { value: "D-WA" } });
     const { flowId } = await createFlow(db, ws.workspaceId, { name: "Agent region check", definition: builtInFlow(tableId) }, { label: ws.members.editor.actor, kind: "user", userId: ws.members.editor.user.id });
@@ -305,8 +333,9 @@ describe("MCP server", () => {
       where workspace_id = ${ws.workspaceId} and action = 'agent.tool_called' order by id`;
     // Reads: GL accounts and vendors (2); journal: 3 with one requestId + 1 with another (the
     // refused ones make none); approval case: 2 while waiting + the small one (3); the dry run (1).
-    // The flow tool: 2 calls, one run. ledgerline_get_run reads a run and makes none.
-    expect(calls.length).toBe(12);
+    // The Avalara quote (1; the unnamed one makes none); the flow tool: 2 calls, one run.
+    // ledgerline_get_run reads a run and makes none.
+    expect(calls.length).toBe(13);
     const runs = await db.sql<{ id: string; trigger_kind: string }[]>`select id::text, trigger_kind from runs where id = any(${calls.map((c) => c.run_id)}::uuid[])`;
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.trigger_kind === "agent")).toBe(true);
