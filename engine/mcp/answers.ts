@@ -56,7 +56,7 @@ export function pageResult(value: unknown, offset: number, limit: number): { val
 }
 
 /** The page that fits the answer cap: the limit halves until the JSON is small enough. */
-function fittedPage(value: unknown, offset: number, limit: number): { value: unknown; page: Page | null; capped: boolean } {
+export function fittedPage(value: unknown, offset: number, limit: number): { value: unknown; page: Page | null; capped: boolean } {
   let size = limit;
   for (;;) {
     const { value: paged, page } = pageResult(value, offset, size);
