@@ -36,6 +36,8 @@ export interface CreateTransactionModel {
   referenceCode?: string;
   reportingLocationCode?: string;
   description?: string;
+  /** Document-level tax override, e.g. the tax a vendor already charged on a purchase (TaxAmount). */
+  taxOverride?: { type: "TaxAmount"; taxAmount: number; reason: string };
   addresses: Record<string, Address | undefined>;
   lines: Array<{
     number: string;

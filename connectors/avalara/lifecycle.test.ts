@@ -136,6 +136,53 @@ describe("sandbox: adjust, void, uncommit, refund, lock", () => {
   });
 });
 
+describe("sandbox: consumer use tax on a purchase the vendor taxed (TaxAmount override)", () => {
+  const purchase = (code: string, taxOverride?: Record<string, unknown>) =>
+    model(code, 1000, { type: "PurchaseInvoice", customerCode: "V100", ...(taxOverride ? { taxOverride } : {}) });
+
+  it("keeps what AvaTax calculated in taxCalculated and sets tax to the vendor's, spread over the jurisdictions to the cent", async () => {
+    const plain = await api("POST", "/api/v2/transactions/create", purchase("P-1"));
+    expect(plain.status).toBe(200);
+    expect(plain.body.totalTax).toBe(plain.body.totalTaxCalculated);
+    const due = Math.round(plain.body.totalTaxCalculated * 100);
+    expect(due).toBeGreaterThan(0);
+
+    const taxed = await api("POST", "/api/v2/transactions/create", purchase("P-2", { type: "TaxAmount", taxAmount: 50.01, reason: "Sales tax charged by the vendor" }));
+    expect(taxed.status).toBe(200);
+    expect(taxed.body).toMatchObject({ type: "PurchaseInvoice", totalTax: 50.01, totalTaxCalculated: plain.body.totalTaxCalculated });
+    const details = taxed.body.lines.flatMap((l: { details: { tax: number; taxCalculated: number }[] }) => l.details);
+    expect(details.reduce((s: number, d: { tax: number }) => s + Math.round(d.tax * 100), 0)).toBe(5001);
+    expect(details.reduce((s: number, d: { taxCalculated: number }) => s + Math.round(d.taxCalculated * 100), 0)).toBe(due);
+    expect(taxed.body.summary.reduce((s: number, r: { tax: number }) => s + Math.round(r.tax * 100), 0)).toBe(5001);
+    expect((await doc("P-2", "PurchaseInvoice")).totalTaxCalculated).toBe(plain.body.totalTaxCalculated);
+
+    const negative = await api("POST", "/api/v2/transactions/create", purchase("P-3", { type: "TaxAmount", taxAmount: -1, reason: "x" }));
+    expect(negative).toMatchObject({ status: 400, body: { error: { code: "InvalidTaxOverride" } } });
+    const noReason = await api("POST", "/api/v2/transactions/create", purchase("P-4", { type: "TaxAmount", taxAmount: 1 }));
+    expect(noReason).toMatchObject({ status: 400, body: { error: { code: "ValueRequiredError" } } });
+    expect(await doc("P-3", "PurchaseInvoice")).toBeUndefined();
+  });
+
+  it("Sync document sends the override, and a changed vendor tax on the same lines is an adjustment", async () => {
+    const tx = { date: "2026-03-02", customerCode: "V100", addresses: { shipTo: demoAddresses.WA }, lines: [{ number: "1", amount: 1000, taxCode: "P0000000" }] };
+    const sync = (version: string, taxAmount?: number) =>
+      runOnce(syncDocument, conn.client, {
+        code: "U-1",
+        type: "PurchaseInvoice",
+        action: "upsert",
+        version,
+        transaction: { ...tx, ...(taxAmount === undefined ? {} : { taxOverride: { type: "TaxAmount", taxAmount, reason: "vendor tax" } }) },
+      });
+    const first = await sync("1", 20);
+    expect(first).toMatchObject({ outcome: "created", totalTax: 20 });
+    expect(first.document!.totalTaxCalculated).toBeGreaterThan(20);
+    expect(first.jurisdictions.reduce((s, j) => s + Math.round((j.taxCalculated! - j.tax) * 100), 0)).toBe(Math.round((first.document!.totalTaxCalculated! - 20) * 100));
+    await runOnce(commitSynced, conn.client, { version: "1", commit: first.commit });
+    expect(await sync("2", 20)).toMatchObject({ outcome: "unchanged" });
+    expect(await sync("3", 35)).toMatchObject({ outcome: "adjusted", totalTax: 35 });
+  });
+});
+
 describe("Sync document and Commit after posting", () => {
   const tx = (amount: number) => ({
     date: "2026-03-02",

@@ -43,6 +43,7 @@ export function normaliseTransaction(tx: WireTransaction, companyCode: string): 
         taxType: d.taxType,
         rate: d.rate,
         tax: d.tax,
+        taxCalculated: d.taxCalculated ?? d.tax,
         taxable: d.taxableAmount,
         nonTaxable: d.nonTaxableAmount,
         exempt: d.exemptAmount,
@@ -65,6 +66,7 @@ export function normaliseTransaction(tx: WireTransaction, companyCode: string): 
         taxType: row.taxType,
         rate: row.rate,
         tax: row.tax,
+        taxCalculated: row.taxCalculated ?? row.tax,
         taxable: row.taxable,
         nonTaxable: row.nonTaxable,
         exemption: row.exemption,
@@ -75,8 +77,9 @@ export function normaliseTransaction(tx: WireTransaction, companyCode: string): 
     for (const line of lines) {
       for (const d of line.details) {
         const id = `${d.key}|${d.taxName}|${d.rate}`;
-        const row = rows.get(id) ?? { ...d, tax: 0, taxable: 0, nonTaxable: 0, exemption: 0 };
+        const row = rows.get(id) ?? { ...d, tax: 0, taxCalculated: 0, taxable: 0, nonTaxable: 0, exemption: 0 };
         row.tax = cents(row.tax + d.tax);
+        row.taxCalculated = cents((row.taxCalculated ?? 0) + (d.taxCalculated ?? d.tax));
         row.taxable = cents(row.taxable + d.taxable);
         row.nonTaxable = cents(row.nonTaxable + d.nonTaxable);
         row.exemption = cents(row.exemption + d.exempt);
@@ -100,6 +103,7 @@ export function normaliseTransaction(tx: WireTransaction, companyCode: string): 
     currencyCode: tx.currencyCode,
     totalAmount: tx.totalAmount,
     totalTax: tx.totalTax,
+    totalTaxCalculated: tx.totalTaxCalculated ?? tx.totalTax,
     totalTaxable: tx.totalTaxable,
     totalExempt: tx.totalExempt,
     totalDiscount: tx.totalDiscount,

@@ -83,6 +83,10 @@ export const jurisdictionTax = z.object({
   taxType: z.string(),
   rate: z.number(),
   tax: z.number(),
+  taxCalculated: z
+    .number()
+    .optional()
+    .describe("The tax AvaTax calculated; differs from `tax` when a tax override (e.g. the tax a vendor charged) set `tax`."),
   taxable: z.number(),
   nonTaxable: z.number(),
   exemption: z.number(),
@@ -126,6 +130,7 @@ export const transactionOutput = z.object({
   currencyCode: z.string(),
   totalAmount: z.number(),
   totalTax: z.number(),
+  totalTaxCalculated: z.number().optional().describe("The tax AvaTax calculated (equal to totalTax unless a tax override set it)."),
   totalTaxable: z.number(),
   totalExempt: z.number(),
   totalDiscount: z.number(),
@@ -155,6 +160,7 @@ export const wireDetail = z.looseObject({
   taxType: s,
   rate: n,
   tax: n,
+  taxCalculated: n.optional(),
   taxableAmount: n,
   nonTaxableAmount: n,
   exemptAmount: n,
@@ -184,6 +190,7 @@ export const wireSummary = z.looseObject({
   taxType: s,
   rate: n,
   tax: n,
+  taxCalculated: n.optional(),
   taxable: n,
   nonTaxable: n,
   exemption: n,
@@ -202,6 +209,7 @@ export const wireTransaction = z.looseObject({
   currencyCode: s,
   totalAmount: n,
   totalTax: n,
+  totalTaxCalculated: n.optional(),
   totalTaxable: n,
   totalExempt: n,
   totalDiscount: n,

@@ -72,6 +72,15 @@ export const createInput = z.object({
   referenceCode: z.string().max(1024).optional().describe("Free reference, e.g. the source invoice number."),
   reportingLocationCode: z.string().max(50).optional(),
   description: z.string().max(2048).optional(),
+  taxOverride: z
+    .object({
+      type: z.literal("TaxAmount").describe("TaxAmount: the document's tax is this amount (AvaTax still reports what it calculated)."),
+      taxAmount: amount.describe("For a purchase: the sales tax the vendor charged. Never negative."),
+      reason: z.string().min(1).max(255).describe("Why, as Avalara records it."),
+    })
+    .refine((o) => toNumber(o.taxAmount) >= 0, { message: "a tax amount override is never negative" })
+    .optional()
+    .describe("Consumer use tax on a purchase the vendor taxed: the vendor's tax as a TaxAmount override; the use tax owed is then taxCalculated - tax."),
   addresses: addresses.describe("Document addresses: shipFrom + shipTo, or singleLocation."),
   lines: z.array(line).min(1).max(15_000).describe("Invoice lines."),
 });
@@ -98,6 +107,7 @@ export function buildCreateModel(i: Input, c: Config): CreateTransactionModel {
     ...(i.referenceCode ? { referenceCode: i.referenceCode } : {}),
     ...(i.reportingLocationCode ? { reportingLocationCode: i.reportingLocationCode } : {}),
     ...(i.description ? { description: i.description } : {}),
+    ...(i.taxOverride ? { taxOverride: { type: i.taxOverride.type, taxAmount: toNumber(i.taxOverride.taxAmount), reason: i.taxOverride.reason } } : {}),
     addresses: i.addresses,
     lines: i.lines.map((l, index) => ({
       number: String(l.number ?? index + 1),

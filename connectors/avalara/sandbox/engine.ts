@@ -8,7 +8,11 @@
  * - tax codes decide exempt / partly taxable / reduced state rate per state (taxCodes.ts);
  * - exemption number, line exemption code, entity use code or a customer certificate for the
  *   destination state make the line exempt (`exemptAmount`);
- * - outside the USA: a single country-level VAT/GST line where the company is registered, else 0.
+ * - outside the USA: a single country-level VAT/GST line where the company is registered, else 0;
+ * - a document-level `taxOverride` of type TaxAmount sets the document's tax to that amount, spread
+ *   over the taxed jurisdictions in proportion to what was calculated; `taxCalculated` keeps the
+ *   calculation, so consumer use tax owed on a purchase the vendor taxed is taxCalculated - tax.
+ *   https://help.avalara.com/Avalara_AvaTax_Update/Consumer_use_tax_scenarios
  */
 import {
   findPlace,
@@ -326,6 +330,7 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
     };
   });
 
+  applyTaxAmountOverride(model, lines);
   const summary = summarise(lines);
   const sum = (pick: (l: TransactionLineModel) => number) => round2(lines.reduce((s, l) => s + pick(l), 0));
   const totalTax = sum((l) => l.tax);
@@ -357,7 +362,7 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
     totalDiscount: sum((l) => l.discountAmount),
     totalTax,
     totalTaxable: sum((l) => l.taxableAmount),
-    totalTaxCalculated: totalTax,
+    totalTaxCalculated: sum((l) => l.taxCalculated),
     adjustmentReason: "NotAdjusted",
     locked: false,
     region: firstDestination?.region ?? "",
@@ -376,6 +381,34 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
     summary,
     ...(messages.length > 0 ? { messages } : {}),
   };
+}
+
+/**
+ * TaxAmount override: the calculated tax stays in taxCalculated; `tax` becomes the override,
+ * shared by the details in proportion to their calculated tax (the last taxed detail takes the
+ * rounding remainder, so the shares add up to the cent).
+ */
+function applyTaxAmountOverride(model: CreateTransactionModel, lines: TransactionLineModel[]): void {
+  const override = model.taxOverride;
+  if (!override || override.type !== "TaxAmount") return;
+  const target = Math.round((typeof override.taxAmount === "number" ? override.taxAmount : 0) * 100);
+  if (target < 0) throw new AvaTaxFault(400, "InvalidTaxOverride", "A tax amount override cannot be negative.", { refersTo: "TaxOverride.TaxAmount" });
+  if (!override.reason) throw new AvaTaxFault(400, "ValueRequiredError", "Field 'reason' is required for a tax override.", { refersTo: "TaxOverride.Reason" });
+  const details = lines.flatMap((l) => l.details);
+  const calculated = details.reduce((s, d) => s + Math.round(d.taxCalculated * 100), 0);
+  const taxed = details.filter((d) => d.taxCalculated !== 0);
+  let left = target;
+  for (const d of details) d.tax = 0;
+  taxed.forEach((d, i) => {
+    const share = i === taxed.length - 1 ? left : Math.round((Math.round(d.taxCalculated * 100) * target) / calculated);
+    d.tax = share / 100;
+    left -= share;
+  });
+  if (taxed.length === 0 && details[0]) details[0].tax = target / 100;
+  for (const line of lines) {
+    line.tax = round2(line.details.reduce((s, d) => s + d.tax, 0));
+    line.taxCalculated = round2(line.details.reduce((s, d) => s + d.taxCalculated, 0));
+  }
 }
 
 function summarise(lines: TransactionLineModel[]): TransactionSummary[] {

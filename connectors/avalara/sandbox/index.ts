@@ -91,6 +91,7 @@ export function createSandbox(options: AvalaraSandboxOptions = {}): AvalaraSandb
       locked: d.transaction.locked,
       totalAmount: d.transaction.totalAmount,
       totalTax: d.transaction.totalTax,
+      totalTaxCalculated: d.transaction.totalTaxCalculated,
       adjustmentReason: d.transaction.adjustmentReason,
       adjustmentDescription: d.transaction.adjustmentDescription ?? null,
       adjustments: d.history.length,

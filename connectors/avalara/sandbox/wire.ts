@@ -52,6 +52,8 @@ export interface CreateTransactionModel {
   reportingLocationCode?: string;
   description?: string;
   batchCode?: string;
+  /** Document-level override; the sandbox applies type TaxAmount (the tax a vendor charged on a purchase). */
+  taxOverride?: { type?: string; taxAmount?: number; taxDate?: string; reason?: string };
 }
 
 export interface TransactionLineDetailModel {
