@@ -23,6 +23,7 @@ import {
   type Invoice,
   type Order,
 } from "./schemas";
+import { getPurchaseOrder, listPurchaseOrders, type PurchaseOrder, type PurchaseOrderPage } from "./purchase-orders";
 import { allOf, type SearchCriteria } from "./search-criteria";
 import { SYSTEM, type CommerceTransport } from "./transport";
 import type { z } from "zod";
@@ -167,6 +168,18 @@ export class CommerceClient {
   async searchCompanies(criteria: SearchCriteria): Promise<{ items: Company[]; totalCount: number }> {
     const page = await this.transport.search<unknown>("/company/", criteria, "search companies");
     return { items: page.items.map((c) => normalizeCompany(parseRecord(rawCompany, c, "company"))), totalCount: page.total_count };
+  }
+
+  // B2B purchase orders (GraphQL, as the company user) --------------------------------------------
+
+  /** One page of the company's purchase orders created since `createdFrom` (Magento date). */
+  purchaseOrders(page: number, pageSize: number, createdFrom: string): Promise<PurchaseOrderPage> {
+    return listPurchaseOrders(this.transport, page, pageSize, createdFrom);
+  }
+
+  /** One purchase order by its GraphQL uid; undefined when the company user cannot see it. */
+  purchaseOrder(uid: string): Promise<PurchaseOrder | undefined> {
+    return getPurchaseOrder(this.transport, uid);
   }
 
   // Stores -------------------------------------------------------------------------------------

@@ -58,6 +58,14 @@ export const commerceConfig = z.object({
     .optional()
     .describe("Commerce webhooks: the PEM public key shown under Stores > Configuration > Adobe Services > Webhooks > Digital Signature."),
   pageSize: z.number().int().min(1).max(300).default(100).describe("searchCriteria page size for list calls (Magento's input limit caps it at 300)."),
+  b2bBuyerEmail: z
+    .string()
+    .email()
+    .optional()
+    .describe(
+      "B2B purchase orders: e-mail of a company user (the company admin sees every purchase order of the company). " +
+        "Commerce lists purchase orders only in GraphQL and only to a signed-in company user.",
+    ),
 });
 export type CommerceConfig = z.output<typeof commerceConfig>;
 
@@ -68,6 +76,7 @@ export const commerceSecrets = z.object({
   accessTokenSecret: z.string().optional().describe("PaaS OAuth 1.0a: integration access token secret."),
   adminPassword: z.string().optional().describe("PaaS admin-token auth: the admin user's password."),
   imsClientSecret: z.string().optional().describe("SaaS: IMS client secret (OAuth Server-to-Server credential)."),
+  b2bBuyerPassword: z.string().optional().describe("B2B purchase orders: the company user's password (for a customer token, 1 h)."),
 });
 export type CommerceSecrets = z.output<typeof commerceSecrets>;
 
@@ -83,6 +92,8 @@ export interface DeploymentInfo {
   storeCode: string;
   /** SaaS tenant id. */
   tenantId?: string;
+  /** GraphQL endpoint: `<origin>/graphql` (PaaS, store in the `Store` header) or `<restBase>/graphql` (SaaS). */
+  graphqlUrl: string;
   /** One line for the connection page. */
   label: string;
 }
@@ -130,6 +141,7 @@ export function detectDeployment(
       deployment,
       detected,
       restBase,
+      graphqlUrl: `${restBase}/graphql`,
       storeCode,
       tenantId,
       label: `Adobe Commerce as a Cloud Service (tenant ${tenantId}, Store: ${storeCode})${detected ? "" : ", set by hand"}`,
@@ -146,6 +158,7 @@ export function detectDeployment(
     deployment,
     detected,
     restBase,
+    graphqlUrl: `${origin}${prefix.length ? `/${prefix.join("/")}` : ""}/graphql`,
     storeCode: store,
     label: `Adobe Commerce / Magento 2 (PaaS, store view ${store})${detected ? "" : ", set by hand"}`,
   };

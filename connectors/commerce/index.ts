@@ -1,7 +1,8 @@
 /**
  * Adobe Commerce connector: Magento 2 / Adobe Commerce PaaS (OAuth 1.0a integration or admin
  * token) and Adobe Commerce as a Cloud Service (Adobe IMS). Read-only: orders, invoices, credit
- * memos, customers and B2B companies, polled or pushed (Adobe I/O Events, Commerce webhooks).
+ * memos, customers and B2B companies, polled or pushed (Adobe I/O Events, Commerce webhooks), and
+ * B2B purchase orders polled over GraphQL as a company user.
  */
 import { defineConnector } from "../sdk";
 import { CommerceClient } from "./client";
@@ -11,6 +12,7 @@ import { getCreditMemo } from "./nodes/getCreditMemo";
 import { getInvoice } from "./nodes/getInvoice";
 import { getOrder } from "./nodes/getOrder";
 import { orderEvent } from "./nodes/orderEvent";
+import { purchaseOrdersUpdated } from "./nodes/purchaseOrdersUpdated";
 import { salesDocumentsUpdated } from "./nodes/salesDocumentsUpdated";
 import { searchCustomers } from "./nodes/searchCustomers";
 import { DEMO } from "./sandbox/auth";
@@ -46,12 +48,14 @@ export const commerce = defineConnector<CommerceConfig, CommerceSecrets, Commerc
         paasAuth: "oauth1",
         imsClientId: DEMO.imsClientId,
         ioEventsKeyHost: base,
+        b2bBuyerEmail: DEMO.b2bBuyerEmail,
       }),
       secrets: {
         consumerKey: DEMO.consumerKey,
         consumerSecret: DEMO.consumerSecret,
         accessToken: DEMO.accessToken,
         accessTokenSecret: DEMO.accessTokenSecret,
+        b2bBuyerPassword: DEMO.b2bBuyerPassword,
       },
     };
   },
@@ -84,7 +88,7 @@ export const commerce = defineConnector<CommerceConfig, CommerceSecrets, Commerc
         })),
     },
   },
-  nodes: [salesDocumentsUpdated, orderEvent, getOrder, getInvoice, getCreditMemo, searchCustomers, getCompany],
+  nodes: [salesDocumentsUpdated, orderEvent, purchaseOrdersUpdated, getOrder, getInvoice, getCreditMemo, searchCustomers, getCompany],
 });
 
 /** The deployment a connection form shows for a URL (exported for the UI). */

@@ -92,7 +92,7 @@ describe("Commerce sandbox: searchCriteria, admin routes, describe()", () => {
 
   it("admin routes: state, keys, subscriptions, orders, clock; describe() prints the demo credentials", async () => {
     const state = (await admin(h, "GET", "/__sandbox/state")).json;
-    expect(state.counts).toEqual({ orders: 36, invoices: 18, creditmemos: 3, customers: 6, companies: 4 });
+    expect(state.counts).toEqual({ orders: 36, invoices: 18, creditmemos: 3, customers: 6, companies: 4, purchaseOrders: 3 });
     const keys = (await admin(h, "GET", "/__sandbox/keys")).json;
     expect(keys.ioEvents).toHaveLength(2);
     expect(keys.commerceWebhook).toContain("BEGIN PUBLIC KEY");

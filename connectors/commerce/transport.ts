@@ -9,6 +9,8 @@
  * - IMS token:    SaaS bearer token from Adobe IMS client credentials (24 h, no refresh token).
  * - state:        bearer tokens live in `env.state` (encrypted, shared by all workers); renewals
  *                 run under `env.state.withLock` so only one worker asks for a new token.
+ * - GraphQL:      B2B purchase orders are GraphQL only, listed to a signed-in company user: a
+ *                 customer token from `generateCustomerToken` (1 h by default), same state and lock.
  *
  * Error body: `{"message":"… %name …","parameters":{…}|[…],"errors":[…],"code":n}`; statuses:
  * NoSuchEntity 404, auth 401, input/state 400, anything else 500.
@@ -40,6 +42,8 @@ interface CachedToken {
 export interface CommerceState {
   ims?: CachedToken;
   admin?: CachedToken;
+  /** The B2B company user's customer token (GraphQL). */
+  customer?: CachedToken;
   /** I/O Events public keys fetched by path, PEM by path. */
   ioEventsKeys?: Record<string, string>;
 }
@@ -48,6 +52,15 @@ export interface SearchResult<T> {
   items: T[];
   total_count: number;
   search_criteria?: unknown;
+}
+
+/** Customer tokens: 1 h unless the JWT says otherwise (`oauth/access_token_lifetime/customer`). */
+const CUSTOMER_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
+
+/** One GraphQL error as Magento answers it (`extensions.category`: graphql-authorization, graphql-input, ...). */
+interface GraphqlError {
+  message?: unknown;
+  extensions?: { category?: unknown };
 }
 
 /** Admin tokens: 4 h unless the JWT says otherwise (`oauth/access_token_lifetime/admin`). */
@@ -313,6 +326,106 @@ export class CommerceTransport {
     const exp = decodeJwtExpiry(token);
     const expiresAt = (exp ?? now + ADMIN_TOKEN_LIFETIME_MS) - 60_000;
     return { token, expiresAt: Math.max(expiresAt, now + 1000) };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // GraphQL (B2B purchase orders): a company user's customer token, cached like the bearer tokens.
+
+  private async customerToken(reject?: string): Promise<string> {
+    const cached = (await this.env.state.get<CommerceState>())?.customer;
+    const usable = (t: CachedToken | undefined) => !!t && t.token !== reject && t.expiresAt > this.env.now();
+    if (usable(cached)) {
+      this.env.http.redactor.add(cached!.token);
+      return cached!.token;
+    }
+    return this.env.state.withLock(async () => {
+      const current = (await this.env.state.get<CommerceState>()) ?? {};
+      if (usable(current.customer)) return current.customer!.token;
+      const fresh = await this.requestCustomerToken();
+      await this.env.state.set<CommerceState>({ ...current, customer: fresh });
+      return fresh.token;
+    });
+  }
+
+  /** https://developer.adobe.com/commerce/webapi/graphql/schema/customer/mutations/generate-token/ */
+  private async requestCustomerToken(): Promise<CachedToken> {
+    const email = this.env.config.b2bBuyerEmail;
+    const password = this.env.secrets.b2bBuyerPassword;
+    if (!email || !password) {
+      this.fail("B2B purchase orders need a company user's e-mail (config b2bBuyerEmail) and password (secrets b2bBuyerPassword)", {
+        code: "missing_credentials",
+        health: "failing",
+      });
+    }
+    const data = await this.graphqlOnce<{ generateCustomerToken?: { token?: unknown } }>(
+      "mutation Token($email: String!, $password: String!) { generateCustomerToken(email: $email, password: $password) { token } }",
+      { email, password },
+      "customer token",
+      undefined,
+    );
+    const token = data.generateCustomerToken?.token;
+    if (typeof token !== "string" || !token) this.fail("Commerce answered generateCustomerToken without a token", { code: "invalid_response" });
+    this.env.http.redactor.add(token);
+    const now = this.env.now();
+    const expiresAt = (decodeJwtExpiry(token) ?? now + CUSTOMER_TOKEN_LIFETIME_MS) - 60_000;
+    return { token, expiresAt: Math.max(expiresAt, now + 1000) };
+  }
+
+  /** One GraphQL POST; `bearer` undefined for the token mutation itself. */
+  private async graphqlOnce<T>(query: string, variables: Record<string, unknown>, label: string, bearer: string | undefined): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json", Store: this.info.storeCode };
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    const res = await this.env.http.request({ method: "POST", url: this.info.graphqlUrl, headers, body: JSON.stringify({ query, variables }), label });
+    if (res.status === 429 || res.status >= 500) this.throwRetryable(res.status, res.text, res.headers, "POST", label, false);
+    let parsed: { data?: unknown; errors?: GraphqlError[] };
+    try {
+      parsed = JSON.parse(res.text) as typeof parsed;
+    } catch {
+      this.fail(`Commerce answered ${label} with a body that is not JSON; check the instance URL (${this.info.graphqlUrl})`, {
+        status: res.status,
+        code: "invalid_response",
+        body: this.excerpt(res.text),
+      });
+    }
+    const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      const category = typeof first.extensions?.category === "string" ? first.extensions.category : "graphql";
+      const message = typeof first.message === "string" ? first.message : "GraphQL error";
+      throw new PermanentError(`Commerce GraphQL ${label}: ${message}`, {
+        system: SYSTEM,
+        status: res.status,
+        code: category,
+        body: this.excerpt(res.text),
+        connectionHealth: category === "graphql-authorization" || category === "graphql-authentication" ? "failing" : undefined,
+      });
+    }
+    if (res.status !== 200 || !parsed.data || typeof parsed.data !== "object") {
+      this.fail(`Commerce GraphQL ${label} failed (${res.status})`, { status: res.status, code: statusCode(res.status), body: this.excerpt(res.text) });
+    }
+    return parsed.data as T;
+  }
+
+  /**
+   * A GraphQL query as the B2B company user. An expired or revoked customer token
+   * (graphql-authorization) is renewed once.
+   * https://developer.adobe.com/commerce/webapi/graphql/usage/
+   */
+  async graphql<T>(query: string, variables: Record<string, unknown>, label: string): Promise<T> {
+    let rejected: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.customerToken(rejected);
+      try {
+        return await this.graphqlOnce<T>(query, variables, label, token);
+      } catch (error) {
+        if (attempt === 1 && error instanceof PermanentError && error.code === "graphql-authorization") {
+          this.env.log.info(`Commerce refused the customer token on ${label}; renewing it`);
+          rejected = token;
+          continue;
+        }
+        throw error;
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -23,7 +23,12 @@ export const DEMO = {
   imsClientSecret: "p8e-SANDBOX-ims-secret-4f1c9b",
   imsOrgId: "5AND80X0123456789ABCDEF0@AdobeOrg",
   tenantId: "sbxTenant7Q2",
+  /** B2B company user (Northwind Distribution's company admin) for purchase orders over GraphQL; every seeded customer signs in with this password. */
+  b2bBuyerEmail: "olivia.grant@northwind.example",
+  b2bBuyerPassword: "Sandbox-Buyer-2026!",
 } as const;
+
+export const CUSTOMER_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 
 export const ADMIN_TOKEN_LIFETIME_MS = 4 * 60 * 60 * 1000;
 export const IMS_TOKEN_LIFETIME_S = 86_399;
@@ -158,7 +163,7 @@ export class OAuthVerifier {
 
 /** Bearer tokens with expiry (admin JWTs on PaaS, IMS access tokens on SaaS). */
 export class TokenStore {
-  readonly tokens = new Map<string, { kind: "admin" | "ims"; expiresAt: number }>();
+  readonly tokens = new Map<string, { kind: "admin" | "ims" | "customer"; expiresAt: number; customerId?: number }>();
 
   constructor(private readonly now: () => number) {}
 
@@ -179,6 +184,24 @@ export class TokenStore {
     return token;
   }
 
+  /** A customer token (GraphQL generateCustomerToken), JWT-shaped, 1 h. */
+  issueCustomer(customerId: number): string {
+    const now = this.now();
+    const exp = Math.floor((now + CUSTOMER_TOKEN_LIFETIME_MS) / 1000);
+    const header = Buffer.from(JSON.stringify({ kid: "1", alg: "HS256" })).toString("base64url");
+    const payload = Buffer.from(JSON.stringify({ uid: customerId, utypid: 3, iat: Math.floor(now / 1000), exp })).toString("base64url");
+    const sig = createHmac("sha256", "sandbox-jwt-key").update(`${header}.${payload}.${randomBytes(6).toString("hex")}`).digest("base64url");
+    const token = `${header}.${payload}.${sig}`;
+    this.tokens.set(token, { kind: "customer", expiresAt: exp * 1000, customerId });
+    return token;
+  }
+
+  /** The customer a valid customer token belongs to. */
+  customerOf(token: string): number | undefined {
+    const t = this.tokens.get(token);
+    return t && t.kind === "customer" && t.expiresAt > this.now() ? t.customerId : undefined;
+  }
+
   valid(token: string, kind: "admin" | "ims"): boolean {
     const t = this.tokens.get(token);
     return !!t && t.kind === kind && t.expiresAt > this.now();
@@ -193,11 +216,13 @@ export class TokenStore {
     const now = this.now();
     let admin = 0;
     let ims = 0;
+    let customer = 0;
     for (const t of this.tokens.values()) {
       if (t.expiresAt <= now) continue;
       if (t.kind === "admin") admin++;
+      else if (t.kind === "customer") customer++;
       else ims++;
     }
-    return { activeAdminTokens: admin, activeImsTokens: ims };
+    return { activeAdminTokens: admin, activeImsTokens: ims, activeCustomerTokens: customer };
   }
 }

@@ -13,6 +13,9 @@
  * - POST   /__sandbox/orders/<id>/cancel     cancel an order as an admin would (+ its event)
  * - POST   /__sandbox/orders/<id>/invoice    invoice it;  /refund  refund one unit of the first line
  * - POST   /__sandbox/clock                  {advanceMs} move the sandbox clock (token expiry by hand)
+ * - POST   /__sandbox/purchase-orders        {customerId, lines:[{sku,qty,price?}], status?} place a B2B purchase order
+ * - POST   /__sandbox/purchase-orders/<number>/approve|reject|cancel|complete|edit  change it as a company user would
+ *          (complete places its sales order; edit {lines} replaces the lines of an open one). GraphQL: POST /graphql
  * - GET    /prod/keys/pub-key-<uuid>.pem     the I/O Events public keys, as static.adobeioevents.com serves them
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -30,6 +33,7 @@ import {
 import { DEMO, OAuthVerifier, TokenStore } from "./auth";
 import { EventHub } from "./events";
 import { cancelOrder } from "./lifecycle";
+import { PurchaseOrderError, changePurchaseOrder, findPurchaseOrder, placePurchaseOrder, seedPurchaseOrders, type PurchaseOrderAction } from "./purchase-orders";
 import { handleApi } from "./routes";
 import { buildOrder, invoiceOrder, magentoDate, refundOrder, seed, type OrderLineInput, type Rec, type SandboxData } from "./seed";
 
@@ -45,7 +49,12 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
   const baseNow = options.now ?? Date.now;
   let offsetMs = 0;
   const now = () => baseNow() + offsetMs;
-  let data = seed(now());
+  const seeded = () => {
+    const d = seed(now());
+    seedPurchaseOrders(d, now());
+    return d;
+  };
+  let data = seeded();
   let oauth = new OAuthVerifier(now);
   let tokens = new TokenStore(now);
   const events = new EventHub(now);
@@ -63,7 +72,9 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
       creditmemos: data.creditmemos.length,
       customers: data.customers.length,
       companies: data.companies.length,
+      purchaseOrders: data.purchaseOrders.length,
     },
+    purchaseOrders: data.purchaseOrders,
     orders: data.orders.map((o) => ({ entity_id: o.entity_id, increment_id: o.increment_id, status: o.status, updated_at: o.updated_at })),
     tokens: tokens.stats(),
     noncesUsed: oauth.nonces.size,
@@ -75,7 +86,7 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
 
   const reset = () => {
     offsetMs = 0;
-    data = seed(now());
+    data = seeded();
     oauth = new OAuthVerifier(now);
     tokens = new TokenStore(now);
     events.subscriptions = [];
@@ -113,6 +124,26 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
       if (!Number.isFinite(advance)) return send(res, 400, { error: "advanceMs must be a number" });
       offsetMs += advance;
       return send(res, 200, { now: magentoDate(now()) });
+    }
+    if (method === "POST" && path === "/__sandbox/purchase-orders") {
+      try {
+        return send(res, 201, { purchaseOrder: placePurchaseOrder(data, { customerId: body.customerId, lines: body.lines, status: body.status }, now()) });
+      } catch (error) {
+        if (error instanceof PurchaseOrderError) return send(res, 400, { error: error.message });
+        throw error;
+      }
+    }
+    if (method === "POST" && (m = /^\/__sandbox\/purchase-orders\/(\w+)\/(approve|reject|cancel|complete|edit)$/.exec(path))) {
+      const po = findPurchaseOrder(data, m[1]!);
+      if (!po) return send(res, 404, { error: `no purchase order ${m[1]}` });
+      try {
+        const order = changePurchaseOrder(data, po, m[2] as PurchaseOrderAction, now(), body);
+        const deliveries = order ? await events.publish(order) : [];
+        return send(res, 200, { purchaseOrder: po, order: order ?? null, deliveries });
+      } catch (error) {
+        if (error instanceof PurchaseOrderError) return send(res, 400, { error: error.message });
+        throw error;
+      }
     }
     if (method === "POST" && path === "/__sandbox/orders") {
       const lines = body.lines;

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { send } from "../../sdk";
 import { DEMO, IMS_TOKEN_LIFETIME_S, notAuthorized, type OAuthVerifier, type TokenStore } from "./auth";
 import { cancelOrder } from "./lifecycle";
+import { executeGraphql } from "./purchase-orders";
 import { applyCriteria, readCriteria, SearchCriteriaError } from "./search";
 import type { Rec, SandboxData } from "./seed";
 
@@ -138,6 +139,23 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
   };
 
   if (method === "POST" && url.pathname === "/ims/token/v3") return done(imsToken(ctx, body, res, header(req, "content-type")));
+
+  // GraphQL: PaaS at /graphql, SaaS at /<tenant>/graphql; customer tokens, errors in HTTP 200 bodies.
+  if (url.pathname === "/graphql" || url.pathname === `/${DEMO.tenantId}/graphql`) {
+    if (method !== "POST") {
+      json(res, 405, { errors: [{ message: "Use POST for GraphQL here.", extensions: { category: "graphql" } }] });
+      return done(405);
+    }
+    const store = header(req, "store") ?? "default";
+    if (!STORES.has(store)) {
+      json(res, 200, { errors: [{ message: "Requested store is not found", extensions: { category: "graphql-no-such-entity" } }] });
+      return done(200);
+    }
+    const token = authKind.toLowerCase() === "bearer" ? authorization!.slice(7).trim() : undefined;
+    const answer = executeGraphql({ data: ctx.data, tokens: ctx.tokens, now: ctx.now ?? Date.now, token }, body);
+    json(res, answer.status, answer.body);
+    return done(answer.status);
+  }
 
   // PaaS: /rest/V1/… or /rest/<store>/V1/…
   if (segments[0] === "rest") {

@@ -13,7 +13,9 @@ export interface SandboxData {
   customers: Rec[];
   companies: Rec[];
   storeViews: Rec[];
-  nextIds: { order: number; orderItem: number; invoice: number; creditmemo: number; address: number };
+  /** B2B purchase orders (sandbox/purchase-orders.ts; served over GraphQL only). */
+  purchaseOrders: Rec[];
+  nextIds: { order: number; orderItem: number; invoice: number; creditmemo: number; address: number; purchaseOrder: number };
 }
 
 export const magentoDate = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
@@ -396,7 +398,8 @@ export function seed(now: number): SandboxData {
       { id: 1, code: "default", name: "Default Store View", website_id: 1, store_group_id: 1, is_active: 1 },
       { id: 2, code: "de_store", name: "Deutsch", website_id: 1, store_group_id: 1, is_active: 1 },
     ],
-    nextIds: { order: 1, orderItem: 1, invoice: 1, creditmemo: 1, address: 1 },
+    purchaseOrders: [],
+    nextIds: { order: 1, orderItem: 1, invoice: 1, creditmemo: 1, address: 1, purchaseOrder: 1 },
   };
   const hour = 3_600_000;
   const start = now - 72 * hour;
