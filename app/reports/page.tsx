@@ -13,14 +13,15 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { EmptyState, ErrorBox, Loading, PageHeader, timeAgo } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
 
-type GapKind = "parked_for_review" | "missing" | "duplicated" | "amount_mismatch";
+type GapKind = "parked_for_review" | "awaiting_approval" | "missing" | "duplicated" | "amount_mismatch";
 const GAP_LABELS: Record<GapKind, string> = {
   parked_for_review: "Parked for review",
+  awaiting_approval: "Awaiting approval",
   missing: "Missing",
   duplicated: "Duplicated",
   amount_mismatch: "Amount mismatch",
 };
-const GAP_COLORS: Record<GapKind, string> = { parked_for_review: "#b7791f", missing: "#c53030", duplicated: "#6b46c1", amount_mismatch: "#dd6b20" };
+const GAP_COLORS: Record<GapKind, string> = { parked_for_review: "#b7791f", awaiting_approval: "#2b6cb0", missing: "#c53030", duplicated: "#6b46c1", amount_mismatch: "#dd6b20" };
 const today = () => new Date().toISOString().slice(0, 10);
 const money = (n: number | null | undefined) => (n === null || n === undefined ? "—" : n.toFixed(2));
 
@@ -125,11 +126,13 @@ function ReportsPage() {
                 {(Object.keys(GAP_LABELS) as GapKind[]).map((k) => (
                   <div key={k} className="card card-body">
                     <div className="stat">
-                      <span className="value" style={{ color: report.data!.summary.gaps[k] ? GAP_COLORS[k] : undefined }}>{report.data!.summary.gaps[k]}</span>
+                      <span className="value" style={{ color: report.data!.summary.gaps[k] ? GAP_COLORS[k] : undefined }}>{report.data!.summary.gaps[k] ?? 0}</span>
                       <span className="label">{GAP_LABELS[k]}</span>
-                      {report.data!.summary.gaps[k] ? (
+                      {!report.data!.summary.gaps[k] ? null : k === "awaiting_approval" ? (
+                        <Link className="btn btn-xs" href="/approvals">Approvals</Link>
+                      ) : (
                         <button className="btn btn-xs" onClick={() => replayKind.mutate({ flowId, day, kind: k })} disabled={replayKind.isPending}>Replay all</button>
-                      ) : null}
+                      )}
                     </div>
                   </div>
                 ))}
@@ -151,7 +154,11 @@ function ReportsPage() {
                         <td>{d.gap ? <span className="badge badge-fail">{GAP_LABELS[d.gap as GapKind]}</span> : <span className="badge badge-ok">ok</span>}</td>
                         <td className="right nowrap">
                           {d.runId ? <Link className="btn btn-xs btn-ghost" href={`/runs/${d.runId}`}>Run</Link> : null}{" "}
-                          {d.gap ? <button className="btn btn-xs" onClick={() => replay.mutate({ flowId, day, document: d.document })} disabled={replay.isPending}>Replay</button> : null}
+                          {d.gap === "awaiting_approval" ? (
+                            <Link className="btn btn-xs" href="/approvals">Approve or reject</Link>
+                          ) : d.gap ? (
+                            <button className="btn btn-xs" onClick={() => replay.mutate({ flowId, day, document: d.document })} disabled={replay.isPending}>Replay</button>
+                          ) : null}
                         </td>
                       </tr>
                     ))}

@@ -99,7 +99,7 @@ describe("reconciliation report", () => {
     expect(ours).toHaveLength(4);
     const gaps = report.documents.filter((d) => d.gap).map((d) => d.document).sort();
     expect(gaps).toEqual([code(dup.InvoiceID), code(off.InvoiceID), code(lost.InvoiceID)].sort());
-    expect(report.summary.gaps).toEqual({ parked_for_review: 0, missing: 1, duplicated: 1, amount_mismatch: 1 });
+    expect(report.summary.gaps).toEqual({ parked_for_review: 0, awaiting_approval: 0, missing: 1, duplicated: 1, amount_mismatch: 1 });
     const mismatch = ours.find((d) => d.gap === "amount_mismatch")!;
     expect(Math.round((mismatch.currentTax! - mismatch.postedTax!) * 100)).toBe(1250);
     const okDoc = ours.find((d) => d.document === code(ok.InvoiceID))!;

@@ -1,41 +1,42 @@
 /**
- * Reconciliation of a tax flow for one day: the source system's documents, what was posted for
- * each (by its key, read from the target system itself), the tax engine's current total against
- * the posted total, and the gaps.
+ * Reconciliation of a flow for one day: the source system's documents, what was posted for each
+ * (by its key, read from the target system itself), the amount the books should hold against the
+ * amount they hold, and the gaps. Sources (./sources): Exact invoices -> Avalara -> journal in
+ * Exact; Intacct sales transactions -> Avalara -> tax through AR in Intacct.
  *
  * Glossary
- * - document: a source record the flow should post for (an Exact sales invoice, not a draft),
- *   named by its tax document code (`EXACT-<division>-<InvoiceID>`).
- * - in force: the journal entries for a document that are neither reversals nor reversed.
- * - gap: `parked_for_review` (a run waits in the review queue), `missing` (nothing in force),
- *   `duplicated` (more than one entry in force), `amount_mismatch` (the posted tax differs from
- *   the tax engine's current total by a cent or more). One gap per document, in that order.
+ * - document: a source record the flow should post for, named by its posting key (the Avalara
+ *   document code, `EXACT-<division>-<InvoiceID>` or `INTACCT-SO-<DOCNO>`).
+ * - in force: the postings for a document that are neither reversals nor reversed.
+ * - gap: `parked_for_review` (a run waits in the review queue), `awaiting_approval` (a run waits
+ *   for an approver before its write), `missing` (nothing in force), `duplicated` (more than one
+ *   posting in force), `amount_mismatch` (the posted amount differs from the tax engine's current
+ *   total by a cent or more). One gap per document, in that order.
  *
  * Bounded: at most MAX_SOURCE_PAGES pages of the source and MAX_DOCUMENTS documents per report;
  * the report says when it stopped early. Everything is read through the connectors' clients.
  */
-import { Redactor, type Logger } from "../../connectors/sdk";
-import type { AvalaraClient } from "../../connectors/avalara/client";
-import type { ExactClient } from "../../connectors/exact/client";
 import type { Db } from "../../db/client";
 import { jsonb } from "../../db/client";
-import { buildEnv, loadConnection } from "../connections";
 import { parseFlowDefinition, type FlowDefinition } from "../flow/schema";
-import { EXACT_OFFSET_ACCOUNT } from "../templates/exact-avalara-journal";
+import { exactProfile, readExact, type ExactProfile } from "./sources/exact";
+import { intacctProfile, readIntacct, type IntacctProfile } from "./sources/intacct";
+import { cents, type SourceReading } from "./sources/types";
 
-export const MAX_SOURCE_PAGES = 10;
-export const MAX_DOCUMENTS = 500;
+export { MAX_DOCUMENTS, MAX_SOURCE_PAGES } from "./sources/types";
 
-export const GAP_KINDS = ["parked_for_review", "missing", "duplicated", "amount_mismatch"] as const;
+export const GAP_KINDS = ["parked_for_review", "awaiting_approval", "missing", "duplicated", "amount_mismatch"] as const;
 export type GapKind = (typeof GAP_KINDS)[number];
+/** A run awaiting approval is decided on the Approvals page, not replayed. */
+export const REPLAYABLE_GAP_KINDS = ["parked_for_review", "missing", "duplicated", "amount_mismatch"] as const satisfies readonly GapKind[];
 
 export interface ReportDocument {
-  /** The tax document code. */
+  /** The posting key (tax document code). */
   document: string;
   /** The flow's record key for it (what runs and replays use). */
   recordKey: string;
   label: string;
-  /** The source version the report saw (Exact's Modified). */
+  /** The source version the report saw (Exact's Modified, Intacct's WHENMODIFIED). */
   version: string;
   entriesInForce: number;
   /** Entry ids in force, for the person checking. */
@@ -67,29 +68,20 @@ export interface Report {
   documents: ReportDocument[];
 }
 
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const cents = (n: number) => Math.round(n * 100);
+export type Profile = ExactProfile | IntacctProfile;
 
-interface Profile {
-  exactConnectionId: string;
-  avalaraConnectionId: string;
-  companyCode: string;
-  documentType: string;
-}
-
-/** Which flows can be reconciled: a trigger on Exact sales invoices, an Avalara document and Exact tax postings. */
+/** Which flows can be reconciled, and how: by their trigger, tax document and posting nodes. */
 export function reconciliationProfile(definition: FlowDefinition): Profile | undefined {
-  const trigger = definition.nodes.find((n) => n.type.startsWith("exact.salesInvoice"));
-  const sync = definition.nodes.find((n) => n.type === "avalara.syncDocument" || n.type === "avalara.createTransaction");
-  const post = definition.nodes.find((n) => n.type === "exact.syncTaxJournal");
-  if (!trigger?.connectionId || !sync?.connectionId || !post) return undefined;
-  const config = (sync.config ?? {}) as { companyCode?: string; documentType?: string };
-  return { exactConnectionId: trigger.connectionId, avalaraConnectionId: sync.connectionId, companyCode: config.companyCode ?? "DEFAULT", documentType: config.documentType ?? "SalesInvoice" };
+  return exactProfile(definition) ?? intacctProfile(definition);
 }
 
-async function clientFor<T>(db: Db, workspaceId: string, connectionId: string): Promise<T> {
-  const connection = await loadConnection(db, workspaceId, connectionId);
-  return connection.connector.createClient(buildEnv(db, connection, { log: quiet, signal: AbortSignal.timeout(120_000), redactor: new Redactor() })) as T;
+function readSource(db: Db, workspaceId: string, profile: Profile, day: string): Promise<SourceReading> {
+  switch (profile.kind) {
+    case "exact":
+      return readExact(db, workspaceId, profile, day);
+    case "intacct":
+      return readIntacct(db, workspaceId, profile, day);
+  }
 }
 
 export async function activeDefinition(db: Db, workspaceId: string, flowId: string): Promise<FlowDefinition> {
@@ -101,54 +93,20 @@ export async function activeDefinition(db: Db, workspaceId: string, flowId: stri
   return parseFlowDefinition(flow.definition);
 }
 
-/** The journal lines in force for a document: reversals and the entries they reverse cancel out. */
-function inForce(lines: { EntryID?: string | null; Notes?: string | null; GLAccountCode?: string | null; AmountFC?: number | null }[]) {
-  const reversed = new Set(lines.map((l) => /\|reverses=([0-9a-f-]{36})/i.exec(l.Notes ?? "")?.[1]?.toLowerCase()).filter(Boolean));
-  const entries = new Map<string, typeof lines>();
-  for (const l of lines) if (l.EntryID) entries.set(l.EntryID, [...(entries.get(l.EntryID) ?? []), l]);
-  const live = [...entries.entries()].filter(([id, ls]) => !reversed.has(id.toLowerCase()) && !/\|reverses=/.test(ls[0]!.Notes ?? ""));
-  // The posted tax is what the offset account carries net of every entry and reversal.
-  const offset = lines.filter((l) => l.GLAccountCode === EXACT_OFFSET_ACCOUNT).reduce((s, l) => s + cents(l.AmountFC ?? 0), 0);
-  return { entryIds: live.map(([id]) => id), postedCents: offset };
-}
-
 export async function buildReport(db: Db, workspaceId: string, flowId: string, day: string): Promise<Report> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error("day must be YYYY-MM-DD");
   const definition = await activeDefinition(db, workspaceId, flowId);
   const profile = reconciliationProfile(definition);
-  if (!profile) throw new Error("This flow cannot be reconciled: it needs an Exact sales invoice trigger, an Avalara document and Exact tax postings.");
-  const exact = await clientFor<ExactClient>(db, workspaceId, profile.exactConnectionId);
-  const avalara = await clientFor<AvalaraClient>(db, workspaceId, profile.avalaraConnectionId);
-
-  // 1. Source: invoices changed on `day`, through the sync endpoint, page by page.
-  let timestamp = await exact.syncTimestamp(day);
-  const latest = new Map<string, { invoiceId: string; number: number | null; status: number | null; modified: string; timestamp: bigint }>();
-  let truncated = false;
-  for (let page = 0; ; page++) {
-    if (page >= MAX_SOURCE_PAGES) {
-      truncated = true;
-      break;
-    }
-    const { rows, more } = await exact.syncSalesInvoices(timestamp);
-    for (const row of rows) {
-      const ts = BigInt(row.timestamp);
-      if (ts > BigInt(timestamp)) timestamp = row.timestamp;
-      const modified = row.modified ?? "";
-      if (modified.slice(0, 10) !== day) continue;
-      const seen = latest.get(row.invoiceId);
-      if (!seen || seen.timestamp < ts) latest.set(row.invoiceId, { invoiceId: row.invoiceId, number: row.invoiceNumber, status: row.status, modified, timestamp: ts });
-    }
-    if (!more) break;
+  if (!profile) {
+    throw new Error(
+      "This flow cannot be reconciled: it needs an Exact sales invoice trigger, an Avalara document and Exact tax postings, or an Intacct sales transaction trigger, an Avalara document and tax through AR in Intacct.",
+    );
   }
-  // Drafts can still change and are never posted.
-  let invoices = [...latest.values()].filter((i) => i.status !== 10);
-  if (invoices.length > MAX_DOCUMENTS) {
-    invoices = invoices.slice(0, MAX_DOCUMENTS);
-    truncated = true;
-  }
+  // 1. Source and target, through the connectors.
+  const { documents: checked, truncated } = await readSource(db, workspaceId, profile, day);
 
-  // 2. Our side: the latest run per record and open review items.
-  const recordKeys = invoices.map((i) => `exact:${exact.division}:${i.invoiceId}`);
+  // 2. Our side: the latest run per record, open review items and waiting approvals.
+  const recordKeys = checked.map((d) => d.recordKey);
   const runs = await db.sql<{ record_key: string; id: string; status: string; review: boolean }[]>`
     select distinct on (r.record_key) r.record_key, r.id::text, r.status,
            exists (select 1 from review_items i where i.run_id = r.id and i.status = 'open') as review
@@ -156,42 +114,31 @@ export async function buildReport(db: Db, workspaceId: string, flowId: string, d
     order by r.record_key, r.created_at desc`;
   const runOf = new Map(runs.map((r) => [r.record_key, r]));
 
-  // 3. Per document: the postings in force in Exact and Avalara's current total.
-  const documents: ReportDocument[] = [];
-  for (const inv of invoices) {
-    const document = `EXACT-${exact.division}-${inv.invoiceId}`;
-    const recordKey = `exact:${exact.division}:${inv.invoiceId}`;
-    const lines = await exact.listJournalLinesByNotes(`tax:${document}|`);
-    const { entryIds, postedCents } = inForce(lines);
-    let current = await avalara.getTransactionByCode({ companyCode: profile.companyCode, code: document, documentType: profile.documentType });
-    if (!current && profile.documentType === "SalesInvoice") {
-      current = await avalara.getTransactionByCode({ companyCode: profile.companyCode, code: document, documentType: "ReturnInvoice" });
-    }
-    const voided = current && /void|cancel|deleted/i.test(String((current as { status?: string }).status ?? ""));
-    const currentCents = current && !voided ? cents(Number((current as { totalTax?: number }).totalTax ?? 0)) : 0;
-    const run = runOf.get(recordKey);
+  // 3. Per document, the gap.
+  const documents: ReportDocument[] = checked.map((d) => {
+    const run = runOf.get(d.recordKey);
+    const entries = d.entryIds.length;
     let gap: GapKind | null = null;
     if (run?.review) gap = "parked_for_review";
-    else if (entryIds.length === 0 && currentCents !== 0) gap = "missing";
-    else if (entryIds.length === 0 && !current) gap = "missing";
-    else if (entryIds.length > 1) gap = "duplicated";
-    else if (Math.abs(postedCents - currentCents) >= 1) gap = "amount_mismatch";
-    const label = inv.number ? `Invoice ${inv.number}` : `Invoice ${inv.invoiceId}`;
-    documents.push({
-      document,
-      recordKey,
-      label,
-      version: inv.modified,
-      entriesInForce: entryIds.length,
-      entryIds,
-      postedTax: entryIds.length ? postedCents / 100 : null,
-      currentTax: current ? currentCents / 100 : null,
+    else if (run?.status === "awaiting_approval") gap = "awaiting_approval";
+    else if (entries === 0 && d.expectedCents !== 0) gap = "missing";
+    else if (entries > 1) gap = "duplicated";
+    else if (Math.abs(d.postedCents - (d.expectedCents ?? 0)) >= 1) gap = "amount_mismatch";
+    return {
+      document: d.document,
+      recordKey: d.recordKey,
+      label: d.label,
+      version: d.version,
+      entriesInForce: entries,
+      entryIds: d.entryIds,
+      postedTax: entries ? d.postedCents / 100 : null,
+      currentTax: d.expectedCents === null ? null : d.expectedCents / 100,
       gap,
       runId: run?.id ?? null,
       runStatus: run?.status ?? null,
-      record: { key: recordKey, version: inv.modified, label, data: { division: exact.division, invoiceId: inv.invoiceId, action: "Sync", eventCreatedOn: inv.modified } },
-    });
-  }
+      record: d.record,
+    };
+  });
   const gaps = Object.fromEntries(GAP_KINDS.map((k) => [k, documents.filter((d) => d.gap === k).length])) as Record<GapKind, number>;
   const summary: ReportSummary = {
     seen: documents.length,

@@ -39,10 +39,11 @@ export async function replayGap(db: Db, workspaceId: string, flowId: string, day
   const doc = (await storedDocuments(db, workspaceId, flowId, day)).find((d) => d.document === document);
   if (!doc) throw new Error("document not found in this report");
   if (!doc.gap) throw new Error(`${doc.label} has no gap to replay`);
+  if (doc.gap === "awaiting_approval") throw new Error(`${doc.label} waits for an approver: approve or reject it on the Approvals page`);
   return replayDocument(db, workspaceId, flowId, doc, options.actor ?? SYSTEM_ACTOR, options.enqueue ?? true);
 }
 
-export async function replayGapKind(db: Db, workspaceId: string, flowId: string, day: string, kind: GapKind, options: ReplayOptions = {}) {
+export async function replayGapKind(db: Db, workspaceId: string, flowId: string, day: string, kind: Exclude<GapKind, "awaiting_approval">, options: ReplayOptions = {}) {
   const docs = (await storedDocuments(db, workspaceId, flowId, day)).filter((d) => d.gap === kind);
   const runIds: string[] = [];
   const errors: { document: string; message: string }[] = [];

@@ -16,10 +16,9 @@ import { createDb } from "../../db/client";
 import { env } from "../../db/env";
 import { errorFields, logger } from "../logging";
 import { closeExpressionPool } from "../nodes/expression-pool";
-import { PRUNE_CRONTAB } from "../queue";
 import { beat, forget, HEARTBEAT_EVERY_MS, STALE_AFTER_MS, sweep, SWEEP_EVERY_MS, sweepOrphanedRuns } from "./heartbeat";
 import { DatabaseOutage, PatientPool } from "./resilience";
-import { taskList } from "./tasks";
+import { taskList, WORKER_CRONTAB } from "./tasks";
 
 export interface EngineWorker {
   /** The current graphile-worker runner (a new one after the database took the previous one down). */
@@ -73,7 +72,7 @@ export async function startWorker(options: {
       noHandleSignals: true,
       // The jobs' abort signal fires when the grace period is over.
       gracefulShutdownAbortTimeout: shutdownGraceMs,
-      crontab: PRUNE_CRONTAB,
+      crontab: WORKER_CRONTAB,
     });
   let stopping = false;
   let runner = await startRunner();

@@ -5,11 +5,11 @@ import type { Task, TaskList } from "graphile-worker";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { alertTasks } from "../alerts/task";
-import { reportTasks } from "../reports/task";
+import { RECONCILE_CRONTAB, reportTasks } from "../reports/task";
 import { executeRun } from "../executor/run";
 import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
 import { logger } from "../logging";
-import { enqueueRun, queueNameFor, RESUMED_RUN_PRIORITY, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
+import { enqueueRun, PRUNE_CRONTAB, queueNameFor, RESUMED_RUN_PRIORITY, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
 import { prune } from "../retention";
 import { flowConcurrency } from "../runs";
 import { tick } from "../triggers";
@@ -27,6 +27,9 @@ export interface TaskOptions {
   /** Logs a database outage once (the worker's). */
   outage?: DatabaseOutage;
 }
+
+/** Every worker's crontab (graphile-worker runs each tick once across them): retention, reconciliation. */
+export const WORKER_CRONTAB = [PRUNE_CRONTAB, RECONCILE_CRONTAB].join("\n");
 
 /** After the database was away, the run's new job starts this much later. */
 const RESUME_AFTER_OUTAGE_MS = 500;

@@ -7,9 +7,8 @@ import { z } from "zod";
 import { recordAudit } from "../../../engine/audit";
 import { actorOf, attempt } from "../procedure";
 import { reconcilableFlows, reportHistory, storedReport } from "../../../engine/reports/queries";
-import { GAP_KINDS, runReport } from "../../../engine/reports/reconcile";
+import { REPLAYABLE_GAP_KINDS, runReport } from "../../../engine/reports/reconcile";
 import { replayGap, replayGapKind } from "../../../engine/reports/replay";
-import { ensureReconcileSchedule } from "../../../engine/reports/task";
 import { operatorProcedure, router, viewerProcedure } from "../trpc";
 
 const id = z.string().uuid();
@@ -26,7 +25,6 @@ export const reportsRouter = router({
 
   run: operatorProcedure.input(z.object({ flowId: id, day })).mutation(async ({ ctx, input }) => {
     const report = await attempt(runReport(ctx.db, ctx.workspaceId, input.flowId, input.day));
-    await ensureReconcileSchedule(ctx.db.sql);
     return { summary: report.summary };
   }),
 
@@ -37,7 +35,7 @@ export const reportsRouter = router({
     return { runId };
   }),
 
-  replayKind: operatorProcedure.input(z.object({ flowId: id, day, kind: z.enum(GAP_KINDS) })).mutation(async ({ ctx, input }) => {
+  replayKind: operatorProcedure.input(z.object({ flowId: id, day, kind: z.enum(REPLAYABLE_GAP_KINDS) })).mutation(async ({ ctx, input }) => {
     const actor = actorOf(ctx);
     const result = await attempt(replayGapKind(ctx.db, ctx.workspaceId, input.flowId, input.day, input.kind, { actor }));
     await recordAudit(ctx.db.sql, ctx.workspaceId, actor, { action: "reconciliation.replayed_kind", entityType: "flow", entityId: input.flowId, data: { day: input.day, kind: input.kind, runs: result.runIds.length } });
