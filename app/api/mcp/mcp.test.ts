@@ -211,6 +211,20 @@ describe("MCP server", () => {
     expect((again.answer.result as { recordNo: string }).recordNo).toBe(first.recordNo);
     expect(await glBatches("AGENT-JE-1")).toHaveLength(1);
 
+    // Three at once (an agent's retries racing its first call): still one posting, one run.
+    const burst = { requestId: "req-journal-burst", input: journal("AGENT-JE-BURST", "77.70") };
+    const raced = await Promise.all([0, 1, 2].map(async () => call(await connect("editor"), "intacct_createJournalEntry", burst)));
+    expect(raced.every((a) => !a.isError)).toBe(true);
+    expect(new Set(raced.map((a) => a.answer.runId)).size).toBe(1);
+    let settled = raced.find((a) => a.answer.status === "succeeded")?.answer;
+    for (let i = 0; i < 50 && !settled; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const polled = (await call(client, "ledgerline_get_run", { runId: raced[0]!.answer.runId })).answer;
+      if (polled.status === "succeeded") settled = polled;
+    }
+    expect((settled!.result as { totalDebit: string }).totalDebit).toBe("77.70");
+    expect(await glBatches("AGENT-JE-BURST")).toHaveLength(1);
+
     // The same requestId with other content is refused, not answered with the first result.
     const changed = await call(client, "intacct_createJournalEntry", { ...args, input: journal("AGENT-JE-1", "999.00") });
     expect(changed.isError).toBe(true);
@@ -331,11 +345,11 @@ describe("MCP server", () => {
     const calls = await db.sql<{ run_id: string; actor: string; actor_token_id: string | null; tool: string }[]>`
       select run_id::text, actor, actor_token_id::text, data->>'tool' as tool from audit_events
       where workspace_id = ${ws.workspaceId} and action = 'agent.tool_called' order by id`;
-    // Reads: GL accounts and vendors (2); journal: 3 with one requestId + 1 with another (the
-    // refused ones make none); approval case: 2 while waiting + the small one (3); the dry run (1).
+    // Reads: GL accounts and vendors (2); journal: 3 with one requestId + 1 with another + 3 at
+    // once (the refused ones make none); approval case: 2 while waiting + the small one (3); the dry run (1).
     // The Avalara quote (1; the unnamed one makes none); the flow tool: 2 calls, one run.
     // ledgerline_get_run reads a run and makes none.
-    expect(calls.length).toBe(13);
+    expect(calls.length).toBe(16);
     const runs = await db.sql<{ id: string; trigger_kind: string }[]>`select id::text, trigger_kind from runs where id = any(${calls.map((c) => c.run_id)}::uuid[])`;
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.trigger_kind === "agent")).toBe(true);
@@ -346,7 +360,7 @@ describe("MCP server", () => {
       expect(token, c.actor).toBeDefined();
       expect(c.actor.startsWith(`token:${token!.name} (`)).toBe(true);
     }
-    expect(calls.filter((c) => c.actor_token_id === tokens.editor.id && c.tool === "intacct_createJournalEntry").length).toBe(7);
+    expect(calls.filter((c) => c.actor_token_id === tokens.editor.id && c.tool === "intacct_createJournalEntry").length).toBe(10);
     // The flows these runs belong to are not on the Flows page.
     const listed = await ws.members.editor.caller.flows.list();
     expect(JSON.stringify(listed)).not.toContain("Agent tool");
