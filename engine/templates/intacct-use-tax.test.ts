@@ -177,32 +177,42 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
     expect(await netByAccount(shelving)).toEqual({ "2390": -(await avalaraCents(shelving)), "6810": await avalaraCents(shelving) });
   });
 
-  it("a bill on which the vendor charged sales tax accrues nothing; tax entered on an accrued bill later offsets its accrual", async () => {
-    const taxed = await enter("V200", [
+  it("a bill the vendor taxed: Avalara gets the vendor's tax as an override and only the shortfall is accrued; none when the vendor charged enough", async () => {
+    // Seattle: WA's rates come to about 10%. Northwind charged 90.00 on 800 of desks (enough) and 10.00 on 300 of monitor arms (too little).
+    const enough = await enter("V200", [
       { accountNo: "6000", amount: 800, locationId: "US-WA", memo: "Standing desks" },
-      { accountNo: "6800", amount: 82.4, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
+      { accountNo: "6800", amount: 90, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
     ]);
-    const untaxed = await enter("V200", [{ accountNo: "6000", amount: 300, locationId: "US-WA", memo: "Monitor arms" }]);
+    const short = await enter("V200", [
+      { accountNo: "6000", amount: 300, locationId: "US-WA", memo: "Monitor arms" },
+      { accountNo: "6800", amount: 10, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
+    ]);
     await tick(db, flowId);
-    expect((await runLatest(taxed)).status).toBe("succeeded");
-    expect(await avalaraDoc(taxed)).toBeUndefined();
-    expect(await batchesOf(taxed)).toEqual([]);
-    expect((await runLatest(untaxed)).status).toBe("succeeded");
-    expect(await netByAccount(untaxed)).toEqual({ "2330": -(await avalaraCents(untaxed)), "6810": await avalaraCents(untaxed) });
+    expect((await runLatest(enough)).status).toBe("succeeded");
+    expect(await avalaraDoc(enough)).toMatchObject({ status: "Committed", totalTax: 90, totalAmount: 800 });
+    expect((await avalaraDoc(enough))!.totalTaxCalculated).toBeLessThan(90);
+    expect(await batchesOf(enough)).toEqual([]);
 
-    // The vendor's invoice turns out to include tax: AP adds it to the bill.
+    expect((await runLatest(short)).status).toBe("succeeded");
+    const doc = (await avalaraDoc(short))!;
+    expect(doc).toMatchObject({ status: "Committed", totalTax: 10, totalAmount: 300 });
+    const shortfall = Math.round(doc.totalTaxCalculated * 100) - 1000;
+    expect(shortfall).toBeGreaterThan(0);
+    expect(await netByAccount(short)).toEqual({ "2330": -shortfall, "6810": shortfall });
+
+    // AP corrects the vendor's tax on the short bill to the full amount: the accrual in force is offset, nothing new.
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${untaxed.RECORDNO}/update`, {
+    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${short.RECORDNO}/update`, {
       lines: [
         { accountNo: "6000", amount: 300, locationId: "US-WA", memo: "Monitor arms" },
-        { accountNo: "6800", amount: 30.9, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
+        { accountNo: "6800", amount: doc.totalTaxCalculated, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
       ],
     });
     await tick(db, flowId);
-    expect((await runLatest(untaxed)).status).toBe("succeeded");
-    expect(await avalaraDoc(untaxed)).toMatchObject({ status: "Cancelled" });
-    expect(await batchesOf(untaxed)).toHaveLength(2);
-    expect(await netByAccount(untaxed)).toEqual({});
+    expect((await runLatest(short)).status).toBe("succeeded");
+    expect(await avalaraDoc(short)).toMatchObject({ status: "Committed", version: 2, totalTax: doc.totalTaxCalculated });
+    expect(await batchesOf(short)).toHaveLength(2);
+    expect(await netByAccount(short)).toEqual({});
   });
 
   it("a bill line whose location has no ship-to address waits in review before anything is accrued", async () => {

@@ -9,10 +9,12 @@
  * table), with the location of the bill lines taxed there and the vendor; then the Avalara document
  * is committed, last.
  *
- * posted, changed or reversed bills (poll) -> posted, and no line on a vendor-charged tax account?
+ * posted, changed or reversed bills (poll) -> still posted?
  *   yes: the PurchaseInvoice as the bill is now (tax codes by item or expense account, or review;
- *        a line whose location has no ship-to address: review)
- *   no (reversed, or the vendor charged tax): the void of the PurchaseInvoice
+ *        a line whose location has no ship-to address: review). Lines on a vendor-charged tax
+ *        account are the tax the vendor charged: sent as a TaxAmount override, so Avalara reports
+ *        what it calculated and the shortfall (taxCalculated - tax) is the use tax owed
+ *   no (reversed): the void of the PurchaseInvoice
  * -> Sync document (uncommitted) -> use tax GL accounts per jurisdiction -> accrual lines ->
  * Post use tax accrual for this version (a change offsets the batch in force and posts the new
  * one) -> commit at Avalara, last.
@@ -25,7 +27,8 @@
  * | edited, same lines   | nothing                                                   | nothing                                            |
  * | reversed             | voided DocVoided (DocDeleted if never committed;          | offsetting batch of the accrual in force           |
  * |                      | refunded in full if locked)                               |                                                    |
- * | vendor charged tax   | voided as for a reversal (nothing if never sent)          | offsetting batch of any accrual in force           |
+ * | vendor charged tax   | the vendor's tax as a TaxAmount override                  | accrual of the shortfall only (none when the vendor |
+ * |                      |                                                           | charged enough); a change offsets and reposts       |
  *
  * Why its own flow rather than a branch of the sales template: a flow has one trigger, and bills
  * come from their own poll (APBILL); the Avalara document type (PurchaseInvoice), the tax codes
@@ -33,8 +36,8 @@
  * through AR) all differ, so a branch would share nothing but the commit.
  */
 import type { FlowDefinitionInput } from "../flow/schema";
-import { NON_ZERO_JURISDICTIONS, commitTaxLast, intacctDayOf } from "./tax-steps";
-import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
+import { commitTaxLast, intacctDayOf } from "./tax-steps";
+import { at, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
 
 const CA = ["US:CA:STA:06", "US:CA:CTY:075", "US:CA:STJ:EMAZ0", "US:CA:STJ:EMTN0", "US:CA:CTY:059", "US:CA:STJ:EMBE0", "US:CA:STJ:EMCA0"];
 const WA = ["US:WA:STA:53", "US:WA:CIT:63000", "US:WA:CIT:57535", "US:WA:STJ:EMTV0"];
@@ -82,7 +85,7 @@ export const intacctVendorTaxAccountsTable: TemplateTable = {
   kind: "custom",
   description:
     "GL accounts on which AP records sales tax a vendor charged (e.g. Sales Tax Expense). A bill with a line on one of them is " +
-    "taxed by its vendor, so no use tax is accrued for it (an accrual made before the vendor's tax was entered is offset). " +
+    "taxed by its vendor: that tax goes to Avalara as a tax override and only what the vendor charged too little is accrued. " +
     "Leave the table empty when vendors never charge sales tax.",
   keyLabel: "GL account",
   columns: [{ name: "note", label: "Note" }],
@@ -115,6 +118,9 @@ const documentCode = `$substring("INTACCT-BILL-" & $trigger.recordNo, 0, 50)`;
 /** A bill line without a location that has a ship-to address: Avalara answers "address incomplete", and the run waits in review. */
 const noShipTo = (line: string) => `{"line1": $substring("No ship-to: bill line " & ${line}, 0, 50)}`;
 /** Each change (WHENMODIFIED) or the reversal is posted once. */
+const vendorTaxLine = (tables: TemplateBuildArgs["tables"]) => `$mapping(${literal(tables.vendorTaxAccounts ?? "")}, accountNo)`;
+/** The use tax owed for a jurisdiction of the Avalara result: all of it, or the vendor's shortfall when the vendor taxed the bill. */
+const owed = (j: string) => `$round(${j}.taxCalculated - ($exists($nodes.taxInput.transaction.taxOverride) ? ${j}.tax : 0), 2)`;
 const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : "") & $trigger.whenModified`;
 /** The day a reversed bill was reversed: its WHENMODIFIED (mm/dd/yyyy hh:mm:ss) as YYYY-MM-DD. */
 const reversedOn = intacctDayOf("$trigger.whenModified");
@@ -139,10 +145,10 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         id: "posted",
         type: "core.branch",
         typeVersion: 1,
-        name: "Posted, and no vendor-charged tax?",
+        name: "Still posted?",
         position: at(1),
-        config: { condition: `state != "Reversed" and $count(lines[$mapping(${literal(tables.vendorTaxAccounts ?? "")}, accountNo)]) = 0` },
-        notes: "A reversed bill, or one with a line on a vendor-charged tax account, voids its Avalara document and offsets any accrual in force.",
+        config: { condition: `state != "Reversed"` },
+        notes: "A reversed bill voids its Avalara document and offsets its accrual.",
       },
       {
         id: "taxInput",
@@ -160,11 +166,17 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
             { target: "transaction.customerCode", expression: "$trigger.vendorId" },
             { target: "transaction.currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
             { target: "transaction.referenceCode", expression: `$substring("Bill " & $trigger.billNumber & " (" & $trigger.vendorName & ")", 0, 1024)` },
+            {
+              target: "transaction.taxOverride",
+              expression:
+                `($vt := $sum($trigger.lines[${vendorTaxLine(tables)}].$number(amount)); $vt > 0 ? {"type": "TaxAmount", "taxAmount": $round($vt, 2), ` +
+                `"reason": $substring("Sales tax charged by " & $trigger.vendorName & " on bill " & $trigger.billNumber, 0, 255)})`,
+            },
             { target: "transaction.addresses.shipTo", expression: `($s := $trigger.lines[$exists(shipTo)][0].shipTo; $s ? $s : ${noShipTo('"1"')})` },
             {
               target: "transaction.lines",
               expression:
-                `[$map($trigger.lines, function($l, $i) { {` +
+                `[$map($trigger.lines[$not(${vendorTaxLine(tables)})], function($l, $i) { {` +
                 `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "amount": $number($l.amount), ` +
                 `"itemCode": $l.itemId ? $l.itemId : $l.accountNo, "description": ${opt("$l.memo")}, ` +
                 `"addresses": {"shipTo": $l.shipTo ? $l.shipTo : ${noShipTo("($l.lineNo ? $l.lineNo : $string($i + 1))")}}} })]`,
@@ -172,7 +184,7 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
           ],
           keepInput: false,
         },
-        notes: "Vendor as Avalara's customer code; each line taxed where its location receives goods (a line without one waits in review). Tax codes come from the mapping table in the next step.",
+        notes: "Vendor as Avalara's customer code; each line taxed where its location receives goods (a line without one waits in review); the vendor's tax lines as a tax override. Tax codes come from the mapping table in the next step.",
       },
       {
         id: "voidInput",
@@ -206,7 +218,7 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         typeVersion: 1,
         name: "Use tax accounts per jurisdiction",
         position: at(4),
-        config: { tableId: tables.useTaxGl, items: NON_ZERO_JURISDICTIONS, key: "key", target: "taxLines" },
+        config: { tableId: tables.useTaxGl, items: `jurisdictions[${owed("$")} > 0]`, key: "key", target: "taxLines" },
         notes: "A jurisdiction without a row (and no * default row) parks the run for review, naming it, before anything is posted or committed.",
       },
       {
@@ -226,15 +238,15 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
               expression:
                 `($bill := $trigger; $lines := $nodes.taxGl.taxLines; ` +
                 `[$lines.($j := $; $loc := $bill.lines[shipTo.region = $j.region][0].locationId; ` +
-                `[{"accountNo": $j.payableAccountNo, "amount": -${cents("$j.tax")}, "memo": "Use tax " & $j.taxName & " " & $j.jurisName, ` +
+                `[{"accountNo": $j.payableAccountNo, "amount": -${owed("$j")}, "memo": "Use tax " & $j.taxName & " " & $j.jurisName, ` +
                 `"locationId": ${opt("$loc")}, "vendorId": $bill.vendorId}, ` +
-                `{"accountNo": $j.expenseAccountNo, "amount": ${cents("$j.tax")}, "memo": "Use tax expense " & $j.jurisName, ` +
+                `{"accountNo": $j.expenseAccountNo, "amount": ${owed("$j")}, "memo": "Use tax expense " & $j.jurisName, ` +
                 `"locationId": ${opt("$loc")}, "vendorId": $bill.vendorId}])])`,
           },
           ],
           keepInput: false,
         },
-        notes: "Each jurisdiction's use tax, rounded to cents: credited to its payable account, debited to its expense account, at the location of the lines taxed there.",
+        notes: "Each jurisdiction's use tax owed, rounded to cents (what the vendor did not charge): credited to its payable account, debited to its expense account, at the location of the lines taxed there.",
       },
       {
         id: "post",
@@ -268,7 +280,7 @@ export const intacctBillUseTax: StarterTemplate = {
     "(consumer use tax: every line taxed where its Intacct location receives goods, tax codes by item or expense account), " +
     "then accrue the use tax in a TAX journal entry: each jurisdiction's tax credited to its use tax payable account and " +
     "debited to use tax expense, with the location and vendor; then commit at Avalara. Bills on which the vendor charged " +
-    "sales tax (a line on an account of the vendor-charged tax table) accrue nothing. Lifecycle: posted -> PurchaseInvoice + accrual; edited -> Avalara adjusted (new version) + an offsetting " +
+    "sales tax (lines on an account of the vendor-charged tax table) send it to Avalara as a tax override and accrue only the shortfall. Lifecycle: posted -> PurchaseInvoice + accrual; edited -> Avalara adjusted (new version) + an offsetting " +
     "entry and a new one; reversed -> Avalara voided (refunded in full if locked) + an offsetting entry. Each version posts " +
     "once; lines without a tax code, unmapped jurisdictions and closed periods go to review.",
   systems: ["intacct", "avalara"],
