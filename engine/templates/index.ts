@@ -13,6 +13,7 @@ import { createFlow } from "../flows";
 import type { FlowDefinitionInput } from "../flow/schema";
 import type { FlowProblem } from "../flow/validate";
 import { commerceOrderApBill } from "./commerce-intacct-ap";
+import { commerceB2bPurchaseOrder } from "./commerce-b2b-po";
 import { exactInvoiceTaxJournal, exactInvoiceTaxReconciliation } from "./exact-avalara-journal";
 import { intacctSalesTaxGl, intacctSalesTaxSummary } from "./intacct-avalara-gl";
 import { intacctArParameters, intacctSummaryParameters } from "./intacct-parameters";
@@ -34,6 +35,7 @@ export const templates: StarterTemplate[] = [
   intacctSalesTaxSummary,
   intacctBillUseTax,
   commerceOrderApBill,
+  commerceB2bPurchaseOrder,
 ];
 
 export function findTemplate(templateId: string): StarterTemplate | undefined {
@@ -75,7 +77,7 @@ export function resolveParameters(template: StarterTemplate, given: Record<strin
 }
 
 /** Parameters bound to node config fields are set after `build`. */
-function applyBindings(definition: FlowDefinitionInput, parameters: TemplateParameter[], values: Record<string, string>): FlowDefinitionInput {
+export function applyBindings(definition: FlowDefinitionInput, parameters: TemplateParameter[], values: Record<string, string>): FlowDefinitionInput {
   const nodes = definition.nodes.map((node) => {
     const bound = parameters.flatMap((p) => (p.bindings ?? []).filter((b) => b.node === node.id).map((b) => [b.field, values[p.key]!] as const));
     return bound.length === 0 ? node : { ...node, config: { ...(node.config as Record<string, unknown>), ...Object.fromEntries(bound) } };
@@ -149,6 +151,8 @@ export async function instantiateTemplate(
     definition,
     templateId: template.id,
   });
-  await db.sql`update flows set template_version = ${templateVersion(template)} where id = ${created.flowId} and workspace_id = ${workspaceId}`;
+  await db.sql`
+    update flows set template_version = ${templateVersion(template)}, template_parameters = ${jsonb(params)}::text::jsonb
+    where id = ${created.flowId} and workspace_id = ${workspaceId}`;
   return { flowId: created.flowId, versionId: created.versionId, problems: created.problems, tableIds };
 }
