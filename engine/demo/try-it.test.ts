@@ -30,8 +30,8 @@ describe("Try it", () => {
   it("switches the demo flows on, creates sample documents, and its runs give review items and postings", async () => {
     const intacctBefore = (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records;
     const result = await tryDemo(db, workspaceId, SYSTEM_ACTOR);
-    // Intacct sales (AR), Intacct sales (summary), Intacct bills (use tax), Commerce orders.
-    expect(result.activated.length).toBe(4);
+    // Intacct sales (AR), Intacct sales (summary), Intacct bills (use tax), Commerce orders, Commerce B2B purchase orders.
+    expect(result.activated.length).toBe(5);
     expect(result.documents).toHaveLength(4);
 
     const runs = await db.sql<{ id: string }[]>`select id::text from runs where workspace_id = ${workspaceId} and status = 'queued'`;
@@ -47,7 +47,9 @@ describe("Try it", () => {
     const count = (records: Record<string, unknown[] | undefined>, object: string) => (records[object] ?? []).length;
     expect(count(after, "APBILL")).toBeGreaterThan(count(intacctBefore, "APBILL"));
     expect(count(after, "ARADJUSTMENT") + count(after, "GLBATCH")).toBeGreaterThan(count(intacctBefore, "ARADJUSTMENT") + count(intacctBefore, "GLBATCH"));
+    // The seeded B2B purchase orders of Northwind become open Intacct purchase orders.
+    expect(count(after, "PODOCUMENT")).toBe(count(intacctBefore, "PODOCUMENT") + 2);
     const active = await db.sql<{ n: number }[]>`select count(*)::int as n from flows where workspace_id = ${workspaceId} and active`;
-    expect(active[0]!.n).toBe(4);
+    expect(active[0]!.n).toBe(5);
   });
 });

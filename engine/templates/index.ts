@@ -13,6 +13,7 @@ import { createFlow } from "../flows";
 import type { FlowDefinitionInput } from "../flow/schema";
 import type { FlowProblem } from "../flow/validate";
 import { commerceOrderApBill } from "./commerce-intacct-ap";
+import { commerceB2bPurchaseOrder } from "./commerce-b2b-po";
 import { exactInvoiceTaxJournal, exactInvoiceTaxReconciliation } from "./exact-avalara-journal";
 import { intacctSalesTaxGl, intacctSalesTaxSummary } from "./intacct-avalara-gl";
 import { intacctArParameters, intacctSummaryParameters } from "./intacct-parameters";
@@ -34,6 +35,7 @@ export const templates: StarterTemplate[] = [
   intacctSalesTaxSummary,
   intacctBillUseTax,
   commerceOrderApBill,
+  commerceB2bPurchaseOrder,
 ];
 
 export function findTemplate(templateId: string): StarterTemplate | undefined {

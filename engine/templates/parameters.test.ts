@@ -25,6 +25,7 @@ describe("templates in a workspace that is not the demo", () => {
       "intacct-sales-avalara-gl-summary": ["companyCode", "journal"],
       "intacct-bill-avalara-use-tax": ["companyCode", "journal"],
       "commerce-order-intacct-ap-bill": ["shippingAccount", "taxAccount", "billTerms"],
+      "commerce-b2b-po-intacct-po": ["transactionType"],
     });
   });
 
@@ -59,7 +60,6 @@ describe("templates in a workspace that is not the demo", () => {
       where f.id = ${created.flowId} and f.workspace_id = ${ws}`;
     expect(flow!.template_id).toBe(templateId);
     expect(flow!.template_version).toBe(templateVersion(template));
-    expect(flow!.template_version).toBeGreaterThanOrEqual(2);
 
     const text = JSON.stringify(flow!.definition);
     for (const value of Object.values(values)) expect(text).toContain(value);

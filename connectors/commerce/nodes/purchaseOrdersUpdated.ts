@@ -79,7 +79,9 @@ export const purchaseOrdersUpdated = commerceNode({
   icon: "refresh-cw",
   config,
   input: recordInput,
-  output: purchaseOrder,
+  output: purchaseOrder.extend({
+    version: z.string().describe("This version of the purchase order (updated_at, status and a digest of its lines): one update per version downstream."),
+  }),
   effect: { kind: "read" },
   trigger: {
     mode: "poll",
@@ -125,9 +127,8 @@ export const purchaseOrdersUpdated = commerceNode({
     rewind: async (_ctx, c): Promise<Checkpoint> => ({ v: 1, settings: settingsKey(c), delivered: {}, nextPage: 1, pass: [] }),
   },
   async run(ctx, input) {
-    if (input.purchaseOrder) return input.purchaseOrder;
-    const po = await ctx.client.purchaseOrder(input.uid);
+    const po = input.purchaseOrder ?? (await ctx.client.purchaseOrder(input.uid));
     if (!po) throw new PermanentError(`Commerce has no purchase order ${input.number ?? input.uid} for this company user`, { system: "commerce", code: "not_found" });
-    return po;
+    return { ...po, version: versionOf(po) };
   },
 });
