@@ -205,13 +205,15 @@ async function startAndAnswer(db: Db, caller: AgentCaller, tool: AgentTool, r: R
 
 /**
  * Execute the run in this process. A repeated requestId executes only a run that is not already
- * finished, parked or held by another executor (the lease decides). A run that must wait for a
+ * finished, parked, waiting for its retry (the workers have it) or held by another executor (the
+ * lease decides): a run whose process stopped mid-call is resumed, reading back before sending. A run that must wait for a
  * retry goes to the workers; a dry run never does (it cannot wait: previews are not retried).
  */
 async function executeIfDue(db: Db, runId: string, dryRun: boolean, repeated: boolean): Promise<void> {
   if (repeated) {
     const [row] = await db.sql<{ status: string }[]>`select status from runs where id = ${runId}`;
-    if (!row || isTerminalRunStatus(row.status) || row.status === "awaiting_approval") return;
+    // A waiting run has a worker job at its retry's time: an agent's retry must not skip the backoff.
+    if (!row || isTerminalRunStatus(row.status) || row.status === "awaiting_approval" || row.status === "waiting") return;
   }
   const result = await executeRun(db, runId, { dryRun, owner: "mcp" });
   if (result.status === "waiting" && result.rescheduleAt && !dryRun) {
