@@ -43,7 +43,8 @@ beforeAll(async () => {
   ws = await seedWorkspace(db, "mcp");
   sandbox = await createSandbox().listen(0);
   const demo = intacct.sandbox!(sandbox.url);
-  await createConnection(db, ws.workspaceId, "intacct", "Intacct sandbox", demo.config, demo.secrets);
+  // Rate limits go straight back to the engine (no waiting inside the client): the engine's retry path.
+  await createConnection(db, ws.workspaceId, "intacct", "Intacct sandbox", { ...demo.config, maxRetryWaitMs: 0 }, demo.secrets);
   avalaraSandbox = await createAvalara().listen(0);
   const tax = avalara.sandbox!(avalaraSandbox.url);
   await createConnection(db, ws.workspaceId, "avalara", "Avalara sandbox", tax.config, tax.secrets);
@@ -264,6 +265,31 @@ describe("MCP server", () => {
     expect(small.answer.status).toBe("succeeded");
   });
 
+  it("a rate-limited posting answers in progress, is retried by the workers after Retry-After, and posts once", async () => {
+    await exposeJournal();
+    const client = await connect("editor");
+    const post = (path: string, body: unknown) => fetch(`${sandbox.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+    await post("/__sandbox/settings", { rateLimitRetryAfterSeconds: 3 });
+    await post("/__sandbox/faults", { queue: ["rateLimit"] });
+    const args = { requestId: "req-limited-0001", input: journal("AGENT-JE-LIMITED", "61.00") };
+    const first = await call(client, "intacct_createJournalEntry", args);
+    expect(first.isError).toBe(false);
+    expect(first.answer.status).toBe("waiting");
+    expect(first.answer.poll).toEqual({ tool: "ledgerline_get_run", arguments: { runId: first.answer.runId } });
+    // The agent retrying at once gets the same run, still waiting: nothing is sent before the retry is due.
+    const again = await call(client, "intacct_createJournalEntry", args);
+    expect(again.answer).toMatchObject({ runId: first.answer.runId, status: "waiting" });
+    expect(await glBatches("AGENT-JE-LIMITED")).toHaveLength(0);
+    let status = "waiting";
+    for (let i = 0; i < 100 && status !== "succeeded" && status !== "failed"; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = (await call(client, "ledgerline_get_run", { runId: first.answer.runId })).answer.status;
+    }
+    expect(status).toBe("succeeded");
+    expect(await glBatches("AGENT-JE-LIMITED")).toHaveLength(1);
+    await post("/__sandbox/settings", { rateLimitRetryAfterSeconds: 1 });
+  });
+
   it("a viewer token cannot call write tools, and an operator cannot post", async () => {
     await exposeJournal();
     const args = { requestId: "req-viewer-0001", input: journal("AGENT-JE-VIEWER", "5.00") };
@@ -346,10 +372,10 @@ describe("MCP server", () => {
       select run_id::text, actor, actor_token_id::text, data->>'tool' as tool from audit_events
       where workspace_id = ${ws.workspaceId} and action = 'agent.tool_called' order by id`;
     // Reads: GL accounts and vendors (2); journal: 3 with one requestId + 1 with another + 3 at
-    // once (the refused ones make none); approval case: 2 while waiting + the small one (3); the dry run (1).
+    // once + 2 rate-limited (the refused ones make none); approval case: 2 while waiting + the small one (3); the dry run (1).
     // The Avalara quote (1; the unnamed one makes none); the flow tool: 2 calls, one run.
     // ledgerline_get_run reads a run and makes none.
-    expect(calls.length).toBe(16);
+    expect(calls.length).toBe(18);
     const runs = await db.sql<{ id: string; trigger_kind: string }[]>`select id::text, trigger_kind from runs where id = any(${calls.map((c) => c.run_id)}::uuid[])`;
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.trigger_kind === "agent")).toBe(true);
@@ -360,7 +386,7 @@ describe("MCP server", () => {
       expect(token, c.actor).toBeDefined();
       expect(c.actor.startsWith(`token:${token!.name} (`)).toBe(true);
     }
-    expect(calls.filter((c) => c.actor_token_id === tokens.editor.id && c.tool === "intacct_createJournalEntry").length).toBe(10);
+    expect(calls.filter((c) => c.actor_token_id === tokens.editor.id && c.tool === "intacct_createJournalEntry").length).toBe(12);
     // The flows these runs belong to are not on the Flows page.
     const listed = await ws.members.editor.caller.flows.list();
     expect(JSON.stringify(listed)).not.toContain("Agent tool");
