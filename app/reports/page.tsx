@@ -43,6 +43,8 @@ function ReportsPage() {
   const [day, setDay] = useState<string>(/^\d{4}-\d{2}-\d{2}$/.test(params.get("day") ?? "") ? params.get("day")! : today());
   const [notice, setNotice] = useState<string | null>(null);
   const flowId = picked || flows.data?.[0]?.id || "";
+  // A Commerce -> AP bill report compares the order's total with the bill's, not tax.
+  const amounts = flows.data?.find((f) => f.id === flowId)?.kind === "commerce" ? { posted: "Billed", expected: "Order total" } : { posted: "Posted tax", expected: "Avalara tax" };
   const history = useQuery({ ...trpc.reports.history.queryOptions({ flowId, days: 30 }), enabled: Boolean(flowId) });
   const report = useQuery({ ...trpc.reports.get.queryOptions({ flowId, day }), enabled: Boolean(flowId) });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.reports.pathKey() });
@@ -142,7 +144,7 @@ function ReportsPage() {
               </p>
               <div className="table-wrap card">
                 <table className="table" data-testid="reconciliation-documents">
-                  <thead><tr><th>Document</th><th>Source version</th><th className="right">Entries in force</th><th className="right">Posted tax</th><th className="right">Avalara tax</th><th>Gap</th><th /></tr></thead>
+                  <thead><tr><th>Document</th><th>Source version</th><th className="right">Entries in force</th><th className="right">{amounts.posted}</th><th className="right">{amounts.expected}</th><th>Gap</th><th /></tr></thead>
                   <tbody>
                     {report.data.documents.map((d) => (
                       <tr key={d.document} data-gap={d.gap ?? ""}>

@@ -4,20 +4,22 @@
  */
 import type { Db } from "../../db/client";
 import { parseFlowDefinition } from "../flow/schema";
-import { reconciliationProfile, type ReportDocument, type ReportSummary } from "./reconcile";
+import { reconciliationProfile, type Profile, type ReportDocument, type ReportSummary } from "./reconcile";
 
-export async function reconcilableFlows(db: Db, workspaceId: string): Promise<{ id: string; name: string; active: boolean }[]> {
+/** The flows that can be reconciled, with the kind of report (exact, intacct or commerce). */
+export async function reconcilableFlows(db: Db, workspaceId: string): Promise<{ id: string; name: string; active: boolean; kind: Profile["kind"] }[]> {
   const rows = await db.sql<{ id: string; name: string; active: boolean; definition: unknown }[]>`
     select f.id::text, f.name, f.active, v.definition from flows f
     join flow_versions v on v.id = coalesce(f.active_version_id, (select id from flow_versions x where x.flow_id = f.id order by version desc limit 1))
     where f.workspace_id = ${workspaceId} order by f.name`;
-  return rows.filter((r) => {
+  return rows.flatMap(({ id, name, active, definition }) => {
     try {
-      return Boolean(reconciliationProfile(parseFlowDefinition(r.definition)));
+      const profile = reconciliationProfile(parseFlowDefinition(definition));
+      return profile ? [{ id, name, active, kind: profile.kind }] : [];
     } catch {
-      return false;
+      return [];
     }
-  }).map(({ id, name, active }) => ({ id, name, active }));
+  });
 }
 
 export async function reportHistory(db: Db, workspaceId: string, flowId: string, days: number) {

@@ -2,16 +2,19 @@
  * Reconciliation of a flow for one day: the source system's documents, what was posted for each
  * (by its key, read from the target system itself), the amount the books should hold against the
  * amount they hold, and the gaps. Sources (./sources): Exact invoices -> Avalara -> journal in
- * Exact; Intacct sales transactions -> Avalara -> tax through AR in Intacct.
+ * Exact; Intacct sales transactions -> Avalara -> tax through AR in Intacct; Commerce orders ->
+ * AP bills in Intacct (the order's grand total against the bill's).
  *
  * Glossary
  * - document: a source record the flow should post for, named by its posting key (the Avalara
- *   document code, `EXACT-<division>-<InvoiceID>` or `INTACCT-SO-<DOCNO>`).
+ *   document code, `EXACT-<division>-<InvoiceID>` or `INTACCT-SO-<DOCNO>`; the bill number
+ *   `COM-<order number>`).
  * - in force: the postings for a document that are neither reversals nor reversed.
  * - gap: `parked_for_review` (a run waits in the review queue), `awaiting_approval` (a run waits
  *   for an approver before its write), `missing` (nothing in force), `duplicated` (more than one
- *   posting in force), `amount_mismatch` (the posted amount differs from the tax engine's current
- *   total by a cent or more). One gap per document, in that order.
+ *   posting in force), `amount_mismatch` (the posted amount differs from what the books should hold
+ *   by a cent or more: the tax engine's current total, or the order's grand total). One gap per
+ *   document, in that order.
  *
  * Bounded: at most MAX_SOURCE_PAGES pages of the source and MAX_DOCUMENTS documents per report;
  * the report says when it stopped early. Everything is read through the connectors' clients.
@@ -19,6 +22,7 @@
 import type { Db } from "../../db/client";
 import { jsonb } from "../../db/client";
 import { parseFlowDefinition, type FlowDefinition } from "../flow/schema";
+import { commerceProfile, readCommerce, type CommerceProfile } from "./sources/commerce";
 import { exactProfile, readExact, type ExactProfile } from "./sources/exact";
 import { intacctProfile, readIntacct, type IntacctProfile } from "./sources/intacct";
 import { cents, type SourceReading } from "./sources/types";
@@ -68,11 +72,11 @@ export interface Report {
   documents: ReportDocument[];
 }
 
-export type Profile = ExactProfile | IntacctProfile;
+export type Profile = ExactProfile | IntacctProfile | CommerceProfile;
 
 /** Which flows can be reconciled, and how: by their trigger, tax document and posting nodes. */
 export function reconciliationProfile(definition: FlowDefinition): Profile | undefined {
-  return exactProfile(definition) ?? intacctProfile(definition);
+  return exactProfile(definition) ?? intacctProfile(definition) ?? commerceProfile(definition);
 }
 
 function readSource(db: Db, workspaceId: string, profile: Profile, day: string): Promise<SourceReading> {
@@ -81,6 +85,8 @@ function readSource(db: Db, workspaceId: string, profile: Profile, day: string):
       return readExact(db, workspaceId, profile, day);
     case "intacct":
       return readIntacct(db, workspaceId, profile, day);
+    case "commerce":
+      return readCommerce(db, workspaceId, profile, day);
   }
 }
 
@@ -99,7 +105,7 @@ export async function buildReport(db: Db, workspaceId: string, flowId: string, d
   const profile = reconciliationProfile(definition);
   if (!profile) {
     throw new Error(
-      "This flow cannot be reconciled: it needs an Exact sales invoice trigger, an Avalara document and Exact tax postings, or an Intacct sales transaction trigger, an Avalara document and tax through AR in Intacct.",
+      "This flow cannot be reconciled: it needs an Exact sales invoice trigger, an Avalara document and Exact tax postings; an Intacct sales transaction trigger, an Avalara document and tax through AR in Intacct; or a Commerce order trigger and Intacct AP bills.",
     );
   }
   // 1. Source and target, through the connectors.
