@@ -128,4 +128,33 @@ describe("sandbox and poll: AP bills", () => {
     ]);
     expect((await admin(`bills/${c.RECORDNO}/update`, { lines: [{ accountNo: "6200", amount: 1 }] })).body.error).toContain("reversed and cannot be edited");
   });
+
+  it("delete_bill removes a posted bill; the bill poll delivers the deletion once from the audit trail; paid and reversed bills stay", async () => {
+    const config = pollBills.config.parse({ initialLookbackDays: 1 });
+    const bill = (await admin("bills", { vendorId: "V100", billNumber: "INV-778", lines: [{ accountNo: "6000", amount: 99, locationId: "US-CA" }] })).body;
+    const first = await pollBills.trigger!.poll!(pollCtx(), config, null);
+    expect(first.records).toHaveLength(1);
+    kit.clock.now = START + 30_000;
+    const [result] = await kit.client().client.batch([{ name: "delete_bill", body: { "@key": bill.RECORDNO } }], { write: true });
+    expect(result).toMatchObject({ status: "success" });
+    expect((await company()).records.APBILL).toEqual([]);
+    const second = await pollBills.trigger!.poll!(pollCtx(), config, first.checkpoint);
+    expect(second.records).toEqual([
+      {
+        key: `intacct:${DEMO_COMPANY}:APBILL:${bill.RECORDNO}`,
+        version: "deleted@06/30/2024 12:00:30",
+        label: "Bill INV-778 (deleted)",
+        data: { recordNo: bill.RECORDNO, whenModified: "06/30/2024 12:00:30", deleted: true, billNumber: "INV-778" },
+      },
+    ]);
+    expect((await pollBills.trigger!.poll!(pollCtx(), config, second.checkpoint)).records).toEqual([]);
+    const out = await pollBills.run(nodeCtx(kit.client().client), pollBills.input.parse(second.records[0]!.data), config);
+    expect(out).toMatchObject({ recordNo: bill.RECORDNO, billNumber: "INV-778", state: "Deleted", lines: [] });
+
+    const reversed = (await admin("bills", { vendorId: "V100", lines: [{ accountNo: "6000", amount: 5 }] })).body;
+    await admin(`bills/${reversed.RECORDNO}/reverse`);
+    expect((await admin(`bills/${reversed.RECORDNO}/delete`)).body.error).toContain("reversed and cannot be deleted");
+    const [missing] = await kit.client().client.batch([{ name: "delete_bill", body: { "@key": "424242" } }], { write: true });
+    expect(missing!.errors[0]!.description2).toBe("No bill 424242");
+  });
 });

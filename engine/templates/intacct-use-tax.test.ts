@@ -157,6 +157,23 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
     expect(await avalaraCents(freight)).toBe(0);
   });
 
+  it("a deleted bill (found in the audit trail) voids the Avalara document and offsets the accrual", async () => {
+    const chairs = await enter("V100", [{ accountNo: "6000", amount: 640, locationId: "US-CA", memo: "Meeting chairs" }]);
+    await tick(db, flowId);
+    expect((await runLatest(chairs)).status).toBe("succeeded");
+    expect(await avalaraCents(chairs)).toBeGreaterThan(0);
+    await nextSecond();
+    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${chairs.RECORDNO}/delete`, {});
+    expect(await tick(db, flowId)).toMatchObject({ created: 1 });
+    const deletion = await runLatest(chairs);
+    expect(deletion.status).toBe("succeeded");
+    expect(await nodeOutput(db, deletion.id, "bill")).toMatchObject({ state: "Deleted", recordNo: chairs.RECORDNO });
+    expect(await avalaraDoc(chairs)).toMatchObject({ status: "Cancelled" });
+    const [accrual, offset] = await batchesOf(chairs);
+    expect(offset!.BATCH_TITLE).toContain(`reverses=${accrual!.RECORDNO}`);
+    expect(await netByAccount(chairs)).toEqual({});
+  });
+
   it("without the * row, a jurisdiction with no row parks the run naming it, nothing accrued or committed; resolved, it posts once", async () => {
     await db.sql`delete from lookup_rows where table_id = ${tableIds.useTaxGl!} and key = '*'`;
     const shelving = await enter("V300", [{ accountNo: "6000", amount: 250, locationId: "US-TX" }]);

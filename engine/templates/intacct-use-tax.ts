@@ -9,12 +9,12 @@
  * table), with the location of the bill lines taxed there and the vendor; then the Avalara document
  * is committed, last.
  *
- * posted, changed or reversed bills (poll) -> still posted?
+ * posted, changed, reversed or deleted bills (poll; deletions from the audit trail) -> still posted?
  *   yes: the PurchaseInvoice as the bill is now (tax codes by item or expense account, or review;
  *        a line whose location has no ship-to address: review). Lines on a vendor-charged tax
  *        account are the tax the vendor charged: sent as a TaxAmount override, so Avalara reports
  *        what it calculated and the shortfall (taxCalculated - tax) is the use tax owed
- *   no (reversed): the void of the PurchaseInvoice
+ *   no (reversed or deleted): the void of the PurchaseInvoice
  * -> Sync document (uncommitted) -> use tax GL accounts per jurisdiction -> accrual lines ->
  * Post use tax accrual for this version (a change offsets the batch in force and posts the new
  * one) -> commit at Avalara, last.
@@ -27,6 +27,7 @@
  * | edited, same lines   | nothing                                                   | nothing                                            |
  * | reversed             | voided DocVoided (DocDeleted if never committed;          | offsetting batch of the accrual in force           |
  * |                      | refunded in full if locked)                               |                                                    |
+ * | deleted              | voided as for a reversal                                  | offsetting batch of the accrual in force           |
  * | vendor charged tax   | the vendor's tax as a TaxAmount override                  | accrual of the shortfall only (none when the vendor |
  * |                      |                                                           | charged enough); a change offsets and reposts       |
  *
@@ -121,8 +122,8 @@ const noShipTo = (line: string) => `{"line1": $substring("No ship-to: bill line 
 const vendorTaxLine = (tables: TemplateBuildArgs["tables"]) => `$mapping(${literal(tables.vendorTaxAccounts ?? "")}, accountNo)`;
 /** The use tax owed for a jurisdiction of the Avalara result: all of it, or the vendor's shortfall when the vendor taxed the bill. */
 const owed = (j: string) => `$round(${j}.taxCalculated - ($exists($nodes.taxInput.transaction.taxOverride) ? ${j}.tax : 0), 2)`;
-const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : "") & $trigger.whenModified`;
-/** The day a reversed bill was reversed: its WHENMODIFIED (mm/dd/yyyy hh:mm:ss) as YYYY-MM-DD. */
+const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : $trigger.state = "Deleted" ? "deleted:" : "") & $trigger.whenModified`;
+/** The day a bill was reversed (its WHENMODIFIED) or deleted (the audit trail's time), as YYYY-MM-DD. */
 const reversedOn = intacctDayOf("$trigger.whenModified");
 
 function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionInput {
@@ -135,11 +136,11 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         id: "bill",
         type: "intacct.pollBills",
         typeVersion: 1,
-        name: "Posted, changed or reversed AP bills (Intacct)",
+        name: "Posted, changed, reversed or deleted AP bills (Intacct)",
         position: at(0),
         config: { excludeStates: ["Draft"], initialLookbackDays: 30 },
         connectionId: intacct,
-        notes: "AP bills modified since the last poll (drafts skipped, reversals included), with the ship-to address of each line's location; the first poll reads 30 days back.",
+        notes: "AP bills modified since the last poll (drafts skipped, reversals included) and those deleted (from the audit trail), with the ship-to address of each line's location; the first poll reads 30 days back.",
       },
       {
         id: "posted",
@@ -147,8 +148,8 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         typeVersion: 1,
         name: "Still posted?",
         position: at(1),
-        config: { condition: `state != "Reversed"` },
-        notes: "A reversed bill voids its Avalara document and offsets its accrual.",
+        config: { condition: `$not(state in ["Reversed", "Deleted"])` },
+        notes: "A reversed or deleted bill voids its Avalara document and offsets its accrual.",
       },
       {
         id: "taxInput",
@@ -231,7 +232,7 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
           fields: [
             { target: "document", expression: "$nodes.sync.code" },
             { target: "version", expression: sourceVersion },
-            { target: "date", expression: `$trigger.state = "Reversed" ? ${reversedOn} : $trigger.date` },
+            { target: "date", expression: `$trigger.state in ["Reversed", "Deleted"] ? ${reversedOn} : $trigger.date` },
             { target: "description", expression: `$substring("Use tax bill " & $trigger.billNumber & " " & $trigger.vendorName, 0, 80)` },
             {
               target: "lines",
@@ -276,12 +277,12 @@ export const intacctBillUseTax: StarterTemplate = {
   id: "intacct-bill-avalara-use-tax",
   title: "Intacct AP bill → Avalara consumer use tax → use tax accrual in Intacct",
   description:
-    "Every 15 minutes, pick up AP bills posted, changed or reversed in Sage Intacct, send each to Avalara as a purchase invoice " +
+    "Every 15 minutes, pick up AP bills posted, changed, reversed or deleted in Sage Intacct, send each to Avalara as a purchase invoice " +
     "(consumer use tax: every line taxed where its Intacct location receives goods, tax codes by item or expense account), " +
     "then accrue the use tax in a TAX journal entry: each jurisdiction's tax credited to its use tax payable account and " +
     "debited to use tax expense, with the location and vendor; then commit at Avalara. Bills on which the vendor charged " +
     "sales tax (lines on an account of the vendor-charged tax table) send it to Avalara as a tax override and accrue only the shortfall. Lifecycle: posted -> PurchaseInvoice + accrual; edited -> Avalara adjusted (new version) + an offsetting " +
-    "entry and a new one; reversed -> Avalara voided (refunded in full if locked) + an offsetting entry. Each version posts " +
+    "entry and a new one; reversed or deleted -> Avalara voided (refunded in full if locked) + an offsetting entry. Each version posts " +
     "once; lines without a tax code, unmapped jurisdictions and closed periods go to review.",
   systems: ["intacct", "avalara"],
   tables: [intacctUseTaxGlTable, intacctUseTaxCodesTable, intacctVendorTaxAccountsTable],

@@ -8,6 +8,9 @@
  * leave an older bill behind a cursor that moved past it. A change of the trigger's settings
  * resets the cursor.
  *
+ * Deletions: a deleted bill can no longer be read; the poll also reads the audit trail
+ * (audit-deletions.ts) and delivers each deleted bill once, as state "Deleted" with its RECORDNO.
+ *
  * The node's run reads the whole bill (its lines) and the ship-to address of each line's location
  * (LOCATION SHIPTO, else its primary contact): where the goods are used is where use tax is owed.
  */
@@ -17,6 +20,7 @@ import { PermanentError, type TriggerRecord } from "../../sdk";
 import { quote, type IntacctClient } from "../client";
 import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
+import { readDeletions } from "./audit-deletions";
 import { node } from "./factory";
 import { advance, isWindow, readFrom, stampText, type Window } from "./poll-window";
 
@@ -25,12 +29,15 @@ const config = z.object({
   overlapSeconds: z.number().int().min(0).max(86_400).default(300).describe("Re-read window before the cursor."),
   initialLookbackDays: z.number().int().min(0).max(3650).default(7).describe("How far back the first poll reads."),
   pageSize: z.number().int().min(1).max(1000).default(500).describe("Bills per readByQuery/readMore page (1-1000)."),
+  deletions: z.boolean().default(true).describe("Also deliver deleted bills, read from the audit trail (needs View permission for custom reports)."),
 });
 type Config = z.output<typeof config>;
 
 const input = z.object({
   recordNo: z.string().min(1).describe("RECORDNO of the bill."),
   whenModified: z.string().optional(),
+  deleted: z.boolean().optional().describe("The bill was deleted (read from the audit trail)."),
+  billNumber: z.string().optional().describe("A deleted bill's number, as the audit trail describes it."),
 });
 
 const line = z.object({
@@ -53,7 +60,7 @@ const output = z.object({
   vendorName: z.string(),
   date: z.string().describe("Bill date YYYY-MM-DD."),
   whenModified: z.string(),
-  state: z.string().describe("Posted, Partially Paid, Paid, Reversed..."),
+  state: z.string().describe("Posted, Partially Paid, Paid, Reversed..., or Deleted for a deleted bill."),
   currency: z.string(),
   total: z.string(),
   description: z.string(),
@@ -64,6 +71,8 @@ const output = z.object({
 interface Checkpoint extends Window {
   v: 1;
   settings: string;
+  /** The audit trail's cursor (deletions). */
+  deleted?: Window;
 }
 
 function settingsHash(c: Config): string {
@@ -78,7 +87,8 @@ function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
 
 async function poll(client: IntacctClient, c: Config, raw: unknown) {
   const checkpoint = asCheckpoint(raw, c);
-  const from = readFrom(checkpoint, c.overlapSeconds, client.env.now() - c.initialLookbackDays * 86_400_000);
+  const firstFrom = client.env.now() - c.initialLookbackDays * 86_400_000;
+  const from = readFrom(checkpoint, c.overlapSeconds, firstFrom);
   const conditions = [`WHENMODIFIED >= ${quote(stampText(from))}`];
   if (c.excludeStates.length > 0) conditions.push(`STATE NOT IN (${c.excludeStates.map(quote).join(", ")})`);
   const rows = await client.readByQuery("APBILL", conditions.join(" AND "), {
@@ -92,7 +102,18 @@ async function poll(client: IntacctClient, c: Config, raw: unknown) {
     label: `Bill ${text(row.RECORDID) || key} (${text(row.VENDORID)})`,
     data: { recordNo: key, whenModified: stamp },
   }));
-  const checkpointOut: Checkpoint = { v: 1, settings: settingsHash(c), ...next };
+  const deleted = c.deletions
+    ? await readDeletions(client, "APBILL", checkpoint?.deleted, { firstFrom: checkpoint ? from : firstFrom, overlapSeconds: c.overlapSeconds, pageSize: c.pageSize })
+    : undefined;
+  for (const d of deleted?.deletions ?? []) {
+    records.push({
+      key: `intacct:${client.companyId}:APBILL:${d.recordNo}`,
+      version: `deleted@${d.at}`,
+      label: `Bill ${d.description || d.recordNo} (deleted)`,
+      data: { recordNo: d.recordNo, whenModified: d.at, deleted: true, billNumber: d.description },
+    });
+  }
+  const checkpointOut: Checkpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
   return { records, checkpoint: checkpointOut, hasMore: false };
 }
 
@@ -121,9 +142,16 @@ export const pollBills = node({
   trigger: {
     mode: "poll",
     poll: (ctx, c, checkpoint) => poll(ctx.client, c, checkpoint),
-    rewind: async (_ctx, c, since): Promise<Checkpoint> => ({ v: 1, settings: settingsHash(c), since: stampText(since.getTime() + c.overlapSeconds * 1000), seen: [] }),
+    rewind: async (_ctx, c, since): Promise<Checkpoint> => {
+      const window = { since: stampText(since.getTime() + c.overlapSeconds * 1000), seen: [] };
+      return { v: 1, settings: settingsHash(c), ...window, deleted: window };
+    },
   },
   async run(ctx, i) {
+    if (i.deleted) {
+      // Nothing is left to read but its ids.
+      return { recordNo: i.recordNo, billNumber: i.billNumber ?? "", vendorId: "", vendorName: "", date: isoFromUs(i.whenModified), whenModified: i.whenModified ?? "", state: "Deleted", currency: "", total: "0.00", description: "", lines: [], record: {} };
+    }
     const [bill] = await ctx.client.read("APBILL", [i.recordNo]);
     if (!bill) throw new PermanentError(`Intacct APBILL ${i.recordNo} no longer exists`, { system: "intacct", code: "not_found" });
     const items = asArray(obj(bill.APBILLITEMS).APBILLITEM).map(obj);

@@ -17,10 +17,11 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
-import { quote, type IntacctClient, type QueryFilter } from "../client";
+import type { IntacctClient, QueryFilter } from "../client";
 import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
 import { node } from "./factory";
+import { readDeletions, type Deletion } from "./audit-deletions";
 import { advance, isWindow, readFrom, stampText, type Window } from "./poll-window";
 
 const config = z.object({
@@ -99,28 +100,17 @@ function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
   return cp as Checkpoint;
 }
 
-/** Deleted documents of the object since the audit cursor (AUDITHISTORY, ACCESSMODE Deleted). */
+/** Deleted documents of the object since the audit cursor, as trigger records of state Deleted. */
 async function deletions(client: IntacctClient, c: Config, window: Window | undefined, firstFrom: number) {
-  const from = readFrom(window, c.overlapSeconds, firstFrom);
-  // readByQuery has no ordering: every page of the result is read (stopping part way could leave a
-  // deletion behind a cursor that moved past it).
-  const rows = await client.readByQuery(
-    "AUDITHISTORY",
-    `OBJECTTYPE = ${quote(c.object.toLowerCase())} AND ACCESSMODE = 'Deleted' AND ACCESSTIME >= ${quote(stampText(from))}`,
-    { fields: ["OBJECTKEY", "OBJECTDESC", "ACCESSTIME"], pageSize: Math.min(1000, c.pageSize) },
-  );
-  const prefix = `${c.docparid}-`;
-  const ofThisKind = (r: Record<string, unknown>) => c.object !== "SODOCUMENT" || text(r.OBJECTDESC).startsWith(prefix);
-  const { fresh, next } = advance(window, rows, (r) => ({ key: text(r.OBJECTKEY), stamp: text(r.ACCESSTIME) }), c.overlapSeconds, from);
-  const records: TriggerRecord[] = fresh
-    .filter((f) => ofThisKind(f.row))
-    .map(({ row, key, stamp }) => ({
-      key: `intacct:${client.companyId}:${c.object}:${key}`,
-      version: `deleted@${stamp}`,
-      label: `${c.object === "SODOCUMENT" ? text(row.OBJECTDESC) : `Invoice ${text(row.OBJECTDESC)}`} (deleted)`,
-      data: { object: c.object, recordNo: key, whenModified: stamp, deleted: true, documentId: text(row.OBJECTDESC), docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
-    }));
-  return { records, window: next };
+  const read = await readDeletions(client, c.object, window, { firstFrom, overlapSeconds: c.overlapSeconds, pageSize: c.pageSize });
+  const ofThisKind = (d: Deletion) => c.object !== "SODOCUMENT" || d.description.startsWith(`${c.docparid}-`);
+  const records: TriggerRecord[] = read.deletions.filter(ofThisKind).map((d) => ({
+    key: `intacct:${client.companyId}:${c.object}:${d.recordNo}`,
+    version: `deleted@${d.at}`,
+    label: `${c.object === "SODOCUMENT" ? d.description : `Invoice ${d.description}`} (deleted)`,
+    data: { object: c.object, recordNo: d.recordNo, whenModified: d.at, deleted: true, documentId: d.description, docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
+  }));
+  return { records, window: read.window };
 }
 
 async function poll(client: IntacctClient, c: Config, raw: unknown) {

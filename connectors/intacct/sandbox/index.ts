@@ -15,13 +15,13 @@
  * - `POST /__sandbox/sales-transactions/<DOCNO>/delete`: delete it (the audit trail keeps a Deleted row);
  * - `POST /__sandbox/bills` `{vendorId, lines:[{accountNo, amount, locationId?, departmentId?, itemId?, memo?}], state?}`:
  *                                  an AP bill entered by a user; `/__sandbox/bills/<RECORDNO>/update` `{lines}`
- *                                  edits it and `/__sandbox/bills/<RECORDNO>/reverse` reverses it (reverse_bill);
+ *                                  edits it, `/reverse` reverses it (reverse_bill) and `/delete` deletes it (delete_bill);
  * - `POST /__sandbox/periods` `{period: "YYYY-MM", closed}`: close or reopen an accounting period;
  * - `POST /__sandbox/reset`         back to the seeded demo company.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAdmin, listen, noFaults, readBody, send, type FaultSettings, type Sandbox } from "../../sdk";
-import { LifecycleError, arBalances, deleteSalesDocument, reverseSalesDocument, setPeriod, updateSalesDocument } from "./lifecycle";
+import { LifecycleError, arBalances, deleteBill, deleteSalesDocument, reverseSalesDocument, setPeriod, updateSalesDocument } from "./lifecycle";
 import { createSalesTransaction, editBill, enterBill, SalesTransactionError } from "./documents";
 import { FUNCTIONS } from "./functions";
 import { GATEWAY_PATH, handleGateway, type GatewayDeps, type GatewaySettings } from "./gateway";
@@ -140,7 +140,7 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
         }
       }
       const sales = /^\/__sandbox\/sales-transactions\/([^/]+)\/(reverse|update|delete)$/.exec(path);
-      const bills = /^\/__sandbox\/bills(?:\/([^/]+)\/(update|reverse))?$/.exec(path);
+      const bills = /^\/__sandbox\/bills(?:\/([^/]+)\/(update|reverse|delete))?$/.exec(path);
       if (req.method === "POST" && (sales || bills || path === "/__sandbox/periods")) {
         try {
           const company = state.companies[DEMO.companyId]!;
@@ -153,6 +153,7 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
           }
           if (bills && !bills[1]) return send(res, 200, enterBill(company, body, now()));
           if (bills && bills[2] === "update") return send(res, 200, editBill(company, decodeURIComponent(bills[1]!), body, now()));
+          if (bills && bills[2] === "delete") return send(res, 200, deleteBill(company, decodeURIComponent(bills[1]!), now()));
           if (bills) {
             // What Reverse does in the UI: the gateway's reverse_bill, dated today.
             const today = new Date(now()).toISOString().slice(0, 10).split("-");

@@ -105,7 +105,7 @@ export function deleteSalesDocument(company: Company, docNo: string, now: number
 function lifecycleFunction(run: (ctx: FnContext, key: string, body: Rec) => Rec): (ctx: FnContext, body: Rec) => FnOutcome {
   return (ctx, body) => {
     const key = text(body["@key"] ?? body.key).trim();
-    if (!key) return { ok: false, errors: [{ errorno: "BL34000061", description2: "Required attribute key is missing.", correction: "Give the transaction's DOCID as key." }] };
+    if (!key) return { ok: false, errors: [{ errorno: "BL34000061", description2: "Required attribute key is missing.", correction: "Give the record's key (a transaction's DOCID, a bill's RECORDNO)." }] };
     try {
       run(ctx, key, body);
       return { ok: true, write: true, key };
@@ -117,7 +117,20 @@ function lifecycleFunction(run: (ctx: FnContext, key: string, body: Rec) => Rec)
 }
 
 /**
- * update_sotransaction key=<DOCID> and delete_sotransaction key=<DOCID>. The sandbox's update
+ * Delete a draft or posted bill (delete_bill key=<RECORDNO>); paid and reversed bills stay.
+ * https://developer.intacct.com/api/accounts-payable/bills/#delete-bill-legacy
+ */
+export function deleteBill(company: Company, recordNo: string, now: number, source = "ui"): Rec {
+  const bill = (company.records.APBILL ?? []).find((b) => String(b.RECORDNO) === recordNo);
+  if (!bill) throw new LifecycleError(`No bill ${recordNo}`);
+  if (bill.STATE === "Paid" || bill.STATE === "Reversed") throw new LifecycleError(`Bill ${recordNo} is ${String(bill.STATE).toLowerCase()} and cannot be deleted`);
+  company.records.APBILL = company.records.APBILL.filter((b) => b !== bill);
+  audit(company, "apbill", bill.RECORDNO, bill.RECORDID, "Deleted", now, source);
+  return { RECORDNO: bill.RECORDNO, RECORDID: bill.RECORDID, deleted: true };
+}
+
+/**
+ * update_sotransaction key=<DOCID>, delete_sotransaction key=<DOCID> and delete_bill key=<RECORDNO>. The sandbox's update
  * takes the full new line set in `updatesotransitems/sotransitem{itemid, quantity, price}` (the
  * real function also edits single lines by line_num).
  */
@@ -134,6 +147,7 @@ export const SALES_LIFECYCLE_FUNCTIONS: Record<string, { write: boolean; run: (c
     }),
   },
   delete_sotransaction: { write: true, run: lifecycleFunction((ctx, key) => deleteSalesDocument(ctx.company, key, ctx.now, "api")) },
+  delete_bill: { write: true, run: lifecycleFunction((ctx, key) => deleteBill(ctx.company, key, ctx.now, "api")) },
 };
 
 export function setPeriod(company: Company, period: string, closed: boolean): string[] {
