@@ -15,6 +15,7 @@ import { reviewsRouter } from "./routers/reviews";
 import { runsRouter } from "./routers/runs";
 import { templatesRouter } from "./routers/templates";
 import { wizardRouter } from "./routers/wizard";
+import { templateImprovementsRouter } from "./routers/template-improvements";
 import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
 import { ssoRouter } from "./routers/sso";
@@ -35,6 +36,7 @@ export const appRouter = router({
   connections: connectionsRouter,
   templates: templatesRouter,
   wizard: wizardRouter,
+  templateImprovements: templateImprovementsRouter,
   editor: editorRouter,
   studio: studioRouter,
   audit: auditRouter,

@@ -71,7 +71,7 @@ describe("template improvements", () => {
     const flowId = await oldFlow("Improvements shown");
     const shown = await templateImprovements(db, workspaceId, flowId);
     expect(shown).toMatchObject({ fromVersion: 1, toVersion: 2, upToDate: false });
-    expect(shown.nodes.map((n) => [n.nodeId, n.kind, n.fields, n.conflict])).toEqual(
+    expect(shown!.nodes.map((n) => [n.nodeId, n.kind, n.fields, n.conflict])).toEqual(
       expect.arrayContaining([
         ["sync", "changed", ["config.adjustmentReason"], false],
         ["taxGl", "changed", ["notes"], true],
@@ -80,10 +80,10 @@ describe("template improvements", () => {
         ["commit", "added", [], false],
       ]),
     );
-    expect(shown.nodes).toHaveLength(5);
+    expect(shown!.nodes).toHaveLength(5);
     // The person's own change of the posting node is not the template's.
-    expect(shown.nodes.find((n) => n.nodeId === "post")).toBeUndefined();
-    expect(shown.edges).toEqual({ added: ["post:out->commitInput", "commitInput:out->commit"], removed: ["post:out->legacy"] });
+    expect(shown!.nodes.find((n) => n.nodeId === "post")).toBeUndefined();
+    expect(shown!.edges).toEqual({ added: ["post:out->commitInput", "commitInput:out->commit"], removed: ["post:out->legacy"] });
   });
 
   it("applies them as a new version keeping the person's edits; a conflict is kept unless taken", async () => {
@@ -109,14 +109,16 @@ describe("template improvements", () => {
       select data from audit_events where entity_id = ${flowId} and action = 'template.improvements_applied'`;
     expect(event!.data.kept).toEqual(["taxGl"]);
     await expect(applyTemplateImprovements(db, workspaceId, flowId)).rejects.toThrow(/already on version 2/);
-    expect((await templateImprovements(db, workspaceId, flowId)).upToDate).toBe(true);
+    expect((await templateImprovements(db, workspaceId, flowId))!.upToDate).toBe(true);
 
     const other = await oldFlow("Improvements taken");
     expect((await applyTemplateImprovements(db, workspaceId, other, { take: ["taxGl"] })).kept).toEqual([]);
     expect((await latestDefinition(other)).nodes.find((n) => n.id === "taxGl")!.notes).not.toBe("Our notes");
   });
 
-  it("a flow whose setup values were not recorded is told so, and nothing changes", async () => {
+  it("a flow not made from a template has none; one whose setup values were not recorded is told so, and nothing changes", async () => {
+    const [plain] = await db.sql<{ id: string }[]>`insert into flows (workspace_id, name) values (${workspaceId}, 'Plain') returning id::text`;
+    expect(await templateImprovements(db, workspaceId, plain!.id)).toBeNull();
     const flowId = await oldFlow("Improvements unrecorded");
     await db.sql`update flows set template_parameters = null where id = ${flowId}`;
     const before = (await db.sql`select 1 from flow_versions where flow_id = ${flowId}`).length;

@@ -132,7 +132,12 @@ function diff({ base, latest, rebuilt }: Pick<Loaded, "base" | "latest" | "rebui
   return { nodes, edges, settings };
 }
 
-export async function templateImprovements(db: Db, workspaceId: string, flowId: string): Promise<TemplateImprovements> {
+/** The improvements of the flow's template since its version; null for a flow not made from a template. */
+export async function templateImprovements(db: Db, workspaceId: string, flowId: string): Promise<TemplateImprovements | null> {
+  const [flow] = await db.sql<{ template_id: string | null; template_version: number | null }[]>`
+    select template_id, template_version from flows where id = ${flowId} and workspace_id = ${workspaceId}`;
+  if (!flow) throw new Error("flow not found");
+  if (!flow.template_id || !findTemplate(flow.template_id) || flow.template_version === null) return null;
   const loaded = await load(db, workspaceId, flowId);
   const changes = diff(loaded);
   const upToDate = loaded.fromVersion >= loaded.toVersion || (changes.nodes.length === 0 && changes.edges.added.length === 0 && changes.edges.removed.length === 0 && changes.settings.length === 0);

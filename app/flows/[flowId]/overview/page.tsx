@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { CheckpointCard } from "../../../components/CheckpointCard";
+import { TemplateImprovementsCard } from "../../../components/TemplateImprovementsCard";
 import { RunNowDialog } from "../../../components/RunNow";
 import { RunsTable } from "../../../components/RunsTable";
 import { ErrorBox, Loading, PageHeader, STATUS_COLORS, STATUS_LABELS, StatusBadge, formatDuration } from "../../../components/ui";
@@ -154,6 +155,7 @@ export default function FlowOverviewPage() {
         </div>
       </div>
 
+      <TemplateImprovementsCard flowId={flowId} />
       <CheckpointCard flowId={flowId} />
 
       <div className="section-title"><h2>Runs of this flow</h2><Link className="small" href={`/runs?flowId=${flowId}`}>Open in Runs with filters →</Link></div>
