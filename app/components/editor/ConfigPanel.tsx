@@ -1,12 +1,14 @@
 "use client";
 /**
  * The selected node's settings: name, connection (filtered by the node's connection kind), the
- * form generated from its config schema, its problems, and where expression previews get data.
+ * form generated from its config schema, a write's approval condition, its problems, and where
+ * expression previews get data.
  */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useTRPC } from "../../lib/trpc";
+import { ApprovalField } from "./ApprovalField";
 import { typeKey, useEditor, useEditorStore, useRegistry, iconFor, systemTitle } from "./context";
 import { PreviewContext, type PreviewData } from "./JsonataField";
 import { JsonInput, SchemaForm, type JsonSchema } from "../SchemaForm";
@@ -59,7 +61,10 @@ export function ConfigPanel({ nodeId, webhookUrl }: { nodeId: string; webhookUrl
   }
   const connectionProblem = problems?.find((p) => p.code === "missing_connection" || p.code === "wrong_connection");
   const matching = (connections.data ?? []).filter((c) => c.system === info?.connection);
-  const hasJsonata = JSON.stringify(schema).includes('"jsonata"');
+  const isWrite = info?.effect === "write";
+  // The approval condition is an expression too: a write node always previews.
+  const hasJsonata = isWrite || JSON.stringify(schema).includes('"jsonata"');
+  const approvalProblem = problems?.find((p) => p.code === "invalid_approval");
   const isWebhook = info?.triggerMode === "webhook";
 
   return (
@@ -170,6 +175,12 @@ export function ConfigPanel({ nodeId, webhookUrl }: { nodeId: string; webhookUrl
           context={{ problems: fieldProblems, connectionId: node.data.connectionId, idPrefix: node.id }}
           onChange={(config, field) => store.getState().updateNode(node.id, { config }, field)}
         />
+        {isWrite && (
+          <>
+            <div className="ed-section-title">Approval</div>
+            <ApprovalField key={node.id} nodeId={node.id} approval={node.data.approval} problem={approvalProblem?.message.replace(/^.*?: approval condition: /, "")} />
+          </>
+        )}
       </PreviewContext.Provider>
 
       <div className="ed-config-foot">

@@ -35,6 +35,11 @@ function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
         <div className="ed-node-sub">
           {info ? `${isTrigger ? "Trigger · " : ""}${info.title === title ? info.type : info.title}` : `Unknown type ${data.type}`}
           {info?.effect === "write" && <span className="ed-write-tag">writes</span>}
+          {info?.effect === "write" && data.approval && (
+            <span className="ed-write-tag" title={`Waits for approval when ${data.approval.when}`} data-testid="approval-tag">
+              approval
+            </span>
+          )}
         </div>
       </div>
       {problems && (
