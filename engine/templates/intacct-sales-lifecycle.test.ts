@@ -147,3 +147,68 @@ describe("Intacct sales invoice deleted", () => {
     expect(await memosOf(so.DOCNO)).toEqual([]);
   });
 });
+
+describe("Intacct sales: a mixed scenario reconciles to Avalara to the cent", () => {
+  it("20 invoices created, edited (twice for some), reversed and deleted: AR's tax per tax account equals Avalara's current tax per jurisdiction", async () => {
+    const customers = ["C200", "C300", "C400", "C500", "C600"];
+    const products = ["SW-STD", "SW-PRO", "HW-ROUTER", "SVC-IMPL"];
+    const docs: Rec[] = [];
+    for (let n = 0; n < 20; n++) {
+      docs.push(await sell(customers[n % 5]!, [{ itemId: products[n % 4]!, quantity: 1 + (n % 3) }, ...(n % 2 ? [{ itemId: "HW-ROUTER", quantity: 1 }] : [])]));
+    }
+    await tick(db, flowId);
+    const keys = () => docs.map((so) => `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`);
+    const runAll = async () => {
+      const queued = await db.sql<{ id: string }[]>`
+        select id::text from runs where flow_id = ${flowId} and status = 'queued' and record_key = any(${keys()}) order by created_at`;
+      for (const run of queued) expect((await executeRun(db, run.id)).status).toMatch(/succeeded|skipped/);
+    };
+    await runAll();
+
+    await nextSecond();
+    for (const so of docs.slice(0, 6)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 7 }] });
+    for (const so of docs.slice(6, 9)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/reverse`, {});
+    for (const so of docs.slice(9, 12)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    await tick(db, flowId);
+    await runAll();
+    await nextSecond();
+    for (const so of docs.slice(0, 3)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "SW-STD", quantity: 2 }] });
+    await tick(db, flowId);
+    await runAll();
+
+    // Avalara's current tax per jurisdiction, through the workspace's own mapping table, per tax account.
+    const [table] = await db.sql<{ id: string }[]>`select id::text from lookup_tables where workspace_id = ${workspaceId} and name = 'Tax GL accounts (Intacct)'`;
+    const rows = await db.sql<{ key: string; values: { accountNo: string } }[]>`select key, values from lookup_rows where table_id = ${table!.id}`;
+    const accountOf = new Map(rows.map((r) => [r.key, r.values.accountNo]));
+    const expected: Record<string, number> = {};
+    const posted: Record<string, number> = {};
+    for (const so of docs) {
+      const doc = await avalaraDoc(so.DOCNO);
+      if (doc && doc.status !== "Cancelled") {
+        for (const [key, tax] of Object.entries(doc.taxByJurisdiction as Record<string, number>)) {
+          if (Math.round(tax * 100) === 0) continue;
+          const account = accountOf.get(key);
+          expect(account, key).toBeDefined();
+          expected[account!] = (expected[account!] ?? 0) + Math.round(tax * 100);
+        }
+      }
+      for (const line of (await memosOf(so.DOCNO)).flatMap(items)) posted[line.ACCOUNTNO] = (posted[line.ACCOUNTNO] ?? 0) + Math.round(Number(line.TRX_AMOUNT) * 100);
+      // Per document too: AR holds exactly Avalara's current tax.
+      expect(await arTax(so.DOCNO), so.DOCNO).toBe(await avalaraTax(so.DOCNO));
+    }
+    for (const k of Object.keys(posted)) if (posted[k] === 0) delete posted[k];
+    // NY, TX, WA and CO tax accounts at least (IL implementation services are exempt).
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(4);
+    expect(posted).toEqual(expected);
+    // Edited twice: Avalara's third version, and AR's memos: first, reversal, second, reversal, third.
+    for (const so of docs.slice(0, 3)) {
+      expect(await avalaraDoc(so.DOCNO), so.DOCNO).toMatchObject({ status: "Committed", version: 3 });
+      expect((await memosOf(so.DOCNO)).map((m) => m.ADJUSTMENTTYPE)).toEqual(["Debit Memo", "Credit Memo", "Debit Memo", "Credit Memo", "Debit Memo"]);
+    }
+    // Reversed and deleted documents hold nothing anywhere.
+    for (const so of docs.slice(6, 12)) {
+      expect(await avalaraDoc(so.DOCNO)).toMatchObject({ status: "Cancelled" });
+      expect(await arTax(so.DOCNO)).toBe(0);
+    }
+  }, 120_000);
+});
