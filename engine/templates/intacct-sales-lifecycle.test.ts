@@ -212,3 +212,44 @@ describe("Intacct sales: a mixed scenario reconciles to Avalara to the cent", ()
     }
   }, 120_000);
 });
+
+describe("Intacct sales -> tax summary to a clearing account, over the document's life", () => {
+  it("an edit offsets the batch in force and posts the new one; a deletion offsets it; the GL nets to Avalara's current tax", async () => {
+    const ws = await createWorkspace(db, "Summary lifecycle");
+    for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, ws, system, sb.urls[system]);
+    const created = await instantiateTemplate(db, ws, "intacct-sales-avalara-gl-summary", { demo: true });
+    await db.sql`insert into lookup_rows (workspace_id, table_id, key, values) values (${ws}, ${created.tableIds.taxSetup!}, 'clearingAccount', '{"accountNo":"2290"}'::jsonb)`;
+    await activateFlow(db, ws, created.flowId);
+    await tick(db, created.flowId);
+    const so = await sell("C300", [{ itemId: "HW-ROUTER", quantity: 2 }]);
+    const run = async () => {
+      await tick(db, created.flowId);
+      const [row] = await db.sql<{ id: string }[]>`
+        select id::text from runs where flow_id = ${created.flowId} and record_key = ${`intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`} order by created_at desc limit 1`;
+      return (await executeRun(db, row!.id)).status;
+    };
+    const batches = async (): Promise<Rec[]> => ((await company()).records.GLBATCH as Rec[]).filter((b) => b.REFERENCENO === `INTACCT-SO-${so.DOCNO}`);
+    /** The GL's net tax credit for the document in cents (tax accounts, clearing account left out). */
+    const glTax = async () =>
+      (await batches())
+        .flatMap((b) => [b.ENTRIES.GLENTRY].flat() as Rec[])
+        .filter((e) => e.ACCOUNTNO !== "2290")
+        .reduce((s, e) => s - Math.round(Number(e.TRX_AMOUNT) * 100) * Number(e.TR_TYPE), 0);
+
+    expect(await run()).toBe("succeeded");
+    expect(await glTax()).toBe(await avalaraTax(so.DOCNO));
+    await nextSecond();
+    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 6 }] });
+    expect(await run()).toBe("succeeded");
+    const [first, offset] = await batches();
+    expect(offset!.BATCH_TITLE).toContain(`reverses=${first!.RECORDNO}`);
+    expect(await batches()).toHaveLength(3);
+    expect(await glTax()).toBe(await avalaraTax(so.DOCNO));
+    await nextSecond();
+    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    expect(await run()).toBe("succeeded");
+    expect(await batches()).toHaveLength(4);
+    expect(await glTax()).toBe(0);
+    expect(await avalaraDoc(so.DOCNO)).toMatchObject({ status: "Cancelled" });
+  });
+});
