@@ -23,8 +23,10 @@ export interface Recovery {
   event: FaultEvent;
   /** ms from the fault to the slowest of its runs being claimed again (or released, or finished) */
   slowestReclaimMs?: number;
-  /** ms from the fault to the slowest of its runs' next step; undefined: no run was in flight */
+  /** ms from the fault to the slowest of its runs' next step (an attempt started, included); undefined: no run was in flight */
   slowestMs?: number;
+  /** ms from the fault to the slowest of its runs' next node start or finish, not counting attempts (includes retry waits and later faults) */
+  slowestNodeDoneMs?: number;
   /** runs that never moved again */
   stuck: string[];
   /** The slowest run's story (its nodes and their attempts, times from the fault): why it took that long. */
@@ -76,20 +78,36 @@ export async function watchReclaims(db: Db, events: FaultEvent[]): Promise<void>
   }
 }
 
+/**
+ * The next step of each interrupted run after the fault: an attempt of a node started (every
+ * attempt is recorded with its start, also the attempts of a node that was already retrying when
+ * the fault hit, whose node row keeps its first start), a node started or finished, or the run
+ * finished. Also, apart, when each run's node next finished or started for the first time (the
+ * figure before attempts were counted): it includes the node's own retry waits, and any later
+ * fault the run met on its next worker.
+ */
 export async function measureRecovery(db: Db, event: FaultEvent): Promise<Recovery> {
   if (event.runIds.length === 0) return { event, stuck: [] };
   const at = new Date(event.at);
-  const rows = await db.sql<{ id: string; next_at: Date | null; finished_before: boolean }[]>`
+  const rows = await db.sql<{ id: string; next_at: Date | null; node_done_at: Date | null; finished_before: boolean }[]>`
     select r.id::text,
+      (select min(t) from (
+         select (a->>'startedAt')::timestamptz as t from node_runs n, jsonb_array_elements(n.attempts) a
+           where n.run_id = r.id and (a->>'startedAt')::timestamptz > ${at}
+         union all select n.started_at from node_runs n where n.run_id = r.id and n.started_at > ${at}
+         union all select n.finished_at from node_runs n where n.run_id = r.id and n.finished_at > ${at}
+         union all select r.finished_at where r.finished_at > ${at}
+       ) x) as next_at,
       (select min(t) from (
          select n.started_at as t from node_runs n where n.run_id = r.id and n.started_at > ${at}
          union all select n.finished_at from node_runs n where n.run_id = r.id and n.finished_at > ${at}
          union all select r.finished_at where r.finished_at > ${at}
-       ) x) as next_at,
+       ) x) as node_done_at,
       coalesce(r.finished_at <= ${at}, false) as finished_before
     from runs r where r.id = any(${event.runIds}::uuid[])`;
   let slowest: number | undefined;
   let slowestId: string | undefined;
+  let slowestNodeDone: number | undefined;
   const stuck: string[] = [];
   for (const row of rows) {
     if (row.finished_before) continue;
@@ -102,12 +120,15 @@ export async function measureRecovery(db: Db, event: FaultEvent): Promise<Recove
       slowest = ms;
       slowestId = row.id;
     }
+    const done = row.node_done_at ? row.node_done_at.getTime() - event.at : Number.POSITIVE_INFINITY;
+    slowestNodeDone = Math.max(slowestNodeDone ?? 0, done);
   }
   const reclaims = [...(event.reclaimedAt?.values() ?? [])].map((t) => t - event.at);
   const traced = stuck[0] ?? slowestId;
   return {
     event,
     slowestMs: slowest,
+    slowestNodeDoneMs: slowestNodeDone,
     slowestReclaimMs: reclaims.length ? Math.max(...reclaims) : undefined,
     stuck,
     slowestRun: traced ? { runId: traced, ms: stuck.length ? Number.POSITIVE_INFINITY : slowest!, trace: await traceRun(db, traced, event) } : undefined,

@@ -180,12 +180,14 @@ export function printFigures(figures: ChaosFigures, print: (line: string) => voi
   }
   print("");
   print("Recovery: from each fault to every interrupted run being claimed again (lease taken over, released or finished) and to its next node");
+  print("(its next step: an attempt of a node started, a node started or finished, or the run finished; \"node done\" leaves attempts out,");
+  print(" so it also holds the node's retry waits and any later fault the run met)");
   for (const r of figures.recoveries) {
     const who = r.event.worker ? ` worker ${r.event.worker}` : "";
     const stuck = r.stuck.length ? `, ${r.stuck.length} never resumed` : "";
     print(
       `  ${pad(`${r.event.kind}${who}`, 24)} at +${pad(((r.event.at - figures.startedAt) / 1000).toFixed(0) + " s", 7)} ${pad(`${r.event.runIds.length} runs in flight`, 18)} ` +
-        `claimed again within ${pad(seconds(r.slowestReclaimMs), 8)} next node within ${seconds(r.slowestMs)}${stuck}${r.event.note ? `  (${r.event.note})` : ""}`,
+        `claimed again within ${pad(seconds(r.slowestReclaimMs), 8)} next node within ${pad(seconds(r.slowestMs), 8)} (node done within ${pad(seconds(r.slowestNodeDoneMs) + ")", 9)}${stuck}${r.event.note ? `  (${r.event.note})` : ""}`,
     );
   }
   print(`  longest kill -> resumed run's next node: ${seconds(figures.slowestRecoveryMs)}`);
