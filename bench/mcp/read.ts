@@ -13,6 +13,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -84,7 +85,7 @@ try {
   const call = stats(samples);
   const node = stats(nodeTimes);
   const f = (n: number) => n.toFixed(1).padStart(7);
-  console.log(`MCP read tool call (intacct_list_glAccounts, ${calls} calls after ${warmup} warm-up; ${database.description})`);
+  console.log(`MCP read tool call (intacct_list_glAccounts, ${calls} calls after ${warmup} warm-up; ${database.description}; load average ${loadavg()[0]!.toFixed(1)})`);
   console.log(`                                   mean     p50     p95     p99  (ms)`);
   console.log(`  whole call, client to client  ${f(call.mean)} ${f(call.p50)} ${f(call.p95)} ${f(call.p99)}`);
   console.log(`  the node inside the run       ${f(node.mean)} ${f(node.p50)} ${f(node.p95)} ${f(node.p99)}`);
