@@ -303,6 +303,12 @@ describe("MCP server", () => {
     expect(String(operator.answer.error)).toContain("needs the editor role or higher; this token acts as operator");
     const viewerRead = await call(await connect("viewer"), "intacct_list_glAccounts", {});
     expect(viewerRead.isError).toBe(true);
+    // A viewer may follow a run's status, never its record data.
+    const [posted] = await db.sql<{ id: string }[]>`select id::text from runs where record_key = 'agent:req-journal-0001' and workspace_id = ${ws.workspaceId}`;
+    const status = await call(await connect("viewer"), "ledgerline_get_run", { runId: posted!.id });
+    expect(status.answer.status).toBe("succeeded");
+    expect(status.answer.result).toBeUndefined();
+    expect(JSON.stringify(status.answer)).not.toContain("AGENT-JE-1");
     expect(await glBatches("AGENT-JE-VIEWER")).toHaveLength(0);
   });
 
