@@ -12,7 +12,9 @@ import { getCreditMemo } from "./nodes/getCreditMemo";
 import { getInvoice } from "./nodes/getInvoice";
 import { getOrder } from "./nodes/getOrder";
 import { orderEvent } from "./nodes/orderEvent";
+import { companiesUpdated } from "./nodes/companiesUpdated";
 import { purchaseOrdersUpdated } from "./nodes/purchaseOrdersUpdated";
+import { updateCompany } from "./nodes/updateCompany";
 import { salesDocumentsUpdated } from "./nodes/salesDocumentsUpdated";
 import { searchCustomers } from "./nodes/searchCustomers";
 import { DEMO } from "./sandbox/auth";
@@ -88,7 +90,7 @@ export const commerce = defineConnector<CommerceConfig, CommerceSecrets, Commerc
         })),
     },
   },
-  nodes: [salesDocumentsUpdated, orderEvent, purchaseOrdersUpdated, getOrder, getInvoice, getCreditMemo, searchCustomers, getCompany],
+  nodes: [salesDocumentsUpdated, orderEvent, purchaseOrdersUpdated, companiesUpdated, getOrder, getInvoice, getCreditMemo, searchCustomers, getCompany, updateCompany],
 });
 
 /** The deployment a connection form shows for a URL (exported for the UI). */

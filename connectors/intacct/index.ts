@@ -21,10 +21,12 @@ import { findCustomer } from "./nodes/findCustomer";
 import { findOrCreateVendor } from "./nodes/findOrCreateVendor";
 import { listDimensions, listDimensionValues, type DimensionObject } from "./nodes/listDimensions";
 import { pollBills } from "./nodes/pollBills";
+import { pollVendors } from "./nodes/pollVendors";
 import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
 import { queryRecords } from "./nodes/queryRecords";
 import { readRecords } from "./nodes/readRecords";
 import { updatePurchaseOrder } from "./nodes/updatePurchaseOrder";
+import { updateVendor } from "./nodes/updateVendor";
 import { DEMO } from "./sandbox/seed";
 
 export { IntacctClient } from "./client";
@@ -89,6 +91,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
   nodes: [
     pollSalesTransactions,
     pollBills,
+    pollVendors,
     queryRecords,
     readRecords,
     createJournalEntry,
@@ -100,6 +103,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     createPurchaseOrder,
     updatePurchaseOrder,
     closePurchaseOrder,
+    updateVendor,
     findOrCreateVendor,
     findCustomer,
     listDimensions,

@@ -65,12 +65,14 @@ describe("node declarations", () => {
       "intacct.listDimensions",
       "intacct.pollBills",
       "intacct.pollSalesTransactions",
+      "intacct.pollVendors",
       "intacct.queryRecords",
       "intacct.readRecords",
       "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
       "intacct.syncTaxGlBatch",
       "intacct.updatePurchaseOrder",
+      "intacct.updateVendor",
     ]);
     for (const n of intacct.nodes) {
       expect(n.version).toBe(1);
@@ -88,6 +90,7 @@ describe("node declarations", () => {
       "intacct.syncTaxAdjustment",
       "intacct.syncTaxGlBatch",
       "intacct.updatePurchaseOrder",
+      "intacct.updateVendor",
     ]);
   });
 });

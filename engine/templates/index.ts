@@ -14,6 +14,7 @@ import type { FlowDefinitionInput } from "../flow/schema";
 import type { FlowProblem } from "../flow/validate";
 import { commerceOrderApBill } from "./commerce-intacct-ap";
 import { commerceB2bPurchaseOrder } from "./commerce-b2b-po";
+import { commerceCompanyToVendor, intacctVendorToCompany } from "./vendor-company-sync";
 import { exactInvoiceTaxJournal, exactInvoiceTaxReconciliation } from "./exact-avalara-journal";
 import { intacctSalesTaxGl, intacctSalesTaxSummary } from "./intacct-avalara-gl";
 import { intacctArParameters, intacctSummaryParameters } from "./intacct-parameters";
@@ -36,6 +37,8 @@ export const templates: StarterTemplate[] = [
   intacctBillUseTax,
   commerceOrderApBill,
   commerceB2bPurchaseOrder,
+  commerceCompanyToVendor,
+  intacctVendorToCompany,
 ];
 
 export function findTemplate(templateId: string): StarterTemplate | undefined {

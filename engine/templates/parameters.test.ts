@@ -26,10 +26,15 @@ describe("templates in a workspace that is not the demo", () => {
       "intacct-bill-avalara-use-tax": ["companyCode", "journal"],
       "commerce-order-intacct-ap-bill": ["shippingAccount", "taxAccount", "billTerms"],
       "commerce-b2b-po-intacct-po": ["transactionType"],
+      // Master data syncs: nothing of the books to ask for, only the mapping tables.
+      "commerce-company-intacct-vendor": [],
+      "intacct-vendor-commerce-company": [],
     });
   });
 
-  it.each(templates.map((t) => [t.id]))("%s without parameters is refused, naming what is missing, and creates nothing", async (templateId) => {
+  const withParameters = templates.filter((t) => templateParameters(t).length > 0);
+
+  it.each(withParameters.map((t) => [t.id]))("%s without parameters is refused, naming what is missing, and creates nothing", async (templateId) => {
     const ws = await createWorkspace(db, `Real books ${templateId}`);
     const template = templates.find((t) => t.id === templateId)!;
     const labels = templateParameters(template).map((p) => p.label);

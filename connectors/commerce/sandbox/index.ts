@@ -13,6 +13,7 @@
  * - POST   /__sandbox/orders/<id>/cancel     cancel an order as an admin would (+ its event)
  * - POST   /__sandbox/orders/<id>/invoice    invoice it;  /refund  refund one unit of the first line
  * - POST   /__sandbox/clock                  {advanceMs} move the sandbox clock (token expiry by hand)
+ * - POST   /__sandbox/companies/<id>/edit    {company_name?, company_email?, vat_tax_id?, …} edit a B2B company as an admin would
  * - POST   /__sandbox/purchase-orders        {customerId, lines:[{sku,qty,price?}], status?} place a B2B purchase order
  * - POST   /__sandbox/purchase-orders/<number>/approve|reject|cancel|complete|edit  change it as a company user would
  *          (complete places its sales order; edit {lines} replaces the lines of an open one). GraphQL: POST /graphql
@@ -34,7 +35,7 @@ import { DEMO, OAuthVerifier, TokenStore } from "./auth";
 import { EventHub } from "./events";
 import { cancelOrder } from "./lifecycle";
 import { PurchaseOrderError, changePurchaseOrder, findPurchaseOrder, placePurchaseOrder, seedPurchaseOrders, type PurchaseOrderAction } from "./purchase-orders";
-import { handleApi } from "./routes";
+import { handleApi, updateCompanyRecord } from "./routes";
 import { buildOrder, invoiceOrder, magentoDate, refundOrder, seed, type OrderLineInput, type Rec, type SandboxData } from "./seed";
 
 export { DEMO } from "./auth";
@@ -124,6 +125,12 @@ export function createSandbox(options: { now?: () => number } = {}): CommerceSan
       if (!Number.isFinite(advance)) return send(res, 400, { error: "advanceMs must be a number" });
       offsetMs += advance;
       return send(res, 200, { now: magentoDate(now()) });
+    }
+    if (method === "POST" && (m = /^\/__sandbox\/companies\/(\d+)\/edit$/.exec(path))) {
+      const company = data.companies.find((c) => c.id === Number(m![1]));
+      if (!company) return send(res, 404, { error: `no company ${m[1]}` });
+      const saved = updateCompanyRecord(company, body);
+      return send(res, saved.status === 200 ? 200 : 400, saved.status === 200 ? { company } : { error: saved.body.message });
     }
     if (method === "POST" && path === "/__sandbox/purchase-orders") {
       try {

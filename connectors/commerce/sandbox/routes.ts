@@ -67,7 +67,29 @@ const noSuchEntity = (fieldName: string, fieldValue: string) => ({
 });
 
 /** The resource routes both deployments share (path relative to /V1). */
-function resource(ctx: ApiContext, method: string, path: string, query: URLSearchParams, res: ServerResponse): number {
+/** Company fields PUT /V1/company/{id} may change (company-data-company-interface). */
+const COMPANY_FIELDS = [
+  "status", "company_name", "legal_name", "company_email", "vat_tax_id", "reseller_id", "comment", "street", "city",
+  "country_id", "region", "region_id", "postcode", "telephone", "customer_group_id", "sales_representative_id", "super_user_id",
+];
+
+/**
+ * PUT /V1/company/{companyId} {company: {...}}: the company saved with the given fields (the
+ * repository's save; required fields must stay filled). Answers the saved company.
+ * https://developer.adobe.com/commerce/webapi/rest/b2b/company-object/
+ */
+export function updateCompanyRecord(company: Rec, changes: Rec): { status: number; body: Rec } {
+  for (const field of ["company_name", "company_email", "street", "city", "country_id", "postcode", "telephone"]) {
+    if (field in changes && (changes[field] === null || changes[field] === "" || (Array.isArray(changes[field]) && (changes[field] as unknown[]).length === 0))) {
+      return { status: 400, body: { message: '"%fieldName" is required. Enter and try again.', parameters: { fieldName: field } } };
+    }
+  }
+  if ("street" in changes && !Array.isArray(changes.street)) return { status: 400, body: { message: "Invalid type for value: \"string\". Expected Type: \"string[]\"." } };
+  for (const field of COMPANY_FIELDS) if (field in changes) company[field] = changes[field];
+  return { status: 200, body: company };
+}
+
+function resource(ctx: ApiContext, method: string, path: string, query: URLSearchParams, res: ServerResponse, body = ""): number {
   const data = ctx.data();
   const search = (records: Rec[]) => {
     try {
@@ -102,6 +124,32 @@ function resource(ctx: ApiContext, method: string, path: string, query: URLSearc
     if (done) ctx.changed?.(order);
     json(res, 200, done);
     return 200;
+  }
+  if (method === "PUT" && (m = /^\/company\/([^/]+)$/.exec(path))) {
+    const company = /^\d+$/.test(m[1]!) ? data.companies.find((c) => c.id === Number(m![1])) : undefined;
+    if (!company) {
+      json(res, 404, noSuchEntity("companyId", m[1]!));
+      return 404;
+    }
+    let parsed: { company?: unknown };
+    try {
+      parsed = JSON.parse(body || "{}") as typeof parsed;
+    } catch {
+      json(res, 400, { message: "Decoding error: \nSyntax error" });
+      return 400;
+    }
+    const changes = parsed.company;
+    if (!changes || typeof changes !== "object" || Array.isArray(changes)) {
+      json(res, 400, { message: '"%fieldName" is required. Enter and try again.', parameters: { fieldName: "company" } });
+      return 400;
+    }
+    if ("id" in changes && Number((changes as Rec).id) !== company.id) {
+      json(res, 400, { message: "The company ID in the body does not match the one in the URL." });
+      return 400;
+    }
+    const saved = updateCompanyRecord(company, changes as Rec);
+    json(res, saved.status, saved.body);
+    return saved.status;
   }
   if (method !== "GET") {
     json(res, 404, { message: "Request does not match any route." });
@@ -214,7 +262,7 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
         return done(failure.status);
       }
     }
-    return done(resource(ctx, method, path, url.searchParams, res));
+    return done(resource(ctx, method, path, url.searchParams, res, body));
   }
 
   // SaaS: /<tenant>/V1/… with a Store header and an IMS bearer token.
@@ -234,7 +282,7 @@ export function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResp
       return done(400);
     }
     const path = `/${segments.slice(2).join("/")}${url.pathname.endsWith("/") && segments.length > 2 ? "/" : ""}`;
-    return done(resource(ctx, method, path, url.searchParams, res));
+    return done(resource(ctx, method, path, url.searchParams, res, body));
   }
 
   json(res, 404, { message: "Request does not match any route." });

@@ -13,10 +13,11 @@ import { DUPLICATE_CONTROLID_ERRORNO, RATE_LIMIT_ERRORNO, ROLLED_BACK_ERRORNO } 
 import { asArray, element, hasForbidden, obj, parseXml, text, type XmlObject } from "../xml";
 import { FUNCTIONS as CORE_FUNCTIONS, type ErrorEntry, type FnOutcome } from "./functions";
 import { SALES_LIFECYCLE_FUNCTIONS } from "./lifecycle";
+import { MASTER_DATA_FUNCTIONS } from "./master-data";
 import { PURCHASING_FUNCTIONS } from "./purchasing";
 import { isoWithOffset, type Company, type Rec, type ResultSet, type SandboxState, type Session } from "./store";
 
-const FUNCTIONS = { ...CORE_FUNCTIONS, ...SALES_LIFECYCLE_FUNCTIONS, ...PURCHASING_FUNCTIONS };
+const FUNCTIONS = { ...CORE_FUNCTIONS, ...SALES_LIFECYCLE_FUNCTIONS, ...PURCHASING_FUNCTIONS, ...MASTER_DATA_FUNCTIONS };
 
 export const GATEWAY_PATH = "/ia/xml/xmlgw.phtml";
 

@@ -1,0 +1,117 @@
+/**
+ * A vendor as the master-data sync nodes read and write it: the fields of VENDOR and its display
+ * contact that a B2B company also has, one flat record, and a digest of any subset of them (the
+ * fields a side owns), which is how the vendor poll tells a change that matters from one that does
+ * not. https://developer.intacct.com/api/accounts-payable/vendors/
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { quote, type IntacctClient } from "../client";
+import { obj, text, type XmlObject } from "../xml";
+
+export const VENDOR_FIELDS = ["name", "legalName", "email", "phone", "taxId", "status", "line1", "line2", "city", "region", "postalCode", "country"] as const;
+export type VendorField = (typeof VENDOR_FIELDS)[number];
+
+export const vendorRecord = z.object({
+  vendorId: z.string(),
+  recordNo: z.string(),
+  name: z.string().describe("NAME"),
+  legalName: z.string().describe("DISPLAYCONTACT.COMPANYNAME"),
+  email: z.string().describe("DISPLAYCONTACT.EMAIL1"),
+  phone: z.string().describe("DISPLAYCONTACT.PHONE1"),
+  taxId: z.string().describe("TAXID"),
+  status: z.string().describe("active or inactive"),
+  line1: z.string(),
+  line2: z.string(),
+  city: z.string(),
+  region: z.string().describe("MAILADDRESS.STATE"),
+  postalCode: z.string().describe("MAILADDRESS.ZIP"),
+  country: z.string().describe("MAILADDRESS.COUNTRYCODE (ISO 3166-1 alpha-2)"),
+  whenModified: z.string(),
+});
+export type VendorRecord = z.output<typeof vendorRecord>;
+
+const QUERY_FIELDS = [
+  "RECORDNO",
+  "VENDORID",
+  "NAME",
+  "STATUS",
+  "TAXID",
+  "WHENMODIFIED",
+  "DISPLAYCONTACT.COMPANYNAME",
+  "DISPLAYCONTACT.EMAIL1",
+  "DISPLAYCONTACT.PHONE1",
+  "DISPLAYCONTACT.MAILADDRESS.ADDRESS1",
+  "DISPLAYCONTACT.MAILADDRESS.ADDRESS2",
+  "DISPLAYCONTACT.MAILADDRESS.CITY",
+  "DISPLAYCONTACT.MAILADDRESS.STATE",
+  "DISPLAYCONTACT.MAILADDRESS.ZIP",
+  "DISPLAYCONTACT.MAILADDRESS.COUNTRYCODE",
+];
+
+export function vendorOf(row: Record<string, unknown>): VendorRecord {
+  const contact = obj(row.DISPLAYCONTACT);
+  const mail = obj(contact.MAILADDRESS);
+  return {
+    vendorId: text(row.VENDORID),
+    recordNo: text(row.RECORDNO),
+    name: text(row.NAME),
+    legalName: text(contact.COMPANYNAME),
+    email: text(contact.EMAIL1),
+    phone: text(contact.PHONE1),
+    taxId: text(row.TAXID),
+    status: text(row.STATUS),
+    line1: text(mail.ADDRESS1),
+    line2: text(mail.ADDRESS2),
+    city: text(mail.CITY),
+    region: text(mail.STATE),
+    postalCode: text(mail.ZIP),
+    country: text(mail.COUNTRYCODE),
+    whenModified: text(row.WHENMODIFIED),
+  };
+}
+
+/** Vendors matching a readByQuery condition ("" for all), every page. */
+export async function queryVendors(client: IntacctClient, condition: string, pageSize = 500): Promise<VendorRecord[]> {
+  const rows = await client.readByQuery("VENDOR", condition, { fields: QUERY_FIELDS, pageSize });
+  return rows.map(vendorOf);
+}
+
+export async function readVendor(client: IntacctClient, vendorId: string): Promise<VendorRecord | undefined> {
+  const [vendor] = await queryVendors(client, `VENDORID = ${quote(vendorId)}`, 2);
+  return vendor;
+}
+
+/** A short digest of the given fields (the ones a side of the sync owns). */
+export function fieldsDigest(vendor: VendorRecord, fields: readonly VendorField[]): string {
+  return createHash("sha256")
+    .update(JSON.stringify([...fields].sort().map((f) => [f, vendor[f].trim()])))
+    .digest("hex")
+    .slice(0, 16);
+}
+
+/** `<update><VENDOR>` children for the wanted fields that differ (undefined values are left alone). */
+export function vendorChanges(current: VendorRecord, wanted: Partial<Record<VendorField, string>>): { body: XmlObject; changed: VendorField[] } {
+  const changed = VENDOR_FIELDS.filter((f) => wanted[f] !== undefined && wanted[f]!.trim() !== current[f].trim());
+  const body: XmlObject = { VENDORID: current.vendorId };
+  const contact: XmlObject = {};
+  const mail: XmlObject = {};
+  const set: Record<VendorField, (v: string) => void> = {
+    name: (v) => (body.NAME = v),
+    taxId: (v) => (body.TAXID = v),
+    status: (v) => (body.STATUS = v),
+    legalName: (v) => (contact.COMPANYNAME = v),
+    email: (v) => (contact.EMAIL1 = v),
+    phone: (v) => (contact.PHONE1 = v),
+    line1: (v) => (mail.ADDRESS1 = v),
+    line2: (v) => (mail.ADDRESS2 = v),
+    city: (v) => (mail.CITY = v),
+    region: (v) => (mail.STATE = v),
+    postalCode: (v) => (mail.ZIP = v),
+    country: (v) => (mail.COUNTRYCODE = v),
+  };
+  for (const f of changed) set[f](wanted[f]!.trim());
+  if (Object.keys(mail).length) contact.MAILADDRESS = mail;
+  if (Object.keys(contact).length) body.DISPLAYCONTACT = contact;
+  return { body, changed };
+}
