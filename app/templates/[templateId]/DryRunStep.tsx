@@ -4,7 +4,8 @@
  * Reads and tax quotes happen for real, writes are rendered and never sent. Per document: how a
  * real run would end, what it would post (the memo, batch or journal entry, line by line), and a
  * total per currency. A document that stops on a value without a mapping row names it, with a
- * way to map it here; then dry-run again.
+ * way to map it here; then dry-run again. A trigger that cannot list its source (a webhook)
+ * points to the editor's dry run of a record instead.
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
@@ -18,6 +19,7 @@ import { MapRow } from "./MapRow";
 export function DryRunStep({ flowId, onDone }: { flowId: string; onDone: () => void }) {
   const trpc = useTRPC();
   const canRun = useCan("operator");
+  const input = useQuery(trpc.runInput.describe.queryOptions({ flowId }));
   const [count, setCount] = useState(3);
   const run = useMutation(trpc.wizard.dryRunRecent.mutationOptions({ onSuccess: onDone }));
   const tables = useQuery({ ...trpc.wizard.mappingCheck.queryOptions({ flowId }), enabled: Boolean(run.data?.documents.some((d) => d.error?.missing)) });
@@ -25,6 +27,14 @@ export function DryRunStep({ flowId, onDone }: { flowId: string; onDone: () => v
   const tableName = (tableId: string) => tables.data?.find((t) => t.tableId === tableId)?.name ?? "the mapping table";
   const [mapped, setMapped] = useState<Set<string>>(new Set());
 
+  if (input.data && !input.data.canListRecent) {
+    return (
+      <p data-testid="dry-run-unlisted">
+        {input.data.mode === "webhook" ? "This flow starts from a webhook, which cannot list recent documents." : "This flow's trigger cannot list recent documents."}{" "}
+        Dry-run a record of your own in the <Link href={`/flows/${flowId}`}>flow editor</Link> (Dry run tab), or go on.
+      </p>
+    );
+  }
   return (
     <div data-testid="dry-run-step">
       <div className="row" style={{ gap: 8, alignItems: "end" }}>

@@ -83,6 +83,7 @@ export default function TemplateWizardPage() {
     }),
   );
   const activate = useMutation(trpc.flows.activate.mutationOptions());
+  const runInput = useQuery({ ...trpc.runInput.describe.queryOptions({ flowId: flowId ?? "00000000-0000-0000-0000-000000000000" }), enabled: Boolean(flowId) && draft.step === "dryRun" });
 
   if (template.isLoading || connections.isLoading || (flowId && saved.isLoading)) return <div className="page"><Loading what="Loading the template" /></div>;
   if (template.error || !template.data) return <div className="page"><ErrorBox error={template.error ?? new Error("template not found")} /></div>;
@@ -191,8 +192,8 @@ export default function TemplateWizardPage() {
               {flowId ? <DryRunStep flowId={flowId} onDone={() => go("dryRun", { dryRunDone: true })} /> : null}
               <div className="row" style={{ marginTop: 12 }}>
                 <button className="btn" onClick={() => go("schedule")}>Back</button>
-                <button className="btn btn-primary" disabled={!draft.dryRunDone} onClick={() => go("activate")}>Next: activate</button>
-                {!draft.dryRunDone ? <span className="small muted">Dry-run recent documents to go on.</span> : null}
+                <button className="btn btn-primary" disabled={!draft.dryRunDone && runInput.data?.canListRecent !== false} onClick={() => go("activate")}>Next: activate</button>
+                {!draft.dryRunDone && runInput.data?.canListRecent !== false ? <span className="small muted">Dry-run recent documents to go on.</span> : null}
               </div>
             </>
           ) : (
