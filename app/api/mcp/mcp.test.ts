@@ -398,7 +398,7 @@ describe("MCP server", () => {
     expect(JSON.stringify(listed)).not.toContain("Agent tool");
   });
 
-  it("answers 429 past the calls-per-minute limit of a token, and 401 without a valid token", async () => {
+  it("answers 429 past the calls-per-minute limit of a token, 401 without a valid token, 403 to another site's page", async () => {
     const current = await ws.members.admin.caller.mcp.settings();
     await ws.members.admin.caller.mcp.update({ ...current.settings, callsPerMinute: 2 });
     const body = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "ledgerline_get_run", arguments: { runId: "00000000-0000-4000-8000-000000000000" } } });
@@ -421,6 +421,9 @@ describe("MCP server", () => {
     await ws.members.admin.caller.mcp.update({ ...current.settings, callsPerMinute: 60 });
 
     expect((await post(9, "llt_not-a-real-token")).status).toBe(401);
+    // A web page of another site cannot drive it (DNS rebinding), even with a token.
+    const foreign = await fetch(mcpUrl, { method: "POST", headers: { authorization: `Bearer ${tokens.owner.token}`, origin: "http://evil.example", "content-type": "application/json", accept: "application/json, text/event-stream" }, body: body(11) });
+    expect(foreign.status).toBe(403);
     const anonymous = await fetch(mcpUrl, { method: "POST", headers: { "content-type": "application/json" }, body: body(10) });
     expect(anonymous.status).toBe(401);
   });

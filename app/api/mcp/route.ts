@@ -5,6 +5,8 @@
  *   acting with the token's role (engine/auth/request.ts). Without a valid one: 401.
  * - Limit: tool calls per minute per token (the workspace's MCP settings): past it, 429 with a
  *   JSON-RPC error saying when to try again (`Retry-After`).
+ * - Origin: a request carrying an `Origin` other than LEDGERLINE_PUBLIC_URL's is refused (403), as
+ *   the MCP spec asks against DNS rebinding; agents outside a browser send none.
  * - Body capped like tRPC's (413). GET (a server-sent event stream) and DELETE (sessions) are not
  *   offered: 405.
  */
@@ -28,7 +30,22 @@ function unauthorized(message: string): Response {
   return rpcError(401, message, null, { "www-authenticate": 'Bearer realm="ledgerline", error="invalid_token"' });
 }
 
+function foreignOrigin(req: Request): Response | null {
+  const origin = req.headers.get("origin");
+  if (!origin) return null;
+  let own: string | null = null;
+  try {
+    own = new URL(env.publicUrl).origin;
+  } catch {
+    // a malformed LEDGERLINE_PUBLIC_URL allows no origin
+  }
+  if (origin === own) return null;
+  return rpcError(403, `Requests from pages of another site (Origin ${origin.slice(0, 200)}) are refused. MCP clients outside a browser send no Origin.`);
+}
+
 async function POST(req: Request): Promise<Response> {
+  const refused = foreignOrigin(req);
+  if (refused) return refused;
   const db = getDb();
   const token = bearerToken(req.headers);
   if (!token) return unauthorized("Send a workspace API token: Authorization: Bearer <token> (Settings > API tokens).");
