@@ -106,6 +106,8 @@ export const oauthStates = pgTable("oauth_states", {
   redirectUri: text("redirect_uri").notNull(),
   /** Who pressed Connect: only their signed-in browser may finish it. */
   userId: uuid("user_id"),
+  /** The app page the browser returns to afterwards (a path of this app; default the connections page). */
+  returnTo: text("return_to"),
   createdAt: createdAt(),
 });
 
