@@ -90,6 +90,18 @@ describe("sandbox: sales documents edited and deleted", () => {
   });
 });
 
+describe("poll: AR invoices of edited and deleted sales documents", () => {
+  it("an AR invoice remade by an edit is a change of that invoice, not a deletion; a deleted document's invoice is a deletion", async () => {
+    const config = pollSalesTransactions.config.parse({ object: "ARINVOICE", initialLookbackDays: 30 });
+    const first = await pollSalesTransactions.trigger!.poll!(pollCtx(), config, null);
+    kit.clock.now = START + 60_000;
+    expect((await admin("sales-transactions/SI-1003/update", { lines: [{ itemId: "HW-ROUTER", quantity: 1 }] })).status).toBe(200);
+    expect((await admin("sales-transactions/SI-1005/delete")).status).toBe(200);
+    const second = await pollSalesTransactions.trigger!.poll!(pollCtx(), config, first.checkpoint);
+    expect(second.records.map((r) => r.label)).toEqual(["Invoice SI-1003", "Invoice SI-1005 (deleted)"]);
+  });
+});
+
 describe("sandbox and poll: AP bills", () => {
   it("bills entered, edited and reversed are delivered once each, across readMore pages, with each line's ship-to", async () => {
     const config = pollBills.config.parse({ initialLookbackDays: 1, pageSize: 2 });

@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
-import type { IntacctClient, QueryFilter } from "../client";
+import { quote, type IntacctClient, type QueryFilter } from "../client";
 import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
 import { node } from "./factory";
@@ -103,7 +103,17 @@ function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
 /** Deleted documents of the object since the audit cursor, as trigger records of state Deleted. */
 async function deletions(client: IntacctClient, c: Config, window: Window | undefined, firstFrom: number) {
   const read = await readDeletions(client, c.object, window, { firstFrom, overlapSeconds: c.overlapSeconds, pageSize: c.pageSize });
-  const ofThisKind = (d: Deletion) => c.object !== "SODOCUMENT" || d.description.startsWith(`${c.docparid}-`);
+  // Editing an Order Entry document deletes its AR invoice and makes a new one under the same
+  // number: that is a change of the invoice (delivered as such), not a deletion.
+  const remade = new Set<string>();
+  const numbers = [...new Set(read.deletions.map((d) => d.description).filter(Boolean))];
+  if (c.object === "ARINVOICE" && numbers.length > 0) {
+    for (let i = 0; i < numbers.length; i += 100) {
+      const rows = await client.readByQuery("ARINVOICE", `RECORDID IN (${numbers.slice(i, i + 100).map(quote).join(", ")})`, { fields: ["RECORDID"], pageSize: 1000 });
+      for (const r of rows) remade.add(text(r.RECORDID));
+    }
+  }
+  const ofThisKind = (d: Deletion) => (c.object !== "SODOCUMENT" || d.description.startsWith(`${c.docparid}-`)) && !remade.has(d.description);
   const records: TriggerRecord[] = read.deletions.filter(ofThisKind).map((d) => ({
     key: `intacct:${client.companyId}:${c.object}:${d.recordNo}`,
     version: `deleted@${d.at}`,
