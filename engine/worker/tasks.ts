@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { alertTasks } from "../alerts/task";
 import { RECONCILE_CRONTAB, reportTasks } from "../reports/task";
+import { LeaseLostError } from "../executor/lease";
 import { executeRun } from "../executor/run";
 import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
 import { logger } from "../logging";
@@ -47,11 +48,24 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
         outage: options.outage,
       }));
     } catch (error) {
-      // The database went away before the run could be claimed or released: wait for it, then
-      // give the run a new job (a claim it holds expires and is taken over by that job).
-      if (!isDatabaseUnavailable(error) || options.drain?.aborted) throw error;
-      options.outage?.note(error);
-      rescheduleAt = new Date(Date.now() + RESUME_AFTER_OUTAGE_MS);
+      if (options.drain?.aborted) throw error;
+      if (error instanceof LeaseLostError) {
+        // Our claim ran out with nobody else holding the run (the database was away longer than
+        // the lease, or this process was paused): give it a new job now. Thrown to
+        // graphile-worker instead, the job would wait out its retry backoff (e^attempts seconds,
+        // 20 s by the third pickup) and, after 25, never run again, leaving the run running.
+        // Held by another claim: throw, so this job changes nothing (graphile-worker fails a job
+        // only for the worker that locked it, while completing it would delete a job the other
+        // holder may be running).
+        if (!(await abandoned(db, runId).catch(() => false))) throw error;
+        rescheduleAt = new Date(Date.now() + RESUME_AFTER_OUTAGE_MS);
+      } else {
+        // The database went away before the run could be claimed or released: wait for it, then
+        // give the run a new job (a claim it holds expires and is taken over by that job).
+        if (!isDatabaseUnavailable(error)) throw error;
+        options.outage?.note(error);
+        rescheduleAt = new Date(Date.now() + RESUME_AFTER_OUTAGE_MS);
+      }
     }
     if (rescheduleAt) await reschedule(db, runId, helpers.job.id, rescheduleAt, options);
   };
@@ -66,6 +80,13 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
     }
   };
   return { [TASK_RUN]: run, [TASK_TICK]: tickTask, [TASK_PRUNE]: pruneTask, ...alertTasks(db), ...reportTasks(db) };
+}
+
+/** A run left running under a claim that expired: nobody executes it and nobody will release it. */
+async function abandoned(db: Db, runId: string): Promise<boolean> {
+  const [row] = await db.sql<{ n: number }[]>`
+    select count(*)::int as n from runs where id = ${runId} and status = 'running' and (lease_expires_at is null or lease_expires_at <= now())`;
+  return (row?.n ?? 0) > 0;
 }
 
 /**

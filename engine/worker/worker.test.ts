@@ -1,6 +1,7 @@
 /**
- * The engine through graphile-worker: queued runs execute, and a worker process killed with
- * SIGKILL mid-write is recovered by another worker without posting twice.
+ * The engine through graphile-worker: queued runs execute, a worker process killed with
+ * SIGKILL mid-write is recovered by another worker without posting twice, and a run whose claim
+ * ran out under a live worker gets a new job rather than a failed one.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,6 +132,30 @@ describe("worker", () => {
     await waitFor(async () => (await runRow(db, runId)).status === "succeeded", 45_000, 200);
     expect([...api.created.keys()].filter((k) => k.endsWith(":INV-ORPHAN"))).toHaveLength(1);
     await db.sql`delete from worker_heartbeats where worker_id = 'ghost-worker'`;
+  });
+
+  it("gives a run whose claim ran out with nobody else holding it a new job, instead of failing its job", { timeout: 60_000 }, async () => {
+    const { flowId } = await createFlow(db, workspaceId, { name: "lease ran out", definition: postingFlow() });
+    if (workers.length === 0) workers.push(await startWorker({ databaseUrl: databaseUrl, concurrency: 2, pollInterval: 200 }));
+    const [version] = await db.sql<{ id: string }[]>`select id::text from flow_versions where flow_id = ${flowId} order by version desc limit 1`;
+    const { created } = await db.sql.begin((tx) =>
+      createRuns(tx, { workspaceId, flowId, versionId: version!.id, triggerKind: "manual" }, [{ key: "expired-1", version: "1", data: invoice("INV-EXPIRED") }], { enqueue: false }),
+    );
+    const runId = created[0]!;
+    api.delayMs = 3000;
+    // A job with no retries left: if the lost claim failed it, graphile-worker would never run it again.
+    await db.sql.begin(async (tx) => {
+      await enqueueRun(tx, runId);
+      await tx`update graphile_worker._private_jobs set max_attempts = 1 where key = ${`run:${runId}`}`;
+    });
+    await waitFor(async () => api.requests.some((r) => r.key.endsWith(":INV-EXPIRED")), 30_000, 50);
+    // The claim runs out while the POST is in flight, as when the database was away past the lease's lifetime.
+    await db.sql`update runs set lease_expires_at = now() - interval '1 second' where id = ${runId}`;
+    api.delayMs = 0;
+    await waitFor(async () => (await runRow(db, runId)).status === "succeeded", 45_000, 200);
+    expect([...api.created.keys()].filter((k) => k.endsWith(":INV-EXPIRED"))).toHaveLength(1);
+    const [failed] = await db.sql<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs where key = ${`run:${runId}`} or (payload->>'runId') = ${runId}`;
+    expect(failed!.n).toBe(0);
   });
 
   it("executes queued runs and reports the worker as alive", async () => {
