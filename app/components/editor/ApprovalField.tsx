@@ -13,8 +13,12 @@ const EXAMPLE = "$sum(lines[type='debit'].$number(amount)) > 10000";
 
 export function ApprovalField({ nodeId, approval, problem }: { nodeId: string; approval: { when: string } | undefined; problem: string | undefined }) {
   const store = useEditorStore();
-  const [on, setOn] = useState(Boolean(approval));
-  const [text, setText] = useState(approval?.when ?? "");
+  // The node's data is the truth (a reload or an undo changes it); local state only holds a ticked
+  // box whose condition is still empty, and the text being typed.
+  const [ticked, setTicked] = useState(false);
+  const [draft, setDraft] = useState("");
+  const on = Boolean(approval) || ticked;
+  const text = approval?.when ?? draft;
   const save = (when: string) => store.getState().updateNode(nodeId, { approval: when.trim() ? { when } : undefined }, "approval");
 
   return (
@@ -24,7 +28,8 @@ export function ApprovalField({ nodeId, approval, problem }: { nodeId: string; a
           type="checkbox"
           checked={on}
           onChange={(e) => {
-            setOn(e.target.checked);
+            setTicked(e.target.checked);
+            if (!e.target.checked) setDraft(text);
             save(e.target.checked ? text : "");
           }}
         />{" "}
@@ -37,7 +42,7 @@ export function ApprovalField({ nodeId, approval, problem }: { nodeId: string; a
             value={text}
             placeholder={EXAMPLE}
             onChange={(v) => {
-              setText(v);
+              setDraft(v);
               save(v);
             }}
           />
