@@ -5,6 +5,7 @@
  * totals, state, message) against Commerce's purchase orders.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dryRunRecentDocuments } from "../dry-run-documents";
 import { executeRun } from "../executor/run";
 import { activateFlow } from "../flows";
 import { replayRun } from "../runs";
@@ -61,6 +62,28 @@ const writesFor = async (documentId: string) => {
 
 describe("Commerce B2B purchase order -> Intacct purchase order", () => {
   let placed: Rec;
+
+  it("a dry run of the recent purchase orders shows each order it would create, and writes nothing", async () => {
+    const before = JSON.stringify(await intacctOrders());
+    const batch = await dryRunRecentDocuments(db, workspaceId, flowId, { count: 5 });
+    const documents = [...batch.documents].sort((a, b) => a.key.localeCompare(b.key));
+    expect(documents.map((d) => [d.key, d.status])).toEqual([
+      ["commerce:purchaseorder:000000001", "dry_run"],
+      ["commerce:purchaseorder:000000002", "dry_run"],
+    ]);
+    const created = documents.map((d) => d.postings.find((p) => p.nodeId === "createPo")!.wouldPost as Rec);
+    expect(created.map((c) => [c.function, c.vendorId, c.referenceNo, c.total])).toEqual([
+      ["create_potransaction", "V200", "000000001", "3600.00"],
+      ["create_potransaction", "V200", "000000002", "1024.80"],
+    ]);
+    expect(created[1]!.lines).toEqual([
+      { itemId: "HW-ROUTER", quantity: "12", price: "39.90", memo: "USB-HUB-7 7-port USB-C hub" },
+      { itemId: "HW-ROUTER", quantity: "12", price: "45.50", memo: "LAPTOP-STAND Aluminium laptop stand" },
+    ]);
+    expect(JSON.stringify(await intacctOrders())).toBe(before);
+    const [ledger] = await db.sql<{ n: number }[]>`select count(*)::int as n from idempotency_ledger where workspace_id = ${workspaceId}`;
+    expect(ledger!.n).toBe(0);
+  });
 
   it("creates each purchase order once, open, under the company's vendor with its lines at the Commerce prices", async () => {
     expect(await pollAndRun()).toEqual(["succeeded", "succeeded"]);
