@@ -1,6 +1,7 @@
 /**
  * The Commerce client nodes use through `ctx.client`: typed reads over the transport, records
- * normalised for finance flows. Read-only by design (nothing is written back to Commerce).
+ * normalised for finance flows. Nothing here writes: the company update node PUTs through the
+ * transport itself.
  */
 import { PermanentError } from "../sdk";
 import type { CommerceConfig, DeploymentInfo } from "./config";

@@ -1,8 +1,9 @@
 /**
  * Adobe Commerce connector: Magento 2 / Adobe Commerce PaaS (OAuth 1.0a integration or admin
- * token) and Adobe Commerce as a Cloud Service (Adobe IMS). Read-only: orders, invoices, credit
- * memos, customers and B2B companies, polled or pushed (Adobe I/O Events, Commerce webhooks), and
- * B2B purchase orders polled over GraphQL as a company user.
+ * token) and Adobe Commerce as a Cloud Service (Adobe IMS). Reads orders, invoices, credit memos,
+ * customers and B2B companies, polled or pushed (Adobe I/O Events, Commerce webhooks), and B2B
+ * purchase orders polled over GraphQL as a company user. Its one write is B2B company master data
+ * (PUT /V1/company/{id}); nothing is written to sales or accounting.
  */
 import { defineConnector } from "../sdk";
 import { CommerceClient } from "./client";
@@ -28,7 +29,7 @@ export const commerce = defineConnector<CommerceConfig, CommerceSecrets, Commerc
   system: "commerce",
   title: "Adobe Commerce",
   description:
-    "Adobe Commerce and Magento 2 (on-prem, on Cloud, or as a Cloud Service): orders, invoices, credit memos, customers and B2B companies, polled or from signed order events.",
+    "Adobe Commerce and Magento 2 (on-prem, on Cloud, or as a Cloud Service): orders, invoices, credit memos, customers, B2B companies and B2B purchase orders, polled or from signed order events; B2B company master data kept in step.",
   icon: "shopping-bag",
   config: commerceConfig,
   secrets: commerceSecrets,
