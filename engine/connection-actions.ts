@@ -44,14 +44,18 @@ export async function loadPicker(db: Db, workspaceId: string, connectionId: stri
   return definition.load(client);
 }
 
-export async function startOAuth(db: Db, workspaceId: string, connectionId: string, redirectUri: string, actor: Actor = SYSTEM_ACTOR): Promise<string> {
+/** A page of this app to come back to after Connect: a plain path, never another host. */
+export const RETURN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~/?=&%]{0,299}$/;
+
+export async function startOAuth(db: Db, workspaceId: string, connectionId: string, redirectUri: string, actor: Actor = SYSTEM_ACTOR, returnTo?: string): Promise<string> {
+  if (returnTo !== undefined && !RETURN_PATH.test(returnTo)) throw new Error("The page to return to must be a path of this app");
   const connection = await loadConnection(db, workspaceId, connectionId);
   if (!connection.connector.oauth) throw new Error(`${connection.connector.title} connections do not use OAuth`);
   const state = randomBytes(24).toString("base64url");
   await db.sql`delete from oauth_states where created_at < now() - interval '15 minutes'`;
   await db.sql`
-    insert into oauth_states (state, workspace_id, connection_id, redirect_uri, user_id)
-    values (${state}, ${workspaceId}, ${connectionId}, ${redirectUri}, ${actor.userId ?? null})`;
+    insert into oauth_states (state, workspace_id, connection_id, redirect_uri, user_id, return_to)
+    values (${state}, ${workspaceId}, ${connectionId}, ${redirectUri}, ${actor.userId ?? null}, ${returnTo ?? null})`;
   await recordAudit(db.sql, workspaceId, actor, { action: "connection.connect_started", entityType: "connection", entityId: connectionId, data: { system: connection.system } });
   return connection.connector.oauth.authorizeUrl({
     config: connection.connector.config.parse(connection.config),
@@ -67,10 +71,10 @@ export async function startOAuth(db: Db, workspaceId: string, connectionId: stri
  * an admin of that workspace. Why: a state or a code carried to someone else's browser (or into
  * another workspace) must not bind an ERP account to a connection they did not choose.
  */
-export async function finishOAuth(db: Db, state: string, code: string, userId: string | null): Promise<{ workspaceId: string; connectionId: string }> {
-  const [row] = await db.sql<{ workspace_id: string; connection_id: string; redirect_uri: string; user_id: string | null }[]>`
+export async function finishOAuth(db: Db, state: string, code: string, userId: string | null): Promise<{ workspaceId: string; connectionId: string; returnTo: string | null }> {
+  const [row] = await db.sql<{ workspace_id: string; connection_id: string; redirect_uri: string; user_id: string | null; return_to: string | null }[]>`
     delete from oauth_states where state = ${state} and created_at > now() - interval '15 minutes'
-    returning workspace_id::text, connection_id::text, redirect_uri, user_id::text`;
+    returning workspace_id::text, connection_id::text, redirect_uri, user_id::text, return_to`;
   if (!row) throw new Error("This sign-in link has expired or was already used: start Connect again.");
   if (!userId) throw new Error("Sign in to Ledgerline in this browser, then start Connect again.");
   if (row.user_id !== userId) throw new Error("This Connect was started by someone else: start Connect again yourself.");
@@ -83,5 +87,5 @@ export async function finishOAuth(db: Db, state: string, code: string, userId: s
   await connection.connector.oauth!.exchangeCode(env, { code, redirectUri: row.redirect_uri });
   await setConnectionHealth(db, row.workspace_id, row.connection_id, "ok", null);
   await recordAudit(db.sql, row.workspace_id, { label: member.email, kind: "user", userId }, { action: "connection.connected", entityType: "connection", entityId: row.connection_id, data: { system: connection.system } });
-  return { workspaceId: row.workspace_id, connectionId: row.connection_id };
+  return { workspaceId: row.workspace_id, connectionId: row.connection_id, returnTo: row.return_to && RETURN_PATH.test(row.return_to) ? row.return_to : null };
 }

@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 /** Press Connect and let the sandbox approve: the state and code the callback would receive. */
-async function approve(by: Member = admin): Promise<{ state: string; code: string }> {
-  const { url } = await by.caller.connections.connect({ id: connectionId });
+async function approve(by: Member = admin, returnTo?: string): Promise<{ state: string; code: string }> {
+  const { url } = await by.caller.connections.connect({ id: connectionId, returnTo });
   const response = await fetch(url, { redirect: "manual" });
   const location = new URL(response.headers.get("location")!);
   return { state: location.searchParams.get("state")!, code: location.searchParams.get("code")! };
@@ -68,12 +68,20 @@ describe("OAuth callback", () => {
 
   it("connects for the admin who started it, and audits it under their name", async () => {
     const { state, code } = await approve();
-    await expect(finishOAuth(db, state, code, admin.user.id)).resolves.toEqual({ workspaceId, connectionId });
+    await expect(finishOAuth(db, state, code, admin.user.id)).resolves.toEqual({ workspaceId, connectionId, returnTo: null });
     expect(await connectionState()).toEqual({ status: "ok", hasTokens: true });
     const events = await db.sql<{ action: string; actor: string }[]>`
       select action, actor from audit_events where entity_id = ${connectionId} and action like 'connection.connect%' order by id`;
     expect(events.at(-1)).toEqual({ action: "connection.connected", actor: admin.user.email });
     expect(events.filter((e) => e.action === "connection.connect_started").every((e) => e.actor === admin.actor)).toBe(true);
+  });
+
+  it("comes back to the page Connect was pressed on (the template wizard), and only to a path of this app", async () => {
+    const { state, code } = await approve(admin, "/templates/exact-invoice-avalara-journal");
+    await expect(finishOAuth(db, state, code, admin.user.id)).resolves.toEqual({ workspaceId, connectionId, returnTo: "/templates/exact-invoice-avalara-journal" });
+    for (const elsewhere of ["https://evil.example/x", "//evil.example/x", "templates", "/a b"]) {
+      await expect(admin.caller.connections.connect({ id: connectionId, returnTo: elsewhere })).rejects.toThrow(/a path of this app/);
+    }
   });
 
   it("forgets a pending Connect when the connection's region changes", async () => {

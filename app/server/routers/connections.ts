@@ -18,7 +18,7 @@ import {
   sandboxSettings,
   updateConnection,
 } from "../../../engine/connection-admin";
-import { loadPicker, startOAuth, testConnection } from "../../../engine/connection-actions";
+import { loadPicker, RETURN_PATH, startOAuth, testConnection } from "../../../engine/connection-actions";
 import { actorOf, attempt } from "../procedure";
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from "../trpc";
 
@@ -64,8 +64,8 @@ export const connectionsRouter = router({
     .input(z.object({ system, name: name.optional() }))
     .mutation(({ ctx, input }) => answer(createSandboxConnection(ctx.db, ctx.workspaceId, actorOf(ctx), input))),
 
-  /** Start OAuth "Connect": returns the URL to send the browser to. */
+  /** Start OAuth "Connect": returns the URL to send the browser to; `returnTo` (a path of this app) is where it comes back. */
   connect: adminProcedure
-    .input(z.object({ id }))
-    .mutation(async ({ ctx, input }) => ({ url: await answer(startOAuth(ctx.db, ctx.workspaceId, input.id, `${env.publicUrl}/api/oauth/callback`, actorOf(ctx))) })),
+    .input(z.object({ id, returnTo: z.string().max(300).regex(RETURN_PATH, "a path of this app").optional() }))
+    .mutation(async ({ ctx, input }) => ({ url: await answer(startOAuth(ctx.db, ctx.workspaceId, input.id, `${env.publicUrl}/api/oauth/callback`, actorOf(ctx), input.returnTo)) })),
 });

@@ -1,6 +1,6 @@
 "use client";
 /**
- * Template wizard: 1 connections (choose or create, test), 2 accounts (live pickers of the
+ * Template wizard: 1 connections (choose or create, Connect for OAuth systems, test), 2 accounts (live pickers of the
  * connected systems), 3 mapping tables checked against the live values, 4 schedule, 5 dry run of
  * recent documents (required before 6), 6 activate. From step 3 on the
  * flow exists and the step reached is saved on it (`?flow=<id>` resumes); steps 1-2 are kept in
@@ -71,6 +71,10 @@ export default function TemplateWizardPage() {
   };
 
   const test = useMutation(trpc.connections.test.mutationOptions());
+  const connectors = useQuery({ ...trpc.registry.connectors.queryOptions(), staleTime: Infinity });
+  // OAuth systems (Exact Online): Connect signs in at the system and comes back here.
+  const connect = useMutation(trpc.connections.connect.mutationOptions({ onSuccess: (r) => window.location.assign(r.url) }));
+  const oauthResult = useSearchParams().get("oauth");
   const createSandbox = useMutation(
     trpc.connections.createSandbox.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.connections.list.queryKey() }) }),
   );
@@ -107,7 +111,7 @@ export default function TemplateWizardPage() {
           </li>
         ))}
       </ol>
-      <ErrorBox error={use.error ?? activate.error ?? test.error ?? createSandbox.error ?? saveWizard.error} />
+      <ErrorBox error={use.error ?? activate.error ?? test.error ?? createSandbox.error ?? saveWizard.error ?? connect.error} />
       <div className="card">
         <div className="card-body" data-testid={`wizard-${draft.step}`}>
           {draft.step === "connections" ? (
@@ -116,6 +120,8 @@ export default function TemplateWizardPage() {
               {t.systems.map((system) => {
                 const options = (connections.data ?? []).filter((c) => c.system === system);
                 const result = tests[chosen(system)];
+                const usesOAuth = Boolean((connectors.data as { system: string; oauth: boolean }[] | undefined)?.find((c) => c.system === system)?.oauth);
+                const connected = options.find((c) => c.id === chosen(system))?.hasState;
                 return (
                   <div key={system} className="field">
                     <label htmlFor={`connection-${system}`}>{SYSTEM_META[system]?.title ?? system}</label>
@@ -141,8 +147,19 @@ export default function TemplateWizardPage() {
                           Create a sandbox connection
                         </button>
                       ) : null}
+                      {usesOAuth && chosen(system) && canAdmin ? (
+                        <button className="btn" disabled={connect.isPending} onClick={() => {
+                            // The choices so far wait in this browser while the system's sign-in page is open.
+                            window.localStorage.setItem(draftKey(templateId), JSON.stringify(draft));
+                            connect.mutate({ id: chosen(system), returnTo: `/templates/${templateId}` });
+                          }}>
+                          {connected ? "Reconnect" : "Connect"} {SYSTEM_META[system]?.title ?? system}
+                        </button>
+                      ) : null}
                       <Link href="/connections" className="small">New connection…</Link>
                     </div>
+                    {usesOAuth && chosen(system) && !connected ? <div className="small muted">Connect signs in at {SYSTEM_META[system]?.title ?? system} and comes back here; then test it.</div> : null}
+                    {usesOAuth && connected && oauthResult === "connected" ? <div className="small" data-testid={`oauth-${system}`} style={{ color: "var(--ok)" }}>Signed in at {SYSTEM_META[system]?.title ?? system}.</div> : null}
                     {result ? <div className="small" data-testid={`test-${system}`} style={{ color: result.ok ? "var(--ok)" : "var(--fail)" }}>{result.ok ? "Connected: " : "Failed: "}{result.message}</div> : null}
                   </div>
                 );

@@ -1,7 +1,8 @@
 /**
  * OAuth 2.0 callback ("Connect"): public, and scoped by its state: single use, and finished only
  * in the signed-in browser of the admin who pressed Connect (engine/connection-actions.ts). The
- * code is exchanged and the browser sent back to the connections page with the outcome.
+ * code is exchanged and the browser sent back with the outcome: to the page Connect was pressed
+ * on when it named one (a path of this app), else to the connections page.
  */
 import { env } from "../../../../db/env";
 import { finishOAuth } from "../../../../engine/connection-actions";
@@ -21,9 +22,12 @@ export async function GET(req: Request) {
   }
   try {
     const { db, caller } = await createContext({ req });
-    const { connectionId } = await finishOAuth(db, state, code, caller?.kind === "user" ? caller.userId : null);
-    back.searchParams.set("oauth", "connected");
-    back.searchParams.set("connection", connectionId);
+    const { connectionId, returnTo } = await finishOAuth(db, state, code, caller?.kind === "user" ? caller.userId : null);
+    // Back where Connect was pressed (the template wizard), else the connections page.
+    const to = returnTo ? new URL(returnTo, env.publicUrl) : back;
+    to.searchParams.set("oauth", "connected");
+    to.searchParams.set("connection", connectionId);
+    return Response.redirect(to, 302);
   } catch (error) {
     back.searchParams.set("oauth", "error");
     back.searchParams.set("message", (error as Error).message);
