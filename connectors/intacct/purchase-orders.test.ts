@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { NeedsReviewError, type AnyNodeDefinition } from "../sdk";
+import { NeedsReviewError, RetryableError, type AnyNodeDefinition } from "../sdk";
 import { closePurchaseOrder } from "./nodes/closePurchaseOrder";
 import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
 import { updatePurchaseOrder } from "./nodes/updatePurchaseOrder";
@@ -21,8 +21,8 @@ beforeEach(async () => {
   kit.clock.now = START;
 });
 
-async function runNode<N extends AnyNodeDefinition>(node: N, input: unknown, client = kit.client().client) {
-  const out = await node.run(nodeCtx(client), node.input.parse(input), node.config.parse({}));
+async function runNode<N extends AnyNodeDefinition>(node: N, input: unknown, client = kit.client().client, overrides: Parameters<typeof nodeCtx>[1] = {}) {
+  const out = await node.run(nodeCtx(client, overrides), node.input.parse(input), node.config.parse({}));
   return node.output.parse(out) as z.output<N["output"]>;
 }
 
@@ -119,5 +119,39 @@ describe("intacct.closePurchaseOrder", () => {
     expect(change).toBeInstanceOf(NeedsReviewError);
     expect((change as NeedsReviewError).reasonCode).toBe("purchase_order_closed");
     expect(linesOf((await orders())[0])).toHaveLength(2);
+  });
+});
+
+describe("a lost answer to an update or a close", () => {
+  it("adds the new line once and closes once: the engine's retry reads the order back and sends nothing again", async () => {
+    const po = await created();
+    const { client, env } = kit.client();
+    await client.ping();
+    const updates = () => env.calls.filter((c) => c.label?.startsWith("Intacct update_potransaction")).length;
+    const change = { documentId: po.documentId, changeKey: "v9", lines: [...lines, { itemId: "SVC-IMPL", quantity: 4, price: 175 }] };
+    // Every answer to a write is lost (the write itself is applied).
+    await kit.faults({ dropAfterWriteRate: 1 });
+    const lost = await runNode(updatePurchaseOrder, change, client).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(RetryableError);
+    expect((lost as RetryableError).outcomeUnknown).toBe(true);
+    await kit.faults({ dropAfterWriteRate: 0 });
+    const sent = updates();
+    const retried = await runNode(updatePurchaseOrder, change, client, { idempotency: { key: `intacct:podocument:${po.documentId}:update:v9`, previousOutcomeUnknown: true } });
+    expect(retried).toMatchObject({ changed: true, total: "3819.97" });
+    expect(updates()).toBe(sent);
+    expect(linesOf((await orders())[0])).toEqual([
+      ["HW-ROUTER", "3", "899.99", "2699.97"],
+      ["SUP-PAPER", "10", "42.00", "420.00"],
+      ["SVC-IMPL", "4", "175.00", "700.00"],
+    ]);
+
+    await kit.faults({ dropAfterWriteRate: 1 });
+    expect(await runNode(closePurchaseOrder, { documentId: po.documentId }, client).catch((e: unknown) => e)).toBeInstanceOf(RetryableError);
+    await kit.faults({ dropAfterWriteRate: 0 });
+    const closeSent = updates();
+    const closed = await runNode(closePurchaseOrder, { documentId: po.documentId }, client, { idempotency: { key: `intacct:podocument:${po.documentId}:close`, previousOutcomeUnknown: true } });
+    expect(closed).toMatchObject({ state: "Closed", changed: true });
+    expect(updates()).toBe(closeSent);
+    expect((await orders())[0]).toMatchObject({ STATE: "Closed", TOTAL: "3819.97" });
   });
 });
