@@ -197,4 +197,67 @@ describe("template wizard", () => {
     if (demoId) await call(page, "workspaces.choose", { workspaceId: demoId });
     await page.close();
   }, 600_000);
+
+  it("sets up the Exact template in a new workspace: Connect signs in at Exact and comes back to the wizard, values from Exact's pickers", async () => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    await page.goto(`${base()}/flows`, { timeout: 120_000 });
+    const ws = await call<{ id: string }>(page, "workspaces.create", { name: `Exact books ${Date.now()}` });
+    await call(page, "workspaces.choose", { workspaceId: ws.id });
+    await page.evaluate((id) => window.localStorage.setItem("ledgerline.workspace", id), ws.id);
+    try {
+      await page.goto(`${base()}/templates`, { timeout: 120_000 });
+      await page.getByTestId("template-card").filter({ hasText: "Exact invoice → Avalara → journal in Exact" }).getByRole("button", { name: "Use template" }).click();
+      await page.getByTestId("wizard-connections").waitFor({ timeout: 120_000 });
+      const field = (system: string) => page.locator(".field").filter({ hasText: system }).first();
+      for (const system of ["Exact Online", "Avalara"]) {
+        await field(system).getByRole("button", { name: "Create a sandbox connection" }).click();
+        await expect.poll(() => field(system).locator("select").inputValue(), { timeout: 30_000 }).not.toBe("");
+      }
+      // Not signed in at Exact yet: the test fails; Connect goes to Exact's sign-in and comes back here.
+      await field("Exact Online").getByRole("button", { name: "Connect Exact Online" }).click();
+      await page.waitForURL(/\/templates\/exact-invoice-avalara-journal\?oauth=connected/, { timeout: 60_000 });
+      await page.getByTestId("oauth-exact").waitFor({ timeout: 120_000 });
+      for (const system of ["Exact Online", "Avalara"]) {
+        expect(await field(system).locator("select").inputValue()).not.toBe("");
+        await field(system).getByRole("button", { name: /^Test / }).click();
+        await expect.poll(() => field(system).locator('[data-testid^="test-"]').textContent(), { timeout: 30_000 }).toMatch(/^Connected: /);
+      }
+      await page.getByRole("button", { name: "Next: accounts" }).click();
+
+      // 2. Every value from Exact's and Avalara's live lists.
+      await page.getByTestId("wizard-accounts").waitFor();
+      const picked: Record<string, string> = {};
+      for (const label of ["Offset GL account", "General journal", "Avalara company"]) {
+        const select = page.getByLabel(label);
+        await expect.poll(() => select.locator("option").count(), { timeout: 30_000 }).toBeGreaterThan(1);
+        picked[label] = (await select.locator("option").nth(1).getAttribute("value"))!;
+        await select.selectOption(picked[label]!);
+      }
+      await page.getByRole("button", { name: "Create the flow" }).click();
+      await page.getByTestId("wizard-mappings").waitFor();
+      const flowId = new URL(page.url()).searchParams.get("flow")!;
+      const text = JSON.stringify(await call<unknown>(page, "flows.get", { flowId }, ws.id, "query"));
+      expect(text).toContain(`"journalCode":"${picked["General journal"]}"`);
+      expect(text).toContain(`"companyCode":"${picked["Avalara company"]}"`);
+      expect(text).toContain(`\\"${picked["Offset GL account"]}\\"`);
+
+      // 3. The GL column offers Exact's accounts; 4. a webhook flow has no schedule; 5. no recent documents to list.
+      const taxGl = page.locator('[data-table="Tax GL accounts (Exact)"]');
+      await expect.poll(() => taxGl.textContent(), { timeout: 30_000 }).toContain("0 rows");
+      await page.getByRole("button", { name: "Next: schedule" }).click();
+      await page.getByTestId("no-schedule").waitFor();
+      await page.getByRole("button", { name: "Next: dry run" }).click();
+      await page.getByTestId("dry-run-unlisted").waitFor();
+      await page.getByRole("button", { name: "Next: activate" }).click();
+      await page.getByRole("button", { name: "Activate the flow" }).click();
+      await page.getByTestId("wizard-done").waitFor();
+    } finally {
+      await page.evaluate(() => window.localStorage.removeItem("ledgerline.workspace"));
+      const mine = await call<{ workspaces: { id: string; slug: string }[] }>(page, "workspaces.mine", undefined, undefined, "query");
+      const demoId = mine.workspaces.find((w) => w.slug === "demo")?.id;
+      if (demoId) await call(page, "workspaces.choose", { workspaceId: demoId });
+      await page.close();
+    }
+  }, 600_000);
 });
