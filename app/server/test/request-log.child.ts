@@ -12,3 +12,5 @@ for (const headers of requests) {
   process.stderr.write(`${JSON.stringify({ status: response.status, requestId: response.headers.get("x-request-id") })}\n`);
 }
 process.exit(0);
+
+export {};
