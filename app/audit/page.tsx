@@ -10,14 +10,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useMemo, useState } from "react";
 import { EmptyState, ErrorBox, Loading, PageHeader, formatTime } from "../components/ui";
 import { useTRPC } from "../lib/trpc";
+import { TimeRangeSelect, useTimeRange } from "../components/TimeRange";
 
-const RANGES: Record<string, { label: string; ms: number | null }> = {
-  all: { label: "Any time", ms: null },
-  "1h": { label: "Last hour", ms: 3_600_000 },
-  "24h": { label: "Last 24 hours", ms: 86_400_000 },
-  "7d": { label: "Last 7 days", ms: 7 * 86_400_000 },
-  "30d": { label: "Last 30 days", ms: 30 * 86_400_000 },
-};
 
 const ENTITY_LABELS: Record<string, string> = {
   flow: "Flow",
@@ -64,7 +58,7 @@ function AuditPage() {
   const action = params.get("action") ?? "";
   const range = params.get("range") ?? "all";
   const [entityId, setEntityId] = useState(params.get("id") ?? "");
-  const [rangeAnchor, setRangeAnchor] = useState(() => Date.now());
+  const time = useTimeRange(range);
 
   const setParam = (name: string, value: string) => {
     const next = new URLSearchParams(params.toString());
@@ -75,15 +69,14 @@ function AuditPage() {
 
   const facets = useQuery(trpc.audit.facets.queryOptions());
   const filter = useMemo(() => {
-    const ms = RANGES[range]?.ms;
     return {
       ...(actorUserId ? { actorUserId } : {}),
       ...(entityType ? { entityType } : {}),
       ...(action ? { action } : {}),
       ...(entityId.trim() ? { entityId: entityId.trim() } : {}),
-      ...(ms ? { from: new Date(rangeAnchor - ms) } : {}),
+      ...(time.fromMs ? { from: new Date(time.fromMs) } : {}),
     };
-  }, [actorUserId, entityType, action, entityId, range, rangeAnchor]);
+  }, [actorUserId, entityType, action, entityId, time.fromMs]);
 
   const query = useInfiniteQuery(
     trpc.audit.list.infiniteQueryOptions({ ...filter, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
@@ -109,17 +102,13 @@ function AuditPage() {
             <option value="">Any action</option>
             {facets.data?.actions.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
-          <select
-            className="select"
-            aria-label="Time range"
+          <TimeRangeSelect
             value={range}
-            onChange={(e) => {
-              setRangeAnchor(Date.now());
-              setParam("range", e.target.value === "all" ? "" : e.target.value);
+            onChange={(value) => {
+              time.restart();
+              setParam("range", value);
             }}
-          >
-            {Object.entries(RANGES).map(([k, r]) => <option key={k} value={k}>{r.label}</option>)}
-          </select>
+          />
           <input className="input" style={{ flex: 1, minWidth: 200 }} placeholder="Entity id (flow, run, table…)" aria-label="Entity id" value={entityId} onChange={(e) => setEntityId(e.target.value)} />
           {filtered ? (
             <button className="btn btn-ghost btn-sm" onClick={() => { setEntityId(""); router.replace(pathname); }}>Clear filters</button>

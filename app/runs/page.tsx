@@ -13,16 +13,10 @@ import { useCan } from "../lib/role";
 import { useTRPC } from "../lib/trpc";
 import { parsePayloadPath } from "../../engine/payload-path";
 import { REPLAYABLE_RUN_STATUSES, RUN_OUTCOME_ORDER, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunErrorKind, type RunStatus } from "../../engine/status";
+import { TimeRangeSelect, useTimeRange } from "../components/TimeRange";
 
 /** The status menu: what needs a person first, then the rest in lifecycle order. */
 const STATUSES: readonly RunStatus[] = [...REPLAYABLE_RUN_STATUSES, ...RUN_STATUSES.filter((s) => !REPLAYABLE_RUN_STATUSES.includes(s))];
-const RANGES: Record<string, { label: string; ms: number | null }> = {
-  all: { label: "Any time", ms: null },
-  "1h": { label: "Last hour", ms: 3_600_000 },
-  "24h": { label: "Last 24 hours", ms: 86_400_000 },
-  "7d": { label: "Last 7 days", ms: 7 * 86_400_000 },
-  "30d": { label: "Last 30 days", ms: 30 * 86_400_000 },
-};
 const ERROR_KINDS: Record<RunErrorKind, string> = { retryable: "Temporary (retryable)", permanent: "Permanent", needs_review: "Needs review", internal: "Internal" };
 const TERMINAL = TERMINAL_RUN_STATUSES;
 
@@ -56,8 +50,7 @@ function RunsPage() {
       return (error as Error).message;
     }
   }, [pathDraft]);
-  // The time range is fixed when it is chosen, so the query key stays stable while paging.
-  const [rangeAnchor, setRangeAnchor] = useState(() => Date.now());
+  const time = useTimeRange(range);
 
   const setParam = (name: string, value: string) => {
     const next = new URLSearchParams(params.toString());
@@ -90,16 +83,15 @@ function RunsPage() {
   }, [pathDraft, valueDraft, pathProblem]);
 
   const filter: RunFilter = useMemo(() => {
-    const ms = RANGES[range]?.ms ?? null;
     return {
       ...(status ? { status: [status as RunStatus] } : {}),
       ...(flowId ? { flowId } : {}),
       ...(errorKind ? { errorKind: errorKind as RunErrorKind } : {}),
-      ...(ms ? { from: new Date(rangeAnchor - ms) } : {}),
+      ...(time.fromMs ? { from: new Date(time.fromMs) } : {}),
       ...(recordKey ? { recordKey } : {}),
       ...(fieldPath ? { payload: { path: fieldPath, value: fieldValue } } : {}),
     };
-  }, [status, flowId, range, errorKind, recordKey, fieldPath, fieldValue, rangeAnchor]);
+  }, [status, flowId, errorKind, recordKey, fieldPath, fieldValue, time.fromMs]);
 
   // Bulk replay
   const [confirming, setConfirming] = useState(false);
@@ -154,17 +146,13 @@ function RunsPage() {
             <option value="">All flows</option>
             {flows.data?.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
           </select>
-          <select
-            className="select"
-            aria-label="Time range"
+          <TimeRangeSelect
             value={range}
-            onChange={(e) => {
-              setRangeAnchor(Date.now());
-              setParam("range", e.target.value === "all" ? "" : e.target.value);
+            onChange={(value) => {
+              time.restart();
+              setParam("range", value);
             }}
-          >
-            {Object.entries(RANGES).map(([k, r]) => <option key={k} value={k}>{r.label}</option>)}
-          </select>
+          />
           <select className="select" aria-label="Error class" value={errorKind} onChange={(e) => setParam("errorKind", e.target.value)}>
             <option value="">Any error class</option>
             {Object.entries(ERROR_KINDS).map(([k, l]) => <option key={k} value={k}>{l}</option>)}
