@@ -30,7 +30,7 @@
  * "Journal entry lines" node (EXACT_OFFSET_ACCOUNT below) for other books.
  */
 import type { FlowNode } from "../flow/schema";
-import { NON_ZERO_JURISDICTIONS, commitTaxLast } from "./tax-steps";
+import { NON_ZERO_JURISDICTIONS, commitTaxLast, voidAvalaraInput } from "./tax-steps";
 import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
 
 /** The demo offset account (the Exact sandbox's revenue account); real workspaces pick their own. */
@@ -226,22 +226,7 @@ function exactTaxFlow(trigger: FlowNode, { connections, tables, params }: Templa
       },
       notes: "Document code EXACT-<division>-<InvoiceID>; a credit note is a ReturnInvoice (negative amounts). Tax codes come from the mapping table in the next step.",
     },
-    {
-      id: "voidInput",
-      type: "core.mapFields",
-      typeVersion: 1,
-      name: "Void of the Avalara document",
-      position: at(5, 1),
-      config: {
-        fields: [
-          { target: "action", expression: literal("delete") },
-          { target: "version", expression: sourceVersion },
-          { target: "code", expression: exactDocumentCode },
-          { target: "refundDate", expression: "$trigger.deletedDate" },
-        ],
-        keepInput: false,
-      },
-    },
+    voidAvalaraInput("Void of the Avalara document", at(5, 1), { sourceVersion, code: exactDocumentCode, refundDate: "$trigger.deletedDate" }),
     {
       id: "sync",
       type: "avalara.syncDocument",

@@ -31,7 +31,7 @@
  * the customer's balance and aging; many companies also refuse direct journal postings to the AR
  * control account.
  */
-import { NON_ZERO_JURISDICTIONS, commitTaxLast, intacctDayOf } from "./tax-steps";
+import { NON_ZERO_JURISDICTIONS, commitTaxLast, intacctDayOf, voidAvalaraInput } from "./tax-steps";
 import type { FlowDefinitionInput, FlowNode } from "../flow/schema";
 import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
 
@@ -219,22 +219,7 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         },
         notes: "Document code INTACCT-SO-<document number>: the idempotency key. Tax codes come from the mapping table in the next step.",
       },
-      {
-        id: "voidInput",
-        type: "core.mapFields",
-        typeVersion: 1,
-        name: "Void of the Avalara document",
-        position: at(4, 1),
-        config: {
-          fields: [
-            { target: "action", expression: literal("delete") },
-            { target: "version", expression: sourceVersion },
-            { target: "code", expression: intacctDocumentCode },
-            { target: "refundDate", expression: reversedOn },
-          ],
-          keepInput: false,
-        },
-      },
+      voidAvalaraInput("Void of the Avalara document", at(4, 1), { sourceVersion, code: intacctDocumentCode, refundDate: reversedOn }),
       {
         id: "sync",
         type: "avalara.syncDocument",

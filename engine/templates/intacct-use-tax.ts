@@ -37,7 +37,7 @@
  * through AR) all differ, so a branch would share nothing but the commit.
  */
 import type { FlowDefinitionInput } from "../flow/schema";
-import { commitTaxLast, intacctDayOf } from "./tax-steps";
+import { commitTaxLast, intacctDayOf, voidAvalaraInput } from "./tax-steps";
 import { at, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
 
 const CA = ["US:CA:STA:06", "US:CA:CTY:075", "US:CA:STJ:EMAZ0", "US:CA:STJ:EMTN0", "US:CA:CTY:059", "US:CA:STJ:EMBE0", "US:CA:STJ:EMCA0"];
@@ -187,22 +187,7 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         },
         notes: "Vendor as Avalara's customer code; each line taxed where its location receives goods (a line without one waits in review); the vendor's tax lines as a tax override. Tax codes come from the mapping table in the next step.",
       },
-      {
-        id: "voidInput",
-        type: "core.mapFields",
-        typeVersion: 1,
-        name: "Void of the Avalara purchase invoice",
-        position: at(2, 1),
-        config: {
-          fields: [
-            { target: "action", expression: literal("delete") },
-            { target: "version", expression: sourceVersion },
-            { target: "code", expression: documentCode },
-            { target: "refundDate", expression: reversedOn },
-          ],
-          keepInput: false,
-        },
-      },
+      voidAvalaraInput("Void of the Avalara purchase invoice", at(2, 1), { sourceVersion, code: documentCode, refundDate: reversedOn }),
       {
         id: "sync",
         type: "avalara.syncDocument",

@@ -1,9 +1,10 @@
 /**
- * What the tax templates share: the jurisdictions of an Avalara result that carry tax, and the
- * last two steps, which commit the synced tax in Avalara once the books hold it.
+ * What the tax templates share: the jurisdictions of an Avalara result that carry tax, the input
+ * of an Avalara void, and the last two steps, which commit the synced tax in Avalara once the
+ * books hold it.
  */
 import type { FlowNode } from "../flow/schema";
-import { at, cents } from "./types";
+import { at, cents, literal } from "./types";
 
 /** JSONata: an Intacct timestamp (mm/dd/yyyy[ hh:mm:ss]) at `path` as the day YYYY-MM-DD. */
 export const intacctDayOf = (path: string) => `($w := ${path}; $substring($w, 6, 4) & "-" & $substring($w, 0, 2) & "-" & $substring($w, 3, 2))`;
@@ -43,4 +44,28 @@ export function commitTaxLast(avalaraConnectionId: FlowNode["connectionId"], sou
       notes,
     },
   ];
+}
+
+/**
+ * "Void of the Avalara document": the input of `avalara.syncDocument` for a source document that
+ * was deleted or reversed (`code` and `refundDate` are JSONata; a locked document is refunded in
+ * full on that day).
+ */
+export function voidAvalaraInput(name: string, position: { x: number; y: number }, e: { sourceVersion: string; code: string; refundDate: string }): FlowNode {
+  return {
+    id: "voidInput",
+    type: "core.mapFields",
+    typeVersion: 1,
+    name,
+    position,
+    config: {
+      fields: [
+        { target: "action", expression: literal("delete") },
+        { target: "version", expression: e.sourceVersion },
+        { target: "code", expression: e.code },
+        { target: "refundDate", expression: e.refundDate },
+      ],
+      keepInput: false,
+    },
+  };
 }
