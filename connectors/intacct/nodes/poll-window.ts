@@ -3,13 +3,42 @@
  * Each poll re-reads an overlap window before it (clock skew, records committed late with an
  * older timestamp) and drops the (RECORDNO, timestamp) pairs already delivered. Intacct's
  * timestamps have no timezone; the cursor only ever compares values written by Intacct itself.
+ * A checkpoint also carries a hash of the settings that decide what is read: when they change,
+ * the poll starts over.
  */
+import { createHash } from "node:crypto";
 
 export interface Window {
   /** Newest timestamp seen ("MM/DD/YYYY HH:MM:SS"). */
   since: string;
   /** `<key>@<timestamp>` pairs delivered inside the overlap window. */
   seen: string[];
+}
+
+/** A poll's checkpoint: its cursor, the settings it was read under, the audit trail's cursor. */
+export interface PollCheckpoint extends Window {
+  v: 1;
+  settings: string;
+  /** The audit trail's cursor (deletions). */
+  deleted?: Window;
+}
+
+/** The hash of the settings that decide what a poll reads. */
+export function settingsKey(relevant: unknown): string {
+  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex").slice(0, 16);
+}
+
+/** The saved checkpoint when it is one and was read under these settings; else a fresh start. */
+export function checkpointFor<T extends PollCheckpoint = PollCheckpoint>(value: unknown, settings: string): T | undefined {
+  const cp = value as Partial<PollCheckpoint> | null | undefined;
+  if (!cp || cp.v !== 1 || cp.settings !== settings || !isWindow(cp)) return undefined;
+  return cp as T;
+}
+
+/** "Reprocess since": both cursors moved back to `since` (the overlap is re-read anyway). */
+export function rewoundCheckpoint(settings: string, since: Date, overlapSeconds: number): PollCheckpoint {
+  const window = { since: stampText(since.getTime() + overlapSeconds * 1000), seen: [] };
+  return { v: 1, settings, ...window, deleted: window };
 }
 
 /** "MM/DD/YYYY HH:MM:SS" <-> a sortable number (no timezone involved). */

@@ -14,7 +14,6 @@
  * The node's run reads the whole bill (its lines) and the ship-to address of each line's location
  * (LOCATION SHIPTO, else its primary contact): where the goods are used is where use tax is owed.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
 import { quote, type IntacctClient } from "../client";
@@ -22,7 +21,7 @@ import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
 import { readDeletions } from "./audit-deletions";
 import { node } from "./factory";
-import { advance, isWindow, readFrom, stampText, type Window } from "./poll-window";
+import { advance, checkpointFor, readFrom, rewoundCheckpoint, settingsKey, stampText, type PollCheckpoint } from "./poll-window";
 
 const config = z.object({
   excludeStates: z.array(z.string()).default(["Draft"]).describe("Skip bills in these states (unposted drafts)."),
@@ -68,25 +67,12 @@ const output = z.object({
   record: record.describe("The full bill as Intacct returned it."),
 });
 
-interface Checkpoint extends Window {
-  v: 1;
-  settings: string;
-  /** The audit trail's cursor (deletions). */
-  deleted?: Window;
-}
-
 function settingsHash(c: Config): string {
-  return createHash("sha256").update(JSON.stringify({ o: "APBILL", x: [...c.excludeStates].sort() })).digest("hex").slice(0, 16);
-}
-
-function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
-  const cp = value as Partial<Checkpoint> | null | undefined;
-  if (!cp || cp.v !== 1 || cp.settings !== settingsHash(c) || !isWindow(cp)) return undefined;
-  return cp as Checkpoint;
+  return settingsKey({ o: "APBILL", x: [...c.excludeStates].sort() });
 }
 
 async function poll(client: IntacctClient, c: Config, raw: unknown) {
-  const checkpoint = asCheckpoint(raw, c);
+  const checkpoint = checkpointFor(raw, settingsHash(c));
   const firstFrom = client.env.now() - c.initialLookbackDays * 86_400_000;
   const from = readFrom(checkpoint, c.overlapSeconds, firstFrom);
   const conditions = [`WHENMODIFIED >= ${quote(stampText(from))}`];
@@ -113,7 +99,7 @@ async function poll(client: IntacctClient, c: Config, raw: unknown) {
       data: { recordNo: d.recordNo, whenModified: d.at, deleted: true, billNumber: d.description },
     });
   }
-  const checkpointOut: Checkpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
+  const checkpointOut: PollCheckpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
   return { records, checkpoint: checkpointOut, hasMore: false };
 }
 
@@ -142,10 +128,7 @@ export const pollBills = node({
   trigger: {
     mode: "poll",
     poll: (ctx, c, checkpoint) => poll(ctx.client, c, checkpoint),
-    rewind: async (_ctx, c, since): Promise<Checkpoint> => {
-      const window = { since: stampText(since.getTime() + c.overlapSeconds * 1000), seen: [] };
-      return { v: 1, settings: settingsHash(c), ...window, deleted: window };
-    },
+    rewind: async (_ctx, c, since) => rewoundCheckpoint(settingsHash(c), since, c.overlapSeconds),
   },
   async run(ctx, i) {
     if (i.deleted) {

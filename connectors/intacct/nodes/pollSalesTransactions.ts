@@ -14,7 +14,6 @@
  * turn `deletions` off where the user has none.
  * https://developer.intacct.com/api/company-console/audit-trails/
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
 import { quote, type IntacctClient, type QueryFilter } from "../client";
@@ -22,7 +21,7 @@ import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
 import { node } from "./factory";
 import { readDeletions, type Deletion } from "./audit-deletions";
-import { advance, isWindow, readFrom, stampText, type Window } from "./poll-window";
+import { advance, checkpointFor, readFrom, rewoundCheckpoint, settingsKey, stampText, type PollCheckpoint, type Window } from "./poll-window";
 
 const config = z.object({
   object: z.enum(["SODOCUMENT", "ARINVOICE"]).default("SODOCUMENT").describe("Order Entry transactions or AR invoices."),
@@ -77,13 +76,6 @@ const output = z.object({
   record: record.describe("The full record as Intacct returned it."),
 });
 
-interface Checkpoint extends Window {
-  v: 1;
-  settings: string;
-  /** The audit trail's cursor (deletions). */
-  deleted?: Window;
-}
-
 const FIELDS = {
   SODOCUMENT: ["RECORDNO", "DOCID", "CUSTVENDID", "STATE", "WHENMODIFIED"],
   ARINVOICE: ["RECORDNO", "RECORDID", "CUSTOMERID", "STATE", "WHENMODIFIED"],
@@ -91,13 +83,7 @@ const FIELDS = {
 
 function settingsHash(c: Config): string {
   const relevant = { o: c.object, d: c.object === "SODOCUMENT" ? c.docparid : "", x: [...c.excludeStates].sort() };
-  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex").slice(0, 16);
-}
-
-function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
-  const cp = value as Partial<Checkpoint> | null | undefined;
-  if (!cp || cp.v !== 1 || cp.settings !== settingsHash(c) || !isWindow(cp)) return undefined;
-  return cp as Checkpoint;
+  return settingsKey(relevant);
 }
 
 /** Deleted documents of the object since the audit cursor, as trigger records of state Deleted. */
@@ -124,7 +110,7 @@ async function deletions(client: IntacctClient, c: Config, window: Window | unde
 }
 
 async function poll(client: IntacctClient, c: Config, raw: unknown) {
-  const checkpoint = asCheckpoint(raw, c);
+  const checkpoint = checkpointFor(raw, settingsHash(c));
   const firstFrom = client.env.now() - c.initialLookbackDays * 86_400_000;
   const from = readFrom(checkpoint, c.overlapSeconds, firstFrom);
   const filters: QueryFilter[] = [{ field: "WHENMODIFIED", operator: "greaterthanorequalto", value: stampText(from) }];
@@ -148,7 +134,7 @@ async function poll(client: IntacctClient, c: Config, raw: unknown) {
     data: { object: c.object, recordNo, whenModified: modified, docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
   }));
   const deleted = c.deletions ? await deletions(client, c, checkpoint?.deleted, checkpoint ? from : firstFrom) : undefined;
-  const checkpointOut: Checkpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
+  const checkpointOut: PollCheckpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
   return { records: [...records, ...(deleted?.records ?? [])], checkpoint: checkpointOut, hasMore: more };
 }
 
@@ -225,10 +211,7 @@ export const pollSalesTransactions = node({
     mode: "poll",
     poll: (ctx, c, checkpoint) => poll(ctx.client, c, checkpoint),
     // Re-read from `since` (WHENMODIFIED is compared as the poll compares it, without a zone).
-    rewind: async (_ctx, c, since): Promise<Checkpoint> => {
-      const window = { since: stampText(since.getTime() + c.overlapSeconds * 1000), seen: [] };
-      return { v: 1, settings: settingsHash(c), ...window, deleted: window };
-    },
+    rewind: async (_ctx, c, since) => rewoundCheckpoint(settingsHash(c), since, c.overlapSeconds),
   },
   async run(ctx, i) {
     if (i.deleted) return deletedOutput(i);

@@ -8,13 +8,12 @@
  * only records where they stand: runs start with the changes after it.
  * https://developer.intacct.com/api/accounts-payable/vendors/
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
 import { quote } from "../client";
 import { SYSTEM } from "../errors";
 import { node } from "./factory";
-import { advance, isWindow, readFrom, stampText, type Window } from "./poll-window";
+import { advance, isWindow, readFrom, stampText, type Window, settingsKey } from "./poll-window";
 import { fieldsDigest, queryVendors, readVendor, vendorRecord, VENDOR_FIELDS } from "./vendor-record";
 
 const config = z.object({
@@ -31,7 +30,7 @@ interface Checkpoint extends Window {
   digests: Record<string, string>;
 }
 
-const settingsHash = (c: Config) => createHash("sha256").update(JSON.stringify({ o: "VENDOR", f: [...c.watchFields].sort() })).digest("hex").slice(0, 16);
+const settingsHash = (c: Config) => settingsKey({ o: "VENDOR", f: [...c.watchFields].sort() });
 
 function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
   const cp = value as Partial<Checkpoint> | null | undefined;
