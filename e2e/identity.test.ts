@@ -77,12 +77,15 @@ describe("identity", () => {
     await expect.poll(() => page.getByTestId("workspace-name").textContent(), { timeout: COMPILE }).toBe(name);
     await expect.poll(() => page.getByTestId("workspace-role").textContent()).toBe("owner");
     // The new workspace has none of the demo's flows.
-    await page.getByText("No flows yet").waitFor({ timeout: COMPILE });
+    await expect.poll(() => page.getByText("No flows yet").count(), { timeout: 60_000, message: "the new workspace's flows page says it has none" }).toBe(1);
 
     const demoId = (await api<{ workspaces: { id: string; name: string }[] }>("workspaces.mine", undefined, "query")).workspaces.find((w) => w.name === "Demo Finance Co")!.id;
-    await page.getByTestId("workspace-switcher").selectOption(demoId);
-    await page.waitForURL(/\/flows$/, { timeout: COMPILE });
-    await expect.poll(() => page.getByTestId("workspace-name").textContent(), { timeout: COMPILE }).toBe("Demo Finance Co");
+    // The page has settled (its queries answered) before the switch, which reloads it.
+    await page.waitForLoadState("networkidle");
+    await Promise.all([page.waitForEvent("load", { timeout: COMPILE }), page.getByTestId("workspace-switcher").selectOption(demoId)]);
+    await expect
+      .poll(() => page.getByTestId("workspace-name").textContent(), { timeout: 60_000, message: `after switching to ${demoId}; the page is at ${page.url()}` })
+      .toBe("Demo Finance Co");
     await page.getByTestId("flows-table").waitFor({ timeout: COMPILE });
     await expect.poll(() => page.locator("[data-testid=flows-table] tbody tr").count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     await mine.close();

@@ -32,7 +32,7 @@ describe("agents (MCP)", () => {
     expect(before).toContain("intacct_list_glAccounts");
     expect(before).not.toContain("intacct_createJournalEntry");
     const accounts = await client.callTool({ name: "intacct_list_glAccounts", arguments: { limit: 500 } });
-    expect(accounts.isError).toBeFalsy();
+    expect(accounts.isError, `the tool answered: ${JSON.stringify(accounts.content).slice(0, 500)}`).toBeFalsy();
     const values = ((accounts.structuredContent as { result: { options: { value: string }[] } }).result.options).map((o) => o.value);
     expect(values).toEqual(expect.arrayContaining(["4000", "6200"]));
 
