@@ -31,7 +31,8 @@ describe("agents (MCP)", () => {
     const before = (await client.listTools()).tools.map((t) => t.name);
     expect(before).toContain("intacct_list_glAccounts");
     expect(before).not.toContain("intacct_createJournalEntry");
-    const accounts = await client.callTool({ name: "intacct_list_glAccounts", arguments: { limit: 500 } });
+    // Other browser tests add Intacct connections to the demo workspace: name the seeded one.
+    const accounts = await client.callTool({ name: "intacct_list_glAccounts", arguments: { connection: "Intacct sandbox (demo company)", limit: 500 } });
     expect(accounts.isError, `the tool answered: ${JSON.stringify(accounts.content).slice(0, 500)}`).toBeFalsy();
     const values = ((accounts.structuredContent as { result: { options: { value: string }[] } }).result.options).map((o) => o.value);
     expect(values).toEqual(expect.arrayContaining(["4000", "6200"]));
@@ -52,11 +53,12 @@ describe("agents (MCP)", () => {
       name: "intacct_createJournalEntry",
       arguments: {
         requestId: `e2e-dry-${Date.now()}`,
+        connection: "Intacct sandbox (demo company)",
         dryRun: true,
         input: { date: "2026-11-30", description: "e2e dry run", referenceNo: "E2E-MCP-DRY", lines: [{ accountNo: "6200", type: "debit", amount: "12.00" }, { accountNo: "2000", type: "credit", amount: "12.00" }] },
       },
     });
-    expect((dry.structuredContent as { status: string }).status).toBe("dry_run");
+    expect((dry.structuredContent as { status: string } | undefined)?.status, `the tool answered: ${JSON.stringify(dry.content).slice(0, 500)}`).toBe("dry_run");
     await client.close();
   });
 });
