@@ -233,6 +233,8 @@ export const runs = pgTable(
     index("runs_record_key").on(t.workspaceId, t.recordKey),
     /** Search by a field of the trigger record: `input @> {...}` (engine/run-filter.ts). */
     index("runs_input_path_ops").using("gin", t.input.op("jsonb_path_ops")),
+    /** Record-key search, `record_key ilike '%text%'` (engine/run-filter.ts): trigrams (pg_trgm). */
+    index("runs_record_key_trgm").using("gin", t.recordKey.op("gin_trgm_ops")),
     uniqueIndex("runs_dedupe")
       .on(t.flowId, t.recordKey, t.recordVersion)
       .where(sql`parent_run_id is null`),
