@@ -55,6 +55,11 @@ export const env = {
   get workerConcurrency(): number {
     return Number(process.env.WORKER_CONCURRENCY ?? 4);
   },
+  /** The worker's stale window (LEDGERLINE_STALE_AFTER_MS), when an operator set one; the health check reads it too. */
+  get staleAfterMs(): number | undefined {
+    const ms = Number(process.env.LEDGERLINE_STALE_AFTER_MS);
+    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  },
   get workerShutdownGraceMs(): number {
     return Number(process.env.WORKER_SHUTDOWN_GRACE_MS ?? 20_000);
   },

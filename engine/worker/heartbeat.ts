@@ -18,6 +18,7 @@
 import { hostname } from "node:os";
 import type { WorkerUtils } from "graphile-worker";
 import type { Db } from "../../db/client";
+import { env } from "../../db/env";
 import { DEFAULT_LEASE_MS } from "../executor/lease";
 import { RESUMED_RUN_PRIORITY, TASK_RUN } from "../queue";
 import { TERMINAL_RUN_STATUSES } from "../status";
@@ -92,9 +93,9 @@ export async function sweepOrphanedRuns(db: Db, staleAfterMs = STALE_AFTER_MS): 
   return rows.length;
 }
 
-/** Is any worker alive? (health endpoint) */
-export async function liveWorkers(db: Db): Promise<number> {
+/** Is any worker alive? (health endpoint) Alive: a heartbeat within the stale window the workers use. */
+export async function liveWorkers(db: Db, staleAfterMs = env.staleAfterMs ?? STALE_AFTER_MS): Promise<number> {
   const [row] = await db.sql<{ n: number }[]>`
-    select count(*)::int as n from worker_heartbeats where last_seen_at > now() - ${`${STALE_AFTER_MS} milliseconds`}::interval`;
+    select count(*)::int as n from worker_heartbeats where last_seen_at > now() - ${`${staleAfterMs} milliseconds`}::interval`;
   return row?.n ?? 0;
 }

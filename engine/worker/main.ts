@@ -15,7 +15,7 @@ const worker = await startWorker({
   concurrency: env.workerConcurrency,
   // Tuning knobs for tests and operators; the defaults recover a killed worker's runs within 40 s.
   heartbeatEveryMs: number("LEDGERLINE_HEARTBEAT_MS"),
-  staleAfterMs: number("LEDGERLINE_STALE_AFTER_MS"),
+  staleAfterMs: env.staleAfterMs,
   sweepEveryMs: number("LEDGERLINE_SWEEP_MS"),
   shutdownGraceMs: env.workerShutdownGraceMs,
 });
