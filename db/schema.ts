@@ -14,6 +14,7 @@
  */
 import { relations, sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -817,4 +818,37 @@ export const agentCallWindows = pgTable(
     calls: integer("calls").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.tokenId, t.windowStart] })],
+);
+
+/**
+ * Rate-limit windows shared by every worker process, one row per (key, window): calls `used` of
+ * `limit` until `reset_at` (epoch ms, from the system's headers when known), and a block until
+ * `blocked_until` after a 429. The key names the system's own account (an Exact app and division,
+ * an Avalara account), which several connections and workspaces may share; no record data.
+ * Taken and learnt by engine/rate-limit.ts in one statement each.
+ */
+export const rateLimitWindows = pgTable(
+  "rate_limit_windows",
+  {
+    key: text("key").notNull(),
+    name: text("name").notNull(),
+    limit: integer("limit").notNull(),
+    periodMs: bigint("period_ms", { mode: "number" }).notNull(),
+    used: integer("used").notNull().default(0),
+    resetAt: bigint("reset_at", { mode: "number" }).notNull(),
+    blockedUntil: bigint("blocked_until", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.name] })],
+);
+
+/** Concurrency slots per key (Intacct's concurrent requests per company): held until released or `expires_at`. */
+export const rateLimitSlots = pgTable(
+  "rate_limit_slots",
+  {
+    key: text("key").notNull(),
+    slot: integer("slot").notNull(),
+    holder: text("holder"),
+    expiresAt: bigint("expires_at", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.slot] })],
 );
