@@ -317,6 +317,56 @@ export const triggerCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.flowId, t.nodeId] })],
 );
 
+/**
+ * Summary posting (engine/nodes/aggregate.ts): a window of one summary (a day, an hour, a month)
+ * that per-record runs deposit into until it closes; its close yields one posting per group.
+ */
+export const summaryWindows = pgTable(
+  "summary_windows",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    /** The summary's name, shared by the flows that deposit into it and the flow that posts it. */
+    summary: text("summary").notNull(),
+    windowKey: text("window_key").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
+    /** Set once: no deposit is taken after it. */
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    /** The close's runs (one per group) were created. */
+    emittedAt: timestamp("emitted_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("summary_windows_key").on(t.workspaceId, t.summary, t.windowKey), index("summary_windows_open").on(t.workspaceId, t.summary, t.closedAt)],
+);
+
+/** One source record's lines in a summary window: one row per (summary, record key). */
+export const summaryItems = pgTable(
+  "summary_items",
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    windowId: uuid("window_id")
+      .notNull()
+      .references(() => summaryWindows.id, { onDelete: "cascade" }),
+    summary: text("summary").notNull(),
+    groupKey: text("group_key").notNull(),
+    /** The group's fields as the group-by expression gave them (channel, account, dimensions...). */
+    groupValue: jsonb("group_value").notNull(),
+    recordKey: text("record_key").notNull(),
+    /** The run that deposited the record (the latest one, replays included). */
+    runId: uuid("run_id").notNull(),
+    flowId: uuid("flow_id").notNull(),
+    /** [{ amount: "12.34" (exact decimal string), type?, ...line fields }] */
+    lines: jsonb("lines").notNull(),
+    /** Signed sum of the record's amounts in minor units (cents). */
+    amountMinor: bigint("amount_minor", { mode: "bigint" }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("summary_items_record").on(t.workspaceId, t.summary, t.recordKey), index("summary_items_window").on(t.windowId, t.groupKey)],
+);
+
 export const webhookEvents = pgTable(
   "webhook_events",
   {
