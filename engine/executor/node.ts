@@ -359,7 +359,7 @@ function ledgerKeyFor(x: NodeExecution, write: WriteEffect<unknown, unknown, unk
 /** Step 3 when the ledger did not grant the key: done before (read back) or held by a live attempt. */
 function alreadyClaimed(state: NodeState, key: LedgerKey, claimed: Exclude<ClaimResult, { kind: "claimed" }>): { output: unknown; status: NodeRunRow["status"] } {
   if (claimed.kind === "busy") {
-    throw new RetryableError(`another run (${claimed.runId}) is posting ${key.businessKey} right now`, { retryAfterMs: 5000 });
+    throw new RetryableError(`another run (${claimed.runId}) is posting ${key.businessKey} right now`, { retryAfterMs: 5000, code: KEY_BUSY });
   }
   state.log.info(`Already posted earlier (idempotency key ${key.businessKey}): reading back the earlier result`);
   return { output: claimed.result, status: "already_done" };
@@ -451,10 +451,17 @@ async function settleFailure(x: NodeExecution, attempt: Extract<Attempt, { ok: f
 /** A rate-limited attempt can be repeated this often at most (its waits are capped by the total delay). */
 const MAX_RATE_LIMITED_ATTEMPTS = 100;
 
-/** "Too many requests" (429, or a system's own rate-limit code): a wait, not a failure of the node. */
+/** The error code of an attempt that found its idempotency key held by another run's live attempt. */
+const KEY_BUSY = "idempotency_key_busy";
+
+/**
+ * A wait, not a failure of the node: "too many requests" (429, or a system's own rate-limit code),
+ * or the node's key held by another run that is posting it right now (that run's outcome decides;
+ * waiting on it must not use up this node's attempts).
+ */
 function rateLimited(error: { status?: number; code?: string } | undefined): boolean {
   if (!error) return false;
-  return error.status === 429 || /^(RequestLimitExceeded|TooManyRequests|rate_?limit(ed)?)$/i.test(error.code ?? "");
+  return error.status === 429 || error.code === KEY_BUSY || /^(RequestLimitExceeded|TooManyRequests|rate_?limit(ed)?)$/i.test(error.code ?? "");
 }
 
 /**

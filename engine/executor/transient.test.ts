@@ -4,7 +4,9 @@
  *   then posts exactly once;
  * - rate-limit answers do not use up the node's attempts: a write answered "429" more often than
  *   `maxAttempts` still posts, exactly once (the sandbox's own GLBATCH records), and each is waited
- *   out for its Retry-After rather than a growing backoff.
+ *   out for its Retry-After rather than a growing backoff;
+ * - nor does waiting for another run that is posting the same document right now: the waiting run
+ *   ends with the other's result, not "gave up".
  */
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -155,5 +157,37 @@ describe("transient trouble", () => {
     const run = await runRow(db, runId);
     expect(String((run.error as { message?: string }).message)).toMatch(/gave up after 2 attempts/);
     expect(await batches("5XX-6")).toHaveLength(0);
+  });
+
+  it("a run that finds the same document being posted by another run waits for it without using up its attempts", { timeout: 90_000 }, async () => {
+    // Each sandbox request takes 4 s, so the first run holds the key for 8 s and more (session, then
+    // the write); the second finds it busy twice at least, more than its 2 attempts allow.
+    const { workspaceId, flowId } = await setup("Posted by another run", { maxAttempts: 1, retryBaseDelayMs: 0 }, { maxAttempts: 2 });
+    const first = await runNow(db, workspaceId, flowId, journal("BUSY-1"));
+    const second = await runNow(db, workspaceId, flowId, journal("BUSY-1"));
+    await faults({ latencyMs: 4000 });
+    try {
+      const posting = executeRun(db, first);
+      await expect
+        .poll(async () => (await db.sql`select status from idempotency_ledger where workspace_id = ${workspaceId} and business_key = ${"intacct:glbatch:GJ:BUSY-1"}`)[0]?.status, { timeout: 20_000 })
+        .toBe("pending");
+      let result = await executeRun(db, second);
+      let jobs = 1;
+      while (result.status === "waiting") {
+        await new Promise((r) => setTimeout(r, Math.max(0, (result.rescheduleAt?.getTime() ?? Date.now()) - Date.now())));
+        result = await executeRun(db, second);
+        jobs++;
+      }
+      expect((await posting).status).toBe("succeeded");
+      expect(result.status).toBe("succeeded");
+      expect(jobs).toBeGreaterThan(2);
+    } finally {
+      await faults({});
+    }
+    const post = (await nodeRuns(db, second)).find((n) => n.node_id === "post")!;
+    expect(post.status).toBe("already_done");
+    const waits = (post.attempts as Array<{ error?: { message?: string } }>).filter((a) => /is posting intacct:glbatch:GJ:BUSY-1 right now/.test(a.error?.message ?? ""));
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    expect(await batches("BUSY-1")).toHaveLength(1);
   });
 });
