@@ -36,8 +36,11 @@ export interface CreateTransactionModel {
   referenceCode?: string;
   reportingLocationCode?: string;
   description?: string;
-  /** Document-level tax override, e.g. the tax a vendor already charged on a purchase (TaxAmount). */
-  taxOverride?: { type: "TaxAmount"; taxAmount: number; reason: string };
+  /**
+   * Document-level tax override: the tax a vendor already charged on a purchase (TaxAmount), or
+   * the original invoice's date for a return (TaxDate: taxed at the rates of that day).
+   */
+  taxOverride?: { type: "TaxAmount"; taxAmount: number; reason: string } | { type: "TaxDate"; taxDate: string; reason: string };
   addresses: Record<string, Address | undefined>;
   lines: Array<{
     number: string;

@@ -99,6 +99,7 @@ export function normaliseTransaction(tx: WireTransaction, companyCode: string): 
     type: tx.type,
     status: tx.status,
     date: tx.date.slice(0, 10),
+    ...(tx.taxDate ? { taxDate: tx.taxDate.slice(0, 10) } : {}),
     customerCode: tx.customerCode,
     currencyCode: tx.currencyCode,
     totalAmount: tx.totalAmount,

@@ -73,14 +73,24 @@ export const createInput = z.object({
   reportingLocationCode: z.string().max(50).optional(),
   description: z.string().max(2048).optional(),
   taxOverride: z
-    .object({
-      type: z.literal("TaxAmount").describe("TaxAmount: the document's tax is this amount (AvaTax still reports what it calculated)."),
-      taxAmount: amount.describe("For a purchase: the sales tax the vendor charged. Never negative."),
-      reason: z.string().min(1).max(255).describe("Why, as Avalara records it."),
-    })
-    .refine((o) => toNumber(o.taxAmount) >= 0, { message: "a tax amount override is never negative" })
+    .discriminatedUnion("type", [
+      z
+        .object({
+          type: z.literal("TaxAmount").describe("TaxAmount: the document's tax is this amount (AvaTax still reports what it calculated)."),
+          taxAmount: amount.describe("For a purchase: the sales tax the vendor charged. Never negative."),
+          reason: z.string().min(1).max(255).describe("Why, as Avalara records it."),
+        })
+        .refine((o) => toNumber(o.taxAmount) >= 0, { message: "a tax amount override is never negative" }),
+      z.object({
+        type: z.literal("TaxDate").describe("TaxDate: tax at the rates of this date (a return: the original invoice's date)."),
+        taxDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/, "use YYYY-MM-DD").describe("The date whose rates apply, YYYY-MM-DD."),
+        reason: z.string().min(1).max(255).describe("Why, as Avalara records it."),
+      }),
+    ])
     .optional()
-    .describe("Consumer use tax on a purchase the vendor taxed: the vendor's tax as a TaxAmount override; the use tax owed is then taxCalculated - tax."),
+    .describe(
+      "TaxAmount: consumer use tax on a purchase the vendor taxed (the vendor's tax; the use tax owed is then taxCalculated - tax). TaxDate: a return taxed as of its original invoice's date.",
+    ),
   addresses: addresses.describe("Document addresses: shipFrom + shipTo, or singleLocation."),
   lines: z.array(line).min(1).max(15_000).describe("Invoice lines."),
 });
@@ -107,7 +117,8 @@ export function buildCreateModel(i: Input, c: Config): CreateTransactionModel {
     ...(i.referenceCode ? { referenceCode: i.referenceCode } : {}),
     ...(i.reportingLocationCode ? { reportingLocationCode: i.reportingLocationCode } : {}),
     ...(i.description ? { description: i.description } : {}),
-    ...(i.taxOverride ? { taxOverride: { type: i.taxOverride.type, taxAmount: toNumber(i.taxOverride.taxAmount), reason: i.taxOverride.reason } } : {}),
+    ...(i.taxOverride?.type === "TaxAmount" ? { taxOverride: { type: "TaxAmount" as const, taxAmount: toNumber(i.taxOverride.taxAmount), reason: i.taxOverride.reason } } : {}),
+    ...(i.taxOverride?.type === "TaxDate" ? { taxOverride: { type: "TaxDate" as const, taxDate: i.taxOverride.taxDate.slice(0, 10), reason: i.taxOverride.reason } } : {}),
     addresses: i.addresses,
     lines: i.lines.map((l, index) => ({
       number: String(l.number ?? index + 1),

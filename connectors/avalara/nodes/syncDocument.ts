@@ -145,8 +145,10 @@ function sameContent(current: TransactionOutput, model: CreateTransactionModel):
   if (current.lines.length !== model.lines.length) return false;
   const cents = (n: number) => Math.round(n * 100);
   // A changed tax override (the vendor's tax on a purchase) is a change even with the same lines.
-  const overridden = model.taxOverride ? cents(model.taxOverride.taxAmount) : cents(current.totalTaxCalculated ?? current.totalTax);
+  const overridden = model.taxOverride?.type === "TaxAmount" ? cents(model.taxOverride.taxAmount) : cents(current.totalTaxCalculated ?? current.totalTax);
   if (overridden !== cents(current.totalTax)) return false;
+  // A return's tax date (its original invoice's) moved: a change.
+  if (model.taxOverride?.type === "TaxDate" && current.taxDate && current.taxDate.slice(0, 10) !== model.taxOverride.taxDate) return false;
   return model.lines.every((line) => {
     const other = current.lines.find((l) => l.lineNumber === line.number);
     return (

@@ -52,7 +52,7 @@ export interface CreateTransactionModel {
   reportingLocationCode?: string;
   description?: string;
   batchCode?: string;
-  /** Document-level override; the sandbox applies type TaxAmount (the tax a vendor charged on a purchase). */
+  /** Document-level override; the sandbox applies types TaxAmount (the tax a vendor charged on a purchase) and TaxDate (a return's original invoice date). */
   taxOverride?: { type?: string; taxAmount?: number; taxDate?: string; reason?: string };
 }
 
