@@ -10,6 +10,7 @@ import type { Db } from "../db/client";
 import { decryptJson, encryptJson } from "../db/crypto";
 import { connections } from "../db/schema";
 import { egressFor } from "./egress";
+import { pgRateLimits } from "./rate-limit";
 import { registry } from "./registry";
 
 export { egressFor };
@@ -109,6 +110,7 @@ export function buildEnv(
     log: options.log,
     signal: options.signal,
     now: Date.now,
+    limits: pgRateLimits(db),
   };
 }
 

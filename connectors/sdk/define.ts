@@ -15,6 +15,7 @@
  */
 import { z } from "zod";
 import type { HttpClient } from "./http";
+import type { RateLimits } from "./limits";
 import type { StateStore } from "./state";
 
 export type NodeCategory = "trigger" | "connector" | "transform" | "control";
@@ -36,6 +37,8 @@ export interface ConnectorEnv<TConfig = unknown, TSecrets = unknown> {
   signal: AbortSignal;
   /** Clock in epoch ms (token lifetimes, session expiry); tests may move it. */
   now: () => number;
+  /** Rate and concurrency limits shared by every process (the engine's are in PostgreSQL); absent: this process's own. */
+  limits?: RateLimits;
 }
 
 export interface LookupRow {

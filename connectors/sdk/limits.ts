@@ -1,0 +1,168 @@
+/**
+ * Rate and concurrency limits shared by every process that calls a system for the same account.
+ * A transport asks before each call and reports what the system said after it; the engine backs
+ * this with PostgreSQL (engine/rate-limit.ts), so three worker processes spend one budget.
+ *
+ * Glossary
+ * - key:     what a system counts by, e.g. `exact|<host>|<client id>|<division>` or
+ *            `intacct|<company>`. Every caller that shares a budget uses the same key.
+ * - window:  a fixed window of `limit` calls per `periodMs` (Exact: 60 a minute and 5,000 a day
+ *            per division). Its `resetAt` (epoch ms) comes from the system's headers when known.
+ * - block:   every call of a key is refused until a moment (a 429's Retry-After or reset).
+ * - slot:    one of at most `max` requests in flight for a key (Intacct's concurrent requests per
+ *            company), held until released or until its lease runs out (a crashed holder).
+ * - grant:   `{ ok: true }`, or `{ ok: false, waitMs }`: ask again after that long.
+ *
+ * Why waits return to the caller instead of sleeping here: a short wait is slept in place (no
+ * database connection held), a long one becomes a RetryableError with `retryAfterMs`, which the
+ * engine turns into a rescheduled job, so no worker slot waits for a minute.
+ */
+import { sleep } from "./backoff";
+import { RetryableError } from "./errors";
+
+export interface LimitWindow {
+  /** e.g. "minutely", "daily", "second". */
+  name: string;
+  /** Calls allowed per window until the system says otherwise. */
+  limit: number;
+  periodMs: number;
+}
+
+export type Grant = { ok: true } | { ok: false; waitMs: number; reason: string };
+export type SlotGrant = { ok: true; release(): Promise<void> } | { ok: false; waitMs: number; reason: string };
+
+/** What a response said about one window: calls left and when it starts again. */
+export interface WindowSeen {
+  limit?: number;
+  remaining: number;
+  resetAt: number;
+}
+
+export interface RateLimits {
+  /** Take one call from every window of `key` at once (all or none), or say how long to wait. */
+  take(key: string, windows: LimitWindow[], now: number): Promise<Grant>;
+  /** Adopt what the system reported for a window of `key`. */
+  learn(key: string, window: LimitWindow, seen: WindowSeen, now: number): Promise<void>;
+  /** Refuse every call of `key` until `untilMs`. */
+  block(key: string, untilMs: number, now: number): Promise<void>;
+  /** One of at most `max` slots of `key`, free again on release or after `leaseMs`. */
+  acquire(key: string, max: number, leaseMs: number, now: number): Promise<SlotGrant>;
+}
+
+/** Waits up to this long are slept in place; longer ones go back to the engine (a rescheduled job). */
+export const INLINE_LIMIT_WAIT_MS = 2_000;
+
+export interface WaitOptions {
+  system: string;
+  /** What is being limited, for the error message ("division 1001"). */
+  what: string;
+  signal?: AbortSignal;
+  now: () => number;
+  inlineMaxMs?: number;
+}
+
+/**
+ * Ask until granted: short waits sleep here, a long one throws a RetryableError (code
+ * `rate_limit`, the engine's rate-limit class) with the wait as `retryAfterMs`.
+ */
+export async function untilGranted<G extends Grant | SlotGrant>(ask: () => Promise<G>, options: WaitOptions): Promise<Extract<G, { ok: true }>> {
+  const inline = options.inlineMaxMs ?? INLINE_LIMIT_WAIT_MS;
+  const started = options.now();
+  for (;;) {
+    const grant = await ask();
+    if (grant.ok) return grant as Extract<G, { ok: true }>;
+    const waited = options.now() - started;
+    if (grant.waitMs + waited > inline) {
+      throw new RetryableError(`${options.system} ${grant.reason} for ${options.what}; waiting ${Math.ceil(grant.waitMs / 1000)} s for it`, {
+        system: options.system,
+        code: "rate_limit",
+        retryAfterMs: Math.max(1, grant.waitMs),
+      });
+    }
+    await sleep(Math.max(1, grant.waitMs), options.signal);
+  }
+}
+
+interface MemoryWindow {
+  limit: number;
+  periodMs: number;
+  used: number;
+  resetAt: number;
+}
+
+/** How far two reset times may differ and still name the same window. */
+export const SAME_WINDOW_MS = 5_000;
+
+/**
+ * The same rules in one process's memory: for connector tests and sandboxes without a database.
+ * engine/rate-limit.ts is the shared implementation; both follow these rules:
+ * - a window whose reset has passed starts again (used 0, reset now + period) on the next take;
+ * - a reported window that has already ended is ignored (a late answer);
+ * - a reported reset within SAME_WINDOW_MS of ours is our window: used = max(ours, limit - remaining);
+ * - a later one is a window we have not seen start: adopted as reported;
+ * - an earlier one (still ahead of now) corrects our guess: reset adopted, used = max as above.
+ */
+export function memoryRateLimits(): RateLimits {
+  const windows = new Map<string, Map<string, MemoryWindow>>();
+  const blocks = new Map<string, number>();
+  const slots = new Map<string, Map<number, number>>();
+  let nextSlot = 0;
+  const of = (key: string, w: LimitWindow, now: number): MemoryWindow => {
+    let table = windows.get(key);
+    if (!table) windows.set(key, (table = new Map()));
+    let row = table.get(w.name);
+    if (!row) table.set(w.name, (row = { limit: w.limit, periodMs: w.periodMs, used: 0, resetAt: now + w.periodMs }));
+    return row;
+  };
+  return {
+    async take(key, list, now) {
+      const blocked = blocks.get(key) ?? 0;
+      if (blocked > now) return { ok: false, waitMs: blocked - now, reason: "rate limit reached (429)" };
+      const rows = list.map((w) => {
+        const row = of(key, w, now);
+        if (row.resetAt <= now) Object.assign(row, { used: 0, resetAt: now + row.periodMs });
+        return { w, row };
+      });
+      const full = rows.filter(({ row }) => row.used >= row.limit);
+      if (full.length) {
+        const longest = full.reduce((a, b) => (a.row.resetAt >= b.row.resetAt ? a : b));
+        return { ok: false, waitMs: longest.row.resetAt - now, reason: `${longest.w.name} rate limit used up` };
+      }
+      for (const { row } of rows) row.used += 1;
+      return { ok: true };
+    },
+    async learn(key, w, seen, now) {
+      if (seen.resetAt <= now) return;
+      const row = of(key, w, now);
+      const limit = seen.limit ?? row.limit;
+      const reported = Math.max(0, limit - seen.remaining);
+      const stale = row.resetAt <= now;
+      if (!stale && seen.resetAt > row.resetAt + SAME_WINDOW_MS) row.used = reported;
+      else row.used = Math.max(stale ? 0 : row.used, reported);
+      row.limit = limit;
+      row.resetAt = seen.resetAt;
+    },
+    async block(key, untilMs) {
+      blocks.set(key, Math.max(blocks.get(key) ?? 0, untilMs));
+    },
+    async acquire(key, max, leaseMs, now) {
+      let held = slots.get(key);
+      if (!held) slots.set(key, (held = new Map()));
+      for (const [id, expires] of held) if (expires <= now) held.delete(id);
+      if (held.size >= max) {
+        const soonest = Math.min(...held.values());
+        return { ok: false, waitMs: Math.min(Math.max(1, soonest - now), 50), reason: `${max} concurrent requests in flight` };
+      }
+      const id = nextSlot++;
+      held.set(id, now + leaseMs);
+      return { ok: true, release: async () => void held.delete(id) };
+    },
+  };
+}
+
+/** This process's limits, for environments without shared ones (connector tests, sandboxes). */
+const processLimits = memoryRateLimits();
+
+export function limitsOf(env: { limits?: RateLimits }): RateLimits {
+  return env.limits ?? processLimits;
+}

@@ -1,0 +1,94 @@
+/**
+ * The shared rate limiter against the real PostgreSQL: separate connections (as separate worker
+ * processes have) spend one budget, a 429 blocks every one of them, and concurrency slots.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import type { LimitWindow, RateLimits } from "../connectors/sdk/limits";
+import type { Db } from "../db/client";
+import { pgRateLimits } from "./rate-limit";
+import { testDb } from "./test/helpers";
+
+const dbs: Db[] = [];
+/** A limiter on a database handle of its own: another process, as far as PostgreSQL can tell. */
+function processLimiter(): RateLimits {
+  const db = testDb(4);
+  dbs.push(db);
+  return pgRateLimits(db);
+}
+afterAll(async () => {
+  await Promise.all(dbs.map((db) => db.close()));
+});
+
+const minute: LimitWindow = { name: "minutely", limit: 30, periodMs: 60_000 };
+const day: LimitWindow = { name: "daily", limit: 1_000, periodMs: 86_400_000 };
+
+describe("rate limits in PostgreSQL", () => {
+  it("two clients in separate connections, asking at once, never exceed the budget together", async () => {
+    const key = `test|${randomUUID()}`;
+    const a = processLimiter();
+    const b = processLimiter();
+    const now = Date.now();
+    const asks = Array.from({ length: 80 }, (_, i) => (i % 2 ? a : b).take(key, [minute, day], now));
+    const grants = await Promise.all(asks);
+    expect(grants.filter((g) => g.ok)).toHaveLength(30);
+    const refused = grants.find((g) => !g.ok);
+    expect(refused).toMatchObject({ ok: false, reason: "minutely limit used up" });
+    expect(refused && !refused.ok && refused.waitMs).toBeGreaterThan(59_000);
+    // The window starts again at its reset, for both.
+    expect(await a.take(key, [minute, day], now + 60_001)).toEqual({ ok: true });
+    expect(await b.take(key, [minute, day], now + 60_002)).toEqual({ ok: true });
+    const [row] = await dbs[0].sql<{ used: number }[]>`select used from rate_limit_windows where key = ${key} and name = 'daily'`;
+    expect(row.used).toBe(32); // every granted call counted once in the day, none of the refused
+  });
+
+  it("learns the system's remaining calls and reset from its headers", async () => {
+    const key = `test|${randomUUID()}`;
+    const a = processLimiter();
+    const b = processLimiter();
+    const now = Date.now();
+    expect(await a.take(key, [minute], now)).toEqual({ ok: true });
+    // The system says: limit 5, 2 left, window resets in 10 s (other callers of the same app spent some).
+    await b.learn(key, minute, { limit: 5, remaining: 2, resetAt: now + 10_000 }, now);
+    expect(await a.take(key, [minute], now + 1)).toEqual({ ok: true });
+    expect(await b.take(key, [minute], now + 2)).toEqual({ ok: true });
+    const full = await a.take(key, [minute], now + 3);
+    expect(full).toMatchObject({ ok: false, waitMs: 10_000 - 3 });
+    // An answer from a window that has already ended changes nothing.
+    await a.learn(key, minute, { limit: 5, remaining: 5, resetAt: now - 1 }, now + 4);
+    expect((await b.take(key, [minute], now + 5)).ok).toBe(false);
+    expect(await b.take(key, [minute], now + 10_000)).toEqual({ ok: true });
+  });
+
+  it("a 429 blocks every client until its reset", async () => {
+    const key = `test|${randomUUID()}`;
+    const a = processLimiter();
+    const b = processLimiter();
+    const now = Date.now();
+    expect(await a.take(key, [minute], now)).toEqual({ ok: true });
+    await a.block(key, now + 7_000, now);
+    expect(await b.take(key, [minute], now + 1)).toEqual({ ok: false, waitMs: 6_999, reason: "rate limit reached (429)" });
+    expect((await a.take(key, [minute], now + 6_999)).ok).toBe(false);
+    expect(await b.take(key, [minute], now + 7_000)).toEqual({ ok: true });
+  });
+
+  it("keeps at most K requests in flight per key, freed on release or when the lease runs out", async () => {
+    const key = `intacct|${randomUUID()}`;
+    const a = processLimiter();
+    const b = processLimiter();
+    const now = Date.now();
+    const grants = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).acquire(key, 2, 30_000, now)));
+    const held = grants.filter((g) => g.ok);
+    expect(held).toHaveLength(2);
+    expect(grants.filter((g) => !g.ok)[0]).toMatchObject({ reason: "2 concurrent requests in flight" });
+    await (held[0] as { release(): Promise<void> }).release();
+    const third = await a.acquire(key, 2, 60_000, now + 1);
+    expect(third.ok).toBe(true);
+    expect((await b.acquire(key, 2, 30_000, now + 2)).ok).toBe(false);
+    // A holder that died keeps its slot only until the lease ends.
+    expect((await b.acquire(key, 2, 30_000, now + 30_001)).ok).toBe(true);
+    // A stale release (the slot has a new holder) frees nothing.
+    await (held[1] as { release(): Promise<void> }).release();
+    expect((await a.acquire(key, 2, 30_000, now + 30_002)).ok).toBe(false);
+  });
+});
