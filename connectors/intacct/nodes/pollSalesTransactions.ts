@@ -13,6 +13,11 @@
  * document id (OBJECTDESC). Reading the audit trail needs the View permission for custom reports;
  * turn `deletions` off where the user has none.
  * https://developer.intacct.com/api/company-console/audit-trails/
+ *
+ * Credits: with `creditDocparids` (e.g. "Sales Return"), Order Entry documents of those
+ * definitions come through the same poll and cursor (DOCPARID in the list), each with the invoice
+ * it credits: CREATEDFROM (the source document's DOCID, what create_sotransaction takes as
+ * `createdfrom`) read back for its number and date. Their deletions come from the audit trail too.
  */
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
@@ -26,6 +31,10 @@ import { advance, checkpointFor, readFrom, rewoundCheckpoint, settingsKey, stamp
 const config = z.object({
   object: z.enum(["SODOCUMENT", "ARINVOICE"]).default("SODOCUMENT").describe("Order Entry transactions or AR invoices."),
   docparid: z.string().min(1).default("Sales Invoice").describe("Order Entry transaction definition (SODOCUMENT only)."),
+  creditDocparids: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Order Entry definitions of sales credits, e.g. Sales Return (SODOCUMENT only): delivered too, with the invoice each credits (CREATEDFROM)."),
   excludeStates: z.array(z.string()).default(["Draft"]).describe("Skip records in these states (unposted drafts)."),
   overlapSeconds: z.number().int().min(0).max(86_400).default(300).describe("Re-read window before the cursor."),
   initialLookbackDays: z.number().int().min(0).max(3650).default(7).describe("How far back the first poll reads."),
@@ -58,9 +67,18 @@ const line = z.object({
   projectId: z.string(),
 });
 
+const credited = z.object({
+  documentId: z.string().describe("The credited document's DOCID (Sales Invoice-SI-1001)."),
+  documentNumber: z.string(),
+  date: z.string().describe("Its transaction date YYYY-MM-DD (empty when it can no longer be read)."),
+});
+
 const output = z.object({
   object: z.string(),
   recordNo: z.string(),
+  docparid: z.string().optional().describe("The Order Entry definition (Sales Invoice, Sales Return…)."),
+  isCredit: z.boolean().optional().describe("A sales credit (one of the credit definitions): it takes tax back from the invoice it credits."),
+  credits: credited.nullable().optional().describe("The invoice a credit credits (from CREATEDFROM); null otherwise."),
   documentId: z.string().describe("DOCID (Sales Invoice-SI-1001) or the invoice number."),
   documentNumber: z.string(),
   customerId: z.string(),
@@ -81,8 +99,13 @@ const FIELDS = {
   ARINVOICE: ["RECORDNO", "RECORDID", "CUSTOMERID", "STATE", "WHENMODIFIED"],
 };
 
+/** The credit definitions that apply (SODOCUMENT only). */
+const creditsOf = (c: Config) => (c.object === "SODOCUMENT" ? c.creditDocparids.filter((d) => d !== c.docparid) : []);
+
 function settingsHash(c: Config): string {
-  const relevant = { o: c.object, d: c.object === "SODOCUMENT" ? c.docparid : "", x: [...c.excludeStates].sort() };
+  const credits = creditsOf(c);
+  // Credit definitions join the hash only when set, so existing checkpoints stay valid.
+  const relevant = { o: c.object, d: c.object === "SODOCUMENT" ? c.docparid : "", x: [...c.excludeStates].sort(), ...(credits.length ? { r: [...credits].sort() } : {}) };
   return settingsKey(relevant);
 }
 
@@ -99,12 +122,14 @@ async function deletions(client: IntacctClient, c: Config, window: Window | unde
       for (const r of rows) remade.add(text(r.RECORDID));
     }
   }
-  const ofThisKind = (d: Deletion) => (c.object !== "SODOCUMENT" || d.description.startsWith(`${c.docparid}-`)) && !remade.has(d.description);
+  const definitions = [c.docparid, ...creditsOf(c)];
+  const definitionOf = (d: Deletion) => (c.object === "SODOCUMENT" ? definitions.find((p) => d.description.startsWith(`${p}-`)) : undefined);
+  const ofThisKind = (d: Deletion) => (c.object !== "SODOCUMENT" || definitionOf(d) !== undefined) && !remade.has(d.description);
   const records: TriggerRecord[] = read.deletions.filter(ofThisKind).map((d) => ({
     key: `intacct:${client.companyId}:${c.object}:${d.recordNo}`,
     version: `deleted@${d.at}`,
     label: `${c.object === "SODOCUMENT" ? d.description : `Invoice ${d.description}`} (deleted)`,
-    data: { object: c.object, recordNo: d.recordNo, whenModified: d.at, deleted: true, documentId: d.description, docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
+    data: { object: c.object, recordNo: d.recordNo, whenModified: d.at, deleted: true, documentId: d.description, docparid: definitionOf(d) },
   }));
   return { records, window: read.window };
 }
@@ -115,11 +140,14 @@ async function poll(client: IntacctClient, c: Config, raw: unknown) {
   const from = readFrom(checkpoint, c.overlapSeconds, firstFrom);
   const filters: QueryFilter[] = [{ field: "WHENMODIFIED", operator: "greaterthanorequalto", value: stampText(from) }];
   if (c.excludeStates.length > 0) filters.push({ field: "STATE", operator: "notin", values: c.excludeStates });
+  // With credit definitions, one query over all of them (docparid names a single definition).
+  const credits = creditsOf(c);
+  if (credits.length > 0) filters.push({ field: "DOCPARID", operator: "in", values: [c.docparid, ...credits] });
   const { records: rows, more } = await client.queryAll(
     {
       object: c.object,
-      select: FIELDS[c.object],
-      docparid: c.object === "SODOCUMENT" ? c.docparid : undefined,
+      select: credits.length > 0 ? [...FIELDS[c.object], "DOCPARID"] : FIELDS[c.object],
+      docparid: c.object === "SODOCUMENT" && credits.length === 0 ? c.docparid : undefined,
       filter: { and: filters },
       orderBy: [{ field: "WHENMODIFIED" }, { field: "RECORDNO" }],
       pageSize: c.pageSize,
@@ -131,7 +159,7 @@ async function poll(client: IntacctClient, c: Config, raw: unknown) {
     key: `intacct:${client.companyId}:${c.object}:${recordNo}`,
     version: modified,
     label: c.object === "SODOCUMENT" ? text(r.DOCID) : `Invoice ${text(r.RECORDID)}`,
-    data: { object: c.object, recordNo, whenModified: modified, docparid: c.object === "SODOCUMENT" ? c.docparid : undefined },
+    data: { object: c.object, recordNo, whenModified: modified, docparid: c.object === "SODOCUMENT" ? text(r.DOCPARID) || c.docparid : undefined },
   }));
   const deleted = c.deletions ? await deletions(client, c, checkpoint?.deleted, checkpoint ? from : firstFrom) : undefined;
   const checkpointOut: PollCheckpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
@@ -139,12 +167,13 @@ async function poll(client: IntacctClient, c: Config, raw: unknown) {
 }
 
 /** What the trigger answers for a deleted document: nothing is left to read but its ids. */
-function deletedOutput(i: z.output<typeof input>) {
+function deletedOutput(i: z.output<typeof input>, c: Config) {
   const documentId = i.documentId ?? "";
   const prefix = `${i.docparid ?? "Sales Invoice"}-`;
   return {
     object: i.object,
     recordNo: i.recordNo,
+    ...(i.object === "SODOCUMENT" ? { docparid: i.docparid ?? c.docparid, isCredit: creditsOf(c).includes(i.docparid ?? ""), credits: null } : {}),
     documentId,
     documentNumber: i.object === "SODOCUMENT" && documentId.startsWith(prefix) ? documentId.slice(prefix.length) : documentId,
     customerId: "",
@@ -156,6 +185,22 @@ function deletedOutput(i: z.output<typeof input>) {
     total: "0.00",
     lines: [],
     record: {},
+  };
+}
+
+/**
+ * The invoice a credit credits: CREATEDFROM names its DOCID; its number and date are read back
+ * (a credited invoice deleted since keeps its number, with no date).
+ */
+async function creditedBy(client: IntacctClient, c: Config, rec: Record<string, unknown>): Promise<z.output<typeof credited> | null> {
+  const documentId = text(rec.CREATEDFROM);
+  if (!documentId) return null;
+  const [source] = await client.readByQuery("SODOCUMENT", `DOCID = ${quote(documentId)}`, { fields: ["DOCID", "DOCNO", "WHENCREATED"], pageSize: 1, docparid: documentId.startsWith(`${c.docparid}-`) ? c.docparid : undefined });
+  const prefix = documentId.startsWith(`${c.docparid}-`) ? `${c.docparid}-` : "";
+  return {
+    documentId,
+    documentNumber: source ? text(source.DOCNO) : documentId.slice(prefix.length),
+    date: source ? isoFromUs(source.WHENCREATED) : "",
   };
 }
 
@@ -213,12 +258,16 @@ export const pollSalesTransactions = node({
     // Re-read from `since` (WHENMODIFIED is compared as the poll compares it, without a zone).
     rewind: async (_ctx, c, since) => rewoundCheckpoint(settingsHash(c), since, c.overlapSeconds),
   },
-  async run(ctx, i) {
-    if (i.deleted) return deletedOutput(i);
+  async run(ctx, i, c) {
+    if (i.deleted) return deletedOutput(i, c);
     const [rec] = await ctx.client.read(i.object, [i.recordNo], { docparid: i.object === "SODOCUMENT" ? i.docparid : undefined });
     if (!rec) {
       throw new PermanentError(`Intacct ${i.object} ${i.recordNo} no longer exists`, { system: "intacct", code: "not_found" });
     }
-    return toOutput(i.object, rec);
+    const out = toOutput(i.object, rec);
+    if (i.object !== "SODOCUMENT" || creditsOf(c).length === 0) return out;
+    const docparid = text(rec.DOCPARID) || i.docparid || c.docparid;
+    const isCredit = creditsOf(c).includes(docparid);
+    return { ...out, docparid, isCredit, credits: isCredit ? await creditedBy(ctx.client, c, rec) : null };
   },
 });

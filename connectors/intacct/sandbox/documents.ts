@@ -1,7 +1,15 @@
 /**
  * Sales transactions entered "as a user" (`POST /__sandbox/sales-transactions`): what a person
  * does in Order Entry, so a test or the chaos bench can make new documents for the poll to find.
- * Each one is a posted "Sales Invoice" SODOCUMENT with its AR invoice, shaped like the seeded ones.
+ * Each one is a posted "Sales Invoice" SODOCUMENT with its AR invoice, shaped like the seeded ones,
+ * or a "Sales Return" converted from an invoice: CREATEDFROM holds the invoice's DOCID (the value
+ * create_sotransaction takes as `createdfrom`), and its AR side is a credit memo adjustment against
+ * the customer and the invoice (ARADJUSTMENT with RECORDID = the return's number, DOCNUMBER = the
+ * invoice's). A document in another currency carries CURRENCY, BASECURR, EXCHRATE and EXCHRATEDATE
+ * (create_sotransaction's currency block) and its AR record the base amounts.
+ * ASSUMED: a Sales Return posts to AR as an adjustment (its definition's AR posting), and its lines
+ * read back with positive quantities and amounts (the definition, not the sign, makes it a credit).
+ * https://developer.intacct.com/api/order-entry/order-entry-transactions/
  */
 import { z } from "zod";
 import { auditTimestamp, nextCounter, nextRecordNo, usDate, type Company, type Rec } from "./store";
@@ -14,6 +22,15 @@ export const salesTransactionInput = z.object({
   location: z.string().optional(),
   department: z.string().default("SALES"),
   classId: z.string().optional(),
+  /** Sales Invoice (default) or Sales Return (a credit: give `createdFrom`). */
+  docparid: z.enum(["Sales Invoice", "Sales Return"]).default("Sales Invoice"),
+  /** The invoice a Sales Return credits: its DOCNO or DOCID. */
+  createdFrom: z.string().min(1).optional(),
+  /** Transaction date YYYY-MM-DD (default: today), e.g. in a period that is later closed. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  /** Transaction currency (default: the company's base currency) and its rate to the base. */
+  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  exchangeRate: z.number().positive().optional(),
 });
 export type SalesTransactionInput = z.input<typeof salesTransactionInput>;
 
@@ -63,6 +80,53 @@ function soEntries(company: Company, lines: Priced, dims: { location: string; de
   };
 }
 
+/** The document's total in the base currency (at its exchange rate). */
+function baseTotal(so: Rec): string {
+  const rate = Number(so.EXCHRATE ?? 1) || 1;
+  return (Math.round(Number(so.TOTAL) * rate * 100) / 100).toFixed(2);
+}
+
+/** The AR credit memo a posted Sales Return keeps against the customer and the invoice it credits. */
+export function arCreditOf(company: Company, so: Rec, invoiceNo: string, now: number): Rec {
+  const entries = [(so.SODOCUMENTENTRIES as Rec).sodocumententry].flat() as Rec[];
+  const items = company.records.ITEM ?? [];
+  const negative = (v: unknown) => (-Math.abs(Number(v))).toFixed(2);
+  return {
+    RECORDNO: nextRecordNo(company),
+    RECORDID: so.DOCNO,
+    DOCNUMBER: invoiceNo,
+    CUSTOMERID: so.CUSTVENDID,
+    CUSTOMERNAME: so.CUSTVENDNAME,
+    ADJUSTMENTTYPE: "Credit Memo",
+    DESCRIPTION: `${so.DOCID} (${so.CREATEDFROM})`,
+    EXTERNALID: "",
+    STATE: "Posted",
+    WHENCREATED: so.WHENCREATED,
+    WHENPOSTED: so.WHENPOSTED,
+    BASECURR: so.BASECURR ?? so.CURRENCY,
+    CURRENCY: so.CURRENCY,
+    EXCHANGE_RATE: String(so.EXCHRATE ?? 1),
+    TRX_TOTALENTERED: negative(so.TOTAL),
+    TOTALENTERED: negative(baseTotal(so)),
+    TOTALDUE: negative(baseTotal(so)),
+    ARADJUSTMENTITEMS: {
+      ARADJUSTMENTITEM: entries.map((e) => ({
+        RECORDNO: nextRecordNo(company),
+        LINE_NO: e.LINE_NO,
+        ACCOUNTNO: items.find((it) => it.ITEMID === e.ITEMID)?.GLACCOUNTNO ?? "4000",
+        ITEMID: e.ITEMID,
+        TRX_AMOUNT: negative(e.TOTAL),
+        AMOUNT: negative(Math.round(Number(e.TOTAL) * (Number(so.EXCHRATE ?? 1) || 1) * 100) / 100),
+        ENTRYDESCRIPTION: `${e.QUANTITY} x ${e.ITEMID} returned`,
+        LOCATIONID: e.LOCATION,
+        DEPARTMENTID: e.DEPARTMENT,
+        CLASSID: e.CLASSID,
+      })),
+    },
+    WHENMODIFIED: auditTimestamp(now),
+  };
+}
+
 /** The AR invoice Order Entry keeps for a posted sales document (a new RECORDNO each time it is made). */
 export function arInvoiceOf(company: Company, so: Rec, now: number): Rec {
   const entries = [(so.SODOCUMENTENTRIES as Rec).sodocumententry].flat() as Rec[];
@@ -79,8 +143,10 @@ export function arInvoiceOf(company: Company, so: Rec, now: number): Rec {
     WHENPOSTED: so.WHENPOSTED,
     WHENDUE: usDate(now + 30 * 86_400_000),
     CURRENCY: so.CURRENCY,
-    TOTALENTERED: so.TOTAL,
-    TOTALDUE: closed ? "0.00" : so.TOTAL,
+    BASECURR: so.BASECURR ?? so.CURRENCY,
+    TRX_TOTALENTERED: so.TOTAL,
+    TOTALENTERED: baseTotal(so),
+    TOTALDUE: closed ? "0.00" : baseTotal(so),
     SHIPTO: so.SHIPTO,
     BILLTO: so.BILLTO,
     ARINVOICEITEMS: {
@@ -126,31 +192,52 @@ export function createSalesTransaction(company: Company, raw: unknown, now: numb
   const state = String((contact.MAILADDRESS as Rec | undefined)?.STATE ?? "");
   const location = input.location ?? LOCATION_BY_STATE[state] ?? "US";
   const { lines, total } = pricedLines(company, input.lines);
-  const docNo = `SI-${2000 + nextCounter(company, "SO")}`;
+  const isReturn = input.docparid === "Sales Return";
+  let credited: Rec | undefined;
+  if (isReturn) {
+    if (!input.createdFrom) throw new SalesTransactionError("a Sales Return needs createdFrom: the invoice it credits");
+    credited = company.records.SODOCUMENT?.find((r) => r.DOCPARID === "Sales Invoice" && (r.DOCNO === input.createdFrom || r.DOCID === input.createdFrom));
+    if (!credited) throw new SalesTransactionError(`no Sales Invoice ${input.createdFrom} to credit`);
+    if (credited.CUSTVENDID !== input.customerId) throw new SalesTransactionError(`Sales Invoice ${input.createdFrom} belongs to ${String(credited.CUSTVENDID)}, not ${input.customerId}`);
+    if (credited.STATE === "Draft" || credited.STATE === "Reversed") throw new SalesTransactionError(`Sales Invoice ${input.createdFrom} is ${String(credited.STATE).toLowerCase()}: nothing to credit`);
+  }
+  const baseCurrency = company.baseCurrency ?? "USD";
+  const currency = input.currency ?? (credited ? String(credited.CURRENCY) : baseCurrency);
+  const rate = input.exchangeRate ?? (credited && credited.CURRENCY === currency ? Number(credited.EXCHRATE ?? 1) : currency === baseCurrency ? 1 : undefined);
+  if (rate === undefined) throw new SalesTransactionError(`currency ${currency} differs from the base currency ${baseCurrency}: give exchangeRate`);
+  const docNo = isReturn ? `SR-${3000 + nextCounter(company, "SR")}` : `SI-${2000 + nextCounter(company, "SO")}`;
   const ts = auditTimestamp(now);
+  const day = input.date ? Date.parse(`${input.date}T12:00:00Z`) : now;
   const classId = input.classId ?? (lines.some((l) => String(l.item.ITEMID).startsWith("HW")) ? "HW" : lines.every((l) => l.item.ITEMID === "SVC-IMPL") ? "SVC" : "SW");
   const so: Rec = {
     RECORDNO: nextRecordNo(company),
-    DOCID: `Sales Invoice-${docNo}`,
+    DOCID: `${input.docparid}-${docNo}`,
     DOCNO: docNo,
-    DOCPARID: "Sales Invoice",
+    DOCPARID: input.docparid,
     STATE: input.state,
-    WHENCREATED: usDate(now),
-    WHENPOSTED: usDate(now),
+    WHENCREATED: usDate(day),
+    WHENPOSTED: usDate(day),
     CUSTVENDID: input.customerId,
     CUSTVENDNAME: customer.NAME,
-    PONUMBER: `PO-${input.customerId}-${docNo.slice(3)}`,
-    CURRENCY: "USD",
+    PONUMBER: credited ? String(credited.PONUMBER) : `PO-${input.customerId}-${docNo.slice(3)}`,
+    CREATEDFROM: credited ? String(credited.DOCID) : "",
+    BASECURR: baseCurrency,
+    CURRENCY: currency,
+    EXCHRATE: String(rate),
+    EXCHRATEDATE: usDate(day),
     SUBTOTAL: total.toFixed(2),
     TOTAL: total.toFixed(2),
-    SHIPTO: contact,
-    BILLTO: contact,
+    SHIPTO: credited ? credited.SHIPTO : contact,
+    BILLTO: credited ? credited.BILLTO : contact,
     SODOCUMENTENTRIES: soEntries(company, lines, { location, department: input.department, classId }),
     WHENMODIFIED: ts,
     CREATEDBY: "sandbox_user",
   };
   (company.records.SODOCUMENT ??= []).push(so);
-  if (input.state !== "Draft") (company.records.ARINVOICE ??= []).push(arInvoiceOf(company, so, now));
+  if (input.state !== "Draft") {
+    if (credited) (company.records.ARADJUSTMENT ??= []).push(arCreditOf(company, so, String(credited.DOCNO), now));
+    else (company.records.ARINVOICE ??= []).push(arInvoiceOf(company, so, now));
+  }
   return so;
 }
 

@@ -3,7 +3,9 @@
  * reverse a Sales Invoice (its SODOCUMENT and AR invoice read back as Reversed, modified now, so
  * the poll sees it), edit its lines (update_sotransaction: Order Entry deletes the AR invoice and
  * makes a new one with a new RECORDNO), delete it (delete_sotransaction: both records are gone,
- * and the audit trail keeps a Deleted row), and close or reopen an accounting period. Also the AR
+ * and the audit trail keeps a Deleted row), and close or reopen an accounting period. A Sales
+ * Return goes the same ways with its AR credit memo in place of the invoice (an edit remakes the
+ * credit memo, a deletion removes it, a reversal zeroes what it still credits). Also the AR
  * balance per customer (invoices plus AR adjustments still due), which the state view shows.
  * https://developer.intacct.com/api/order-entry/order-entry-transactions/
  *
@@ -17,7 +19,7 @@
  * the record's description (a transaction's DOCID); only the other fields are documented.
  */
 import type { FnContext, FnOutcome } from "./functions";
-import { SalesTransactionError, arInvoiceOf, replaceSalesLines } from "./documents";
+import { SalesTransactionError, arCreditOf, arInvoiceOf, replaceSalesLines } from "./documents";
 import { asArray, obj, text } from "../xml";
 import { auditTimestamp, nextRecordNo, type Company, type Rec } from "./store";
 
@@ -32,10 +34,11 @@ export function reverseSalesDocument(company: Company, docNo: string, now: numbe
   doc.STATE = "Reversed";
   doc.WHENMODIFIED = ts;
   const invoice = company.records.ARINVOICE.find((r) => r.RECORDID === doc.DOCNO);
-  if (invoice) {
-    invoice.STATE = "Reversed";
-    invoice.TOTALDUE = "0.00";
-    invoice.WHENMODIFIED = ts;
+  for (const ar of [invoice, creditOf(company, doc)]) {
+    if (!ar) continue;
+    ar.STATE = "Reversed";
+    ar.TOTALDUE = "0.00";
+    ar.WHENMODIFIED = ts;
   }
   return { DOCID: doc.DOCID, STATE: doc.STATE, WHENMODIFIED: ts };
 }
@@ -53,6 +56,12 @@ export function audit(company: Company, objectType: string, key: unknown, descri
     SOURCE: source,
     WHENMODIFIED: auditTimestamp(now),
   });
+}
+
+/** A Sales Return's AR credit memo (its RECORDID is the return's number). */
+function creditOf(company: Company, doc: Rec): Rec | undefined {
+  if (doc.DOCPARID !== "Sales Return") return undefined;
+  return (company.records.ARADJUSTMENT ?? []).find((r) => r.RECORDID === doc.DOCNO && r.CUSTOMERID === doc.CUSTVENDID);
 }
 
 function salesDocument(company: Company, docNo: string): Rec {
@@ -85,6 +94,14 @@ export function updateSalesDocument(company: Company, docNo: string, body: unkno
     company.records.ARINVOICE.push(invoice);
     audit(company, "arinvoice", invoice.RECORDNO, invoice.RECORDID, "Created", now, "system");
   }
+  const credit = creditOf(company, doc);
+  if (credit) {
+    company.records.ARADJUSTMENT = company.records.ARADJUSTMENT.filter((r) => r !== credit);
+    audit(company, "aradjustment", credit.RECORDNO, credit.RECORDID, "Deleted", now, "system");
+    const remade = arCreditOf(company, doc, String(credit.DOCNUMBER), now);
+    company.records.ARADJUSTMENT.push(remade);
+    audit(company, "aradjustment", remade.RECORDNO, remade.RECORDID, "Created", now, "system");
+  }
   return { DOCID: doc.DOCID, RECORDNO: doc.RECORDNO, TOTAL: doc.TOTAL, WHENMODIFIED: doc.WHENMODIFIED };
 }
 
@@ -92,9 +109,14 @@ export function updateSalesDocument(company: Company, docNo: string, body: unkno
 export function deleteSalesDocument(company: Company, docNo: string, now: number, source = "ui"): Rec {
   const doc = salesDocument(company, docNo);
   if (doc.STATE === "Reversed" || doc.STATE === "Closed") throw new LifecycleError(`Sales document ${docNo} is ${String(doc.STATE).toLowerCase()} and cannot be deleted`);
+  const credit = creditOf(company, doc);
   company.records.SODOCUMENT = company.records.SODOCUMENT.filter((r) => r !== doc);
   audit(company, "sodocument", doc.RECORDNO, doc.DOCID, "Deleted", now, source);
-  const invoice = company.records.ARINVOICE.find((r) => r.RECORDID === doc.DOCNO);
+  if (credit) {
+    company.records.ARADJUSTMENT = company.records.ARADJUSTMENT.filter((r) => r !== credit);
+    audit(company, "aradjustment", credit.RECORDNO, credit.RECORDID, "Deleted", now, "system");
+  }
+  const invoice = doc.DOCPARID === "Sales Return" ? undefined : company.records.ARINVOICE.find((r) => r.RECORDID === doc.DOCNO);
   if (invoice) {
     company.records.ARINVOICE = company.records.ARINVOICE.filter((r) => r !== invoice);
     audit(company, "arinvoice", invoice.RECORDNO, invoice.RECORDID, "Deleted", now, "system");
