@@ -22,6 +22,7 @@ import {
 import { jsonb, type Db } from "../db/client";
 import { buildEnv, loadConnection } from "./connections";
 import { parseFlowDefinition, type FlowDefinition, type FlowNode } from "./flow/schema";
+import { bindSummaryStore } from "./nodes/aggregate-store";
 import { cancelTick, scheduleTick } from "./queue";
 import { registry } from "./registry";
 import { createRuns } from "./runs";
@@ -88,7 +89,10 @@ async function triggerContext(db: Db, workspaceId: string, flowId: string, node:
     const connection = await loadConnection(db, workspaceId, node.connectionId);
     client = connection.connector.createClient(buildEnv(db, connection, { log: silent, signal, redactor: new Redactor() }));
   }
-  return { client, log: silent, signal, workspaceId, flowId, nodeId: node.id };
+  const ctx: TriggerContext = { client, log: silent, signal, workspaceId, flowId, nodeId: node.id };
+  // Summary close triggers read and close their windows in this database.
+  bindSummaryStore(ctx, db);
+  return ctx;
 }
 
 export interface TickResult {

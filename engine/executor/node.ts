@@ -36,6 +36,7 @@ import { buildEnv, egressFor, loadConnection, setConnectionHealth, type LoadedCo
 import type { FlowNode, RetryPolicy } from "../flow/schema";
 import { claim, markDone, markFailed, type ClaimResult, type LedgerKey } from "../ledger";
 import { runLogger, type Logger as LineLogger } from "../logging";
+import { bindSummaryStore } from "../nodes/aggregate-store";
 import { bindExpressionScope, evaluate } from "../nodes/expressions";
 import { Lease, LeaseLostError } from "./lease";
 import { approvalFor, lookupRow, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
@@ -343,6 +344,7 @@ function buildContext(x: NodeExecution, state: NodeState, connection: LoadedConn
     },
   };
   bindExpressionScope(ctx, { cacheKey: x.run.flowVersionId, timeoutMs: x.expressionTimeoutMs, nodeLabel: x.node.name ?? x.node.id });
+  bindSummaryStore(ctx, x.db, { dryRun: x.dryRun });
   return { ctx, route };
 }
 

@@ -67,6 +67,7 @@ export const ICONS: Record<string, string> = {
   table: "▦",
   filter: "▽",
   split: "⇉",
+  sigma: "Σ",
 };
 export function iconFor(info: NodeTypeInfo | undefined): string {
   if (!info) return "?";
