@@ -3,33 +3,18 @@
  * balanced with one line per tax jurisdiction, and neither sandbox changed.
  */
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDb, type Db } from "../db/client";
-import { api, signedInContext } from "./session";
-import { launchBrowser } from "./stack";
+import { describe, expect, inject, it } from "vitest";
+import { api, signedInSuite } from "./session";
 
 const COMPILE = 120_000;
-let browser: Browser;
-let owner: BrowserContext;
-let db: Db;
+const suite = signedInSuite({ viewport: { width: 1440, height: 900 } }, { db: true });
 const base = () => inject("baseUrl");
 const urls = () => inject("sandboxUrls") as Record<string, string>;
 const state = async (system: string) => JSON.stringify(await (await fetch(`${urls()[system]}/__sandbox/state`)).json());
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  owner = await signedInContext(browser, { viewport: { width: 1440, height: 900 } });
-  db = createDb(inject("databaseUrl"), { max: 2 });
-});
-afterAll(async () => {
-  await browser?.close();
-  await db?.close();
-});
-
 describe("dry run in the editor", () => {
   it("shows a balanced journal with its jurisdiction lines while the sandboxes stay unchanged", async () => {
-    const conns = await db.sql<{ id: string; system: string }[]>`
+    const conns = await suite.db.sql<{ id: string; system: string }[]>`
       select distinct on (c.system) c.id::text, c.system from connections c join workspaces w on w.id = c.workspace_id
       where w.slug = 'demo' and c.system in ('avalara', 'intacct') order by c.system, c.created_at`;
     const conn = Object.fromEntries(conns.map((c) => [c.system, c.id]));
@@ -74,7 +59,7 @@ describe("dry run in the editor", () => {
     });
     const before = await Promise.all([state("avalara"), state("intacct")]);
 
-    const page = await owner.newPage();
+    const page = await suite.context.newPage();
     await page.goto(`${base()}/flows/${flowId}`, { timeout: COMPILE });
     await page.locator('[data-testid="tab-dryRun"]').click({ timeout: COMPILE });
     const sample = {

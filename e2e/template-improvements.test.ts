@@ -5,35 +5,21 @@
  * step the person changed too, and applies the rest as a new version keeping the person's edit.
  */
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDb, jsonb, type Db } from "../db/client";
-import { api, signedInContext } from "./session";
-import { launchBrowser } from "./stack";
+import { describe, expect, inject, it } from "vitest";
+import { jsonb } from "../db/client";
+import { api, signedInSuite } from "./session";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Definition = { nodes: any[]; edges: any[]; settings: Record<string, unknown> };
 
-let browser: Browser;
-let owner: BrowserContext;
-let db: Db;
+const suite = signedInSuite({ viewport: { width: 1440, height: 900 } }, { db: true });
 const base = () => inject("baseUrl");
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  owner = await signedInContext(browser, { viewport: { width: 1440, height: 900 } });
-  db = createDb(inject("databaseUrl"), { max: 2 });
-});
-afterAll(async () => {
-  await browser?.close();
-  await db?.close();
-});
 
 describe("template improvements on the flow overview", () => {
   it("shows the newer template version's changes and applies them, keeping the person's own edit", async () => {
     const name = `Improvements ${randomUUID().slice(0, 8)}`;
     const { flowId } = await api<{ flowId: string }>("templates.use", { templateId: "exact-invoice-avalara-journal", name });
-    const [first] = await db.sql<{ definition: Definition }[]>`select definition from flow_versions where flow_id = ${flowId} and version = 1`;
+    const [first] = await suite.db.sql<{ definition: Definition }[]>`select definition from flow_versions where flow_id = ${flowId} and version = 1`;
     const current = first!.definition;
     const old: Definition = {
       ...current,
@@ -42,12 +28,12 @@ describe("template improvements on the flow overview", () => {
         .map((n) => (n.id === "sync" ? { ...n, config: { ...n.config, adjustmentReason: "Other" } } : n.id === "taxGl" ? { ...n, notes: "Old notes" } : n)),
       edges: current.edges.filter((e) => e.target !== "commitInput" && e.target !== "commit"),
     };
-    await db.sql`update flow_versions set definition = ${jsonb(old)}::text::jsonb where flow_id = ${flowId} and version = 1`;
-    await db.sql`update flows set template_version = 1 where id = ${flowId}`;
+    await suite.db.sql`update flow_versions set definition = ${jsonb(old)}::text::jsonb where flow_id = ${flowId} and version = 1`;
+    await suite.db.sql`update flows set template_version = 1 where id = ${flowId}`;
     // The person rewrote the notes of the GL step, which the template changed too.
     await api("flows.save", { flowId, note: "Our notes", definition: { ...old, nodes: old.nodes.map((n) => (n.id === "taxGl" ? { ...n, notes: "Our notes" } : n)) } });
 
-    const page = await owner.newPage();
+    const page = await suite.context.newPage();
     page.setDefaultTimeout(60_000);
     await page.goto(`${base()}/flows/${flowId}/overview`, { timeout: 120_000 });
     const card = page.getByTestId("template-improvements");
