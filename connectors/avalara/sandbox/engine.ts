@@ -9,6 +9,10 @@
  * - exemption number, line exemption code, entity use code or a customer certificate for the
  *   destination state make the line exempt (`exemptAmount`);
  * - outside the USA: a single country-level VAT/GST line where the company is registered, else 0;
+ * - a document-level `taxOverride` of type TaxDate taxes the document as of that date (a return as
+ *   of its original invoice's date: `taxDate` on the document and its lines; `date` stays the
+ *   return's). The sandbox's rates do not change over time, so only the dates differ.
+ *   https://developer.avalara.com/avatax/handling-return-invoices/
  * - a document-level `taxOverride` of type TaxAmount sets the document's tax to that amount, spread
  *   over the taxed jurisdictions in proportion to what was calculated; `taxCalculated` keeps the
  *   calculation, so consumer use tax owed on a purchase the vendor taxed is taxCalculated - tax.
@@ -180,6 +184,7 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
   const date = model.date.slice(0, 10);
   const isoDate = `${date}T00:00:00`;
   const messages: MessageModel[] = [];
+  const taxIsoDate = `${taxDateOverride(model) ?? date}T00:00:00`;
   const addresses: TransactionAddressModel[] = [];
   const addressId = (info: AddressInfo): number => {
     const key = JSON.stringify([info.line1, info.city, info.region, info.postalCode, info.country]);
@@ -320,7 +325,7 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
       taxableAmount,
       taxCalculated: tax,
       taxIncluded: Boolean(input.taxIncluded),
-      taxDate: isoDate,
+      taxDate: taxIsoDate,
       reportingDate: isoDate,
       sourcing: "Destination",
       ref1: input.ref1 ?? "",
@@ -340,7 +345,7 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
     code,
     companyId: ctx.company.id,
     date: isoDate,
-    taxDate: isoDate,
+    taxDate: taxIsoDate,
     status: !isStoredType(type) ? "Temporary" : model.commit ? "Committed" : "Saved",
     type,
     batchCode: model.batchCode ?? "",
@@ -381,6 +386,18 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
     summary,
     ...(messages.length > 0 ? { messages } : {}),
   };
+}
+
+/** TaxDate override: the date whose rates apply (checked as AvaTax does: a date and a reason). */
+function taxDateOverride(model: CreateTransactionModel): string | undefined {
+  const override = model.taxOverride;
+  if (!override || override.type !== "TaxDate") return undefined;
+  const day = typeof override.taxDate === "string" ? override.taxDate.slice(0, 10) : "";
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
+    throw new AvaTaxFault(400, "ValueRequiredError", "Field 'taxDate' is required for a tax date override.", { refersTo: "TaxOverride.TaxDate" });
+  }
+  if (!override.reason) throw new AvaTaxFault(400, "ValueRequiredError", "Field 'reason' is required for a tax override.", { refersTo: "TaxOverride.Reason" });
+  return day;
 }
 
 /**
