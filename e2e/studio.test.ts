@@ -147,6 +147,10 @@ describe("studio pages", () => {
     expect(await secret.getAttribute("placeholder")).toContain("•••• set");
     await page.getByRole("button", { name: "Cancel" }).click();
     await shot("connections");
+    // Other browser tests use the demo workspace's one Intacct connection: this one goes again.
+    const createdName = await created.getAttribute("data-connection-name");
+    const connections = await api<{ id: string; name: string }[]>("connections.list", undefined, "query");
+    await api("connections.delete", { id: connections.find((c) => c.name === createdName)!.id });
   });
 
   it("shows a run in the runs list and its detail", async () => {
