@@ -230,6 +230,11 @@ export const runs = pgTable(
     index("runs_lease_token").on(t.leaseToken),
     index("runs_workspace_finished").on(t.workspaceId, t.finishedAt),
     index("runs_flow_created").on(t.flowId, t.createdAt),
+    /**
+     * A flow's runs in time order with what its overview counts (engine/flow-queries.ts flowStats,
+     * the runs list filtered by flow): read from the index alone, at any number of runs.
+     */
+    index("runs_workspace_flow_created").on(t.workspaceId, t.flowId, t.createdAt, t.status, t.triggerKind),
     index("runs_workspace_status_created").on(t.workspaceId, t.status, t.createdAt),
     index("runs_record_key").on(t.workspaceId, t.recordKey),
     /** Search by a field of the trigger record: `input @> {...}` (engine/run-filter.ts). */
