@@ -10,6 +10,7 @@
  *   natural key and the write ends as AlreadyDone with that record.
  */
 import { AlreadyDoneError, NeedsReviewError, PermanentError } from "../sdk";
+import { submitWrite } from "./batch";
 import { SYSTEM } from "./errors";
 import {
   IntacctTransport,
@@ -242,7 +243,17 @@ export class IntacctClient {
     readBack: () => Promise<T | undefined>,
   ): Promise<FunctionResult> {
     const controlId = controlIdFor(idempotencyKey);
-    const [result] = await this.transport.execute([{ ...fn, controlId }], { write: true, label: `${fn.name} ${Object.keys(fn.body)[0] ?? ""}`.trim() });
+    // Writes of this connection arriving together share a request (batch.ts); each keeps its controlid.
+    const c = this.env.config;
+    const result = await submitWrite({
+      identity: [this.env.connectionId, c.baseUrl, c.senderId, c.companyId, c.userId, c.entityId ?? ""].join("|"),
+      transport: this.transport,
+      fn: { ...fn, controlId },
+      label: `${fn.name} ${Object.keys(fn.body)[0] ?? ""}`.trim(),
+      settings: { maxFunctions: c.writeBatchSize, windowMs: c.writeBatchWindowMs },
+      signal: this.env.signal,
+      log: (message, data) => this.env.log.info(message, data),
+    });
     if (result.status === "success") return result;
     if (result.duplicate) {
       const earlier = await readBack();

@@ -32,21 +32,20 @@ export const intacctConfig = z.object({
     .describe("Renew a session this long before it is due to expire."),
   pageSize: z.number().int().min(1).max(1000).default(1000).describe("readByQuery page size (1-1000)."),
   timeoutMs: z.number().int().min(1000).max(15 * 60_000).default(60_000).describe("Timeout of one gateway request."),
-  maxAttempts: z
+  writeBatchSize: z
     .number()
     .int()
     .min(1)
-    .max(10)
-    .default(4)
-    .describe("Attempts per request on rate limits and 5xx before the error goes to the engine's retry policy."),
-  retryBaseDelayMs: z.number().int().min(0).max(60_000).default(1000).describe("First backoff delay between attempts."),
-  maxRetryWaitMs: z
+    .max(100)
+    .default(20)
+    .describe("Writes sent together in one request at most (each function keeps its own controlid); 1 sends every write alone."),
+  writeBatchWindowMs: z
     .number()
     .int()
     .min(0)
-    .max(120_000)
-    .default(30_000)
-    .describe("Longest wait inside one node run; longer Retry-After waits go back to the engine, which reschedules."),
+    .max(1000)
+    .default(5)
+    .describe("How long a write waits for other writes of this connection to share its request, in ms."),
 });
 export type IntacctConfig = z.output<typeof intacctConfig>;
 
