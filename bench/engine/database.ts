@@ -63,7 +63,7 @@ function serverCpu(dataDir: string): (() => number) | undefined {
   };
 }
 
-async function embedded(profile: boolean): Promise<BenchDatabase> {
+async function embedded(profile: boolean, durable: boolean): Promise<BenchDatabase> {
   const tmp = await mkdtemp(path.join(tmpdir(), "ledgerline-bench-"));
   // Why: run as root, PostgreSQL runs as a `postgres` user, which must be able to enter the parent.
   await chmod(tmp, 0o755);
@@ -71,7 +71,7 @@ async function embedded(profile: boolean): Promise<BenchDatabase> {
   let handle: DatabaseHandle | undefined;
   try {
     const port = await freePort();
-    handle = await startEmbeddedPostgres({ dir, port, database: DATABASE, durable: false });
+    handle = await startEmbeddedPostgres({ dir, port, database: DATABASE, durable });
     if (profile) {
       // Why a restart: pg_stat_statements must be in shared_preload_libraries at server start.
       const admin = postgres(handle.url, { max: 1, onnotice: () => undefined });
@@ -79,7 +79,7 @@ async function embedded(profile: boolean): Promise<BenchDatabase> {
       await admin`alter system set pg_stat_statements.track = 'all'`;
       await admin.end();
       await handle.stop();
-      handle = await startEmbeddedPostgres({ dir, port, database: DATABASE, durable: false });
+      handle = await startEmbeddedPostgres({ dir, port, database: DATABASE, durable });
     }
     await migrateDatabase(handle.url);
   } catch (error) {
@@ -90,7 +90,7 @@ async function embedded(profile: boolean): Promise<BenchDatabase> {
   const started = handle;
   return {
     url: started.url,
-    description: `embedded PostgreSQL in ${tmp}`,
+    description: `embedded PostgreSQL in ${tmp} (fsync ${durable ? "on" : "off"})`,
     statements: profile,
     serverCpuMs: serverCpu(dir),
     async stop() {
@@ -144,7 +144,11 @@ async function beside(baseUrl: string, profile: boolean): Promise<BenchDatabase>
   return { url: url.toString(), description: `database ${database} beside BENCH_DATABASE_URL (dropped at the end)`, statements, stop: drop };
 }
 
-export async function startBenchDatabase(options: { profile: boolean }): Promise<BenchDatabase> {
+/**
+ * `durable`: the embedded cluster keeps fsync and synchronous_commit on, as `npm start`'s does
+ * (default off: a throw-away cluster like the tests'). A server beside BENCH_DATABASE_URL keeps its own settings.
+ */
+export async function startBenchDatabase(options: { profile: boolean; durable?: boolean }): Promise<BenchDatabase> {
   const external = process.env.BENCH_DATABASE_URL;
-  return external ? beside(external, options.profile) : embedded(options.profile);
+  return external ? beside(external, options.profile) : embedded(options.profile, options.durable ?? false);
 }

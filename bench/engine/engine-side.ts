@@ -53,14 +53,15 @@ export async function engineRound(db: Db, url: string, f: Fixtures, options: Rou
     where r.flow_id = ${f.flowId} and r.record_version = ${round} and nr.status = 'succeeded'`;
   if (nodes!.n !== n * 4) throw new Error(`engine round ${round}: ${nodes!.n} succeeded node runs, expected ${n * 4}`);
 
-  const [latency] = await db.sql<{ p50: number; p95: number; exec_p50: number; exec_p95: number }[]>`
+  const [latency] = await db.sql<{ p50: number; p95: number; exec_p50: number; exec_p95: number; exec_p99: number }[]>`
     select percentile_cont(0.5) within group (order by extract(epoch from finished_at - created_at) * 1000) as p50,
            percentile_cont(0.95) within group (order by extract(epoch from finished_at - created_at) * 1000) as p95,
            percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at) * 1000) as exec_p50,
-           percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at) * 1000) as exec_p95
+           percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at) * 1000) as exec_p95,
+           percentile_cont(0.99) within group (order by extract(epoch from finished_at - started_at) * 1000) as exec_p99
     from runs where flow_id = ${f.flowId} and record_version = ${round}`;
   return {
     ...result(n, wallMs, used, serverMs),
-    latency: { p50: Number(latency!.p50), p95: Number(latency!.p95), execP50: Number(latency!.exec_p50), execP95: Number(latency!.exec_p95) },
+    latency: { p50: Number(latency!.p50), p95: Number(latency!.p95), execP50: Number(latency!.exec_p50), execP95: Number(latency!.exec_p95), execP99: Number(latency!.exec_p99) },
   };
 }

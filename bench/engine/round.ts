@@ -25,7 +25,7 @@ export interface RoundResult {
   /** CPU of the PostgreSQL server per run, in ms (embedded database only). */
   serverCpuMsPerRun?: number;
   /** finished_at - created_at and finished_at - started_at, engine only. */
-  latency?: { p50: number; p95: number; execP50: number; execP95: number };
+  latency?: { p50: number; p95: number; execP50: number; execP95: number; execP99: number };
 }
 
 const POLL_MS = 100;
