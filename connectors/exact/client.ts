@@ -97,7 +97,7 @@ export class ExactClient {
     this.division = env.config.division;
     this.region = env.config.region;
     this.endpoint = regionBaseUrl(env.config.region, env.config.baseUrl);
-    this.transport = new ExactTransport(env, this.endpoint, this.division);
+    this.transport = new ExactTransport(env, this.endpoint, this.division, env.config.clientId);
     this.tokens = new TokenManager(env, this.endpoint, this.transport, {
       clientId: env.config.clientId,
       clientSecret: env.secrets.clientSecret,

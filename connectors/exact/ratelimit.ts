@@ -1,16 +1,17 @@
 /**
- * Exact Online rate limits, read from the response headers and applied before the next call.
+ * Exact Online rate limits per app and division, kept in the shared limiter of the connector
+ * environment (PostgreSQL in the engine: every worker process spends one budget).
  *
  * Glossary
  * - daily:    `X-RateLimit-Limit/-Remaining/-Reset` (5,000 calls per app per division per day).
  * - minutely: `X-RateLimit-Minutely-Limit/-Remaining/-Reset` (60 per app per division per minute).
  * - reset:    UTC epoch milliseconds at which the window starts again.
+ * - key:      `exact|<endpoint>|<client id>|<division>`: what Exact counts by. Tokens belong to the
+ *             connection, limits to the division, so a connection serving two divisions has two.
  * On a 429 Exact sends only the headers of the limit that was hit (the others are absent).
  * https://support.exactonline.com/community/s/knowledge-base#All-All-DNO-Simulation-gen-apilimits
- *
- * Why a module-level table: every run builds its own client, but all runs of one worker process
- * share the same per-division budget, so what one run learnt from the headers serves the next.
  */
+import { limitsOf, resetProcessLimits, untilGranted, type LimitWindow, type RateLimits } from "../sdk/limits";
 
 export interface RateWindow {
   limit?: number;
@@ -18,17 +19,9 @@ export interface RateWindow {
   reset?: number;
 }
 
-export interface RateSnapshot {
-  daily: RateWindow;
-  minutely: RateWindow;
-  seenAt: number;
-}
-
-/** Calls kept in hand (other workers share the same budget and our view may be a little stale). */
-export const MINUTELY_RESERVE = 2;
-export const DAILY_RESERVE = 25;
-
-const table = new Map<string, RateSnapshot>();
+/** Exact's published limits, used until a response states the app's own. */
+export const MINUTELY: LimitWindow = { name: "minutely", limit: 60, periodMs: 60_000 };
+export const DAILY: LimitWindow = { name: "daily", limit: 5_000, periodMs: 86_400_000 };
 
 function int(headers: Headers, name: string): number | undefined {
   const value = headers.get(name);
@@ -52,73 +45,72 @@ export function readRateHeaders(headers: Headers): { daily: RateWindow; minutely
   };
 }
 
-function has(window: RateWindow): boolean {
-  return window.remaining !== undefined || window.reset !== undefined;
+/** After a 429: the wait until the window that was hit resets (its remaining reads 0 or is absent). */
+export function retryAfter429(headers: Headers, now: number): { waitMs?: number; which?: "daily" | "minutely" } {
+  const read = readRateHeaders(headers);
+  if (read.minutely.reset !== undefined && (read.minutely.remaining ?? 0) <= 0 && read.minutely.reset > now) {
+    return { waitMs: read.minutely.reset - now, which: "minutely" };
+  }
+  if (read.daily.reset !== undefined && (read.daily.remaining ?? 0) <= 0 && read.daily.reset > now) {
+    return { waitMs: read.daily.reset - now, which: "daily" };
+  }
+  return {};
 }
 
-export class RateLimiter {
-  constructor(private readonly key: string) {}
+interface LimiterEnv {
+  limits?: RateLimits;
+  signal?: AbortSignal;
+  now: () => number;
+}
 
-  snapshot(): RateSnapshot | undefined {
-    return table.get(this.key);
+/** The budget of one app in every division it calls. */
+export class ExactRateLimits {
+  private readonly limits: RateLimits;
+
+  constructor(
+    private readonly env: LimiterEnv,
+    private readonly app: string,
+  ) {
+    this.limits = limitsOf(env);
   }
 
-  /** Remember what a response said. Windows absent from the response keep their previous view. */
-  update(headers: Headers, now: number): void {
-    const read = readRateHeaders(headers);
-    const previous = table.get(this.key);
-    if (!has(read.daily) && !has(read.minutely)) return;
-    table.set(this.key, {
-      daily: has(read.daily) ? read.daily : (previous?.daily ?? {}),
-      minutely: has(read.minutely) ? read.minutely : (previous?.minutely ?? {}),
-      seenAt: now,
+  key(division: number | string): string {
+    return `exact|${this.app}|${division}`;
+  }
+
+  /** Take one call of the division's minutely and daily budget; waits past a few seconds go back to the engine. */
+  async beforeCall(division: number | string): Promise<void> {
+    const key = this.key(division);
+    await untilGranted(() => this.limits.take(key, [MINUTELY, DAILY], this.env.now()), {
+      system: "exact",
+      what: `division ${division}`,
+      signal: this.env.signal,
+      now: this.env.now,
     });
   }
 
-  /**
-   * How long to wait before the next call so that it stays under the limits, or 0.
-   * `which` tells the caller which window is exhausted.
-   */
-  waitBeforeCall(now: number): { waitMs: number; which?: "daily" | "minutely" } {
-    const snap = table.get(this.key);
-    if (!snap) return { waitMs: 0 };
-    const { daily, minutely } = snap;
-    if (daily.remaining !== undefined && daily.reset !== undefined && daily.remaining <= DAILY_RESERVE && now < daily.reset) {
-      return { waitMs: daily.reset - now, which: "daily" };
-    }
-    if (
-      minutely.remaining !== undefined &&
-      minutely.reset !== undefined &&
-      minutely.remaining <= MINUTELY_RESERVE &&
-      now < minutely.reset
-    ) {
-      return { waitMs: minutely.reset - now, which: "minutely" };
-    }
-    return { waitMs: 0 };
-  }
-
-  /** Count a call about to be sent against our local view, so a burst does not overshoot. */
-  spend(): void {
-    const snap = table.get(this.key);
-    if (!snap) return;
-    if (snap.minutely.remaining !== undefined) snap.minutely.remaining -= 1;
-    if (snap.daily.remaining !== undefined) snap.daily.remaining -= 1;
-  }
-
-  /** After a 429: the wait until the window that was hit resets. */
-  retryAfter429(headers: Headers, now: number): { waitMs?: number; which?: "daily" | "minutely" } {
+  /** Adopt what a response's headers said; a 429 also blocks the division until the window it hit resets. */
+  async observe(division: number | string, status: number, headers: Headers): Promise<void> {
+    const now = this.env.now();
+    const key = this.key(division);
     const read = readRateHeaders(headers);
-    if (read.minutely.reset !== undefined && (read.minutely.remaining ?? 0) <= 0 && read.minutely.reset > now) {
-      return { waitMs: read.minutely.reset - now, which: "minutely" };
+    for (const [window, seen] of [
+      [MINUTELY, read.minutely],
+      [DAILY, read.daily],
+    ] as const) {
+      if (seen.remaining === undefined || seen.reset === undefined) continue;
+      await this.limits.learn(key, window, { limit: seen.limit, remaining: seen.remaining, resetAt: seen.reset }, now);
     }
-    if (read.daily.reset !== undefined && (read.daily.remaining ?? 0) <= 0 && read.daily.reset > now) {
-      return { waitMs: read.daily.reset - now, which: "daily" };
+    if (status === 429) {
+      const { waitMs } = retryAfter429(headers, now);
+      const retry = Number(headers.get("retry-after"));
+      const until = waitMs !== undefined ? now + waitMs : Number.isFinite(retry) && retry > 0 ? now + retry * 1000 : now + 60_000;
+      await this.limits.block(key, until, now);
     }
-    return {};
   }
 }
 
-/** For tests and the sandbox's reset: forget every view. */
+/** For tests: forget what this process learnt (connections without shared limits). */
 export function clearRateLimits(): void {
-  table.clear();
+  resetProcessLimits();
 }

@@ -144,13 +144,12 @@ describe("rate limits", () => {
   it("throttles before the minutely limit instead of hitting it", async () => {
     const { env, client } = await connectedClient(h);
     h.sandbox.world.settings.minutelyLimit = 5;
-    await client.listJournals(); // remaining 4
-    await client.listJournals(); // remaining 3
-    await client.listJournals(); // remaining 2: the reserve
+    for (let i = 0; i < 5; i++) await client.listJournals(); // remaining 4 ... 0
     const sent = env.calls.length;
     const error = await client.listJournals().catch((e) => e);
     expect(error).toBeInstanceOf(RetryableError);
-    expect(error.code).toBe("rate_limit_minutely");
+    expect(error.code).toBe("rate_limit");
+    expect(error.message).toContain(`minutely limit used up for division ${D}`);
     expect(error.retryAfterMs).toBe(60_000);
     expect(env.calls.length).toBe(sent);
     // After the reset the calls flow again.
@@ -176,7 +175,8 @@ describe("rate limits", () => {
     await client.listJournals();
     const error = await client.listJournals().catch((e) => e);
     expect(error).toBeInstanceOf(RetryableError);
-    expect(error.code).toBe("rate_limit_daily");
+    expect(error.code).toBe("rate_limit");
+    expect(error.message).toContain("daily limit used up");
     expect(error.retryAfterMs).toBe(Date.parse("2026-03-17T00:00:00Z") - h.clock.t);
   });
 });

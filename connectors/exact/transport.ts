@@ -12,18 +12,16 @@
  * https://support.exactonline.com/community/s/knowledge-base#All-All-DNO-Content-respcodeserrorhandling
  */
 import type { ConnectorEnv } from "../sdk";
-import { HttpClient, NeedsReviewError, PermanentError, RetryableError, parseRetryAfter, sleep } from "../sdk";
+import { HttpClient, NeedsReviewError, PermanentError, RetryableError, parseRetryAfter } from "../sdk";
 import type { HttpResponse } from "../sdk";
 import { reconnectError, type TokenEndpoint, type TokenManager, type TokenResponse } from "./auth";
 import { readCollection, readErrorEnvelope, type ODataPage } from "./odata";
-import { RateLimiter } from "./ratelimit";
+import { ExactRateLimits, retryAfter429 } from "./ratelimit";
 
 const SYSTEM = "exact";
 export const ERROR_WINDOW_MS = 3_600_000;
 /** Exact blocks at 10 error responses per endpoint per hour; stop before that. */
 export const ERROR_BUDGET = 8;
-/** Waits up to this long happen in place; longer ones go back to the engine as retryAfterMs. */
-export const INLINE_WAIT_MS = 3_000;
 const BODY_EXCERPT = 2_000;
 const ERROR_STATUSES = new Set([400, 401, 403, 404]);
 
@@ -55,6 +53,12 @@ export function buildQuery(query: Record<string, string | number | undefined> = 
   return parts.length ? `?${parts.join("&")}` : "";
 }
 
+/** The division a call counts against: the first path segment below /api/v1/ (`current/Me`: the connection's). */
+export function divisionOf(url: string, fallback: number): number {
+  const m = /\/api\/v1\/(\d+)\//.exec(new URL(url).pathname);
+  return m ? Number(m[1]) : fallback;
+}
+
 export function endpointKey(url: string): string {
   const path = new URL(url).pathname;
   const at = path.indexOf("/api/v1/");
@@ -64,15 +68,16 @@ export function endpointKey(url: string): string {
 
 export class ExactTransport implements TokenEndpoint {
   private tokens?: TokenManager;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: ExactRateLimits;
   private readonly tokenHttp: HttpClient;
 
   constructor(
     private readonly env: ConnectorEnv,
     readonly endpoint: string,
     readonly division: number,
+    clientId = "",
   ) {
-    this.limiter = new RateLimiter(`${endpoint}|${division}`);
+    this.limiter = new ExactRateLimits(env, `${endpoint}|${clientId}`);
     // Why a second HttpClient for the token endpoint: the recorded HTTP client redacts known
     // secrets only, and the new tokens are unknown until the response is read. This one shares
     // the redactor and the abort signal, and logs each call with token fields masked by name.
@@ -181,7 +186,7 @@ export class ExactTransport implements TokenEndpoint {
     const description = typeof body.error_description === "string" ? body.error_description : response.text.slice(0, 200);
     const info = { system: SYSTEM, status: response.status, code: error || String(response.status), body: excerpt };
     if (response.status === 429) {
-      const { waitMs } = this.limiter.retryAfter429(response.headers, now);
+      const { waitMs } = retryAfter429(response.headers, now);
       throw new RetryableError(`Exact Online token endpoint limit reached: ${description}`, {
         ...info,
         retryAfterMs: waitMs ?? parseRetryAfter(response.headers.get("retry-after"), now) ?? 3_600_000,
@@ -237,23 +242,6 @@ export class ExactTransport implements TokenEndpoint {
     }
   }
 
-  private async throttle(): Promise<void> {
-    for (;;) {
-      const now = this.env.now();
-      const { waitMs, which } = this.limiter.waitBeforeCall(now);
-      if (waitMs <= 0) break;
-      if (waitMs > INLINE_WAIT_MS) {
-        throw new RetryableError(`Exact Online ${which} rate limit nearly used up for division ${this.division}; waiting for its reset`, {
-          system: SYSTEM,
-          code: `rate_limit_${which}`,
-          retryAfterMs: waitMs,
-        });
-      }
-      await sleep(waitMs, this.env.signal);
-    }
-    this.limiter.spend();
-  }
-
   private async send(req: ApiRequest, url: string, token: string): Promise<HttpResponse> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
     if (req.body !== undefined) headers["content-type"] = "application/json";
@@ -265,7 +253,7 @@ export class ExactTransport implements TokenEndpoint {
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       label: req.label,
     });
-    this.limiter.update(response.headers, this.env.now());
+    await this.limiter.observe(divisionOf(url, this.division), response.status, response.headers);
     return response;
   }
 
@@ -275,13 +263,13 @@ export class ExactTransport implements TokenEndpoint {
     const key = endpointKey(url);
     let token = await this.auth.accessToken();
     this.checkErrorBudget(key, this.env.now());
-    await this.throttle();
+    await this.limiter.beforeCall(divisionOf(url, this.division));
     let response = await this.send(req, url, token);
     if (response.status === 401) {
       await this.auth.recordError(key, ERROR_WINDOW_MS);
       await this.auth.rejected(token);
       token = await this.auth.accessToken();
-      await this.throttle();
+      await this.limiter.beforeCall(divisionOf(url, this.division));
       response = await this.send(req, url, token);
       if (response.status === 401) {
         await this.auth.recordError(key, ERROR_WINDOW_MS);
@@ -328,7 +316,7 @@ export class ExactTransport implements TokenEndpoint {
     }
     if (status === 429) {
       const now = this.env.now();
-      const { waitMs, which } = this.limiter.retryAfter429(response.headers, now);
+      const { waitMs, which } = retryAfter429(response.headers, now);
       throw new RetryableError(`Exact Online ${which ?? ""} rate limit reached on ${what}: ${message}`.replace("  ", " "), {
         ...info,
         code: which ? `rate_limit_${which}` : "rate_limit",

@@ -126,7 +126,7 @@ export function memoryRateLimits(): RateLimits {
       const full = rows.filter(({ row }) => row.used >= row.limit);
       if (full.length) {
         const longest = full.reduce((a, b) => (a.row.resetAt >= b.row.resetAt ? a : b));
-        return { ok: false, waitMs: longest.row.resetAt - now, reason: `${longest.w.name} rate limit used up` };
+        return { ok: false, waitMs: longest.row.resetAt - now, reason: `${longest.w.name} limit used up` };
       }
       for (const { row } of rows) row.used += 1;
       return { ok: true };
@@ -161,7 +161,12 @@ export function memoryRateLimits(): RateLimits {
 }
 
 /** This process's limits, for environments without shared ones (connector tests, sandboxes). */
-const processLimits = memoryRateLimits();
+let processLimits = memoryRateLimits();
+
+/** Forget this process's limits (tests, a sandbox reset). */
+export function resetProcessLimits(): void {
+  processLimits = memoryRateLimits();
+}
 
 export function limitsOf(env: { limits?: RateLimits }): RateLimits {
   return env.limits ?? processLimits;
