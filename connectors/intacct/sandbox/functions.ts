@@ -10,6 +10,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { asArray, isRecord, obj, text } from "../xml";
+import { Refusal, lineUserDimensions, userDimension } from "./dimensions";
+import { checkEntityWrite, entityStamp, visible } from "./entities";
+import { recordsOf } from "./ledger";
 import { QueryError, compare, parseFilter, parseReadByQuery } from "./query";
 import {
   OBJECTS,
@@ -45,6 +48,8 @@ export interface FnContext {
   company: Company;
   now: number;
   resultSets: Map<string, ResultSet>;
+  /** The session's entity in a multi-entity company ("" or undefined: top level). */
+  entityId?: string;
 }
 
 const BUSINESS = "BL01001973";
@@ -152,14 +157,17 @@ const DECLARED_FIELDS: Record<string, string[]> = {
 
 function objectFields(company: Company, object: string): Set<string> {
   const fields = new Set<string>(["RECORDNO", "WHENCREATED", "WHENMODIFIED", ...(DECLARED_FIELDS[object] ?? [])]);
-  for (const r of company.records[object] ?? []) fieldPaths(header(object, r), "", fields);
+  for (const r of recordsOf(company, object)) fieldPaths(header(object, r), "", fields);
   const idField = OBJECTS[object]?.idField;
   if (idField) fields.add(idField);
+  // User-defined dimensions are fields of the ledger rows and their value objects have ID and NAME.
+  if (object === "GLENTRY") for (const d of company.userDimensions ?? []) fields.add(`GLDIM${d.objectName}`);
+  if (userDimension(company, object)) for (const f of ["ID", "NAME", "STATUS"]) fields.add(f);
   return fields;
 }
 
-function knownObject(object: string): boolean {
-  return object in OBJECTS;
+function knownObject(company: Company, object: string): boolean {
+  return object in OBJECTS || userDimension(company, object) !== undefined;
 }
 
 function pick(rec: Rec, fields: string[] | "*"): Rec {
@@ -188,8 +196,8 @@ function parseFieldList(value: unknown): string[] | "*" {
   return s.split(",").map((f) => f.trim()).filter(Boolean);
 }
 
-function filteredRecords(company: Company, object: string, docparid: string): Rec[] {
-  const all = company.records[object] ?? [];
+function filteredRecords(ctx: FnContext, object: string, docparid: string): Rec[] {
+  const all = recordsOf(ctx.company, object).filter((r) => visible(ctx.company, ctx.entityId, object, r));
   return docparid ? all.filter((r) => r.DOCPARID === docparid) : all;
 }
 
@@ -198,7 +206,7 @@ function filteredRecords(company: Company, object: string, docparid: string): Re
 
 export function readByQuery(ctx: FnContext, body: Rec): FnOutcome {
   const object = str(body.object).toUpperCase();
-  if (!knownObject(object)) return fail(UNSUPPORTED, `Object ${str(body.object)} is not supported by readByQuery.`);
+  if (!knownObject(ctx.company, object)) return fail(UNSUPPORTED, `Object ${str(body.object)} is not supported by readByQuery.`);
   const pageSize = body.pagesize === undefined ? 100 : Number(str(body.pagesize));
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
     return fail(QUERY_ERROR, `pagesize ${str(body.pagesize)} is out of range.`, "Use a page size between 1 and 1000.");
@@ -216,7 +224,7 @@ export function readByQuery(ctx: FnContext, body: Rec): FnOutcome {
   } catch (e) {
     return fail(QUERY_ERROR, `Query Failed: ${(e as Error).message} in '${str(body.query)}'.`, "Check the query syntax.");
   }
-  const matched = filteredRecords(ctx.company, object, str(body.docparid))
+  const matched = filteredRecords(ctx, object, str(body.docparid))
     .filter(predicate)
     .map((r) => pick(header(object, r), fields));
   const listtype = object.toLowerCase();
@@ -260,7 +268,7 @@ export function readMore(ctx: FnContext, body: Rec): FnOutcome {
 
 export function query(ctx: FnContext, body: Rec): FnOutcome {
   const object = str(body.object).toUpperCase();
-  if (!knownObject(object)) return fail(UNSUPPORTED, `Object ${str(body.object)} is not supported by query.`);
+  if (!knownObject(ctx.company, object)) return fail(UNSUPPORTED, `Object ${str(body.object)} is not supported by query.`);
   const known = objectFields(ctx.company, object);
   const select = asArray(obj(body.select).field).map(text);
   if (select.length === 0) return fail("XL03000003", "XML Parse schema error: select needs at least one field.", "", "XML Parse schema error");
@@ -273,7 +281,7 @@ export function query(ctx: FnContext, body: Rec): FnOutcome {
     return fail(QUERY_ERROR, `pagesize ${str(body.pagesize)} is out of range.`, "Use a page size between 1 and 2000.");
   }
   if (!Number.isInteger(offset) || offset < 0) return fail(QUERY_ERROR, `offset ${str(body.offset)} is invalid.`);
-  let records = filteredRecords(ctx.company, object, str(body.docparid));
+  let records = filteredRecords(ctx, object, str(body.docparid));
   try {
     if (body.filter !== undefined && body.filter !== "") {
       const predicate = parseFilter(obj(body.filter), (f) => known.has(f), ci);
@@ -318,7 +326,7 @@ export function query(ctx: FnContext, body: Rec): FnOutcome {
 
 export function read(ctx: FnContext, body: Rec): FnOutcome {
   const object = str(body.object).toUpperCase();
-  if (!knownObject(object)) return fail(UNSUPPORTED, `Object ${str(body.object)} is not supported by read.`);
+  if (!knownObject(ctx.company, object)) return fail(UNSUPPORTED, `Object ${str(body.object)} is not supported by read.`);
   const keys = str(body.keys).split(",").map((k) => k.trim()).filter(Boolean);
   if (keys.length === 0) return fail("BL34000061", "Required field keys is missing.");
   const fields = parseFieldList(body.fields);
@@ -328,7 +336,7 @@ export function read(ctx: FnContext, body: Rec): FnOutcome {
     if (bad) return fail(QUERY_ERROR, `Field '${bad}' is not a field of object ${object}.`);
   }
   const listtype = object.toLowerCase();
-  const found = filteredRecords(ctx.company, object, str(body.docparid)).filter((r) => keys.includes(String(r.RECORDNO)));
+  const found = filteredRecords(ctx, object, str(body.docparid)).filter((r) => keys.includes(String(r.RECORDNO)));
   return {
     ok: true,
     write: false,
@@ -343,14 +351,20 @@ function run(fn: () => FnOutcome): FnOutcome {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof Invalid) return { ok: false, errors: e.errors };
+    if (e instanceof Invalid || e instanceof Refusal) return { ok: false, errors: e.errors };
     throw e;
   }
 }
 
 function stampNew(ctx: FnContext, rec: Rec): Rec {
   const ts = auditTimestamp(ctx.now);
-  return { RECORDNO: nextRecordNo(ctx.company), ...rec, WHENCREATED: rec.WHENCREATED ?? ts, WHENMODIFIED: ts, CREATEDBY: "xml_gateway" };
+  return { RECORDNO: nextRecordNo(ctx.company), ...rec, ...entityStamp(ctx.company, ctx.entityId), WHENCREATED: rec.WHENCREATED ?? ts, WHENMODIFIED: ts, CREATEDBY: "xml_gateway" };
+}
+
+/** Lines of a transaction: written where the session may (entity), user-defined dimensions checked. */
+function checkLines(ctx: FnContext, lines: Rec[], locationField: string): Array<Record<string, string>> {
+  checkEntityWrite(ctx.company, ctx.entityId, lines.map((l) => str(l[locationField])));
+  return lines.map((l, i) => lineUserDimensions(ctx.company, l, i + 1));
 }
 
 const GL_DIMENSIONS = {
@@ -420,6 +434,7 @@ function createGlBatch(ctx: FnContext, rec: Rec): [string, Rec] {
   const title = required(rec, "BATCH_TITLE", "Description (BATCH_TITLE)");
   const entries = asArray(obj(rec.ENTRIES).GLENTRY).map(obj);
   if (entries.length < 2) invalid("A journal entry needs at least two lines.", "Add debit and credit lines.", "BL34000061");
+  checkLines(ctx, entries, "LOCATION");
   let debit = 0;
   let credit = 0;
   const lines = entries.map((e, i) => {
@@ -468,6 +483,7 @@ function createApBill(ctx: FnContext, rec: Rec): [string, Rec] {
   if (!due && !termName) invalid("The Date Due field is missing a value.", "Provide WHENDUE or a TERMNAME.", "BL34000061");
   const items = asArray(obj(rec.APBILLITEMS).APBILLITEM).map(obj);
   if (items.length === 0) invalid("A bill needs at least one line.", "Add APBILLITEMS/APBILLITEM.", "BL34000061");
+  checkLines(ctx, items, "LOCATIONID");
   let total = 0;
   const lines = items.map((l, i) => {
     const account = required(l, "ACCOUNTNO", `Account on line ${i + 1}`);
@@ -553,6 +569,7 @@ export function createApAdjustment(ctx: FnContext, body: Rec): FnOutcome {
     checkOpenPeriod(ctx.company, posted || created);
     const items = asArray(obj(body.apadjustmentitems).lineitem).map(obj);
     if (items.length === 0) invalid("Adjustment lines, must have at least 1.", "Add apadjustmentitems/lineitem.", "BL34000061");
+    const userDims = checkLines(ctx, items, "locationid");
     let total = 0;
     let sign = 0;
     const lines = items.map((l, i) => {
@@ -579,6 +596,7 @@ export function createApAdjustment(ctx: FnContext, body: Rec): FnOutcome {
         CLASSID: str(l.classid),
         CUSTOMERID: str(l.customerid),
         ITEMID: str(l.itemid),
+        ...userDims[i],
       };
     });
     const stored = stampNew(ctx, {
@@ -627,6 +645,7 @@ export function createArAdjustment(ctx: FnContext, body: Rec): FnOutcome {
     const rateDate = body.exchratedate ? legacyDate(body.exchratedate, "Exchange rate date", false) : "";
     const items = asArray(obj(body.aradjustmentitems).lineitem).map(obj);
     if (items.length === 0) invalid("Adjustment lines, must have at least 1.", "Add aradjustmentitems/lineitem.", "BL34000061");
+    const userDims = checkLines(ctx, items, "locationid");
     let total = 0;
     let sign = 0;
     const lines = items.map((l, i) => {
@@ -651,6 +670,7 @@ export function createArAdjustment(ctx: FnContext, body: Rec): FnOutcome {
         PROJECTID: str(l.projectid),
         CLASSID: str(l.classid),
         ITEMID: str(l.itemid),
+        ...userDims[i],
       };
     });
     const base = lines.reduce((sum, l) => sum + cents(Number(l.AMOUNT)), 0);

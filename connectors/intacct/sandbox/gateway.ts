@@ -11,13 +11,15 @@ import { XMLValidator } from "fast-xml-parser";
 import { delay, dropResponse, nextFault, readBody, send, type FaultSettings } from "../../sdk";
 import { DUPLICATE_CONTROLID_ERRORNO, RATE_LIMIT_ERRORNO, ROLLED_BACK_ERRORNO } from "../errors";
 import { asArray, element, hasForbidden, obj, parseXml, text, type XmlObject } from "../xml";
+import { DIMENSION_FUNCTIONS } from "./dimensions";
+import { isEntity, isMultiEntity } from "./entities";
 import { FUNCTIONS as CORE_FUNCTIONS, type ErrorEntry, type FnOutcome } from "./functions";
 import { SALES_LIFECYCLE_FUNCTIONS } from "./lifecycle";
 import { MASTER_DATA_FUNCTIONS } from "./master-data";
 import { PURCHASING_FUNCTIONS } from "./purchasing";
 import { isoWithOffset, type Company, type Rec, type ResultSet, type SandboxState, type Session } from "./store";
 
-const FUNCTIONS = { ...CORE_FUNCTIONS, ...SALES_LIFECYCLE_FUNCTIONS, ...PURCHASING_FUNCTIONS, ...MASTER_DATA_FUNCTIONS };
+const FUNCTIONS = { ...CORE_FUNCTIONS, ...SALES_LIFECYCLE_FUNCTIONS, ...PURCHASING_FUNCTIONS, ...MASTER_DATA_FUNCTIONS, ...DIMENSION_FUNCTIONS };
 
 export const GATEWAY_PATH = "/ia/xml/xmlgw.phtml";
 
@@ -167,7 +169,7 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse, d
     const login = obj(auth.login);
     const c = state.companies[text(login.companyid)];
     const user = c?.users[text(login.userid)];
-    if (c && user && user.password === text(login.password)) {
+    if (c && user && user.password === text(login.password) && (!text(login.locationid) || !isMultiEntity(c) || isEntity(c, text(login.locationid)))) {
       company = c;
       userId = text(login.userid);
       locationId = text(login.locationid);
@@ -279,12 +281,17 @@ function runFunctions(args: RunArgs): { xml: string; newSession?: string } {
         return { ok: false, errors: [{ errorno: "XL03000001", description2: "getAPISession must be the only function in its request.", correction: "Send getAPISession alone." }] };
       }
       let s = args.session;
-      if (!s) {
+      // `<getAPISession><locationid>` asks for a session at that entity ("" = top level), even from a session.
+      const wanted = f.body.locationid === undefined ? undefined : text(f.body.locationid);
+      if (wanted && isMultiEntity(company) && !isEntity(company, wanted)) {
+        return { ok: false, errors: [{ errorno: "XL03000006", description2: `Invalid entity '${wanted}' for company '${company.companyId}'.`, correction: "Give the location ID of an entity, or empty for the top level." }] };
+      }
+      if (!s || (wanted !== undefined && wanted !== s.locationId)) {
         s = {
           sessionId: `${randomBytes(24).toString("base64url")}..`,
           companyId: company.companyId,
           userId: args.userId,
-          locationId: args.locationId,
+          locationId: wanted ?? args.locationId,
           expiresAt: deps.now() + deps.settings.sessionDurationSeconds * 1000,
         };
         deps.sessions.set(s.sessionId, s);
@@ -316,7 +323,7 @@ function runFunctions(args: RunArgs): { xml: string; newSession?: string } {
         ],
       };
     }
-    const outcome = handler.run({ company, now: deps.now(), resultSets: deps.resultSets }, f.body);
+    const outcome = handler.run({ company, now: deps.now(), resultSets: deps.resultSets, entityId: args.locationId }, f.body);
     if (outcome.ok && args.uniqueId && f.controlId) newlyUsed.push(f.controlId);
     return outcome;
   });

@@ -11,7 +11,15 @@ export const DEMO = {
   companyId: "LEDGERLINE-DEMO",
   userId: "xml_gateway",
   userPassword: "sandbox-user-pw",
+  /** A multi-entity company (entities US and UK) with the same sender and user. */
+  multiEntityCompanyId: "LEDGERLINE-GLOBAL",
 } as const;
+
+/** User-defined dimensions of both sandbox companies, with their values ([ID, NAME, STATUS]). */
+const USER_DIMENSIONS: Array<{ objectName: string; label: string; values: Array<[string, string, string]> }> = [
+  { objectName: "CHANNEL", label: "Channel", values: [["WEB", "Web store", "active"], ["RETAIL", "Retail stores", "active"], ["PARTNER", "Partner resellers", "active"], ["FAX", "Fax orders", "inactive"]] },
+  { objectName: "REGION", label: "Region", values: [["NA", "North America", "active"], ["EMEA", "Europe, Middle East and Africa", "active"], ["APAC", "Asia Pacific", "active"]] },
+];
 
 const DAY = 86_400_000;
 
@@ -240,6 +248,11 @@ export function seedState(now: number): SandboxState {
     );
   }
 
+  const udds = Object.fromEntries(
+    USER_DIMENSIONS.map((d) => [d.objectName, d.values.map(([id, name, status]) => stamp({ ID: id, NAME: name, STATUS: status }))]),
+  );
+  const userDimensions = USER_DIMENSIONS.map((d) => ({ objectName: d.objectName, objectLabel: d.label, termLabel: d.label }));
+
   const company: Company = {
     companyId: DEMO.companyId,
     senders: [DEMO.senderId],
@@ -263,14 +276,54 @@ export function seedState(now: number): SandboxState {
       ARADJUSTMENT: [],
       PODOCUMENT: [],
       AUDITHISTORY: [],
+      ...udds,
     },
     nextRecordNo: 1000,
     counters: { GLBATCH: 0, PO: 0 },
     closedPeriods: [],
     baseCurrency: "USD",
+    userDimensions,
+  };
+
+  // The multi-entity company: entities US and UK (locations whose children post to them), the same
+  // chart, journals, departments, vendors and customers (shared by both entities), the same UDDs.
+  // Transactions are entered at an entity, never at the top level.
+  const ENTITY_LOCATIONS = (
+    [
+      ["US", "Ledgerline Inc. (US)", "", address("1701 California St", "Denver", "CO", "80202")],
+      ["US-CA", "San Francisco, CA", "US", address("1 Market St", "San Francisco", "CA", "94105")],
+      ["UK", "Ledgerline Ltd (UK)", "", { ADDRESS1: "1 Poultry", ADDRESS2: "", CITY: "London", STATE: "", ZIP: "EC2R 8EJ", COUNTRY: "United Kingdom", COUNTRYCODE: "GB" }],
+      ["UK-LON", "London", "UK", { ADDRESS1: "1 Poultry", ADDRESS2: "", CITY: "London", STATE: "", ZIP: "EC2R 8EJ", COUNTRY: "United Kingdom", COUNTRYCODE: "GB" }],
+    ] as const
+  ).map(([id, name, parent, mail]) => stamp({ LOCATIONID: id, NAME: name, PARENTID: parent, STATUS: "active", CONTACTINFO: contact(name, "", "555-0100", mail) }));
+  const global: Company = {
+    companyId: DEMO.multiEntityCompanyId,
+    senders: [DEMO.senderId],
+    users: { [DEMO.userId]: { password: DEMO.userPassword } },
+    records: {
+      ...structuredClone({ GLACCOUNT, DEPARTMENT, CLASS, ITEM, EMPLOYEE, GLJOURNAL, VENDOR, CUSTOMER }),
+      LOCATION: ENTITY_LOCATIONS,
+      PROJECT: [],
+      SODOCUMENT: [],
+      ARINVOICE: [],
+      GLBATCH: [],
+      APBILL: [],
+      APADJUSTMENT: [],
+      ARADJUSTMENT: [],
+      PODOCUMENT: [],
+      AUDITHISTORY: [],
+      ...structuredClone(udds),
+    },
+    nextRecordNo: 1000,
+    counters: { GLBATCH: 0, PO: 0 },
+    closedPeriods: [],
+    baseCurrency: "USD",
+    userDimensions: structuredClone(userDimensions),
+    entities: ["US", "UK"],
+    entityRequired: true,
   };
   return {
     senders: { [DEMO.senderId]: { password: DEMO.senderPassword } },
-    companies: { [DEMO.companyId]: company },
+    companies: { [DEMO.companyId]: company, [global.companyId]: global },
   };
 }

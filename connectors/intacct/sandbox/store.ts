@@ -26,6 +26,8 @@ export const OBJECTS: Record<string, { idField?: string; lines?: { collection: s
   ARINVOICE: { lines: { collection: "ARINVOICEITEMS", item: "arinvoiceitem" } },
   /** Audit trail: one row per create, change or delete of a record (OBJECTTYPE, OBJECTKEY, ACCESSMODE, ACCESSTIME). */
   AUDITHISTORY: {},
+  /** The ledger rows: every GLBATCH line with its batch's JOURNAL, BATCHNO and BATCH_DATE (read-only view). */
+  GLENTRY: {},
 };
 
 export interface Company {
@@ -40,6 +42,19 @@ export interface Company {
   closedPeriods?: string[];
   /** Base (company) currency; lines in another currency need a rate. */
   baseCurrency?: string;
+  /** User-defined dimensions (platform objects enabled as GL dimensions); their values are records of `objectName`. */
+  userDimensions?: UserDimension[];
+  /** Multi-entity company: the LOCATIONIDs that are entities (sessions may target one). */
+  entities?: string[];
+  /** Multi-entity company that refuses transactions entered at the top level. */
+  entityRequired?: boolean;
+}
+
+export interface UserDimension {
+  /** Integration name, upper case (CHANNEL): the object to read its values from. */
+  objectName: string;
+  objectLabel: string;
+  termLabel: string;
 }
 
 export interface SandboxState {
