@@ -92,7 +92,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function client(userId = "testuser", now = 1_700_000_000_000) {
   const env = localEnv(intacct, {
-    config: { baseUrl: url, senderId: "testsenderid", companyId: "testcompany", userId, retryBaseDelayMs: 1, maxAttempts: 2 },
+    config: { baseUrl: url, senderId: "testsenderid", companyId: "testcompany", userId },
     secrets: { senderPassword: "pass123!", userPassword: "pass456!" },
     state: memoryStateStore(),
     now: () => now,

@@ -43,7 +43,7 @@ export async function startKit(options: IntacctSandboxOptions = {}): Promise<Kit
     client(overrides = {}) {
       const demo = intacct.sandbox!(server.url);
       const env = localEnv(intacct, {
-        config: { ...demo.config, retryBaseDelayMs: 5, maxRetryWaitMs: 2000, ...overrides.config },
+        config: { ...demo.config, ...overrides.config },
         secrets: { ...demo.secrets, ...overrides.secrets },
         state: overrides.state ?? memoryStateStore(),
         now: () => clock.now,

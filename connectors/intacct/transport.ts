@@ -13,19 +13,24 @@
  * - layers:    control, authentication, function result and `aborted` results are all checked,
  *              whatever the HTTP status: HTTP 200 with `<status>failure</status>` is a failure.
  *
- * Failures become classified errors: rate limit (GW-0010, HTTP 429) and 5xx are retried here with
- * backoff and then surface as RetryableError; 524 and timeouts of writes are "outcome unknown";
- * business errors are PermanentError with errorno/description/description2/correction;
- * references to unknown records are NeedsReviewError.
+ * Failures become classified errors through the SDK's status ladder (`errorForStatus`): rate
+ * limit (GW-0010, HTTP 429) and 5xx are RetryableError, which the engine retries with its backoff,
+ * jitter and Retry-After (this transport sends each request once); 524 and timeouts of writes are
+ * "outcome unknown"; business errors are PermanentError with errorno/description/description2/
+ * correction; references to unknown records are NeedsReviewError. The one thing repeated here is
+ * a request refused for its session: it is sent again once on a new session (not a retry of a
+ * write that may have happened: the gateway refused it before running any function).
  */
 import { createHash, randomUUID } from "node:crypto";
 import {
+  CredentialCache,
   PermanentError,
   RetryableError,
-  backoffDelay,
+  errorForStatus,
   isClassified,
   parseRetryAfter,
-  sleep,
+  redactedExcerpt,
+  statusStep,
   type ClassifiedError,
   type ConnectorEnv,
   type HttpResponse,
@@ -163,12 +168,21 @@ function parseEnvelope(textBody: string): ParsedEnvelope | undefined {
 export class IntacctTransport {
   private readonly config: IntacctConfig;
   private readonly secrets: IntacctSecrets;
-  /** Session last used by this process (avoids a state read per call). */
-  private current?: SessionState;
+  /** The connection's session: in this process, in env.state, or one new sign-in for all workers. */
+  private readonly sessions: CredentialCache<SessionState, SessionState>;
 
   constructor(private readonly env: IntacctEnv) {
     this.config = env.config;
     this.secrets = env.secrets;
+    this.sessions = new CredentialCache<SessionState, SessionState>({
+      state: env.state,
+      pick: (stored) => stored,
+      put: (_stored, session) => session,
+      usable: (s) => this.usable(s),
+      secret: (s) => s.sessionId,
+      issue: () => this.login(),
+      adopt: (s) => env.http.redactor.add(s.sessionId),
+    });
     // Passwords travel XML-escaped: the escaped form is just as secret.
     env.http.redactor.add(escapeXml(env.secrets.senderPassword));
     env.http.redactor.add(escapeXml(env.secrets.userPassword));
@@ -188,9 +202,8 @@ export class IntacctTransport {
   // Sessions
   // https://developer.intacct.com/api/company-console/api-sessions/
 
-  private usable(s: SessionState | undefined): s is SessionState {
+  private usable(s: SessionState): boolean {
     return (
-      !!s &&
       s.v === 1 &&
       s.identity === this.identity &&
       s.expiresAt - this.config.sessionRenewMarginSeconds * 1000 > this.env.now()
@@ -198,32 +211,8 @@ export class IntacctTransport {
   }
 
   /** A usable session: cached in this process, then in env.state, else a new one (one process logs in). */
-  async session(): Promise<SessionState> {
-    if (this.usable(this.current)) return this.current;
-    const stored = await this.env.state.get<SessionState>();
-    if (this.usable(stored)) return this.adopt(stored);
-    return this.env.state.withLock(async () => {
-      const again = await this.env.state.get<SessionState>();
-      if (this.usable(again)) return this.adopt(again);
-      const fresh = await this.login();
-      await this.env.state.set(fresh);
-      return this.adopt(fresh);
-    });
-  }
-
-  /** Drop a session the gateway refused, unless another process already replaced it. */
-  private async invalidate(sessionId: string): Promise<void> {
-    if (this.current?.sessionId === sessionId) this.current = undefined;
-    await this.env.state.withLock(async () => {
-      const stored = await this.env.state.get<SessionState>();
-      if (stored?.sessionId === sessionId) await this.env.state.set(undefined);
-    });
-  }
-
-  private adopt(s: SessionState): SessionState {
-    this.env.http.redactor.add(s.sessionId);
-    this.current = s;
-    return s;
+  session(): Promise<SessionState> {
+    return this.sessions.get();
   }
 
   /** The gateway endpoint from getAPISession, kept only when it stays on the configured gateway. */
@@ -267,7 +256,7 @@ export class IntacctTransport {
       throw classifyErrors(parsed.authErrors, {
         what: "sign-in (getAPISession)",
         status: response.status,
-        body: this.clip(response.text),
+        body: this.excerpt(response.text),
         connectionHealth: "needs_reconnect",
       });
     }
@@ -295,10 +284,7 @@ export class IntacctTransport {
     if (!sessionTimeout) return;
     const { expiresAt } = this.expiryFrom(sessionTimeout, this.env.now());
     if (expiresAt <= s.expiresAt + 30_000) return;
-    const next: SessionState = { ...s, expiresAt, reported: true };
-    if (this.current?.sessionId === s.sessionId) this.current = next;
-    const stored = await this.env.state.get<SessionState>();
-    if (stored?.sessionId === s.sessionId) await this.env.state.set(next);
+    await this.sessions.update({ ...s, expiresAt, reported: true });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -321,14 +307,14 @@ export class IntacctTransport {
       try {
         const { parsed, response } = await this.send(fns, auth, s.endpoint, options);
         if (parsed.authStatus === undefined) {
-          throw new PermanentError("Intacct answered without an operation block", { system: SYSTEM, body: this.clip(response.text) });
+          throw new PermanentError("Intacct answered without an operation block", { system: SYSTEM, body: this.excerpt(response.text) });
         }
         if (parsed.authStatus !== "success") throw new AuthFailure(parsed.authErrors);
         await this.touch(s, parsed.sessionTimeout);
         return this.results(parsed, fns, response, options);
       } catch (error) {
         if (!(error instanceof AuthFailure)) throw error;
-        await this.invalidate(s.sessionId);
+        await this.sessions.invalidate(s.sessionId);
         if (renewed) {
           throw new RetryableError(
             `Intacct refused a fresh session: ${error.errors.map((e) => e.description2 || e.errorno).join("; ")}`,
@@ -368,14 +354,13 @@ export class IntacctTransport {
     );
   }
 
-  private clip(body: string): string {
-    const redacted = this.env.http.redactor.text(body);
-    return redacted.length > 4000 ? `${redacted.slice(0, 4000)}…` : redacted;
+  private excerpt(body: string): string {
+    return redactedExcerpt(this.env.http.redactor, body, 4000);
   }
 
   /**
-   * POST the envelope, retrying what is safe to retry: rate limits, 5xx other than 524, and for
-   * reads also network failures and timeouts. Returns a parsed envelope whose control layer succeeded.
+   * POST the envelope once. Returns a parsed envelope whose control layer succeeded; any other
+   * answer throws its classified error, for the engine's retry policy to act on.
    */
   private async send(
     functions: Required<IntacctFunction>[],
@@ -385,78 +370,65 @@ export class IntacctTransport {
   ): Promise<{ parsed: ParsedEnvelope; response: HttpResponse }> {
     const body = this.envelope(functions, auth, options);
     const label = options.label ?? functions.map((f) => f.name).join(", ");
-    const policy = { baseDelayMs: this.config.retryBaseDelayMs, maxDelayMs: Math.max(this.config.retryBaseDelayMs * 16, 1) };
-    for (let attempt = 1; ; attempt++) {
-      let failure: ClassifiedError;
-      try {
-        const response = await this.env.http.request({
-          method: "POST",
-          url,
-          headers: { "content-type": "application/xml; charset=utf-8", accept: "application/xml" },
-          body,
-          timeoutMs: this.config.timeoutMs,
-          label: `Intacct ${label}`,
-        });
-        const outcome = this.interpret(response, options);
-        if ("parsed" in outcome) return { parsed: outcome.parsed, response };
-        failure = outcome.error;
-      } catch (error) {
-        if (!isClassified(error)) throw error;
-        failure = error;
-        // A write whose response was lost: reconcile (read back) before anything is retried.
-        if (error instanceof RetryableError && error.outcomeUnknown) {
-          if (options.write) throw error;
-          failure = new RetryableError(error.message, { system: SYSTEM, cause: error });
-        }
+    let response: HttpResponse;
+    try {
+      response = await this.env.http.request({
+        method: "POST",
+        url,
+        headers: { "content-type": "application/xml; charset=utf-8", accept: "application/xml" },
+        body,
+        timeoutMs: this.config.timeoutMs,
+        label: `Intacct ${label}`,
+      });
+    } catch (error) {
+      // Every call is a POST, so the HTTP client calls a lost answer "outcome unknown"; only a
+      // write's outcome can be unknown (the engine reads it back first), a read is just retried.
+      if (isClassified(error) && error instanceof RetryableError && error.outcomeUnknown && !options.write) {
+        throw new RetryableError(error.message, { system: SYSTEM, cause: error });
       }
-      if (!(failure instanceof RetryableError) || failure.outcomeUnknown || attempt >= this.config.maxAttempts) throw failure;
-      const wait = backoffDelay(policy, attempt, failure.retryAfterMs);
-      if (wait > this.config.maxRetryWaitMs) throw failure;
-      this.env.log.warn(`Intacct ${label}: ${failure.message}; attempt ${attempt + 1} in ${wait} ms`);
-      await sleep(wait, this.env.signal);
+      throw error;
     }
+    const outcome = this.interpret(response, options);
+    if ("error" in outcome) throw outcome.error;
+    return { parsed: outcome.parsed, response };
   }
 
   /** What one HTTP response means: a parsed envelope, or a classified failure of the whole request. */
   private interpret(response: HttpResponse, options: ExecuteOptions): { parsed: ParsedEnvelope } | { error: ClassifiedError } {
     const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.env.now());
     const parsed = parseEnvelope(response.text);
-    const body = this.clip(response.text);
+    const body = this.excerpt(response.text);
     const status = response.status;
+    const step = statusStep(status);
+    // The ladder for the whole request. Intacct's own: only its gateway's 524 (the origin timed
+    // out while processing) may hide an applied write; other 5xx are answered before any function
+    // ran. Sign-in failures come inside the XML, so an HTTP 401/403 alone marks no connection.
+    const ladder = (details?: unknown) =>
+      errorForStatus({
+        system: SYSTEM,
+        status,
+        body,
+        details,
+        retryAfterMs,
+        write: options.write,
+        mayHaveApplied: (s) => s === 524,
+        message: (kind) =>
+          kind === "rate_limited"
+            ? "Intacct rate limit (HTTP 429)"
+            : status === 524
+              ? "Intacct gateway timed out (HTTP 524); outcome unknown"
+              : `Intacct gateway error (HTTP ${status})`,
+      });
     if (!parsed) {
-      if (status === 429) {
-        return { error: new RetryableError("Intacct rate limit (HTTP 429)", { system: SYSTEM, status, body, retryAfterMs }) };
-      }
-      if (status === 524) {
-        // The origin timed out while processing: the request may have been applied.
-        return {
-          error: new RetryableError("Intacct gateway timed out (HTTP 524); outcome unknown", {
-            system: SYSTEM,
-            status,
-            body,
-            outcomeUnknown: !!options.write,
-          }),
-        };
-      }
-      if (status >= 500) return { error: new RetryableError(`Intacct gateway error (HTTP ${status})`, { system: SYSTEM, status, body }) };
+      if (step === "rate_limited" || step === "transient") return { error: ladder() };
       return { error: new PermanentError(`Intacct answered HTTP ${status} without an XML response`, { system: SYSTEM, status, body }) };
     }
     if (parsed.controlStatus !== "success") {
       const errors = parsed.controlErrors;
-      if (status === 429 || isRateLimit(errors)) {
+      if (step === "rate_limited" || isRateLimit(errors)) {
         return { error: classifyErrors(errors, { what: "request (rate limit)", status, body, retryAfterMs }) };
       }
-      if (status === 524) {
-        return {
-          error: new RetryableError("Intacct gateway timed out (HTTP 524); outcome unknown", {
-            system: SYSTEM,
-            status,
-            body,
-            outcomeUnknown: !!options.write,
-          }),
-        };
-      }
-      if (status >= 500) return { error: new RetryableError(`Intacct gateway error (HTTP ${status})`, { system: SYSTEM, status, body, details: { errors } }) };
+      if (step === "transient") return { error: ladder(status === 524 ? undefined : { errors }) };
       return { error: classifyErrors(errors, { what: "request", status, body }) };
     }
     return { parsed };
@@ -470,7 +442,7 @@ export class IntacctTransport {
   ): FunctionResult[] {
     const byControlId = new Map<string, Record<string, unknown>>();
     parsed.results.forEach((r, i) => byControlId.set(text(r.controlid) || `#${i}`, r));
-    const body = this.clip(response.text);
+    const body = this.excerpt(response.text);
     const failedIds = new Set<string>();
     const out = functions.map((fn, i): FunctionResult => {
       const raw = byControlId.get(fn.controlId) ?? parsed.results[i];

@@ -9,3 +9,5 @@ export * from "./testing";
 export * from "./sandbox";
 export * from "./egress";
 export * from "./picker-node";
+export * from "./status";
+export * from "./credential-cache";

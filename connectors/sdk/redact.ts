@@ -80,3 +80,13 @@ export class Redactor {
     return input;
   }
 }
+
+/**
+ * A remote body for an error or the run log: redacted first, then cut to `max` characters.
+ * Why in this order: a cut made first can split a secret, and the half left in the excerpt no
+ * longer matches the redactor, so it would be shown.
+ */
+export function redactedExcerpt(redactor: Pick<Redactor, "text">, body: string, max: number): string {
+  const redacted = redactor.text(body);
+  return redacted.length > max ? `${redacted.slice(0, max)}…` : redacted;
+}
