@@ -17,7 +17,8 @@
  *                                  an AP bill entered by a user; `/__sandbox/bills/<RECORDNO>/update` `{lines}`
  *                                  edits it, `/reverse` reverses it (reverse_bill) and `/delete` deletes it (delete_bill);
  * - `POST /__sandbox/periods` `{period: "YYYY-MM", closed}`: close or reopen an accounting period;
- * - `POST /__sandbox/reset`         back to the seeded demo company.
+ * - `POST /__sandbox/reset`         back to the seeded demo company;
+ * - `/ia/api/v1/...`                the REST API over the same store (rest/index.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAdmin, listen, noFaults, readBody, send, type FaultSettings, type Sandbox } from "../../sdk";
@@ -25,6 +26,7 @@ import { LifecycleError, arBalances, deleteBill, deleteSalesDocument, reverseSal
 import { createSalesTransaction, editBill, enterBill, SalesTransactionError } from "./documents";
 import { FUNCTIONS } from "./functions";
 import { GATEWAY_PATH, handleGateway, type GatewayDeps, type GatewaySettings } from "./gateway";
+import { REST_BASE_PATH, REST_DEMO, createRestApi } from "./rest";
 import { DEMO, seedState } from "./seed";
 import type { ResultSet, SandboxState, Session } from "./store";
 
@@ -67,10 +69,13 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
     settings,
     now,
   };
+  // The REST API (/ia/api/v1) over the same store, sessions, faults and concurrency limit.
+  const rest = createRestApi(deps);
 
   const inspect = () => ({
     system: "intacct",
     settings,
+    rest: rest.inspect(),
     faults,
     sessions: [...sessions.values()].map((s) => ({
       companyId: s.companyId,
@@ -100,6 +105,7 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
     usedControlIds.clear();
     inflight.clear();
     Object.assign(settings, defaults());
+    rest.reset();
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -170,6 +176,7 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
           throw error;
         }
       }
+      if (await rest.handle(req, res)) return;
       if (await handleAdmin(req, res, { faults, inspect, reset, extraFaults: ["gatewayTimeout"] })) return;
       await handleGateway(req, res, deps);
     })().catch((error: unknown) => {
@@ -186,6 +193,8 @@ export function createSandbox(options: IntacctSandboxOptions = {}): Sandbox {
       `  connection baseUrl: ${baseUrl}`,
       `  sender ID / password: ${DEMO.senderId} / ${DEMO.senderPassword}`,
       `  company ID: ${DEMO.companyId}   user ID / password: ${DEMO.userId} / ${DEMO.userPassword}`,
+      `Sage Intacct REST API sandbox: ${baseUrl}${REST_BASE_PATH} (token: POST ${baseUrl}${REST_BASE_PATH}/oauth2/token)`,
+      `  client ID / secret: ${REST_DEMO.clientId} / ${REST_DEMO.clientSecret}   username: ${REST_DEMO.username}`,
       `  inspect: GET ${baseUrl}/__sandbox/state   faults: POST ${baseUrl}/__sandbox/faults   settings: POST ${baseUrl}/__sandbox/settings`,
     ],
     listen: (port = 0, host) => listen(handler, port, host),
