@@ -1,9 +1,11 @@
 /**
  * Sage Intacct sales transaction -> Avalara -> tax through the AR subledger in Intacct.
  *
- * posted, edited, reversed or deleted sales invoices (poll; deletions from the audit trail) -> still posted?
+ * posted, edited, reversed or deleted sales invoices and Sales Returns (poll; deletions from the
+ * audit trail; a return with the invoice it credits) -> still posted?
  *   yes: ship-to address -> Avalara resolve (invalid -> review) -> the Avalara document as the
- *        transaction is now (document code INTACCT-SO-<document number>)
+ *        transaction is now (document code INTACCT-SO-<document number>; a return is a
+ *        ReturnInvoice with negative amounts, taxed as of the invoice it credits)
  *   no (reversed or deleted): the void of the Avalara document
  * -> Sync document (uncommitted; tax codes from the mapping table or review) -> anything at Avalara?
  * (a deleted document that never got there has nothing to reverse) -> tax GL account per
@@ -22,6 +24,12 @@
  * |                          | refunded in full if locked)                            |                                                     |
  * | deleted                  | voided as for a reversal                               | credit memo reversing the memo in force, against    |
  * |                          |                                                        | the customer (the invoice is gone)                  |
+ * | credited (Sales Return,  | ReturnInvoice of its own (INTACCT-SO-<return number>): | AR credit memo: the returned tax per jurisdiction,  |
+ * | full or partial)         | positive quantities, negative amounts, taxOverride     | against the customer and the invoice it credits     |
+ * |                          | TaxDate = the invoice's date; committed last (works    | (the invoice's memo stays: AR nets to Avalara's     |
+ * |                          | on a locked invoice: the invoice is not touched)       | invoice minus return)                               |
+ * | return edited / reversed | the ReturnInvoice adjusted / voided, as for invoices   | debit memo reversing the return's memo (+ new memo) |
+ * | or deleted               |                                                        |                                                     |
  *
  * An edit in Order Entry deletes the AR invoice and makes a new one with a new RECORDNO; the memos
  * reference the invoice by its number, which stays. A deleted document can no longer be read: the
@@ -31,9 +39,9 @@
  * the customer's balance and aging; many companies also refuse direct journal postings to the AR
  * control account.
  */
-import { NON_ZERO_JURISDICTIONS, commitTaxLast, intacctDayOf, voidAvalaraInput } from "./tax-steps";
+import { NON_ZERO_JURISDICTIONS, avalaraDocumentInput, commitTaxLast, intacctDayOf, syncAvalaraDocument, voidAvalaraInput } from "./tax-steps";
 import type { FlowDefinitionInput, FlowNode } from "../flow/schema";
-import { at, cents, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
+import { at, cents, chain, edge, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateTable } from "./types";
 
 export const intacctTaxGlTable: TemplateTable = {
   ref: "taxGl",
@@ -107,6 +115,8 @@ export const intacctDocumentCode = `$substring("INTACCT-" & ($trigger.object = "
 const reversedOn = intacctDayOf("$trigger.whenModified");
 /** The source version: each change (WHENMODIFIED), the reversal or the deletion is posted once. */
 const sourceVersion = `($trigger.state = "Reversed" ? "reversed:" : $trigger.state = "Deleted" ? "deleted:" : "") & $trigger.whenModified`;
+/** A sales credit (Sales Return): a ReturnInvoice at Avalara and a negative memo against the invoice it credits. */
+const isCredit = `$trigger.isCredit = true`;
 /** Reversed or deleted: the document's tax must leave the books. */
 const gone = `$trigger.state in ["Reversed", "Deleted"]`;
 
@@ -119,8 +129,11 @@ export const intacctSalesTaxGl: StarterTemplate = {
     "against the customer and the invoice, with each jurisdiction's tax on its tax liability account and the location, " +
     "department and class from the dimension table, so the customer's balance and aging show it; then commit at Avalara. " +
     "Lifecycle: posted -> SalesInvoice + debit memo; edited -> Avalara adjusted (new version) + credit memo reversing the memo " +
-    "in force and a new debit memo; reversed or deleted -> Avalara voided (refunded in full if locked) + credit memo. Each version posts " +
-    "once; items without a tax code, unmapped jurisdictions, invalid addresses and closed periods go to review.",
+    "in force and a new debit memo; reversed or deleted -> Avalara voided (refunded in full if locked) + credit memo; credited (a Sales " +
+    "Return, full or partial) -> an Avalara ReturnInvoice of its own (negative amounts, taxed as of the invoice's date; the invoice, even " +
+    "locked, is not touched) + an AR credit memo against the customer and the invoice it credits; a return edited, reversed or deleted " +
+    "follows the same rules as an invoice. Each version posts once; items without a tax code, unmapped jurisdictions, invalid addresses " +
+    "and closed periods go to review. A document in another currency posts in that currency with its exchange rate.",
   systems: ["intacct", "avalara"],
   tables: [intacctTaxGlTable, intacctDimensionsTable, intacctItemTaxCodesTable],
   build: (args) => intacctTaxFlow(args, "ar"),
@@ -142,11 +155,11 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         id: "sale",
         type: "intacct.pollSalesTransactions",
         typeVersion: 1,
-        name: "Posted, edited, reversed or deleted sales invoices (Intacct)",
+        name: "Posted, edited, reversed or deleted sales invoices and returns (Intacct)",
         position: at(0),
-        config: { object: "SODOCUMENT", docparid: "Sales Invoice", excludeStates: ["Draft"], initialLookbackDays: 30 },
+        config: { object: "SODOCUMENT", docparid: "Sales Invoice", creditDocparids: ["Sales Return"], excludeStates: ["Draft"], initialLookbackDays: 30 },
         connectionId: intacct,
-        notes: "Order Entry 'Sales Invoice' transactions modified since the last poll (drafts skipped, reversals included) and those deleted (from the audit trail); the first poll reads 30 days back.",
+        notes: "Order Entry 'Sales Invoice' and 'Sales Return' transactions modified since the last poll (drafts skipped, reversals included; a return with the invoice it credits) and those deleted (from the audit trail); the first poll reads 30 days back.",
       },
       {
         id: "posted",
@@ -190,46 +203,44 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
         connectionId: avalara,
         notes: "An invalid address parks the run for review before any tax is calculated or posted.",
       },
-      {
-        id: "taxInput",
-        type: "core.mapFields",
-        typeVersion: 1,
+      avalaraDocumentInput(at(4), {
         name: "Avalara document (as the transaction is now)",
-        position: at(4),
-        config: {
-          fields: [
-            { target: "action", expression: literal("upsert") },
-            { target: "version", expression: sourceVersion },
-            { target: "code", expression: intacctDocumentCode },
-            { target: "adjustmentDescription", expression: `$substring("Intacct " & $trigger.documentId & " changed", 0, 255)` },
-            { target: "transaction.date", expression: "$trigger.date" },
-            { target: "transaction.customerCode", expression: "$trigger.customerId" },
-            { target: "transaction.currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
-            { target: "transaction.referenceCode", expression: "$trigger.documentId" },
-            { target: "transaction.addresses.shipTo", expression: "address" },
-            {
-              target: "transaction.lines",
-              expression:
-                `[$map($trigger.lines, function($l, $i) { {` +
-                `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "quantity": $number($l.quantity), "amount": $number($l.amount), ` +
-                `"itemCode": ${opt("$l.itemId")}, "description": ${opt("$l.description")}} })]`,
-            },
-          ],
-          keepInput: false,
-        },
-        notes: "Document code INTACCT-SO-<document number>: the idempotency key. Tax codes come from the mapping table in the next step.",
-      },
+        sourceVersion,
+        code: intacctDocumentCode,
+        type: `${isCredit} ? "ReturnInvoice" : "SalesInvoice"`,
+        adjustmentDescription: `$substring("Intacct " & $trigger.documentId & " changed", 0, 255)`,
+        date: "$trigger.date",
+        customerCode: "$trigger.customerId",
+        currency: `$length($trigger.currency) = 3 ? $trigger.currency`,
+        // A credit names the invoice it credits (AvaTax keeps no link of its own).
+        referenceCode: `${isCredit} and $trigger.credits ? $trigger.credits.documentId : $trigger.documentId`,
+        fields: [
+          { target: "transaction.addresses.shipTo", expression: "address" },
+          {
+            // A return is taxed as of the original invoice's date, dated the day of the return.
+            target: "transaction.taxOverride",
+            expression:
+              `${isCredit} ? {"type": "TaxDate", "taxDate": $trigger.credits.date ? $trigger.credits.date : $trigger.date, ` +
+              `"reason": $substring("Return of " & ($trigger.credits ? $trigger.credits.documentId : "an invoice") & " (" & $trigger.documentId & ")", 0, 255)}`,
+          },
+          {
+            target: "transaction.lines",
+            // AvaTax wants a return's lines with a positive quantity and a negative amount.
+            expression:
+              `($sign := ${isCredit} ? -1 : 1; [$map($trigger.lines, function($l, $i) { {` +
+              `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "quantity": $abs($number($l.quantity)), "amount": $sign * $abs($number($l.amount)), ` +
+              `"itemCode": ${opt("$l.itemId")}, "description": ${opt("$l.description")}} })])`,
+          },
+        ],
+        notes: "Document code INTACCT-SO-<document number>: the idempotency key. A Sales Return is a ReturnInvoice (negative amounts, taxed as of the invoice it credits). Tax codes come from the mapping table in the next step.",
+      }),
       voidAvalaraInput("Void of the Avalara document", at(4, 1), { sourceVersion, code: intacctDocumentCode, refundDate: reversedOn }),
-      {
-        id: "sync",
-        type: "avalara.syncDocument",
-        typeVersion: 1,
+      syncAvalaraDocument(avalara, at(5), {
         name: "Sync tax document (Avalara, uncommitted)",
-        position: at(5),
-        config: { companyCode: "DEFAULT", documentType: "SalesInvoice", taxCodeTableId: tables.itemTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
-        connectionId: avalara,
-        notes: "Created, replaced or adjusted (with a reason) while uncommitted; a reversed transaction is voided (refunded in full if locked).",
-      },
+        documentType: "SalesInvoice",
+        taxCodeTableId: tables.itemTaxCodes,
+        notes: "Created, replaced or adjusted (with a reason) while uncommitted; a reversed or deleted transaction is voided (refunded in full if locked); a return is its own ReturnInvoice.",
+      }),
       {
         id: "present",
         type: "core.filter",
@@ -276,6 +287,9 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
   };
 }
 
+/** The document is in another currency than the company's base currency (and carries its rate). */
+const foreign = `($trigger.record.BASECURR and $length($trigger.currency) = 3 and $trigger.currency != $trigger.record.BASECURR and $trigger.record.EXCHRATE)`;
+
 function arPosting(intacct: string | null, dims: string): FlowNode[] {
   return [
     {
@@ -288,12 +302,16 @@ function arPosting(intacct: string | null, dims: string): FlowNode[] {
         fields: [
           // A deleted document's customer is the Avalara document's; its AR invoice is gone, so no invoice number.
           { target: "customerId", expression: `$trigger.customerId ? $trigger.customerId : $nodes.sync.document.customerCode` },
-          { target: "invoiceNumber", expression: `$trigger.state != "Deleted" ? $trigger.documentNumber` },
+          // A return's memo goes against the invoice it credits.
+          { target: "invoiceNumber", expression: `$trigger.state != "Deleted" ? (${isCredit} ? $trigger.credits.documentNumber : $trigger.documentNumber)` },
           { target: "document", expression: "$nodes.sync.code" },
           { target: "version", expression: sourceVersion },
           { target: "date", expression: `${gone} ? ${reversedOn} : $trigger.date` },
           { target: "description", expression: `$substring("Sales tax " & $trigger.documentId & " " & $trigger.customerName, 0, 100)` },
           { target: "currency", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
+          // Another currency than the company's: the document's rate and the day it applies to.
+          { target: "exchangeRate", expression: `${foreign} ? $number($trigger.record.EXCHRATE)` },
+          { target: "rateDate", expression: `${foreign} and $trigger.record.EXCHRATEDATE ? ${intacctDayOf("$trigger.record.EXCHRATEDATE")}` },
           {
             target: "lines",
             expression:
@@ -389,7 +407,8 @@ export const intacctSalesTaxSummary: StarterTemplate = {
     "The same as the AR template, for books that settle sales tax outside AR: each jurisdiction's tax is credited to its tax " +
     "account in a TAX journal entry against the clearing account chosen in the setup table (never the AR control account, so " +
     "the customer's balance does not show the tax). Lifecycle: posted -> Avalara SalesInvoice + entry; edited -> Avalara " +
-    "adjusted + an offsetting entry and a new one; reversed -> Avalara voided + an offsetting entry. Each version posts once.",
+    "adjusted + an offsetting entry and a new one; reversed or deleted -> Avalara voided + an offsetting entry; credited (a Sales " +
+    "Return) -> an Avalara ReturnInvoice + the negative entry (tax accounts debited, clearing account credited). Each version posts once.",
   systems: ["intacct", "avalara"],
   tables: [intacctTaxGlTable, intacctDimensionsTable, intacctItemTaxCodesTable, intacctTaxSetupTable],
   build: (args) => intacctTaxFlow(args, "summary"),

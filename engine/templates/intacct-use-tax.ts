@@ -37,7 +37,7 @@
  * through AR) all differ, so a branch would share nothing but the commit.
  */
 import type { FlowDefinitionInput } from "../flow/schema";
-import { commitTaxLast, intacctDayOf, voidAvalaraInput } from "./tax-steps";
+import { avalaraDocumentInput, commitTaxLast, intacctDayOf, syncAvalaraDocument, voidAvalaraInput } from "./tax-steps";
 import { at, chain, edge, literal, opt, type StarterTemplate, type TemplateBuildArgs, type TemplateParameter, type TemplateTable } from "./types";
 
 const CA = ["US:CA:STA:06", "US:CA:CTY:075", "US:CA:STJ:EMAZ0", "US:CA:STJ:EMTN0", "US:CA:CTY:059", "US:CA:STJ:EMBE0", "US:CA:STJ:EMCA0"];
@@ -151,53 +151,41 @@ function useTaxFlow({ connections, tables }: TemplateBuildArgs): FlowDefinitionI
         config: { condition: `$not(state in ["Reversed", "Deleted"])` },
         notes: "A reversed or deleted bill voids its Avalara document and offsets its accrual.",
       },
-      {
-        id: "taxInput",
-        type: "core.mapFields",
-        typeVersion: 1,
+      avalaraDocumentInput(at(2), {
         name: "Avalara purchase invoice (as the bill is now)",
-        position: at(2),
-        config: {
-          fields: [
-            { target: "action", expression: literal("upsert") },
-            { target: "version", expression: sourceVersion },
-            { target: "code", expression: documentCode },
-            { target: "adjustmentDescription", expression: `$substring("Intacct bill " & $trigger.billNumber & " changed", 0, 255)` },
-            { target: "transaction.date", expression: "$trigger.date" },
-            { target: "transaction.customerCode", expression: "$trigger.vendorId" },
-            { target: "transaction.currencyCode", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
-            { target: "transaction.referenceCode", expression: `$substring("Bill " & $trigger.billNumber & " (" & $trigger.vendorName & ")", 0, 1024)` },
-            {
-              target: "transaction.taxOverride",
-              expression:
-                `($vt := $sum($trigger.lines[${vendorTaxLine(tables)}].$number(amount)); $vt > 0 ? {"type": "TaxAmount", "taxAmount": $round($vt, 2), ` +
-                `"reason": $substring("Sales tax charged by " & $trigger.vendorName & " on bill " & $trigger.billNumber, 0, 255)})`,
-            },
-            { target: "transaction.addresses.shipTo", expression: `($s := $trigger.lines[$exists(shipTo)][0].shipTo; $s ? $s : ${noShipTo('"1"')})` },
-            {
-              target: "transaction.lines",
-              expression:
-                `[$map($trigger.lines[$not(${vendorTaxLine(tables)})], function($l, $i) { {` +
-                `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "amount": $number($l.amount), ` +
-                `"itemCode": $l.itemId ? $l.itemId : $l.accountNo, "description": ${opt("$l.memo")}, ` +
-                `"addresses": {"shipTo": $l.shipTo ? $l.shipTo : ${noShipTo("($l.lineNo ? $l.lineNo : $string($i + 1))")}}} })]`,
-            },
-          ],
-          keepInput: false,
-        },
+        sourceVersion,
+        code: documentCode,
+        adjustmentDescription: `$substring("Intacct bill " & $trigger.billNumber & " changed", 0, 255)`,
+        date: "$trigger.date",
+        customerCode: "$trigger.vendorId",
+        currency: `$length($trigger.currency) = 3 ? $trigger.currency`,
+        referenceCode: `$substring("Bill " & $trigger.billNumber & " (" & $trigger.vendorName & ")", 0, 1024)`,
+        fields: [
+          {
+            target: "transaction.taxOverride",
+            expression:
+              `($vt := $sum($trigger.lines[${vendorTaxLine(tables)}].$number(amount)); $vt > 0 ? {"type": "TaxAmount", "taxAmount": $round($vt, 2), ` +
+              `"reason": $substring("Sales tax charged by " & $trigger.vendorName & " on bill " & $trigger.billNumber, 0, 255)})`,
+          },
+          { target: "transaction.addresses.shipTo", expression: `($s := $trigger.lines[$exists(shipTo)][0].shipTo; $s ? $s : ${noShipTo('"1"')})` },
+          {
+            target: "transaction.lines",
+            expression:
+              `[$map($trigger.lines[$not(${vendorTaxLine(tables)})], function($l, $i) { {` +
+              `"number": $l.lineNo ? $l.lineNo : $string($i + 1), "amount": $number($l.amount), ` +
+              `"itemCode": $l.itemId ? $l.itemId : $l.accountNo, "description": ${opt("$l.memo")}, ` +
+              `"addresses": {"shipTo": $l.shipTo ? $l.shipTo : ${noShipTo("($l.lineNo ? $l.lineNo : $string($i + 1))")}}} })]`,
+          },
+        ],
         notes: "Vendor as Avalara's customer code; each line taxed where its location receives goods (a line without one waits in review); the vendor's tax lines as a tax override. Tax codes come from the mapping table in the next step.",
-      },
+      }),
       voidAvalaraInput("Void of the Avalara purchase invoice", at(2, 1), { sourceVersion, code: documentCode, refundDate: reversedOn }),
-      {
-        id: "sync",
-        type: "avalara.syncDocument",
-        typeVersion: 1,
+      syncAvalaraDocument(avalara, at(3), {
         name: "Consumer use tax (Avalara, uncommitted)",
-        position: at(3),
-        config: { companyCode: "DEFAULT", documentType: "PurchaseInvoice", taxCodeTableId: tables.useTaxCodes, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
-        connectionId: avalara,
+        documentType: "PurchaseInvoice",
+        taxCodeTableId: tables.useTaxCodes,
         notes: "Created, replaced or adjusted (with a reason) while uncommitted; a reversed bill is voided (refunded in full if locked).",
-      },
+      }),
       {
         id: "taxGl",
         type: "core.lookup",

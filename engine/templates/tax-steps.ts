@@ -1,7 +1,7 @@
 /**
- * What the tax templates share: the jurisdictions of an Avalara result that carry tax, the input
- * of an Avalara void, and the last two steps, which commit the synced tax in Avalara once the
- * books hold it.
+ * What the tax templates share: the jurisdictions of an Avalara result that carry tax, the
+ * Avalara document as the source is now (upsert) or its void, the Sync document step itself, and
+ * the last two steps, which commit the synced tax in Avalara once the books hold it.
  */
 import type { FlowNode } from "../flow/schema";
 import { at, cents, literal } from "./types";
@@ -67,5 +67,80 @@ export function voidAvalaraInput(name: string, position: { x: number; y: number 
       ],
       keepInput: false,
     },
+  };
+}
+
+/** One field of a "map fields" step: its target path and JSONata expression. */
+export interface MappedField {
+  target: string;
+  expression: string;
+}
+
+/**
+ * "Avalara document (as the source is now)": the upsert input of `avalara.syncDocument` (node id
+ * `taxInput`). The header fields every tax template sends are named; `type` (JSONata, e.g.
+ * ReturnInvoice for a credit) and the rest of `transaction` (lines, addresses, a tax override…)
+ * come in `fields`. All values are JSONata.
+ */
+export function avalaraDocumentInput(
+  position: { x: number; y: number },
+  e: {
+    name: string;
+    sourceVersion: string;
+    code: string;
+    type?: string;
+    adjustmentDescription: string;
+    date: string;
+    customerCode: string;
+    currency: string;
+    referenceCode: string;
+    fields: MappedField[];
+    notes: string;
+  },
+): FlowNode {
+  return {
+    id: "taxInput",
+    type: "core.mapFields",
+    typeVersion: 1,
+    name: e.name,
+    position,
+    config: {
+      fields: [
+        { target: "action", expression: literal("upsert") },
+        { target: "version", expression: e.sourceVersion },
+        { target: "code", expression: e.code },
+        ...(e.type ? [{ target: "type", expression: e.type }] : []),
+        { target: "adjustmentDescription", expression: e.adjustmentDescription },
+        { target: "transaction.date", expression: e.date },
+        { target: "transaction.customerCode", expression: e.customerCode },
+        { target: "transaction.currencyCode", expression: e.currency },
+        { target: "transaction.referenceCode", expression: e.referenceCode },
+        ...e.fields,
+      ],
+      keepInput: false,
+    },
+    notes: e.notes,
+  };
+}
+
+/**
+ * "Sync tax document (Avalara, uncommitted)" (node id `sync`): created, replaced or adjusted with
+ * PriceAdjusted while uncommitted, voided (refunded in full if locked) when the source is gone;
+ * tax codes from the template's mapping table (items without one go to review).
+ */
+export function syncAvalaraDocument(
+  avalaraConnectionId: FlowNode["connectionId"],
+  position: { x: number; y: number },
+  e: { name: string; documentType: "SalesInvoice" | "PurchaseInvoice"; taxCodeTableId: string | undefined; companyCode?: string; notes: string },
+): FlowNode {
+  return {
+    id: "sync",
+    type: "avalara.syncDocument",
+    typeVersion: 1,
+    name: e.name,
+    position,
+    config: { companyCode: e.companyCode ?? "DEFAULT", documentType: e.documentType, taxCodeTableId: e.taxCodeTableId, taxCodeColumn: "taxCode", adjustmentReason: "PriceAdjusted" },
+    connectionId: avalaraConnectionId,
+    notes: e.notes,
   };
 }
