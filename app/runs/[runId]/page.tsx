@@ -9,6 +9,7 @@ import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { HttpCalls, type HttpCall } from "../../components/HttpCalls";
 import { RunGraph } from "../../components/RunGraph";
+import { SummarySources } from "../../components/SummarySources";
 import { ErrorBox, Json, Loading, PageHeader, StatusBadge, TRIGGER_LABELS, formatDuration, formatTime } from "../../components/ui";
 import { useCan } from "../../lib/role";
 import { useTRPC } from "../../lib/trpc";
@@ -164,6 +165,7 @@ export default function RunPage() {
                   </div>
                 ) : null}
                 {tab === "input" ? <Json value={nodeRun.input} empty={redacted ? "Hidden for your role" : "No input"} /> : null}
+                {tab === "output" && node?.type === "core.summaryClose" ? <SummarySources output={nodeRun.output} /> : null}
                 {tab === "output" ? <Json value={nodeRun.output} empty={redacted ? "Hidden for your role" : "No output (the step did not finish)"} /> : null}
                 {tab === "http" ? <HttpCalls calls={calls} /> : null}
                 {tab === "attempts" ? (
