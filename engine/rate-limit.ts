@@ -62,8 +62,8 @@ function create(db: Db): RateLimits {
           select name,
                  "limit" as lim,
                  blocked_until,
-                 case when reset_at <= ${now}::bigint then 0 else used end as used,
-                 case when reset_at <= ${now}::bigint then ${now}::bigint + period_ms else reset_at end as reset_at
+                 case when reset_at <= ${now}::bigint or reset_at > ${now}::bigint + period_ms then 0 else used end as used,
+                 case when reset_at <= ${now}::bigint or reset_at > ${now}::bigint + period_ms then ${now}::bigint + period_ms else reset_at end as reset_at
           from rate_limit_windows
           where key = ${key} and name = any(${names}::text[])
           order by name

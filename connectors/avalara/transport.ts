@@ -18,6 +18,7 @@
  * - other 4xx -> PermanentError with the remote details kept.
  * https://developer.avalara.com/avatax/errors/
  */
+import { createHash } from "node:crypto";
 import {
   NeedsReviewError,
   PermanentError,
@@ -26,6 +27,7 @@ import {
   type ClassifiedError,
   type ConnectorEnv,
 } from "../sdk";
+import { CallBudget } from "../sdk/limits";
 import { clientHeader, resolveBaseUrl, type AvalaraConfig, type AvalaraSecrets } from "./config";
 
 export const SYSTEM = "avalara";
@@ -45,7 +47,7 @@ export interface AvaTaxErrorEnvelope {
 }
 
 export interface AvaTaxRequest {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   /** Path below the base URL, starting with /api/v2/. */
   path: string;
   query?: Record<string, string | undefined>;
@@ -123,10 +125,18 @@ export const isNotFoundError = (error: unknown): boolean => {
   return Boolean(e && e.system === SYSTEM && e.kind === "permanent" && (e.code === "EntityNotFoundError" || e.status === 404));
 };
 
+/**
+ * Our own pace per AvaTax account, shared by every worker process: Avalara publishes no numeric
+ * limit for transactions, so this keeps bursts (a backfill) moderate, and a 429 pauses the account
+ * for everyone until its Retry-After.
+ */
+export const AVALARA_RATE = { name: "second", limit: 20, periodMs: 1_000 };
+
 export class AvaTaxTransport {
   readonly baseUrl: string;
   private readonly authorization: string;
   private readonly clientId: string;
+  private readonly budget: CallBudget;
 
   constructor(private readonly env: ConnectorEnv<AvalaraConfig, AvalaraSecrets>) {
     this.baseUrl = resolveBaseUrl(env.config);
@@ -137,6 +147,9 @@ export class AvaTaxTransport {
     env.http.redactor.add(token);
     this.authorization = `Basic ${token}`;
     this.clientId = clientHeader(env.config);
+    // Keyed by a hash of the account (a user name is not for a plain-text key).
+    const account = createHash("sha256").update(`${this.baseUrl}|${accountId ?? username ?? ""}`).digest("hex").slice(0, 24);
+    this.budget = new CallBudget(env, "avalara", `avalara|${account}`, [AVALARA_RATE]);
   }
 
   url(path: string, query: Record<string, string | undefined> = {}): string {
@@ -155,6 +168,7 @@ export class AvaTaxTransport {
       "X-Avalara-Client": this.clientId,
     };
     if (req.body !== undefined) headers["Content-Type"] = "application/json";
+    await this.budget.before();
     const response = await this.env.http.request({
       method: req.method,
       url: this.url(req.path, req.query),
@@ -173,6 +187,7 @@ export class AvaTaxTransport {
       }
     }
     const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.env.now());
+    await this.budget.after(response.status, retryAfterMs);
     if (isEnvelope(parsed) || response.status >= 300 || parseFailed) {
       throw this.classify(req, response.status, parsed, response.text, retryAfterMs, parseFailed);
     }

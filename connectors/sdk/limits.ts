@@ -67,12 +67,12 @@ export interface WaitOptions {
  */
 export async function untilGranted<G extends Grant | SlotGrant>(ask: () => Promise<G>, options: WaitOptions): Promise<Extract<G, { ok: true }>> {
   const inline = options.inlineMaxMs ?? INLINE_LIMIT_WAIT_MS;
-  const started = options.now();
+  let slept = 0;
   for (;;) {
     const grant = await ask();
     if (grant.ok) return grant as Extract<G, { ok: true }>;
-    const waited = options.now() - started;
-    if (grant.waitMs + waited > inline) {
+    // Counted as slept, not by the clock: a test's clock may stand still.
+    if (grant.waitMs + slept > inline) {
       throw new RetryableError(`${options.system} ${grant.reason} for ${options.what}; waiting ${Math.ceil(grant.waitMs / 1000)} s for it`, {
         system: options.system,
         code: "rate_limit",
@@ -80,6 +80,7 @@ export async function untilGranted<G extends Grant | SlotGrant>(ask: () => Promi
       });
     }
     await sleep(Math.max(1, grant.waitMs), options.signal);
+    slept += Math.max(1, grant.waitMs);
   }
 }
 
@@ -96,7 +97,8 @@ export const SAME_WINDOW_MS = 5_000;
 /**
  * The same rules in one process's memory: for connector tests and sandboxes without a database.
  * engine/rate-limit.ts is the shared implementation; both follow these rules:
- * - a window whose reset has passed starts again (used 0, reset now + period) on the next take;
+ * - a window whose reset has passed starts again (used 0, reset now + period) on the next take,
+ *   and so does one whose reset is more than a period away (a clock set back);
  * - a reported window that has already ended is ignored (a late answer);
  * - a reported reset within SAME_WINDOW_MS of ours is our window: used = max(ours, limit - remaining);
  * - a later one is a window we have not seen start: adopted as reported;
@@ -120,7 +122,7 @@ export function memoryRateLimits(): RateLimits {
       if (blocked > now) return { ok: false, waitMs: blocked - now, reason: "rate limit reached (429)" };
       const rows = list.map((w) => {
         const row = of(key, w, now);
-        if (row.resetAt <= now) Object.assign(row, { used: 0, resetAt: now + row.periodMs });
+        if (row.resetAt <= now || row.resetAt > now + row.periodMs) Object.assign(row, { used: 0, resetAt: now + row.periodMs });
         return { w, row };
       });
       const full = rows.filter(({ row }) => row.used >= row.limit);
@@ -170,4 +172,81 @@ export function resetProcessLimits(): void {
 
 export function limitsOf(env: { limits?: RateLimits }): RateLimits {
   return env.limits ?? processLimits;
+}
+
+interface BudgetEnv {
+  limits?: RateLimits;
+  signal?: AbortSignal;
+  now: () => number;
+}
+
+/**
+ * A call rate for one account of a system (windows of N calls per period), for transports whose
+ * system publishes no headers: take before each call, and a 429 blocks the key for everyone
+ * until its Retry-After (seconds, or a date), `defaultBlockMs` when it names none.
+ * Why the wall clock and not `env.now`: the pace is ours, not a window the system reports, and a
+ * test's clock that stands still would never let a window start again.
+ */
+export class CallBudget {
+  private readonly limits: RateLimits;
+  private readonly now = Date.now;
+
+  constructor(
+    private readonly env: BudgetEnv,
+    private readonly system: string,
+    readonly key: string,
+    private readonly windows: LimitWindow[],
+    private readonly defaultBlockMs = 1_000,
+  ) {
+    this.limits = limitsOf(env);
+  }
+
+  async before(): Promise<void> {
+    await untilGranted(() => this.limits.take(this.key, this.windows, this.now()), {
+      system: this.system,
+      what: "this account",
+      signal: this.env.signal,
+      now: this.now,
+    });
+  }
+
+  async after(status: number, retryAfterMs: number | undefined): Promise<void> {
+    if (status !== 429) return;
+    const now = this.now();
+    await this.limits.block(this.key, now + (retryAfterMs ?? this.defaultBlockMs), now);
+  }
+}
+
+/**
+ * At most `max` requests in flight per key across every process: `run` holds a slot for the
+ * request and frees it when the request ends (or when `leaseMs` passes, if its process dies).
+ */
+export class ConcurrencyLimit {
+  private readonly limits: RateLimits;
+
+  constructor(
+    private readonly env: BudgetEnv,
+    private readonly system: string,
+    readonly key: string,
+    private readonly max: number,
+    private readonly leaseMs: number,
+  ) {
+    this.limits = limitsOf(env);
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const slot = await untilGranted(() => this.limits.acquire(this.key, this.max, this.leaseMs, this.env.now()), {
+      system: this.system,
+      what: this.key,
+      signal: this.env.signal,
+      now: this.env.now,
+      // A slot frees when a request ends: worth waiting for longer than a window's reset.
+      inlineMaxMs: Math.max(INLINE_LIMIT_WAIT_MS, 30_000),
+    });
+    try {
+      return await fn();
+    } finally {
+      await slot.release().catch(() => undefined);
+    }
+  }
 }
