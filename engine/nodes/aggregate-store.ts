@@ -279,6 +279,8 @@ export interface SummaryGroup {
   group: unknown;
   /** Short, stable reference of the posting (window + hash of summary and group), at most 40 characters. */
   reference: string;
+  /** The same identity as a GUID, for nodes keyed by a source document id (Exact's journal). */
+  postingId: string;
   lines: SummaryLine[];
   totalDebit: string;
   totalCredit: string;
@@ -290,6 +292,13 @@ export interface SummaryGroup {
 
 export function referenceFor(summary: string, windowKey: string, groupKey: string): string {
   return `${windowKey}-${createHash("sha256").update(`${summary}\n${groupKey}`).digest("hex").slice(0, 10).toUpperCase()}`;
+}
+
+/** A name-based GUID (RFC 9562 version 5 layout, SHA-256 truncated) of summary, window and group. */
+export function postingIdFor(summary: string, windowKey: string, groupKey: string): string {
+  const h = createHash("sha256").update(`ledgerline-summary\n${summary}\n${windowKey}\n${groupKey}`).digest("hex");
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Windows a page of the close reads at most. */
@@ -335,6 +344,7 @@ export async function closeWindows(
         groupKey,
         group: members[0]!.group_value,
         reference: referenceFor(args.summary, w.window_key, groupKey),
+        postingId: postingIdFor(args.summary, w.window_key, groupKey),
         ...summed,
         count: members.length,
         records: members.map((m) => ({ recordKey: m.record_key, runId: m.run_id, flowId: m.flow_id, amount: formatMinor(BigInt(m.amount_minor), args.scale) })),

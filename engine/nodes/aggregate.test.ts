@@ -8,11 +8,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_PATH } from "../../connectors/intacct/connection";
+import { createSandbox as createExact } from "../../connectors/exact/sandbox";
 import { createSandbox as createIntacct } from "../../connectors/intacct/sandbox";
 import { listen, type SandboxServer } from "../../connectors/sdk";
 import { createDb, type Db } from "../../db/client";
 import { executeRun } from "../executor/run";
 import type { FlowDefinitionInput } from "../flow/schema";
+import { connectExactSandbox } from "../demo/seed";
 import { activateFlow, createFlow, dryRun } from "../flows";
 import { registry } from "../registry";
 import { createRuns, replayRun } from "../runs";
@@ -23,6 +25,7 @@ import { formatMinor, toMinor, windowOf } from "./aggregate-store";
 let database: Awaited<ReturnType<typeof isolatedDatabase>>;
 let db: Db;
 let intacct: SandboxServer;
+let exact: SandboxServer;
 /** Gateway requests the sandbox received (counted in front of its handler). */
 let gatewayRequests = 0;
 
@@ -34,8 +37,12 @@ beforeAll(async () => {
     if (req.method === "POST" && req.url?.startsWith(GATEWAY_PATH)) gatewayRequests++;
     sandbox.handler(req, res);
   });
+  const exactSandbox = createExact();
+  exactSandbox.world.settings.minutelyLimit = 100_000;
+  exact = await exactSandbox.listen(0);
 }, 60_000);
 afterAll(async () => {
+  await exact?.close();
   await intacct?.close();
   await db?.close();
   await database?.drop();
@@ -58,7 +65,7 @@ function orders() {
   });
 }
 
-function collectFlow(): FlowDefinitionInput {
+function collectFlow(summary = "daily-sales", revenue: Record<string, string> = REVENUE, clearing = "1200"): FlowDefinitionInput {
   return {
     schemaVersion: 1,
     nodes: [
@@ -68,12 +75,12 @@ function collectFlow(): FlowDefinitionInput {
         type: "core.aggregate",
         typeVersion: 1,
         config: {
-          summary: "daily-sales",
+          summary,
           groupBy: "channel",
           date: "date",
           window: "day",
           // Summary to a clearing account: the order total debits clearing and credits the channel's revenue.
-          lines: `[{"accountNo": "1200", "type": "debit", "amount": total}, {"accountNo": $lookup(${JSON.stringify(REVENUE)}, channel), "type": "credit", "amount": total}]`,
+          lines: `[{"accountNo": "${clearing}", "type": "debit", "amount": total}, {"accountNo": $lookup(${JSON.stringify(revenue)}, channel), "type": "credit", "amount": total}]`,
         },
       },
     ],
@@ -134,7 +141,7 @@ describe("summary posting", () => {
     const workspaceId = await createWorkspace(db, "Summary posting");
     const ia = registry.connector("intacct")!.sandbox!(intacct.url);
     // A wider batch window than the default 5 ms: the posting runs start together on a busy test machine.
-    const intacctId = await createConnection(db, workspaceId, "intacct", "Intacct (sandbox)", { ...ia.config, writeBatchWindowMs: 150 }, ia.secrets);
+    const intacctId = await createConnection(db, workspaceId, "intacct", "Intacct (sandbox)", { ...ia.config, writeBatchWindowMs: 250 }, ia.secrets);
     const collect = await createFlow(db, workspaceId, { name: "Orders into the daily summary", definition: collectFlow() });
     const posting = await createFlow(db, workspaceId, { name: "Daily summary to Intacct", definition: postingFlow(intacctId) });
     expect(collect.problems).toEqual([]);
@@ -247,6 +254,84 @@ describe("summary posting", () => {
     expect(item!.amount_minor).toBe(toMinor(source[0]!.total).toString());
     expect((await glBatches()).length).toBe(count);
   }, 120_000);
+
+  it("posts the same kind of summary as one Exact general journal entry per group, to the cent", async () => {
+    const workspaceId = await createWorkspace(db, "Summary to Exact");
+    const values = registry.connector("exact")!.sandbox!(exact.url);
+    const exactId = await createConnection(db, workspaceId, "exact", values.name, values.config, values.secrets);
+    await connectExactSandbox(db, workspaceId, exactId, "https://app.ledgerline.example/api/oauth/callback");
+    const division = (values.config as { division: number }).division;
+    const revenue = { web: "4000", store: "4000", marketplace: "4020", phone: "4020", b2b: "4030" };
+    const collect = await createFlow(db, workspaceId, { name: "Orders into the Exact summary", definition: collectFlow("exact-daily", revenue, "1100") });
+    const posting = await createFlow(db, workspaceId, {
+      name: "Daily summary to Exact",
+      definition: {
+        schemaVersion: 1,
+        nodes: [
+          { id: "close", type: "core.summaryClose", typeVersion: 1, config: { summary: "exact-daily", graceMinutes: 0 } },
+          {
+            id: "entry",
+            type: "core.mapFields",
+            typeVersion: 1,
+            config: {
+              fields: [
+                { target: "division", expression: String(division) },
+                // Exact's journal node is keyed by a source document GUID: the posting's own GUID.
+                { target: "invoiceId", expression: "postingId" },
+                { target: "date", expression: "window" },
+                { target: "description", expression: "'Sales ' & groupKey & ' ' & window" },
+                { target: "lines", expression: "lines.{'glAccount': accountNo, 'amount': type = 'debit' ? $number(amount) : -$number(amount)}" },
+              ],
+            },
+          },
+          { id: "post", type: "exact.createGeneralJournalEntry", typeVersion: 1, config: { journalCode: "90" }, connectionId: exactId },
+        ],
+        edges: [
+          { id: "e1", source: "close", target: "entry" },
+          { id: "e2", source: "entry", target: "post" },
+        ],
+      },
+    });
+    expect(collect.problems).toEqual([]);
+    expect(posting.problems).toEqual([]);
+    const source = orders().filter((o) => o.channel === "web" || o.channel === "b2b").slice(0, 40); // 8 groups of 5
+    const { created } = await db.sql.begin((tx) =>
+      createRuns(tx, { workspaceId, flowId: collect.flowId, versionId: collect.versionId, triggerKind: "manual" }, source.map((o) => ({ key: `order:${o.number}`, version: "1", data: o })), { enqueue: false }),
+    );
+    await inParallel(created, 6, async (runId) => {
+      expect((await executeRun(db, runId)).status).toBe("succeeded");
+    });
+    const expected = new Map<string, bigint>();
+    for (const o of source) {
+      const key = `${o.channel}|${windowOf(o.date, "day").key}`;
+      expected.set(key, (expected.get(key) ?? 0n) + toMinor(o.total));
+    }
+
+    await activateFlow(db, workspaceId, posting.flowId);
+    expect(await tick(db, posting.flowId)).toMatchObject({ created: expected.size });
+    const runs = await db.sql<{ id: string }[]>`select id::text from runs where flow_id = ${posting.flowId}`;
+    const results = await Promise.all(runs.map((r) => executeRun(db, r.id)));
+    expect(results.map((r) => r.status)).toEqual(Array(expected.size).fill("succeeded"));
+
+    type ExactEntry = { lines: Array<{ GLAccountCode: string; AmountFC: number; Notes?: string }> };
+    const divisionState = async () => {
+      const view = (await (await fetch(`${exact.url}/__sandbox/state`)).json()) as { regions: Record<string, { divisions: Array<{ code: number; journalEntries: ExactEntry[] }> }> };
+      return Object.values(view.regions).flatMap((r) => r.divisions).find((d) => d.code === division)!;
+    };
+    for (const run of runs) {
+      const [trigger] = await nodeRuns(db, run.id);
+      const summary = trigger!.output as { groupKey: string; window: string; postingId: string };
+      const entries = (await divisionState()).journalEntries.filter((e) => e.lines.some((l) => String(l.Notes ?? "").includes(summary.postingId)));
+      expect(entries, `entry of ${summary.groupKey} ${summary.window}`).toHaveLength(1);
+      const amounts = entries[0]!.lines.map((l) => toMinor(l.AmountFC.toFixed(2)));
+      expect(amounts.reduce((a, b) => a + b, 0n)).toBe(0n);
+      expect(amounts.filter((a) => a > 0n).reduce((a, b) => a + b, 0n)).toBe(expected.get(`${summary.groupKey}|${summary.window}`));
+    }
+    const count = (await divisionState()).journalEntries.length;
+    const again = await replayRun(db, workspaceId, runs[0]!.id, { from: "start", version: "own" });
+    expect((await executeRun(db, again)).status).toBe("succeeded");
+    expect((await divisionState()).journalEntries.length).toBe(count);
+  }, 60_000);
 
   it("a dry run of a record shows where it would go and stores nothing", async () => {
     const workspaceId = await createWorkspace(db, "Summary dry run");

@@ -87,6 +87,7 @@ const summaryRecord = z.object({
   groupKey: z.string(),
   group: z.unknown(),
   reference: z.string(),
+  postingId: z.string(),
   lines: z.array(z.record(z.string(), z.string())),
   totalDebit: z.string(),
   totalCredit: z.string(),
