@@ -18,6 +18,12 @@
  * still waiting, so it appears in that run's log; every other caller's log says which request
  * carried its write. Writes are grouped per process and per connection identity (gateway, sender,
  * company, user, entity): only writes that would use the same session travel together.
+ *
+ * Fencing: the engine checks each run's lease just before its write node runs, and the request
+ * itself checks the sending run's lease. A run that lost its lease within the few milliseconds
+ * its write waited may still have it sent; that is safe because the controlid is single-use (the
+ * run's ledger transition is refused, and whoever takes the run over reads the record back). A
+ * request cut off by the sending run's abort signal fails each write in it as outcome unknown.
  */
 import { randomUUID } from "node:crypto";
 import type { FunctionResult, IntacctFunction, IntacctTransport } from "./transport";
