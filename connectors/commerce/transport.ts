@@ -7,8 +7,9 @@
  * - oauth1:       PaaS integration credentials; each request is signed, nothing is cached.
  * - admin token:  PaaS bearer token from `POST /V1/integration/admin/token` (4 h by default).
  * - IMS token:    SaaS bearer token from Adobe IMS client credentials (24 h, no refresh token).
- * - state:        bearer tokens live in `env.state` (encrypted, shared by all workers); renewals
- *                 run under `env.state.withLock` so only one worker asks for a new token.
+ * - state:        bearer tokens live in `env.state` (encrypted, shared by all workers), one SDK
+ *                 `CredentialCache` per kind: renewals run under `env.state.withLock` so only one
+ *                 worker asks for a new token.
  * - GraphQL:      B2B purchase orders are GraphQL only, listed to a signed-in company user: a
  *                 customer token from `generateCustomerToken` (1 h by default), same state and lock.
  *
@@ -17,9 +18,12 @@
  * https://developer.adobe.com/commerce/webapi/get-started/gs-web-api-response/
  */
 import {
+  CredentialCache,
   PermanentError,
   REDACTED,
-  RetryableError,
+  errorForStatus,
+  redactedExcerpt,
+  type ClassifiedError,
   type Redactor,
   parseRetryAfter,
   type ConnectionHealth,
@@ -154,12 +158,31 @@ export interface RequestOptions {
   label?: string;
 }
 
+type TokenKind = "ims" | "admin" | "customer";
+
 export class CommerceTransport {
   readonly info: DeploymentInfo;
   private readonly env: CommerceEnv;
+  /** IMS and admin bearer tokens (REST) and the B2B company user's customer token (GraphQL). */
+  private readonly tokens: Record<TokenKind, CredentialCache<CachedToken, CommerceState>>;
 
   constructor(env: CommerceEnv) {
     this.env = env;
+    const cache = (kind: TokenKind, issue: () => Promise<CachedToken>) =>
+      new CredentialCache<CachedToken, CommerceState>({
+        state: env.state,
+        pick: (state) => state?.[kind],
+        put: (state, token) => ({ ...state, [kind]: token }),
+        usable: (token) => token.expiresAt > env.now(),
+        secret: (token) => token.token,
+        issue,
+        adopt: (token) => env.http.redactor.add(token.token),
+      });
+    this.tokens = {
+      ims: cache("ims", () => this.requestImsToken()),
+      admin: cache("admin", () => this.requestAdminToken()),
+      customer: cache("customer", () => this.requestCustomerToken()),
+    };
     try {
       this.info = detectDeployment(env.config.baseUrl, env.config.deployment, env.config.storeCode);
     } catch (error) {
@@ -188,8 +211,7 @@ export class CommerceTransport {
   }
 
   private excerpt(text: string): string {
-    const redacted = this.env.http.redactor.text(text);
-    return redacted.length > MAX_BODY_EXCERPT ? `${redacted.slice(0, MAX_BODY_EXCERPT)}…` : redacted;
+    return redactedExcerpt(this.env.http.redactor, text, MAX_BODY_EXCERPT);
   }
 
   private oauthCredentials(): OAuth1Credentials {
@@ -212,26 +234,8 @@ export class CommerceTransport {
   // ---------------------------------------------------------------------------------------------
   // Bearer tokens (admin, IMS): cached in env.state, renewed under the cross-process lock.
 
-  private async cachedToken(kind: "ims" | "admin", reject?: string): Promise<string | undefined> {
-    const cached = (await this.env.state.get<CommerceState>())?.[kind];
-    if (!cached || cached.token === reject || cached.expiresAt <= this.env.now()) return undefined;
-    this.env.http.redactor.add(cached.token);
-    return cached.token;
-  }
-
-  /** A valid bearer token; `reject` is a token the API just refused (renew unless another worker already did). */
-  private async bearer(reject?: string): Promise<string> {
-    const kind = this.authMode === "ims" ? "ims" : "admin";
-    const cached = await this.cachedToken(kind, reject);
-    if (cached) return cached;
-    return this.env.state.withLock(async () => {
-      const again = await this.cachedToken(kind, reject);
-      if (again) return again;
-      const fresh = kind === "ims" ? await this.requestImsToken() : await this.requestAdminToken();
-      const current = (await this.env.state.get<CommerceState>()) ?? {};
-      await this.env.state.set<CommerceState>({ ...current, [kind]: fresh });
-      return fresh.token;
-    });
+  private get bearerKind(): "ims" | "admin" {
+    return this.authMode === "ims" ? "ims" : "admin";
   }
 
   /**
@@ -258,7 +262,7 @@ export class CommerceTransport {
       body,
       label: "IMS token",
     });
-    if (res.status === 429 || res.status >= 500) this.throwRetryable(res.status, res.text, res.headers, "POST", "IMS token", false);
+    if (res.status === 429 || res.status >= 500) throw this.statusError(res.status, res.text, res.headers, "POST", "IMS token", false);
     if (res.status !== 200) {
       const parsed = parseErrorBody(res.text, res.status);
       this.fail(`Adobe IMS refused the client credentials: ${parsed.message}`, {
@@ -301,7 +305,7 @@ export class CommerceTransport {
       body: JSON.stringify({ username, password }),
       label: "admin token",
     });
-    if (res.status === 429 || res.status >= 500) this.throwRetryable(res.status, res.text, res.headers, "POST", "admin token", false);
+    if (res.status === 429 || res.status >= 500) throw this.statusError(res.status, res.text, res.headers, "POST", "admin token", false);
     if (res.status !== 200) {
       const parsed = parseErrorBody(res.text, res.status);
       const twoFactor = /2fa|two.?factor/i.test(parsed.message);
@@ -330,22 +334,6 @@ export class CommerceTransport {
 
   // ---------------------------------------------------------------------------------------------
   // GraphQL (B2B purchase orders): a company user's customer token, cached like the bearer tokens.
-
-  private async customerToken(reject?: string): Promise<string> {
-    const cached = (await this.env.state.get<CommerceState>())?.customer;
-    const usable = (t: CachedToken | undefined) => !!t && t.token !== reject && t.expiresAt > this.env.now();
-    if (usable(cached)) {
-      this.env.http.redactor.add(cached!.token);
-      return cached!.token;
-    }
-    return this.env.state.withLock(async () => {
-      const current = (await this.env.state.get<CommerceState>()) ?? {};
-      if (usable(current.customer)) return current.customer!.token;
-      const fresh = await this.requestCustomerToken();
-      await this.env.state.set<CommerceState>({ ...current, customer: fresh });
-      return fresh.token;
-    });
-  }
 
   /** https://developer.adobe.com/commerce/webapi/graphql/schema/customer/mutations/generate-token/ */
   private async requestCustomerToken(): Promise<CachedToken> {
@@ -376,7 +364,7 @@ export class CommerceTransport {
     const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json", Store: this.info.storeCode };
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     const res = await this.env.http.request({ method: "POST", url: this.info.graphqlUrl, headers, body: JSON.stringify({ query, variables }), label });
-    if (res.status === 429 || res.status >= 500) this.throwRetryable(res.status, res.text, res.headers, "POST", label, false);
+    if (res.status === 429 || res.status >= 500) throw this.statusError(res.status, res.text, res.headers, "POST", label, false);
     let parsed: { data?: unknown; errors?: GraphqlError[] };
     try {
       parsed = JSON.parse(res.text) as typeof parsed;
@@ -412,15 +400,14 @@ export class CommerceTransport {
    * https://developer.adobe.com/commerce/webapi/graphql/usage/
    */
   async graphql<T>(query: string, variables: Record<string, unknown>, label: string): Promise<T> {
-    let rejected: string | undefined;
     for (let attempt = 1; ; attempt++) {
-      const token = await this.customerToken(rejected);
+      const { token } = await this.tokens.customer.get();
       try {
         return await this.graphqlOnce<T>(query, variables, label, token);
       } catch (error) {
         if (attempt === 1 && error instanceof PermanentError && error.code === "graphql-authorization") {
           this.env.log.info(`Commerce refused the customer token on ${label}; renewing it`);
-          rejected = token;
+          await this.tokens.customer.invalidate(token);
           continue;
         }
         throw error;
@@ -431,29 +418,45 @@ export class CommerceTransport {
   // ---------------------------------------------------------------------------------------------
   // Requests
 
-  private throwRetryable(status: number, text: string, headers: Headers, method: string, label: string, outcomeUnknown: boolean): never {
+  /**
+   * The classified error of a failed answer, on the SDK's status ladder. Commerce's own: any 5xx
+   * of a write may have been applied; 401 and 403 mark the connection failing, with a hint for
+   * the connection's kind of sign-in.
+   */
+  private statusError(status: number, text: string, headers: Headers, method: string, label: string, write: boolean): ClassifiedError {
     const parsed = parseErrorBody(text, status);
     const retryAfterMs = parseRetryAfter(headers.get("retry-after"), this.env.now());
-    throw new RetryableError(
-      status === 429
-        ? `Commerce rate limit on ${label}: ${parsed.message}${retryAfterMs !== undefined ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : ""}`
-        : `Commerce ${method} ${label} failed with ${status}: ${parsed.message}`,
-      {
-        system: SYSTEM,
-        status,
-        code: parsed.code ?? statusCode(status),
-        body: this.excerpt(text),
-        retryAfterMs,
-        outcomeUnknown,
+    return errorForStatus({
+      system: SYSTEM,
+      status,
+      code: parsed.code ?? statusCode(status),
+      body: this.excerpt(text),
+      retryAfterMs,
+      write,
+      authHealth: "failing",
+      message: (step) => {
+        if (step === "rate_limited") {
+          return `Commerce rate limit on ${label}: ${parsed.message}${retryAfterMs !== undefined ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : ""}`;
+        }
+        if (step === "transient") return `Commerce ${method} ${label} failed with ${status}: ${parsed.message}`;
+        if (step === "auth") return `Commerce refused ${label} (${status}): ${parsed.message}; ${this.authHint()}`;
+        return `Commerce ${label} failed (${status}): ${parsed.message}`;
       },
-    );
+    });
+  }
+
+  private authHint(): string {
+    return this.authMode === "oauth1"
+      ? "check the integration's consumer key/secret and access token/secret, and that the integration is active with access to this resource"
+      : this.authMode === "ims"
+        ? "check the IMS credential, its commerce.accs scope and the tenant id"
+        : "check the admin user's role and password";
   }
 
   /** One REST call under `<restBase>/V1`; renews a bearer token once on 401. */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
     const label = options.label ?? `${method} ${path}`;
-    let rejected: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: "application/json" };
       const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -463,7 +466,7 @@ export class CommerceTransport {
       if (mode === "oauth1") {
         headers.authorization = oauth1Header(this.oauthCredentials(), { method, url }, { timestamp: this.env.now() });
       } else {
-        bearer = await this.bearer(rejected);
+        bearer = (await this.tokens[this.bearerKind].get()).token;
         headers.authorization = `Bearer ${bearer}`;
       }
       if (mode === "ims") {
@@ -475,7 +478,7 @@ export class CommerceTransport {
       if (res.status === 401 && bearer && attempt === 1) {
         // Expired or revoked bearer token: renew once, then give up.
         this.env.log.info(`Commerce answered 401 to ${label}; renewing the ${mode === "ims" ? "IMS" : "admin"} token`);
-        rejected = bearer;
+        await this.tokens[this.bearerKind].invalidate(bearer);
         continue;
       }
       return this.interpret<T>(res.status, res.text, res.headers, method, label);
@@ -495,24 +498,7 @@ export class CommerceTransport {
         });
       }
     }
-    if (status === 429 || status >= 500) this.throwRetryable(status, text, headers, method, label, method !== "GET" && status !== 429);
-    const parsed = parseErrorBody(text, status);
-    const body = this.excerpt(text);
-    if (status === 401 || status === 403) {
-      const hint =
-        this.authMode === "oauth1"
-          ? "check the integration's consumer key/secret and access token/secret, and that the integration is active with access to this resource"
-          : this.authMode === "ims"
-            ? "check the IMS credential, its commerce.accs scope and the tenant id"
-            : "check the admin user's role and password";
-      this.fail(`Commerce refused ${label} (${status}): ${parsed.message}; ${hint}`, {
-        status,
-        code: parsed.code ?? statusCode(status),
-        body,
-        health: "failing",
-      });
-    }
-    this.fail(`Commerce ${label} failed (${status}): ${parsed.message}`, { status, code: parsed.code ?? statusCode(status), body });
+    throw this.statusError(status, text, headers, method, label, method !== "GET");
   }
 
   get<T = unknown>(path: string, query?: Array<[string, string]>, label?: string): Promise<T> {
