@@ -4,6 +4,16 @@ import { z } from "zod";
 export const GATEWAY_PATH = "/ia/xml/xmlgw.phtml";
 
 export const intacctConfig = z.object({
+  transport: z
+    .enum(["xml", "rest", "both"])
+    .default("xml")
+    .describe(
+      "XML gateway (sender and user login), REST (OAuth 2.0 client credentials), or both: REST for the objects it covers, the XML gateway for the rest.",
+    ),
+  restClientId: z
+    .string()
+    .optional()
+    .describe("REST API client ID from the Sage app registry (REST and both). The user below signs in as userId@companyId[|entity]."),
   baseUrl: z
     .string()
     .url()
@@ -50,7 +60,8 @@ export const intacctConfig = z.object({
 export type IntacctConfig = z.output<typeof intacctConfig>;
 
 export const intacctSecrets = z.object({
-  senderPassword: z.string().min(1).describe("Web Services sender password."),
-  userPassword: z.string().min(1).describe("Web Services user password."),
+  senderPassword: z.string().default("").describe("Web Services sender password (XML gateway and both)."),
+  userPassword: z.string().default("").describe("Web Services user password (XML gateway and both)."),
+  restClientSecret: z.string().optional().describe("REST API client secret (REST and both)."),
 });
 export type IntacctSecrets = z.output<typeof intacctSecrets>;

@@ -1,5 +1,6 @@
 /**
- * Sage Intacct connector (XML gateway, Web Services sender + user login with cached API sessions).
+ * Sage Intacct connector (XML gateway, Web Services sender + user login with cached API sessions;
+ * or the REST API with OAuth 2.0, or both: the connection's `transport`, rest/client.ts).
  *
  * Connection: config = gateway base URL, sender ID, company ID, user ID, optional entity and
  * session/retry tuning (connection.ts); secrets = sender password and user password.
@@ -27,9 +28,13 @@ import { queryRecords } from "./nodes/queryRecords";
 import { readRecords } from "./nodes/readRecords";
 import { updatePurchaseOrder } from "./nodes/updatePurchaseOrder";
 import { updateVendor } from "./nodes/updateVendor";
+import { IntacctRestClient } from "./rest/client";
+import { REST_DEMO } from "./sandbox/rest/demo";
 import { DEMO } from "./sandbox/seed";
 
 export { IntacctClient } from "./client";
+
+const VIA = { xml: "; session", rest: " over REST; token", both: " over REST and the XML gateway; REST token" } as const;
 
 function picker(object: DimensionObject, title: string) {
   return {
@@ -44,7 +49,7 @@ function picker(object: DimensionObject, title: string) {
 export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctClient>({
   system: "intacct",
   title: "Sage Intacct",
-  description: "General ledger, payables, purchasing and order entry through the Sage Intacct XML gateway.",
+  description: "General ledger, payables, purchasing and order entry through the Sage Intacct XML gateway, the REST API, or both.",
   config: intacctConfig,
   secrets: intacctSecrets,
   // The SDKs refuse gateways outside *.intacct.com. https://developer.intacct.com/web-services/
@@ -60,16 +65,18 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
       senderId: DEMO.senderId,
       companyId: DEMO.companyId,
       userId: DEMO.userId,
+      restClientId: REST_DEMO.clientId,
     }),
-    secrets: { senderPassword: DEMO.senderPassword, userPassword: DEMO.userPassword },
+    secrets: { senderPassword: DEMO.senderPassword, userPassword: DEMO.userPassword, restClientSecret: REST_DEMO.clientSecret },
   }),
-  createClient: (env) => new IntacctClient(env),
+  // The connection's transport: the XML gateway alone, or REST (with the gateway for what REST does not cover on "both").
+  createClient: (env) => (env.config.transport === "xml" ? new IntacctClient(env) : new IntacctRestClient(env)),
   async test(client) {
     try {
       const info = await client.ping();
       return {
         ok: true,
-        message: `Signed in to company ${info.companyId}; session valid until ${info.sessionExpiresAt}`,
+        message: `Signed in to company ${info.companyId}${VIA[client.env.config.transport]} valid until ${info.sessionExpiresAt}`,
         details: info,
       };
     } catch (error) {

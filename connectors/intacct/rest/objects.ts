@@ -95,7 +95,10 @@ const CONTACT = [
   f("contacts.default.mailingAddress.state", "DISPLAYCONTACT.MAILADDRESS.STATE"),
   f("contacts.default.mailingAddress.postCode", "DISPLAYCONTACT.MAILADDRESS.ZIP"),
   f("contacts.default.mailingAddress.country", "DISPLAYCONTACT.MAILADDRESS.COUNTRY"),
+  f("contacts.default.mailingAddress.isoCountryCode", "DISPLAYCONTACT.MAILADDRESS.COUNTRYCODE"),
 ];
+
+const PARENT = [f("parent.id", "PARENTID")];
 
 export const REST_OBJECTS: RestObject[] = [
   {
@@ -151,6 +154,8 @@ export const REST_OBJECTS: RestObject[] = [
       f("term.id", "TERMNAME"),
       f("currency.txnCurrency", "CURRENCY"),
       f("state", "STATE", "docState", true),
+      // Written as the XML gateway's ACTION (Draft), read back as STATE.
+      f("state", "ACTION", "docState"),
       f("totalTxnAmount", "TOTALENTERED", "text", true),
       f("totalTxnAmountDue", "TOTALDUE", "text", true),
       f("audit.modifiedDateTime", "WHENMODIFIED", "timestamp", true),
@@ -221,12 +226,13 @@ export const REST_OBJECTS: RestObject[] = [
     f("closingType", "CLOSINGTYPE"),
   ]),
   master("general-ledger/journal", "GLJOURNAL", "SYMBOL", "TITLE"),
-  master("accounts-payable/vendor", "VENDOR", "VENDORID", "NAME", [f("taxId", "TAXID"), f("term.id", "TERMNAME"), ...CONTACT], true),
-  master("accounts-receivable/customer", "CUSTOMER", "CUSTOMERID", "NAME", [f("taxId", "TAXID"), f("term.id", "TERMNAME"), ...CONTACT], true),
-  master("company-config/department", "DEPARTMENT", "DEPARTMENTID", "TITLE"),
-  master("company-config/location", "LOCATION", "LOCATIONID", "NAME"),
-  master("company-config/class", "CLASS", "CLASSID", "NAME"),
-  master("projects/project", "PROJECT", "PROJECTID", "NAME", [f("projectCategory", "PROJECTCATEGORY")]),
+  master("accounts-payable/vendor", "VENDOR", "VENDORID", "NAME", [f("vendorType.id", "VENDTYPE"), f("taxId", "TAXID"), f("term.id", "TERMNAME"), ...CONTACT], true),
+  master("accounts-receivable/customer", "CUSTOMER", "CUSTOMERID", "NAME", [f("isTaxable", "TAXABLE"), f("taxId", "TAXID"), f("term.id", "TERMNAME"), ...CONTACT], true),
+  master("company-config/department", "DEPARTMENT", "DEPARTMENTID", "TITLE", PARENT),
+  master("company-config/location", "LOCATION", "LOCATIONID", "NAME", PARENT),
+  master("company-config/class", "CLASS", "CLASSID", "NAME", PARENT),
+  master("projects/project", "PROJECT", "PROJECTID", "NAME", [...PARENT, f("projectCategory", "PROJECTCATEGORY")]),
+  master("inventory-control/item", "ITEM", "ITEMID", "NAME"),
 ];
 
 export const BY_PATH = new Map(REST_OBJECTS.map((o) => [o.path, o]));
