@@ -26,6 +26,8 @@
  * request cut off by the sending run's abort signal fails each write in it as outcome unknown.
  */
 import { randomUUID } from "node:crypto";
+import { RetryableError, isClassified } from "../sdk";
+import { SYSTEM } from "./errors";
 import type { FunctionResult, IntacctFunction, IntacctTransport } from "./transport";
 
 export interface BatchSettings {
@@ -115,7 +117,11 @@ async function send(batch: Pending[]): Promise<void> {
       p.resolve(results[i]!);
     });
   } catch (error) {
-    for (const p of batch) p.reject(error);
+    for (const p of batch) {
+      // The sender's own abort (a shutdown) is its own; to every other write the request was cut off.
+      if (p === first || isClassified(error)) p.reject(error);
+      else p.reject(new RetryableError(`Intacct ${p.fn.name}: the shared request was cut off (${(error as Error)?.message ?? String(error)}); outcome unknown`, { system: SYSTEM, outcomeUnknown: true, cause: error }));
+    }
   }
 }
 
