@@ -35,6 +35,7 @@ import {
   type ConnectorEnv,
   type HttpResponse,
 } from "../sdk";
+import { ConcurrencyLimit } from "../sdk/limits";
 import { GATEWAY_PATH, type IntacctConfig, type IntacctSecrets } from "./connection";
 import {
   ROLLED_BACK_ERRORNO,
@@ -165,15 +166,22 @@ function parseEnvelope(textBody: string): ParsedEnvelope | undefined {
   };
 }
 
+/** Concurrent requests per company: "most customers are allowed 2"; more gets GW-0010 (429). */
+export const CONCURRENT_REQUESTS = 2;
+
 export class IntacctTransport {
   private readonly config: IntacctConfig;
   private readonly secrets: IntacctSecrets;
+  /** At most CONCURRENT_REQUESTS in flight for the company across every worker process. */
+  private readonly inFlight: ConcurrencyLimit;
   /** The connection's session: in this process, in env.state, or one new sign-in for all workers. */
   private readonly sessions: CredentialCache<SessionState, SessionState>;
 
   constructor(private readonly env: IntacctEnv) {
     this.config = env.config;
     this.secrets = env.secrets;
+    // A slot outlives its request by a little only when the process died holding it.
+    this.inFlight = new ConcurrencyLimit(env, "intacct", `intacct|${env.config.companyId}`, CONCURRENT_REQUESTS, env.config.timeoutMs + 5_000);
     this.sessions = new CredentialCache<SessionState, SessionState>({
       state: env.state,
       pick: (stored) => stored,
@@ -372,14 +380,16 @@ export class IntacctTransport {
     const label = options.label ?? functions.map((f) => f.name).join(", ");
     let response: HttpResponse;
     try {
-      response = await this.env.http.request({
-        method: "POST",
-        url,
-        headers: { "content-type": "application/xml; charset=utf-8", accept: "application/xml" },
-        body,
-        timeoutMs: this.config.timeoutMs,
-        label: `Intacct ${label}`,
-      });
+      response = await this.inFlight.run(() =>
+        this.env.http.request({
+          method: "POST",
+          url,
+          headers: { "content-type": "application/xml; charset=utf-8", accept: "application/xml" },
+          body,
+          timeoutMs: this.config.timeoutMs,
+          label: `Intacct ${label}`,
+        }),
+      );
     } catch (error) {
       // Every call is a POST, so the HTTP client calls a lost answer "outcome unknown"; only a
       // write's outcome can be unknown (the engine reads it back first), a read is just retried.
