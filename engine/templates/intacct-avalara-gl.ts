@@ -289,6 +289,12 @@ function intacctTaxFlow({ connections, tables }: TemplateBuildArgs, mode: "ar" |
 
 /** The document is in another currency than the company's base currency (and carries its rate). */
 const foreign = `($trigger.record.BASECURR and $length($trigger.currency) = 3 and $trigger.currency != $trigger.record.BASECURR and $trigger.record.EXCHRATE)`;
+/** The posting's currency; in another currency than the company's, the document's rate and the day it applies to. */
+const currencyFields = [
+  { target: "currency", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
+  { target: "exchangeRate", expression: `${foreign} ? $number($trigger.record.EXCHRATE)` },
+  { target: "rateDate", expression: `${foreign} and $trigger.record.EXCHRATEDATE ? ${intacctDayOf("$trigger.record.EXCHRATEDATE")}` },
+];
 
 function arPosting(intacct: string | null, dims: string): FlowNode[] {
   return [
@@ -308,10 +314,7 @@ function arPosting(intacct: string | null, dims: string): FlowNode[] {
           { target: "version", expression: sourceVersion },
           { target: "date", expression: `${gone} ? ${reversedOn} : $trigger.date` },
           { target: "description", expression: `$substring("Sales tax " & $trigger.documentId & " " & $trigger.customerName, 0, 100)` },
-          { target: "currency", expression: `$length($trigger.currency) = 3 ? $trigger.currency` },
-          // Another currency than the company's: the document's rate and the day it applies to.
-          { target: "exchangeRate", expression: `${foreign} ? $number($trigger.record.EXCHRATE)` },
-          { target: "rateDate", expression: `${foreign} and $trigger.record.EXCHRATEDATE ? ${intacctDayOf("$trigger.record.EXCHRATEDATE")}` },
+          ...currencyFields,
           {
             target: "lines",
             expression:
@@ -373,6 +376,7 @@ function summaryPosting(intacct: string | null, dims: string, tables: Record<str
           { target: "version", expression: sourceVersion },
           { target: "date", expression: `${gone} ? ${reversedOn} : $trigger.date` },
           { target: "description", expression: `$substring("Sales tax " & $trigger.documentId, 0, 80)` },
+          ...currencyFields,
           {
             target: "lines",
             expression:

@@ -289,7 +289,7 @@ describe("Intacct sales: a mixed scenario of 50 documents reconciles to Avalara 
 });
 
 describe("Intacct sales -> tax summary to a clearing account, over the document's life", () => {
-  it("an edit offsets the batch in force and posts the new one; a deletion offsets it; the GL nets to Avalara's current tax", async () => {
+  it("an edit offsets the batch in force and posts the new one; a return posts its own negative batch; a deletion offsets it; the GL nets to Avalara's current tax", async () => {
     const ws = await createWorkspace(db, "Summary lifecycle");
     for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, ws, system, sb.urls[system]);
     const created = await instantiateTemplate(db, ws, "intacct-sales-avalara-gl-summary", { demo: true });
@@ -303,10 +303,10 @@ describe("Intacct sales -> tax summary to a clearing account, over the document'
         select id::text from runs where flow_id = ${created.flowId} and record_key = ${`intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`} order by created_at desc limit 1`;
       return (await executeRun(db, row!.id)).status;
     };
-    const batches = async (): Promise<Rec[]> => ((await company()).records.GLBATCH as Rec[]).filter((b) => b.REFERENCENO === `INTACCT-SO-${so.DOCNO}`);
+    const batches = async (docNo = so.DOCNO): Promise<Rec[]> => ((await company()).records.GLBATCH as Rec[]).filter((b) => b.REFERENCENO === `INTACCT-SO-${docNo}`);
     /** The GL's net tax credit for the document in cents (tax accounts, clearing account left out). */
-    const glTax = async () =>
-      (await batches())
+    const glTax = async (docNo = so.DOCNO) =>
+      (await batches(docNo))
         .flatMap((b) => [b.ENTRIES.GLENTRY].flat() as Rec[])
         .filter((e) => e.ACCOUNTNO !== "2290")
         .reduce((s, e) => s - Math.round(Number(e.TRX_AMOUNT) * 100) * Number(e.TR_TYPE), 0);
@@ -320,6 +320,22 @@ describe("Intacct sales -> tax summary to a clearing account, over the document'
     expect(offset!.BATCH_TITLE).toContain(`reverses=${first!.RECORDNO}`);
     expect(await batches()).toHaveLength(3);
     expect(await glTax()).toBe(await avalaraTax(so.DOCNO));
+    // A return of two routers: its own ReturnInvoice and the negative batch (tax accounts debited, the clearing account credited).
+    await nextSecond();
+    const ret = await sell("C300", [{ itemId: "HW-ROUTER", quantity: 2 }], { docparid: "Sales Return", createdFrom: so.DOCNO });
+    await tick(db, created.flowId);
+    const [returnRun] = await db.sql<{ id: string }[]>`
+      select id::text from runs where flow_id = ${created.flowId} and record_key = ${`intacct:LEDGERLINE-DEMO:SODOCUMENT:${ret.RECORDNO}`} order by created_at desc limit 1`;
+    expect((await executeRun(db, returnRun!.id)).status).toBe("succeeded");
+    const [negative] = await batches(String(ret.DOCNO));
+    const entries = [negative!.ENTRIES.GLENTRY].flat() as Rec[];
+    expect(entries.filter((e) => e.ACCOUNTNO === "2290").map((e) => e.TR_TYPE)).toEqual(["-1"]);
+    expect(entries.filter((e) => e.ACCOUNTNO !== "2290").every((e) => e.TR_TYPE === "1")).toBe(true);
+    expect(entries.reduce((sum, e) => sum + Math.round(Number(e.TRX_AMOUNT) * 100) * Number(e.TR_TYPE), 0)).toBe(0);
+    const returnDoc = ((await sandboxState(sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${ret.DOCNO}` && d.type === "ReturnInvoice");
+    expect(returnDoc).toMatchObject({ status: "Committed" });
+    expect(await glTax(String(ret.DOCNO))).toBe(Math.round(returnDoc!.totalTax * 100));
+    expect((await glTax()) + (await glTax(String(ret.DOCNO)))).toBeGreaterThan(0);
     await nextSecond();
     await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
     expect(await run()).toBe("succeeded");
