@@ -353,3 +353,27 @@ export async function closeWindows(
   }
   return { groups, windowIds: page.map((w) => w.id), hasMore: windows.length > WINDOWS_PER_PAGE };
 }
+
+/**
+ * A posting run's summary record must be what its closed window holds: the same records with the
+ * same amounts. A record typed in by hand ("Run now" with made-up data) or one whose window is
+ * still open is refused before anything is posted.
+ */
+export async function verifyGroup(
+  bound: object,
+  args: { workspaceId: string; summary: string; window: string; groupKey: string; records: Array<{ recordKey: string; amount: string }>; scale: number },
+): Promise<void> {
+  const sql = dbOf(bound).sql;
+  const rows = await sql<{ record_key: string; amount_minor: string; closed_at: Date | null }[]>`
+    select i.record_key, i.amount_minor::text, w.closed_at from summary_items i join summary_windows w on w.id = i.window_id
+    where w.workspace_id = ${args.workspaceId} and w.summary = ${args.summary} and w.window_key = ${args.window} and i.group_key = ${args.groupKey}`;
+  const where = `summary "${args.summary}", window ${args.window}, group ${args.groupKey}`;
+  if (rows.length === 0) throw new PermanentError(`Nothing was deposited in ${where}: only the Summary close starts its postings`);
+  if (rows.some((r) => !r.closed_at)) throw new PermanentError(`${where} is not closed yet: only the Summary close starts its postings`);
+  const held = new Map(rows.map((r) => [r.record_key, formatMinor(BigInt(r.amount_minor), args.scale)]));
+  const given = new Map(args.records.map((r) => [r.recordKey, r.amount]));
+  const differs = held.size !== given.size || [...held].some(([k, v]) => given.get(k) !== v);
+  if (differs) {
+    throw new PermanentError(`The records of this posting differ from what ${where} holds (${held.size} records): only the Summary close starts its postings`);
+  }
+}

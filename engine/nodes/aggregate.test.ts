@@ -15,7 +15,7 @@ import { createDb, type Db } from "../../db/client";
 import { executeRun } from "../executor/run";
 import type { FlowDefinitionInput } from "../flow/schema";
 import { connectExactSandbox } from "../demo/seed";
-import { activateFlow, createFlow, dryRun } from "../flows";
+import { activateFlow, createFlow, dryRun, runNow } from "../flows";
 import { registry } from "../registry";
 import { createRuns, replayRun } from "../runs";
 import { createConnection, createWorkspace, isolatedDatabase, nodeRuns, runRow } from "../test/helpers";
@@ -252,6 +252,14 @@ describe("summary posting", () => {
     expect(review.error!.message).toContain(`order:${changed.number} was already posted`);
     const [item] = await db.sql<{ amount_minor: string }[]>`select amount_minor::text from summary_items where workspace_id = ${workspaceId} and record_key = ${`order:${changed.number}`}`;
     expect(item!.amount_minor).toBe(toMinor(source[0]!.total).toString());
+    expect((await glBatches()).length).toBe(count);
+
+    // 7. A posting typed in by hand ("Run now" with a summary record that is not the window's) is refused.
+    const real = (await nodeRuns(db, postingRuns[1]!.id))[0]!.output as { records: Array<{ amount: string }> };
+    const forged = { ...real, records: real.records.map((r, i) => (i === 0 ? { ...r, amount: "999.99" } : r)) };
+    const manual = await runNow(db, workspaceId, posting.flowId, forged);
+    expect((await executeRun(db, manual)).status).toBe("failed");
+    expect((await runRow(db, manual)).error!.message).toMatch(/differ from what summary "daily-sales", window .* holds .*only the Summary close starts its postings/);
     expect((await glBatches()).length).toBe(count);
   }, 120_000);
 

@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import { nodeFactory } from "../../connectors/sdk";
-import { closeWindows, deposit, groupKeyOf, normalizeLines, windowOf } from "./aggregate-store";
+import { closeWindows, deposit, groupKeyOf, normalizeLines, verifyGroup, windowOf } from "./aggregate-store";
 import { evaluateAll, jsonataExpression } from "./expressions";
 
 const core = nodeFactory<undefined>("core");
@@ -131,7 +131,8 @@ export const summaryClose = core({
       };
     },
   },
-  run: async (ctx, input) => {
+  run: async (ctx, input, config) => {
+    await verifyGroup(ctx, { workspaceId: ctx.workspaceId, summary: config.summary, window: input.window, groupKey: input.groupKey, records: input.records, scale: config.scale });
     ctx.log.info(`Summary "${input.summary}", window ${input.window}, group ${input.groupKey}: ${input.count} source records, total ${input.total}`, {
       records: input.records,
     });
