@@ -5,9 +5,9 @@
  * - Access tokens live 600 s; `expires_in` arrives as a string.
  * - Every refresh returns a new refresh token and kills the previous one ("Old refresh token
  *   used."), so the new pair is written to the state store before the access token is used.
- * - Only one refresh per connection may be in flight across every worker process: refreshes run
- *   inside `env.state.withLock` and re-read the state after acquiring it (another process may
- *   have refreshed meanwhile).
+ * - Only one refresh per connection may be in flight across every worker process: the SDK's
+ *   `CredentialCache` runs refreshes inside `env.state.withLock` and re-reads the state after
+ *   acquiring it (another process may have refreshed meanwhile).
  * - No new token may be requested within 570 s of the previous request; the moment of each
  *   token-endpoint call is written to the state *before* the call, so even a lost response counts.
  * - A dead refresh token (old, expired, revoked) cannot heal by retrying: the connection is
@@ -16,7 +16,7 @@
  * https://support.exactonline.com/community/s/knowledge-base#All-All-DNO-Content-oauth-eol-oauth-devstep3
  */
 import type { ConnectorEnv } from "../sdk";
-import { NeedsReviewError, RetryableError } from "../sdk";
+import { CredentialCache, NeedsReviewError, RetryableError } from "../sdk";
 
 export const ACCESS_TOKEN_SECONDS = 600;
 /** Exact forbids asking for a new access token within 570 s of the previous request. */
@@ -67,13 +67,25 @@ export function reconnectError(reason: string, details?: Record<string, unknown>
 
 export class TokenManager {
   private cached?: ExactConnectionState;
+  /** The token pair: the whole connection state is the slot; a refusal clears the access token only. */
+  private readonly pair: CredentialCache<ExactConnectionState, ExactConnectionState>;
 
   constructor(
     private readonly env: ConnectorEnv,
     private readonly endpoint: string,
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly credentials: { clientId: string; clientSecret: string },
-  ) {}
+  ) {
+    this.pair = new CredentialCache<ExactConnectionState, ExactConnectionState>({
+      state: env.state,
+      pick: (state) => state,
+      put: (state, next) => next ?? (state && { ...state, accessToken: undefined, accessExpiresAt: undefined }),
+      usable: (state) => this.usable(state, this.env.now()) !== undefined,
+      secret: (state) => state.accessToken,
+      issue: (state) => this.refresh(state),
+      adopt: (state) => this.remember(state),
+    });
+  }
 
   /** The state as last read or written by this client (for the error budget). */
   current(): ExactConnectionState | undefined {
@@ -111,14 +123,8 @@ export class TokenManager {
 
   /** A valid access token, refreshing (once, across all processes) when it is about to expire. */
   async accessToken(): Promise<string> {
-    const now = this.env.now();
-    const fast = this.usable(this.cached, now);
-    if (fast) return fast;
-    const stored = await this.read();
-    const token = this.usable(stored, now);
-    if (token) return token;
-    this.assertConnected(stored);
-    return this.refresh();
+    const state = await this.pair.get();
+    return state.accessToken!;
   }
 
   /**
@@ -126,76 +132,64 @@ export class TokenManager {
    * token that was refused is dropped; a newer one written by another process is kept.
    */
   async rejected(token: string): Promise<void> {
-    await this.env.state.withLock(async () => {
-      const state = await this.read();
-      if (state?.accessToken === token) {
-        const next = { ...state, accessToken: undefined, accessExpiresAt: undefined };
-        await this.env.state.set(next);
-        this.remember(next);
-      }
-    });
+    await this.pair.invalidate(token);
   }
 
-  /** Refresh under the connection lock. */
-  private async refresh(): Promise<string> {
-    return this.env.state.withLock(async () => {
-      const state = await this.read();
-      const now = this.env.now();
-      // Another process may have refreshed while we waited for the lock.
-      const fresh = this.usable(state, now);
-      if (fresh) return fresh;
-      this.assertConnected(state);
-      if (!state.refreshToken) throw reconnectError("no refresh token is stored for this connection");
-      const sinceLast = state.lastTokenRequestAt === undefined ? Infinity : now - state.lastTokenRequestAt;
-      if (sinceLast < MIN_TOKEN_INTERVAL_MS) {
-        // Exact counts an early request against the app; waiting is always the right answer.
-        throw new RetryableError(
-          `Exact Online access token cannot be renewed yet: Exact allows one token request per ${MIN_TOKEN_INTERVAL_MS / 1000} s`,
-          { system: "exact", code: "token_interval", retryAfterMs: MIN_TOKEN_INTERVAL_MS - sinceLast },
-        );
+  /**
+   * The refresh grant, run by the credential cache under the connection lock once it has found
+   * no usable token in the state (another process may have refreshed while it waited).
+   */
+  private async refresh(state: ExactConnectionState | undefined): Promise<ExactConnectionState> {
+    const now = this.env.now();
+    this.assertConnected(state);
+    if (!state.refreshToken) throw reconnectError("no refresh token is stored for this connection");
+    const sinceLast = state.lastTokenRequestAt === undefined ? Infinity : now - state.lastTokenRequestAt;
+    if (sinceLast < MIN_TOKEN_INTERVAL_MS) {
+      // Exact counts an early request against the app; waiting is always the right answer.
+      throw new RetryableError(
+        `Exact Online access token cannot be renewed yet: Exact allows one token request per ${MIN_TOKEN_INTERVAL_MS / 1000} s`,
+        { system: "exact", code: "token_interval", retryAfterMs: MIN_TOKEN_INTERVAL_MS - sinceLast },
+      );
+    }
+    // Record the attempt first: a lost response must still count towards the 570 s rule.
+    const attempt: ExactConnectionState = { ...state, lastTokenRequestAt: now };
+    await this.env.state.set(attempt);
+    this.remember(attempt);
+    let response: TokenResponse;
+    try {
+      response = await this.tokenEndpoint.postToken(
+        new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: state.refreshToken,
+          client_id: this.credentials.clientId,
+          client_secret: this.credentials.clientSecret,
+        }),
+        "oauth2 token (refresh)",
+        now,
+      );
+    } catch (error) {
+      if (error instanceof NeedsReviewError && error.reasonCode === "reconnect_required") {
+        const dead: ExactConnectionState = {
+          ...attempt,
+          accessToken: undefined,
+          accessExpiresAt: undefined,
+          reconnect: { reason: error.message.replace(/^Exact Online connection needs to be reconnected: /, ""), at: now },
+        };
+        await this.env.state.set(dead);
+        this.remember(dead);
       }
-      // Record the attempt first: a lost response must still count towards the 570 s rule.
-      const attempt: ExactConnectionState = { ...state, lastTokenRequestAt: now };
-      await this.env.state.set(attempt);
-      this.remember(attempt);
-      let response: TokenResponse;
-      try {
-        response = await this.tokenEndpoint.postToken(
-          new URLSearchParams({
-            grant_type: "refresh_token",
-            refresh_token: state.refreshToken,
-            client_id: this.credentials.clientId,
-            client_secret: this.credentials.clientSecret,
-          }),
-          "oauth2 token (refresh)",
-          now,
-        );
-      } catch (error) {
-        if (error instanceof NeedsReviewError && error.reasonCode === "reconnect_required") {
-          const dead: ExactConnectionState = {
-            ...attempt,
-            accessToken: undefined,
-            accessExpiresAt: undefined,
-            reconnect: { reason: error.message.replace(/^Exact Online connection needs to be reconnected: /, ""), at: now },
-          };
-          await this.env.state.set(dead);
-          this.remember(dead);
-        }
-        throw error;
-      }
-      const next: ExactConnectionState = {
-        ...attempt,
-        accessToken: response.accessToken,
-        refreshToken: response.refreshToken,
-        accessExpiresAt: now + response.expiresInSeconds * 1000,
-        reconnect: undefined,
-      };
-      // Persist before use: the previous refresh token is dead from here on.
-      await this.env.state.set(next);
-      this.remember(next);
-      this.env.log.info("Exact Online access token renewed", { expiresAt: new Date(next.accessExpiresAt!).toISOString() });
-      return response.accessToken;
-    });
+      throw error;
+    }
+    const next: ExactConnectionState = {
+      ...attempt,
+      accessToken: response.accessToken,
+      refreshToken: response.refreshToken,
+      accessExpiresAt: now + response.expiresInSeconds * 1000,
+      reconnect: undefined,
+    };
+    // Persisted by the cache before use: the previous refresh token is dead from here on.
+    this.env.log.info("Exact Online access token renewed", { expiresAt: new Date(next.accessExpiresAt!).toISOString() });
+    return next;
   }
 
   /** The Connect button's callback: trade the authorization code for the first token pair. */
@@ -227,6 +221,7 @@ export class TokenManager {
       };
       await this.env.state.set(next);
       this.remember(next);
+      this.pair.forget();
     });
   }
 

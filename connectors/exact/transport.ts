@@ -12,7 +12,7 @@
  * https://support.exactonline.com/community/s/knowledge-base#All-All-DNO-Content-respcodeserrorhandling
  */
 import type { ConnectorEnv } from "../sdk";
-import { HttpClient, NeedsReviewError, PermanentError, RetryableError, parseRetryAfter } from "../sdk";
+import { HttpClient, NeedsReviewError, PermanentError, RetryableError, errorForStatus, parseRetryAfter, redactedExcerpt } from "../sdk";
 import type { HttpResponse } from "../sdk";
 import { reconnectError, type TokenEndpoint, type TokenManager, type TokenResponse } from "./auth";
 import { readCollection, readErrorEnvelope, type ODataPage } from "./odata";
@@ -113,9 +113,8 @@ export class ExactTransport implements TokenEndpoint {
     return `${this.endpoint}/api/v1/${path.replace(/^\/+/, "")}${buildQuery(query)}`;
   }
 
-  private excerpt(text: string): string {
-    const redacted = this.env.http.redactor.text(text);
-    return redacted.length > BODY_EXCERPT ? `${redacted.slice(0, BODY_EXCERPT)}…` : redacted;
+  private excerpt(text: string, max = BODY_EXCERPT): string {
+    return redactedExcerpt(this.env.http.redactor, text, max);
   }
 
   /** `__next` links are followed as given, but only on our own endpoint (they carry our token). */
@@ -183,7 +182,7 @@ export class ExactTransport implements TokenEndpoint {
       return { accessToken: access, refreshToken: refresh, expiresInSeconds: Number.isFinite(expires) && expires > 0 ? expires : 600 };
     }
     const error = typeof body.error === "string" ? body.error : "";
-    const description = typeof body.error_description === "string" ? body.error_description : response.text.slice(0, 200);
+    const description = typeof body.error_description === "string" ? body.error_description : this.excerpt(response.text, 200);
     const info = { system: SYSTEM, status: response.status, code: error || String(response.status), body: excerpt };
     if (response.status === 429) {
       const { waitMs } = retryAfter429(response.headers, now);
@@ -294,7 +293,7 @@ export class ExactTransport implements TokenEndpoint {
       }
     }
     const envelope = readErrorEnvelope(body);
-    const message = envelope?.message || response.headers.get("reason") || response.text.slice(0, 200) || `HTTP ${status}`;
+    const message = envelope?.message || response.headers.get("reason") || this.excerpt(response.text, 200) || `HTTP ${status}`;
     const info = {
       system: SYSTEM,
       status,
@@ -314,37 +313,44 @@ export class ExactTransport implements TokenEndpoint {
       }
       return { status, body };
     }
-    if (status === 429) {
-      const now = this.env.now();
-      const { waitMs, which } = retryAfter429(response.headers, now);
-      throw new RetryableError(`Exact Online ${which ?? ""} rate limit reached on ${what}: ${message}`.replace("  ", " "), {
-        ...info,
-        code: which ? `rate_limit_${which}` : "rate_limit",
-        retryAfterMs: waitMs ?? parseRetryAfter(response.headers.get("retry-after"), now) ?? 60_000,
-      });
+    if (envelope && (status === 408 || status >= 500) && /^invalid\b/i.test(message)) {
+      // Exact reports some validations (a webhook callback that does not answer) as 500 "Invalid: …".
+      throw new PermanentError(`Exact Online ${what} failed: ${message}`, { ...info, code: "invalid" });
     }
-    if (status === 403) {
-      const wrongDivision = /wrongdivision|division/i.test(message);
-      throw new NeedsReviewError(
-        wrongDivision
-          ? `Exact Online refused division ${this.division} for this user (${message}): check the connection's division`
-          : `Exact Online refused ${what} (${message}): the signed-in user lacks the rights for it`,
-        { ...info, reasonCode: wrongDivision ? "division_forbidden" : "access_denied", connectionHealth: "failing" },
-      );
-    }
-    if (status === 404) throw new PermanentError(`Exact Online ${what}: not found (${message})`, { ...info, code: "not_found" });
-    if (status === 408 || status >= 500) {
-      if (envelope && /^invalid\b/i.test(message)) {
-        // Exact reports some validations (a webhook callback that does not answer) as 500 "Invalid: …".
-        throw new PermanentError(`Exact Online ${what} failed: ${message}`, { ...info, code: "invalid" });
-      }
-      throw new RetryableError(`Exact Online ${what} failed with ${status}: ${message}`, {
-        ...info,
-        outcomeUnknown: req.method !== "GET",
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.env.now()),
-      });
-    }
-    throw new PermanentError(`Exact Online ${what} was rejected (${status}): ${message}`, info);
+    const now = this.env.now();
+    // A 429 says which limit (minutely or daily) ran out, and when it resets.
+    const limit = status === 429 ? retryAfter429(response.headers, now) : undefined;
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now);
+    // The status ladder, with Exact's own steps: 408 is a timeout; 403 is a review item (the
+    // division, or the user's rights); a 404 carries the code not_found.
+    throw errorForStatus({
+      ...info,
+      code: limit ? (limit.which ? `rate_limit_${limit.which}` : "rate_limit") : info.code,
+      retryAfterMs: limit ? (limit.waitMs ?? retryAfterMs ?? 60_000) : retryAfterMs,
+      write: req.method !== "GET",
+      timeouts: [408],
+      message: (step) =>
+        step === "rate_limited"
+          ? `Exact Online ${limit?.which ?? ""} rate limit reached on ${what}: ${message}`.replace("  ", " ")
+          : step === "transient"
+            ? `Exact Online ${what} failed with ${status}: ${message}`
+            : step === "not_found"
+              ? `Exact Online ${what}: not found (${message})`
+              : `Exact Online ${what} was rejected (${status}): ${message}`,
+      override: {
+        auth: (e) => {
+          if (status !== 403) return new PermanentError(e.message, e);
+          const wrongDivision = /wrongdivision|division/i.test(message);
+          return new NeedsReviewError(
+            wrongDivision
+              ? `Exact Online refused division ${this.division} for this user (${message}): check the connection's division`
+              : `Exact Online refused ${what} (${message}): the signed-in user lacks the rights for it`,
+            { ...e, reasonCode: wrongDivision ? "division_forbidden" : "access_denied", connectionHealth: "failing" },
+          );
+        },
+        not_found: (e) => new PermanentError(e.message, { ...e, code: "not_found" }),
+      },
+    });
   }
 
   /** One page of a collection: a path + query, or a `__next` URL. */

@@ -79,6 +79,11 @@ export class CredentialCache<T, S = unknown> {
     });
   }
 
+  /** Forget this process's copy (the state was rewritten outside the cache, e.g. a new sign-in). */
+  forget(): void {
+    this.memo = undefined;
+  }
+
   /** Store a newer form of the same credential (a later expiry), unless it was replaced meanwhile. */
   async update(next: T): Promise<void> {
     const { state, pick, put, secret } = this.options;
