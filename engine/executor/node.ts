@@ -77,6 +77,12 @@ export interface NodeExecution {
   connections: Map<string, LoadedConnection>;
   /** Structured log lines about this run (engine/logging.ts); its node fields are added here. */
   lines?: LineLogger;
+  /**
+   * Takes the completed checkpoint of a read or transform node instead of saving it now: the run
+   * saves it with its next statement (before a write, or as it ends). Such a node may run again,
+   * so a run resumed before that statement computes it again.
+   */
+  defer?: (row: NodeRunRow) => void;
 }
 
 /** A persistence step failed (database down, connection cut): not the node's fault. */
@@ -141,6 +147,11 @@ export async function executeNode(x: NodeExecution): Promise<NodeResult> {
     state.attempt = state.attempts.length + 1;
     const attempt = await attemptNode(x, state);
     const decision = await decide(x, state, startedAt, attempt);
+    if (decision.kind === "result" && x.defer && !write && DEFERRABLE.has(decision.save.status)) {
+      x.defer(nodeRunRow(x, state, startedAt, decision.save));
+      logOutcome(state, decision.save, x.previous?.startedAt ?? startedAt);
+      return decision.result;
+    }
     try {
       await save(x, state, startedAt, decision.save);
     } catch (error) {
@@ -511,11 +522,19 @@ async function markHealthy(x: NodeExecution): Promise<void> {
   await setConnectionHealth(x.db, x.run.workspaceId, connection.id, "ok", null).catch(() => undefined);
 }
 
+/** Outcomes of a read or transform node whose checkpoint can wait for the run's next statement. */
+const DEFERRABLE = new Set<NodeRunRow["status"]>(["succeeded", "skipped"]);
+
 /** Step 7: the node's checkpoint, once per attempt outcome. */
 async function save(x: NodeExecution, state: NodeState, startedAt: Date, p: SaveRow): Promise<void> {
+  await saveNodeRun(x.db, x.run, x.lease, nodeRunRow(x, state, startedAt, p));
+  logOutcome(state, p, x.previous?.startedAt ?? startedAt);
+}
+
+function nodeRunRow(x: NodeExecution, state: NodeState, startedAt: Date, p: SaveRow): NodeRunRow {
   const finished = p.status !== "retrying";
   const firstStarted = x.previous?.startedAt ?? startedAt;
-  await saveNodeRun(x.db, x.run, x.lease, {
+  return {
     nodeId: x.node.id,
     nodeType: x.def.type,
     status: p.status,
@@ -533,7 +552,10 @@ async function save(x: NodeExecution, state: NodeState, startedAt: Date, p: Save
     finishedAt: finished ? new Date() : null,
     durationMs: p.durationMs ?? Date.now() - firstStarted.getTime(),
     nextAttemptAt: p.nextAttemptAt ?? null,
-  });
+  };
+}
+
+function logOutcome(state: NodeState, p: SaveRow, firstStarted: Date): void {
   // A retry was announced by its own run-log line; every other outcome gets one line here.
   if (p.status === "retrying") return;
   const level = p.status === "failed" ? "error" : p.status === "needs_review" ? "warn" : "info";

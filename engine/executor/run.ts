@@ -19,7 +19,7 @@ import { registry } from "../registry";
 import { isAgentDryRun } from "../runs";
 import { LeaseLostError, type Lease } from "./lease";
 import { executeNode } from "./node";
-import { finishRun, loadVersion, parkForApproval, releaseRun, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
+import { finishRun, loadVersion, parkForApproval, releaseRun, saveNodeRuns, startRun, type NodeRunRow, type RunRow, type RunStatus } from "./store";
 
 export interface ExecuteOptions {
   /** Stop now (the shutdown grace period is over): in-flight calls are aborted, the run is released. */
@@ -93,11 +93,18 @@ async function executeNodes(
   const graph = buildGraph(flow);
   const byId = new Map(flow.nodes.map((n) => [n.id, n]));
 
+  // Checkpoints of read and transform nodes, saved with the run's next statement: before a write,
+  // or in the statement that ends the run (one round trip and one commit for all of them).
+  const pending: NodeRunRow[] = [];
+  const flush = () => saveNodeRuns(db, run, lease, pending.splice(0));
+  const finish = (status: RunStatus, error?: SerializedError, nodeId?: string) =>
+    finishRun(db, run, lease, { status, error, failedNodeId: nodeId ?? null }, pending.splice(0));
   const fail = async (status: RunStatus, error: SerializedError, nodeId: string | null) => {
-    await finishRun(db, run, lease, { status, error, failedNodeId: nodeId });
+    await finish(status, error, nodeId ?? undefined);
     return { status };
   };
   const release = async (afterMs: number): Promise<ExecuteResult> => {
+    await flush();
     await releaseRun(db, run, lease);
     return { status: "waiting", rescheduleAt: new Date(Date.now() + afterMs) };
   };
@@ -122,7 +129,7 @@ async function executeNodes(
       outputs[nodeId] = previous.output;
       if (isTrigger) trigger = previous.output;
       if (previous.status === "skipped") {
-        await finishRun(db, run, lease, { status: "skipped" });
+        await finish("skipped");
         return { status: "skipped" };
       }
       handles.set(nodeId, previous.handle);
@@ -135,6 +142,7 @@ async function executeNodes(
     if (!config.success) {
       return fail("failed", serializeError(new PermanentError(`node ${node.name ?? nodeId}: invalid config: ${config.error.issues[0]?.message}`)), nodeId);
     }
+    if (def.effect.kind === "write") await flush();
     const result = await executeNode({
       db,
       run,
@@ -154,18 +162,20 @@ async function executeNodes(
       dryRun,
       connections,
       lines,
+      defer: (row) => pending.push(row),
     });
     switch (result.kind) {
       case "done":
         outputs[nodeId] = result.output;
         if (isTrigger) trigger = result.output;
         if (result.stop) {
-          await finishRun(db, run, lease, { status: "skipped" });
+          await finish("skipped");
           return { status: "skipped" };
         }
         handles.set(nodeId, result.handle);
         break;
       case "wait":
+        await flush();
         await releaseRun(db, run, lease);
         return { status: "waiting", rescheduleAt: result.until };
       case "interrupted":
@@ -175,6 +185,7 @@ async function executeNodes(
         outputs[nodeId] = undefined;
         break;
       case "approval":
+        await flush();
         await parkForApproval(db, run, lease, { nodeId, nodeType: def.type, request: result.request, condition: result.condition });
         return { status: "awaiting_approval" };
       case "review":
@@ -183,6 +194,6 @@ async function executeNodes(
         return fail("failed", result.error, nodeId);
     }
   }
-  await finishRun(db, run, lease, { status: dryRun ? "dry_run" : "succeeded" });
+  await finish(dryRun ? "dry_run" : "succeeded");
   return { status: dryRun ? "dry_run" : "succeeded" };
 }

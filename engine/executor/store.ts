@@ -133,23 +133,62 @@ function held(sql: Db["sql"], lease: RunLeaseRef) {
   return sql`exists (select 1 from runs l where l.id = ${lease.runId} and l.lease_token = ${lease.token} and l.lease_expires_at > now())`;
 }
 
-/** Persist a node's checkpoint; refused (LeaseLostError) unless `lease` still holds the run. */
-export async function saveNodeRun(db: Db, run: RunRow, lease: Lease, row: NodeRunRow): Promise<void> {
-  const sql = db.sql;
-  const saved = await sql`
+/**
+ * Node runs as one jsonb parameter (jsonb_to_recordset): any number of checkpoints in one
+ * statement. Absent values are JSON null, as a single row's parameters were.
+ */
+function nodeRunRecords(rows: NodeRunRow[]): string {
+  return jsonb(
+    rows.map((r) => ({
+      node_id: r.nodeId,
+      node_type: r.nodeType,
+      status: r.status,
+      attempt: r.attempt,
+      input: r.input ?? null,
+      output: r.output ?? null,
+      handle: r.handle,
+      http_calls: r.httpCalls,
+      logs: r.logs,
+      attempts: r.attempts,
+      error: r.error ?? null,
+      seq: r.seq,
+      started_at: r.startedAt,
+      finished_at: r.finishedAt,
+      duration_ms: r.durationMs,
+      next_attempt_at: r.nextAttemptAt,
+    })),
+  );
+}
+
+/** The insert of node runs, for a statement whose `gate` (a lease check, or a CTE of it) says they may be written. */
+function insertNodeRuns(sql: Db["sql"], run: RunRow, rows: NodeRunRow[], gate: ReturnType<Db["sql"]>) {
+  return sql`
     insert into node_runs (workspace_id, run_id, node_id, node_type, status, attempt, input, output, handle, http_calls, logs,
                            attempts, error, seq, started_at, finished_at, duration_ms, next_attempt_at)
-    select ${run.workspaceId}, ${run.id}, ${row.nodeId}, ${row.nodeType}, ${row.status}, ${row.attempt}, ${jsonb(row.input)}::text::jsonb,
-           ${jsonb(row.output)}::text::jsonb, ${row.handle}, ${jsonb(row.httpCalls)}::text::jsonb, ${jsonb(row.logs)}::text::jsonb, ${jsonb(row.attempts)}::text::jsonb, ${jsonb(row.error)}::text::jsonb,
-           ${row.seq}, ${row.startedAt}, ${row.finishedAt}, ${row.durationMs}, ${row.nextAttemptAt}
-    where ${held(sql, lease)}
+    select ${run.workspaceId}, ${run.id}, r.node_id, r.node_type, r.status, r.attempt, coalesce(r.input, 'null'), coalesce(r.output, 'null'),
+           r.handle, r.http_calls, r.logs, r.attempts, coalesce(r.error, 'null'), r.seq, r.started_at, r.finished_at, r.duration_ms, r.next_attempt_at
+    from jsonb_to_recordset(${nodeRunRecords(rows)}::text::jsonb) as r(node_id text, node_type text, status text, attempt int, input jsonb,
+         output jsonb, handle text, http_calls jsonb, logs jsonb, attempts jsonb, error jsonb, seq int, started_at timestamptz,
+         finished_at timestamptz, duration_ms int, next_attempt_at timestamptz)
+    where ${gate}
     on conflict (run_id, node_id) do update set
       status = excluded.status, attempt = excluded.attempt, input = excluded.input, output = excluded.output,
       handle = excluded.handle, http_calls = excluded.http_calls, logs = excluded.logs, attempts = excluded.attempts,
       error = excluded.error, seq = excluded.seq, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
       next_attempt_at = excluded.next_attempt_at
     returning 1`;
-  if (saved.length === 0) throw lease.markLost();
+}
+
+/** Persist node checkpoints in one statement; refused (LeaseLostError) unless `lease` still holds the run. */
+export async function saveNodeRuns(db: Db, run: RunRow, lease: Lease, rows: NodeRunRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const saved = await insertNodeRuns(db.sql, run, rows, held(db.sql, lease));
+  if (saved.length !== rows.length) throw lease.markLost();
+}
+
+/** Persist a node's checkpoint; refused (LeaseLostError) unless `lease` still holds the run. */
+export async function saveNodeRun(db: Db, run: RunRow, lease: Lease, row: NodeRunRow): Promise<void> {
+  await saveNodeRuns(db, run, lease, [row]);
 }
 
 export interface RunOutcome {
@@ -158,8 +197,11 @@ export interface RunOutcome {
   failedNodeId?: string | null;
 }
 
-/** End a run in one statement: the run row, its review item when it needs one, its audit event. */
-export async function finishRun(db: Db, run: RunRow, lease: Lease, outcome: RunOutcome): Promise<void> {
+/**
+ * End a run in one statement: the run row, its review item when it needs one, its audit event, and
+ * the checkpoints of nodes that were not saved on their own (`pending`: read and transform nodes).
+ */
+export async function finishRun(db: Db, run: RunRow, lease: Lease, outcome: RunOutcome, pending: NodeRunRow[] = []): Promise<void> {
   const error = outcome.error ?? null;
   // A dry run that would wait for review says so on its run; it puts nothing in the review queue.
   const review = outcome.status === "needs_review" && error !== null && Boolean(outcome.failedNodeId) && run.triggerKind !== "dry_run";
@@ -176,6 +218,8 @@ export async function finishRun(db: Db, run: RunRow, lease: Lease, outcome: RunO
       select ${run.workspaceId}, ${run.id}, ${run.flowId}, ${outcome.failedNodeId ?? ""}, ${error?.reasonCode ?? "needs_review"},
              ${error?.message ?? ""}, ${jsonb(error?.details ?? null)}::text::jsonb
       from finished where ${review}
+    ), checkpoints as (
+      ${pending.length > 0 ? insertNodeRuns(db.sql, run, pending, db.sql`exists (select 1 from finished)`) : db.sql`select 1 where false`}
     )
     insert into audit_events (workspace_id, actor, action, entity_type, entity_id, run_id, record_key, data)
     select ${run.workspaceId}, 'engine', ${`run.${outcome.status}`}, 'run', ${run.id}, ${run.id}, ${run.recordKey},
