@@ -275,6 +275,8 @@ export interface SummaryGroup {
   window: string;
   windowStart: string;
   windowEnd: string;
+  /** The window's last day (YYYY-MM-DD): the natural posting date for an hour, a day or a month. */
+  date: string;
   groupKey: string;
   group: unknown;
   /** Short, stable reference of the posting (window + hash of summary and group), at most 40 characters. */
@@ -341,6 +343,7 @@ export async function closeWindows(
         window: w.window_key,
         windowStart: w.window_start.toISOString(),
         windowEnd: w.window_end.toISOString(),
+        date: new Date(w.window_end.getTime() - 1).toISOString().slice(0, 10),
         groupKey,
         group: members[0]!.group_value,
         reference: referenceFor(args.summary, w.window_key, groupKey),

@@ -286,7 +286,7 @@ describe("summary posting", () => {
                 { target: "division", expression: String(division) },
                 // Exact's journal node is keyed by a source document GUID: the posting's own GUID.
                 { target: "invoiceId", expression: "postingId" },
-                { target: "date", expression: "window" },
+                { target: "date", expression: "date" },
                 { target: "description", expression: "'Sales ' & groupKey & ' ' & window" },
                 { target: "lines", expression: "lines.{'glAccount': accountNo, 'amount': type = 'debit' ? $number(amount) : -$number(amount)}" },
               ],

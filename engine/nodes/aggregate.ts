@@ -84,6 +84,7 @@ const summaryRecord = z.object({
   window: z.string(),
   windowStart: z.string(),
   windowEnd: z.string(),
+  date: z.string(),
   groupKey: z.string(),
   group: z.unknown(),
   reference: z.string(),
