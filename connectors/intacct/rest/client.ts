@@ -240,7 +240,7 @@ export class IntacctRestClient extends IntacctClient {
     return this.xmlOnly(fn.name, () => super.write(fn, idempotencyKey, readBack));
   }
 
-  /** A request of readByQuery functions only (the dimension lists) runs as REST queries; anything else on XML. */
+  /** readByQuery functions of REST objects (the dimension lists) run as REST queries, every page; the others on the gateway ("both"). */
   override async batch(functions: IntacctFunction[], options: ExecuteOptions = {}): Promise<FunctionResult[]> {
     const plans = functions.map((fn) => {
       if (fn.name !== "readByQuery" || typeof fn.body.object !== "string" || fn.body.docparid) return undefined;
@@ -250,16 +250,23 @@ export class IntacctRestClient extends IntacctClient {
       const filters = obj && fields ? legacyQueryToRest(obj, typeof fn.body.query === "string" ? fn.body.query : "") : undefined;
       return obj && fields && filters ? { obj, fields, filters } : undefined;
     });
-    if (plans.some((p) => !p)) return this.xmlOnly(`${functions.map((f) => f.name).join(", ")}`, () => super.batch(functions, options));
+    const others = functions.filter((_, i) => !plans[i]);
+    if (others.length && this.mode === "rest") return this.xmlOnly(others.map((f) => f.name).join(", "), () => super.batch(functions, options));
+    // On "both", what REST does not cover shares one gateway request; the rest are REST queries.
+    const viaXml = others.length ? await super.batch(others, options) : [];
     const results: FunctionResult[] = [];
     for (const [i, plan] of plans.entries()) {
-      const out = await this.restQuery(plan!.obj, plan!.fields, plan!.filters, {});
-      if (!out) return this.xmlOnly(`readByQuery ${plan!.obj.xml}`, () => super.batch(functions, options));
+      if (!plan) {
+        results.push(viaXml.shift()!);
+        continue;
+      }
+      const out = await this.restQuery(plan.obj, plan.fields, plan.filters, {});
+      if (!out) return this.xmlOnly(`readByQuery ${plan.obj.xml}`, () => super.batch(functions, options));
       results.push({
         function: "readByQuery",
         controlId: functions[i]!.controlId ?? `rest-${i}`,
         status: "success",
-        data: { attrs: { listtype: plan!.obj.xml.toLowerCase(), count: String(out.records.length), totalcount: String(out.totalCount), numremaining: "0" }, records: out.records },
+        data: { attrs: { listtype: plan.obj.xml.toLowerCase(), count: String(out.records.length), totalcount: String(out.totalCount), numremaining: "0" }, records: out.records },
         errors: [],
         duplicate: false,
       });

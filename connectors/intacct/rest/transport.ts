@@ -147,10 +147,11 @@ export class IntacctRestTransport {
     if (this.usable(stored)) return this.adopt(stored);
     return this.tokens.withLock(async () => {
       const again = await this.tokens.get<TokenState>();
+      const refreshToken = again?.identity === this.identity ? again.refreshToken : undefined;
       if (this.usable(again)) return this.adopt(again);
-      let fresh: TokenState | undefined;
-      if (again?.identity === this.identity && again.refreshToken) fresh = await this.grant({ grant_type: "refresh_token", refresh_token: again.refreshToken }, true);
-      fresh ??= await this.grant({ grant_type: "client_credentials", username: this.username }, false);
+      const refreshed = refreshToken ? await this.grant({ grant_type: "refresh_token", refresh_token: refreshToken }, true) : undefined;
+      const fresh = refreshed ?? (await this.grant({ grant_type: "client_credentials", username: this.username }, false));
+      if (!fresh) throw new PermanentError("Intacct REST token request answered no token", { system: SYSTEM });
       await this.tokens.set(fresh);
       return this.adopt(fresh);
     });
