@@ -341,6 +341,43 @@ describe("summary posting", () => {
     expect((await divisionState()).journalEntries.length).toBe(count);
   }, 60_000);
 
+  it("a changed record replaces its own lines while its window is open; the close leaves open windows alone; a record after the close waits for review", async () => {
+    const workspaceId = await createWorkspace(db, "Summary windows");
+    const ia = registry.connector("intacct")!.sandbox!(intacct.url);
+    const intacctId = await createConnection(db, workspaceId, "intacct", "Intacct (sandbox)", ia.config, ia.secrets);
+    const collect = await createFlow(db, workspaceId, { name: "Orders", definition: collectFlow() });
+    const posting = await createFlow(db, workspaceId, { name: "Summary", definition: postingFlow(intacctId) });
+    const target = { workspaceId, flowId: collect.flowId, versionId: collect.versionId, triggerKind: "manual" as const };
+    const deposit = async (version: string, data: unknown) => {
+      const { created } = await db.sql.begin((tx) => createRuns(tx, target, [{ key: "order:OPEN-1", version, data }], { enqueue: false }));
+      const status = (await executeRun(db, created[0]!)).status;
+      return { status, runId: created[0]!, output: (await nodeRuns(db, created[0]!)).at(-1)!.output as { status: string } };
+    };
+    // A window in the future stays open.
+    const first = await deposit("1", { number: "OPEN-1", channel: "web", date: "2099-01-05", total: "10.00" });
+    expect(first.output.status).toBe("added");
+    const second = await deposit("2", { number: "OPEN-1", channel: "web", date: "2099-01-05", total: "12.50" });
+    expect(second.output.status).toBe("updated");
+    const items = await db.sql<{ amount_minor: string; run_id: string }[]>`select amount_minor::text, run_id::text from summary_items where workspace_id = ${workspaceId}`;
+    expect(items).toEqual([{ amount_minor: "1250", run_id: second.runId }]);
+    await activateFlow(db, workspaceId, posting.flowId);
+    expect(await tick(db, posting.flowId)).toMatchObject({ created: 0 });
+    const [open] = await db.sql<{ closed_at: Date | null }[]>`select closed_at from summary_windows where workspace_id = ${workspaceId}`;
+    expect(open!.closed_at).toBeNull();
+
+    // A past window: closed by the tick, then a new order dated in it waits for review.
+    const { created } = await db.sql.begin((tx) =>
+      createRuns(tx, target, [{ key: "order:PAST-1", version: "1", data: { number: "PAST-1", channel: "store", date: "2026-11-20", total: "5.00" } }], { enqueue: false }),
+    );
+    expect((await executeRun(db, created[0]!)).status).toBe("succeeded");
+    expect(await tick(db, posting.flowId)).toMatchObject({ created: 1 });
+    const late = await db.sql.begin((tx) =>
+      createRuns(tx, target, [{ key: "order:PAST-2", version: "1", data: { number: "PAST-2", channel: "store", date: "2026-11-20T16:00:00Z", total: "7.00" } }], { enqueue: false }),
+    );
+    expect((await executeRun(db, late.created[0]!)).status).toBe("needs_review");
+    expect((await runRow(db, late.created[0]!)).error!.message).toMatch(/order:PAST-2 arrived after window 2026-11-20 of summary "daily-sales" closed/);
+  });
+
   it("a dry run of a record shows where it would go and stores nothing", async () => {
     const workspaceId = await createWorkspace(db, "Summary dry run");
     const collect = await createFlow(db, workspaceId, { name: "Orders into the daily summary", definition: collectFlow() });
