@@ -59,7 +59,13 @@ export async function diffVersions(db: Db, workspaceId: string, fromVersionId: s
   return diffFlows(parseFlowDefinition(from.definition), parseFlowDefinition(to.definition));
 }
 
-/** Runs per day by outcome, and per-node duration percentiles, over the last `days`. */
+/** How many of a flow's latest runs the step durations are taken from (a bounded read at any volume). */
+export const STEP_TIMING_RUNS = 10_000;
+
+/**
+ * Runs per day by outcome over the last `days`, and per-node duration percentiles over the latest
+ * runs of that window (at most STEP_TIMING_RUNS; `timedRuns` says how many).
+ */
 export async function flowStats(db: Db, workspaceId: string, flowId: string, days: number) {
   const since = `${days} days`;
   const perDay = await db.sql<{ day: string; status: string; count: number }[]>`
@@ -67,16 +73,20 @@ export async function flowStats(db: Db, workspaceId: string, flowId: string, day
     from runs where workspace_id = ${workspaceId} and flow_id = ${flowId} and created_at > now() - ${since}::interval
       and trigger_kind <> 'dry_run'
     group by 1, 2 order by 1`;
-  const perNode = await db.sql<{ nodeId: string; count: number; p50: number; p95: number; max: number }[]>`
+  const perNode = await db.sql<{ nodeId: string; count: number; p50: number; p95: number; max: number; timedRuns: number }[]>`
+    with recent as (
+      select r.id from runs r
+      where r.workspace_id = ${workspaceId} and r.flow_id = ${flowId} and r.created_at > now() - ${since}::interval
+      order by r.created_at desc limit ${STEP_TIMING_RUNS})
     select n.node_id as "nodeId", count(*)::int as count,
            coalesce(percentile_cont(0.5) within group (order by n.duration_ms), 0)::int as p50,
            coalesce(percentile_cont(0.95) within group (order by n.duration_ms), 0)::int as p95,
-           coalesce(max(n.duration_ms), 0)::int as max
-    from node_runs n join runs r on r.id = n.run_id
-    where r.workspace_id = ${workspaceId} and n.workspace_id = ${workspaceId} and r.flow_id = ${flowId}
-      and r.created_at > now() - ${since}::interval and n.duration_ms is not null
+           coalesce(max(n.duration_ms), 0)::int as max,
+           (select count(*) from recent)::int as "timedRuns"
+    from node_runs n join recent on recent.id = n.run_id
+    where n.workspace_id = ${workspaceId} and n.duration_ms is not null
     group by n.node_id`;
-  return { perDay, perNode };
+  return { perDay, perNode: perNode.map((n) => ({ nodeId: n.nodeId, count: n.count, p50: n.p50, p95: n.p95, max: n.max })), timedRuns: perNode[0]?.timedRuns ?? 0, timedRunsCap: STEP_TIMING_RUNS };
 }
 
 /** Each node's most recent output across the flow's last 25 runs. */

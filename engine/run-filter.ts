@@ -71,7 +71,7 @@ export function payloadCondition(sql: Sql, column: string, filter: PayloadFilter
 export function runFilterConditions(sql: Sql, filter: RunFilter) {
   return sql`
     ${filter.flowId ? sql`and r.flow_id = ${filter.flowId}` : sql``}
-    ${filter.status?.length ? sql`and r.status = any(${filter.status as string[]})` : sql``}
+    ${filter.status?.length === 1 ? sql`and r.status = ${filter.status[0]!}` : filter.status?.length ? sql`and r.status = any(${filter.status as string[]})` : sql``}
     ${filter.triggerKind ? sql`and r.trigger_kind = ${filter.triggerKind}` : sql``}
     ${filter.errorKind ? sql`and r.error_kind = ${filter.errorKind}` : sql``}
     ${filter.from ? sql`and r.created_at >= ${filter.from}` : sql``}

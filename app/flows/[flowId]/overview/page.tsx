@@ -134,7 +134,7 @@ export default function FlowOverviewPage() {
           <div className="card-body">{stats.isLoading ? <Loading /> : stats.error ? <ErrorBox error={stats.error} /> : <RunsPerDayChart perDay={stats.data!.perDay} days={days} />}</div>
         </div>
         <div className="card">
-          <div className="card-header"><h3>Step durations</h3><span className="small muted">p50 / p95</span></div>
+          <div className="card-header"><h3>Step durations</h3><span className="small muted">p50 / p95{stats.data && stats.data.timedRuns >= stats.data.timedRunsCap ? ` of the latest ${stats.data.timedRunsCap.toLocaleString("en-US")} runs` : ""}</span></div>
           <div className="card-body">
             {stats.isLoading ? <Loading /> : perNode.length === 0 ? (
               <div className="muted small">No timings yet: they appear once the flow has run.</div>
