@@ -17,19 +17,21 @@ export function ConfigPanel({ nodeId, webhookUrl }: { nodeId: string; webhookUrl
   const trpc = useTRPC();
   const store = useEditorStore();
   const { byKey, flowId } = useRegistry();
-  const node = useEditor((s) => s.nodes.find((n) => n.id === nodeId));
+  // Why data and ids, never the node objects or the arrays: a drag replaces the moved node's
+  // object on every pointer move but keeps its `data`, so the panel renders only when an edit does.
+  const data = useEditor((s) => s.nodes.find((n) => n.id === nodeId)?.data);
+  const node = useMemo(() => (data ? { id: nodeId, data } : undefined), [data, nodeId]);
   const problems = useEditor((s) => s.problemsByNode[nodeId]);
-  const edges = useEditor((s) => s.edges);
-  const nodes = useEditor((s) => s.nodes);
   const info = node ? byKey.get(typeKey(node.data.type, node.data.typeVersion)) : undefined;
   const connections = useQuery({ ...trpc.connections.list.queryOptions(), enabled: Boolean(info?.connection) });
   const last = useQuery(trpc.editor.lastOutputs.queryOptions({ flowId }));
 
-  const upstream = useMemo(() => {
-    const e = edges.find((x) => x.target === nodeId);
-    return e ? nodes.find((n) => n.id === e.source) : undefined;
-  }, [edges, nodes, nodeId]);
-  const trigger = useMemo(() => nodes.find((n) => byKey.get(typeKey(n.data.type, n.data.typeVersion))?.category === "trigger"), [nodes, byKey]);
+  const upstreamId = useEditor((s) => s.edges.find((x) => x.target === nodeId)?.source);
+  const upstreamData = useEditor((s) => (upstreamId ? s.nodes.find((n) => n.id === upstreamId)?.data : undefined));
+  const upstream = useMemo(() => (upstreamId && upstreamData ? { id: upstreamId, data: upstreamData } : undefined), [upstreamId, upstreamData]);
+  const triggerId = useEditor((s) => s.nodes.find((n) => byKey.get(typeKey(n.data.type, n.data.typeVersion))?.category === "trigger")?.id);
+  const triggerData = useEditor((s) => (triggerId ? s.nodes.find((n) => n.id === triggerId)?.data : undefined));
+  const trigger = useMemo(() => (triggerId && triggerData ? { id: triggerId, data: triggerData } : undefined), [triggerId, triggerData]);
   const triggerSample = trigger?.data.type === "core.manualTrigger" ? (trigger.data.config.sample as unknown) : undefined;
   const [source, setSource] = useState<"last" | "sample">("last");
   const [sample, setSample] = useState<unknown>(undefined);
