@@ -39,9 +39,14 @@ export async function testConnection(db: Db, workspaceId: string, connectionId: 
 export async function loadPicker(db: Db, workspaceId: string, connectionId: string, picker: string) {
   const calls: HttpCallRecord[] = [];
   const { connection, client } = await clientFor(db, workspaceId, connectionId, calls);
-  const definition = connection.connector.pickers?.[picker];
-  if (!definition) throw new Error(`${connection.connector.title} has no list called ${picker}`);
-  return definition.load(client);
+  // "<name>:<argument>" names one list of a picker that takes an argument (a dimension's values).
+  const split = picker.indexOf(":");
+  const [name, argument] = split > 0 ? [picker.slice(0, split), picker.slice(split + 1)] : [picker, undefined];
+  const definition = connection.connector.pickers?.[name];
+  if (!definition || (argument !== undefined) !== Boolean(definition.argument) || argument === "") {
+    throw new Error(`${connection.connector.title} has no list called ${picker}`);
+  }
+  return definition.load(client, argument);
 }
 
 /** A page of this app to come back to after Connect: a plain path, never another host. */

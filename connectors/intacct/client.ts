@@ -9,7 +9,7 @@
  *   When the gateway answers that the controlid was already used, the record is read back by its
  *   natural key and the write ends as AlreadyDone with that record.
  */
-import { AlreadyDoneError, NeedsReviewError, PermanentError } from "../sdk";
+import { AlreadyDoneError, NeedsReviewError, PermanentError, stateSlot } from "../sdk";
 import { submitWrite } from "./batch";
 import { SYSTEM } from "./errors";
 import {
@@ -112,9 +112,33 @@ function int(value: string | undefined, fallback = 0): number {
 
 export class IntacctClient {
   readonly transport: IntacctTransport;
+  /** Clients of other entities of the same connection (one session each). */
+  private readonly entities = new Map<string, IntacctClient>();
 
   constructor(readonly env: IntacctEnv) {
     this.transport = new IntacctTransport(env);
+  }
+
+  /** The entity this client's session targets ("" = top level). */
+  get entityId(): string {
+    return this.env.config.entityId ?? "";
+  }
+
+  /**
+   * The client for one record's entity in a multi-entity company: the same connection with an
+   * entity-level session of its own (getAPISession with that locationid), kept in its own slot of
+   * the connection state, so sessions of several entities live side by side. Undefined, or the
+   * connection's own entity: this client.
+   * https://developer.intacct.com/api/company-console/api-sessions/
+   */
+  forEntity(entityId: string | undefined): IntacctClient {
+    if (entityId === undefined || entityId === this.entityId) return this;
+    let client = this.entities.get(entityId);
+    if (!client) {
+      client = new IntacctClient({ ...this.env, config: { ...this.env.config, entityId }, state: stateSlot(this.env.state, `entity:${entityId}`) });
+      this.entities.set(entityId, client);
+    }
+    return client;
   }
 
   get companyId(): string {

@@ -20,7 +20,7 @@ import { closePurchaseOrder } from "./nodes/closePurchaseOrder";
 import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
 import { findCustomer } from "./nodes/findCustomer";
 import { findOrCreateVendor } from "./nodes/findOrCreateVendor";
-import { listDimensions, listDimensionValues, type DimensionObject } from "./nodes/listDimensions";
+import { listDimensions, listDimensionValues, listUserDimensions, listUserDimensionValues, type DimensionObject } from "./nodes/listDimensions";
 import { pollBills } from "./nodes/pollBills";
 import { pollVendors } from "./nodes/pollVendors";
 import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
@@ -94,6 +94,23 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     customers: picker("CUSTOMER", "Customers"),
     items: picker("ITEM", "Items"),
     journals: picker("GLJOURNAL", "GL journals"),
+    // The company's own dimensions (getDimensions), and the values of one: "userDimensionValues:CHANNEL".
+    userDimensions: {
+      title: "User-defined dimensions",
+      load: async (client: IntacctClient): Promise<PickerOption[]> =>
+        (await listUserDimensions(client)).map((d) => ({ value: d.objectName, label: d.label })),
+    },
+    userDimensionValues: {
+      title: "User-defined dimension",
+      argument: "userDimensions",
+      load: async (client: IntacctClient, objectName?: string): Promise<PickerOption[]> => {
+        const udds = await listUserDimensions(client);
+        const udd = udds.find((d) => d.objectName === (objectName ?? "").toUpperCase());
+        if (!udd) throw new Error(`The company has no user-defined dimension ${objectName ?? ""}`);
+        const values = await listUserDimensionValues(client, [udd.objectName], true);
+        return (values[udd.objectName] ?? []).map((d) => ({ value: d.id, label: d.name ? `${d.id} - ${d.name}` : d.id }));
+      },
+    },
   },
   nodes: [
     pollSalesTransactions,

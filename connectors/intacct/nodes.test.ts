@@ -367,7 +367,8 @@ describe("intacct.listDimensions and pickers", () => {
     expect(out.dimensions.DEPARTMENT.map((d) => d.id)).toEqual(["ADMIN", "SALES", "ENG", "OPS", "FIN"]);
     expect(out.dimensions.LOCATION.find((d) => d.id === "US-CA")).toEqual({ id: "US-CA", name: "San Francisco, CA", recordNo: expect.any(String), status: "active", parentId: "US" });
     expect(out.dimensions.GLACCOUNT).toHaveLength(26); // the inactive suspense account is left out
-    expect(env.calls.filter((c) => c.label !== "Intacct getAPISession")).toHaveLength(1);
+    // The user-defined dimensions' values are read in a second request (dimensions-entities.test.ts).
+    expect(env.calls.filter((c) => c.label !== "Intacct getAPISession")).toHaveLength(2);
   });
 
   it("pickers list values for config fields", async () => {

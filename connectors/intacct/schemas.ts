@@ -67,8 +67,34 @@ export const dimensions = z.object({
   vendorId: z.string().min(1).optional().describe("Vendor ID."),
   itemId: z.string().min(1).optional().describe("Item ID."),
   employeeId: z.string().min(1).optional().describe("Employee ID."),
+  customDimensions: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "use the dimension's integration name, e.g. CHANNEL"), z.string().min(1))
+    .optional()
+    .describe("User-defined dimensions: value ID per dimension (its integration name as listDimensions gives it), e.g. {CHANNEL: \"WEB\"}."),
 });
 export type Dimensions = z.output<typeof dimensions>;
+
+/**
+ * A line's user-defined dimensions as the gateway field GLDIM<NAME> (GLENTRY, APBILLITEM).
+ * https://developer.intacct.com/api/platform-services/dimensions/ (UDDs are platform objects)
+ */
+export function userDimensionFields(custom: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(custom ?? {}).map(([name, value]) => [`GLDIM${name.toUpperCase()}`, value]));
+}
+
+/** The same for legacy functions' lines (create_apadjustment...): `customfields/customfield`, as the SDKs write them. */
+export function userDimensionCustomFields(custom: Record<string, string> | undefined): { customfield: Array<{ customfieldname: string; customfieldvalue: string }> } | undefined {
+  const entries = Object.entries(userDimensionFields(custom));
+  return entries.length ? { customfield: entries.map(([customfieldname, customfieldvalue]) => ({ customfieldname, customfieldvalue })) } : undefined;
+}
+
+/** The entity a write targets in a multi-entity company, overriding the connection's. */
+export const entityId = z
+  .string()
+  .min(1)
+  .max(40)
+  .optional()
+  .describe("Entity (its location ID, e.g. UK) to write this record in; overrides the connection's entity. Map it from the record with a lookup.");
 
 /** A free-form Intacct record (fields as the gateway returned them, nested objects kept). */
 export const record = z.record(z.string(), z.unknown()).describe("Intacct record, field names as in Intacct (RECORDNO, WHENMODIFIED...).");

@@ -255,8 +255,13 @@ export interface ConnectorDefinition<TConfig = unknown, TSecrets = unknown, TCli
   sandbox?: (baseUrl: string) => { name: string; config: TConfig; secrets: TSecrets };
   createClient: (env: ConnectorEnv<TConfig, TSecrets>) => TClient;
   test: (client: TClient) => Promise<ConnectionTestResult>;
-  /** Lists a user can pick from (config fields refer to them with `.meta({ picker: "name" })`). */
-  pickers?: Record<string, { title: string; load: (client: TClient) => Promise<PickerOption[]> }>;
+  /**
+   * Lists a user can pick from (config fields refer to them with `.meta({ picker: "name" })`).
+   * A picker with `argument` lists values of one thing among several (the values of one
+   * user-defined dimension): it is named `<name>:<value>`, the value being one option of the
+   * picker `argument` names, and `load` receives it.
+   */
+  pickers?: Record<string, { title: string; argument?: string; load: (client: TClient, argument?: string) => Promise<PickerOption[]> }>;
   /** OAuth 2.0 authorization-code connections ("Connect" button). */
   oauth?: {
     authorizeUrl: (args: { config: TConfig; secrets: TSecrets; state: string; redirectUri: string }) => string;

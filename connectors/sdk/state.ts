@@ -29,3 +29,26 @@ export function memoryStateStore(initial?: unknown): StateStore {
     },
   };
 }
+
+/**
+ * One named slot of a connection's state (a session per Intacct entity, a token per Exact
+ * division): reads and writes `state[key]`, keeping the other slots and fields; the lock is the
+ * connection's. Why: one connection may hold several credentials at once, and each must survive
+ * the renewal of the others.
+ */
+export function stateSlot(state: StateStore, key: string): StateStore {
+  const slots = async (): Promise<Record<string, unknown>> => {
+    const value = await state.get<unknown>();
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  };
+  return {
+    async get<T>() {
+      return (await slots())[key] as T | undefined;
+    },
+    async set(next) {
+      const { [key]: _previous, ...rest } = await slots();
+      await state.set(next === undefined ? rest : { ...rest, [key]: next });
+    },
+    withLock: (fn) => state.withLock(fn),
+  };
+}

@@ -57,11 +57,20 @@ export function TableSettings({ table, onClose }: { table: { id: string; name: s
           <label htmlFor={`picker-${c.name}`}>{c.label} must be one of</label>
           <select id={`picker-${c.name}`} className="select" value={c.picker ?? ""} onChange={(e) => setColumns(columns.map((x, j) => (j === i ? { ...x, picker: e.target.value || undefined } : x)))}>
             <option value="">Anything (not checked)</option>
-            {pickers.map((p) => <option key={p.name} value={p.name}>{p.title}</option>)}
+            {pickers.filter((p) => !p.argument).map((p) => <option key={p.name} value={p.name}>{p.title}</option>)}
+            {pickers.filter((p) => p.argument).map((p) => <ArgumentOptions key={p.name} connectionId={connectionId} picker={p as { name: string; title: string; argument: string }} />)}
+            {c.picker && c.picker.includes(":") && !pickers.some((p) => c.picker!.startsWith(`${p.name}:`)) ? <option value={c.picker}>{c.picker}</option> : null}
           </select>
         </div>
       )) : null}
       <ErrorBox error={update.error ?? remove.error} />
     </Modal>
   );
+}
+
+/** One option per list of a picker that takes an argument, e.g. each user-defined dimension of the company ("User-defined dimension: Channel"). */
+function ArgumentOptions({ connectionId, picker }: { connectionId: string; picker: { name: string; title: string; argument: string } }) {
+  const trpc = useTRPC();
+  const args = useQuery({ ...trpc.connections.picker.queryOptions({ connectionId, picker: picker.argument }), staleTime: 60_000 });
+  return <>{(args.data ?? []).map((a) => <option key={a.value} value={`${picker.name}:${a.value}`}>{`${picker.title}: ${a.label}`}</option>)}</>;
 }

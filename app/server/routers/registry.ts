@@ -38,7 +38,7 @@ export const registryRouter = router({
       sandbox: Boolean(c.sandbox),
       /** Settings that choose the host, region or deployment: changing one needs the credentials again. */
       endpointFields: [...(c.endpoints?.fields ?? [])],
-      pickers: Object.entries(c.pickers ?? {}).map(([name, p]) => ({ name, title: p.title })),
+      pickers: Object.entries(c.pickers ?? {}).map(([name, p]) => ({ name, title: p.title, argument: p.argument ?? null })),
     })),
   ),
   node: viewerProcedure.input(z.object({ type: z.string(), version: z.number().int() })).query(({ input }) => {

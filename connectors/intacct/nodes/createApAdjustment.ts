@@ -2,13 +2,15 @@
  * Create an AP adjustment (vendor credit or debit memo) with the legacy create_apadjustment.
  * https://developer.intacct.com/api/accounts-payable/ap-adjustments/#create-ap-adjustment-legacy
  *
- * Natural key: vendor + adjustment number (RECORDID on APADJUSTMENT), read back with readByQuery.
+ * Natural key: vendor + adjustment number (RECORDID on APADJUSTMENT), read back with readByQuery;
+ * and the entity when the input routes the memo to one (`entityId`). User-defined dimensions go
+ * on each line as `customfields/customfield` GLDIM<NAME> entries (the legacy function's form).
  */
 import { z } from "zod";
 import { PermanentError } from "../../sdk";
 import type { IntacctClient } from "../client";
 import { SYSTEM } from "../errors";
-import { amount, dimensions, isoDate, legacyDate, money, toCents } from "../schemas";
+import { amount, dimensions, entityId, isoDate, legacyDate, money, toCents, userDimensionCustomFields } from "../schemas";
 import { findApDocument, node, reconcileFirst, writeKey } from "./factory";
 
 const config = z.object({
@@ -32,6 +34,7 @@ const input = z.object({
   externalId: z.string().optional().describe("External ID, e.g. the Commerce credit memo id."),
   currency: z.string().length(3).optional(),
   lines: z.array(line).min(1),
+  entityId,
 });
 
 const output = z.object({
@@ -40,8 +43,11 @@ const output = z.object({
   adjustmentNumber: z.string(),
   total: z.string(),
   state: z.string(),
+  entityId: z.string().optional().describe("The entity the adjustment was created in, when the input named one."),
 });
 type Output = z.output<typeof output>;
+const keyOf = (i: { vendorId: string; adjustmentNumber: string; entityId?: string }) =>
+  `intacct:apadjustment:${i.entityId ? `${i.entityId}:` : ""}${i.vendorId}:${i.adjustmentNumber}`;
 
 async function findAdjustment(client: IntacctClient, vendorId: string, adjustmentNumber: string): Promise<Output | undefined> {
   const found = await findApDocument(client, "APADJUSTMENT", vendorId, adjustmentNumber);
@@ -59,15 +65,16 @@ export const createApAdjustment = node({
   output,
   effect: {
     kind: "write",
-    key: (i) => `intacct:apadjustment:${i.vendorId}:${i.adjustmentNumber}`,
-    reconcile: (ctx, i) => findAdjustment(ctx.client, i.vendorId, i.adjustmentNumber),
+    key: keyOf,
+    reconcile: (ctx, i) => findAdjustment(ctx.client.forEntity(i.entityId), i.vendorId, i.adjustmentNumber),
   },
   async run(ctx, i, c) {
     const signs = new Set(i.lines.map((l) => Math.sign(toCents(l.amount))).filter((s) => s !== 0));
     if (signs.size > 1) throw new PermanentError("AP adjustment lines must be all positive or all negative", { system: SYSTEM });
-    const prior = await reconcileFirst(ctx, () => findAdjustment(ctx.client, i.vendorId, i.adjustmentNumber));
+    const client = ctx.client.forEntity(i.entityId);
+    const prior = await reconcileFirst(ctx, () => findAdjustment(client, i.vendorId, i.adjustmentNumber));
     if (prior) return prior;
-    const key = await ctx.client.legacyCreate(
+    const key = await client.legacyCreate(
       "create_apadjustment",
       {
         vendorid: i.vendorId,
@@ -87,6 +94,8 @@ export const createApAdjustment = node({
             memo: l.memo,
             locationid: l.locationId,
             departmentid: l.departmentId,
+            // The SDK's order: custom fields between the department and the project.
+            customfields: userDimensionCustomFields(l.customDimensions),
             projectid: l.projectId,
             customerid: l.customerId,
             vendorid: l.vendorId,
@@ -96,8 +105,8 @@ export const createApAdjustment = node({
           })),
         },
       },
-      writeKey(ctx, `intacct:apadjustment:${i.vendorId}:${i.adjustmentNumber}`),
-      () => findAdjustment(ctx.client, i.vendorId, i.adjustmentNumber),
+      writeKey(ctx, keyOf(i)),
+      () => findAdjustment(client, i.vendorId, i.adjustmentNumber),
     );
     const total = i.lines.reduce((sum, l) => sum + toCents(l.amount), 0);
     return {
@@ -106,6 +115,7 @@ export const createApAdjustment = node({
       adjustmentNumber: i.adjustmentNumber,
       total: (total / 100).toFixed(2),
       state: c.draft ? "Draft" : "Posted",
+      ...(i.entityId ? { entityId: i.entityId } : {}),
     };
   },
 });

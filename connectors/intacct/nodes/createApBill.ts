@@ -2,11 +2,12 @@
  * Create an AP bill (APBILL with APBILLITEMS/APBILLITEM) with the generic create function.
  * https://developer.intacct.com/api/accounts-payable/bills/#create-bill
  *
- * Natural key: vendor + bill number (RECORDID), read back with readByQuery.
+ * Natural key: vendor + bill number (RECORDID), read back with readByQuery; and the entity when
+ * the input routes the bill to one (`entityId`). User-defined dimensions go on lines as GLDIM<NAME>.
  */
 import { z } from "zod";
 import type { IntacctClient } from "../client";
-import { amount, dimensions, isoDate, money, toCents, usDate } from "../schemas";
+import { amount, dimensions, entityId, isoDate, money, toCents, userDimensionFields, usDate } from "../schemas";
 import { findApDocument, node, reconcileFirst, writeKey } from "./factory";
 
 const config = z.object({
@@ -29,6 +30,7 @@ const input = z.object({
   description: z.string().max(1000).optional().describe("Bill description."),
   currency: z.string().length(3).optional().describe("Transaction currency, e.g. USD."),
   lines: z.array(line).min(1).describe("Bill lines."),
+  entityId,
 });
 
 const output = z.object({
@@ -37,8 +39,11 @@ const output = z.object({
   billNumber: z.string(),
   total: z.string(),
   state: z.string(),
+  entityId: z.string().optional().describe("The entity the bill was created in, when the input named one."),
 });
 type Output = z.output<typeof output>;
+const keyOf = (i: { vendorId: string; billNumber: string; entityId?: string }) =>
+  `intacct:apbill:${i.entityId ? `${i.entityId}:` : ""}${i.vendorId}:${i.billNumber}`;
 
 async function findBill(client: IntacctClient, vendorId: string, billNumber: string): Promise<Output | undefined> {
   const found = await findApDocument(client, "APBILL", vendorId, billNumber);
@@ -56,8 +61,8 @@ export const createApBill = node({
   output,
   effect: {
     kind: "write",
-    key: (i) => `intacct:apbill:${i.vendorId}:${i.billNumber}`,
-    reconcile: (ctx, i) => findBill(ctx.client, i.vendorId, i.billNumber),
+    key: keyOf,
+    reconcile: (ctx, i) => findBill(ctx.client.forEntity(i.entityId), i.vendorId, i.billNumber),
     // A dry run shows the bill as it would be created, with its lines, vendor and total.
     preview: async (_ctx, i, c) => {
       const total = i.lines.reduce((sum, l) => sum + toCents(l.amount), 0);
@@ -66,6 +71,7 @@ export const createApBill = node({
           object: "APBILL",
           vendorId: i.vendorId,
           billNumber: i.billNumber,
+          ...(i.entityId ? { entityId: i.entityId } : {}),
           date: i.date,
           dueDate: i.dueDate ?? null,
           currency: i.currency ?? null,
@@ -80,10 +86,11 @@ export const createApBill = node({
     },
   },
   async run(ctx, i, c) {
-    const prior = await reconcileFirst(ctx, () => findBill(ctx.client, i.vendorId, i.billNumber));
+    const client = ctx.client.forEntity(i.entityId);
+    const prior = await reconcileFirst(ctx, () => findBill(client, i.vendorId, i.billNumber));
     if (prior) return prior;
     const total = i.lines.reduce((sum, l) => sum + toCents(l.amount), 0);
-    const created = await ctx.client.create(
+    const created = await client.create(
       "APBILL",
       {
         VENDORID: i.vendorId,
@@ -108,11 +115,12 @@ export const createApBill = node({
             EMPLOYEEID: l.employeeId,
             ITEMID: l.itemId,
             CLASSID: l.classId,
+            ...userDimensionFields(l.customDimensions),
           })),
         },
       },
-      writeKey(ctx, `intacct:apbill:${i.vendorId}:${i.billNumber}`),
-      () => findBill(ctx.client, i.vendorId, i.billNumber),
+      writeKey(ctx, keyOf(i)),
+      () => findBill(client, i.vendorId, i.billNumber),
     );
     return {
       recordNo: created.recordNo,
@@ -120,6 +128,7 @@ export const createApBill = node({
       billNumber: i.billNumber,
       total: (total / 100).toFixed(2),
       state: c.draft ? "Draft" : "Posted",
+      ...(i.entityId ? { entityId: i.entityId } : {}),
     };
   },
 });

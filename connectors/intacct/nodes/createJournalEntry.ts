@@ -2,7 +2,9 @@
  * Create a GL journal entry (GLBATCH with ENTRIES/GLENTRY).
  * https://developer.intacct.com/api/general-ledger/journal-entries/#create-journal-entry
  *
- * Natural key: journal + REFERENCENO (read back with readByQuery to reconcile a lost response).
+ * Natural key: journal + REFERENCENO (read back with readByQuery to reconcile a lost response),
+ * and the entity when the input routes the entry to one (`entityId`: an entity-level session of
+ * the same connection writes it there). User-defined dimensions go on each line as GLDIM<NAME>.
  * An unbalanced entry is rejected before anything is sent.
  */
 import { z } from "zod";
@@ -10,7 +12,7 @@ import { PermanentError } from "../../sdk";
 import type { IntacctClient } from "../client";
 import { quote } from "../client";
 import { SYSTEM } from "../errors";
-import { amount, dimensions, isoDate, money, toCents, usDate } from "../schemas";
+import { amount, dimensions, entityId, isoDate, money, toCents, userDimensionFields, usDate } from "../schemas";
 import { text } from "../xml";
 import { node, reconcileFirst, writeKey } from "./factory";
 
@@ -39,6 +41,7 @@ const input = z.object({
     .describe("Reference number (REFERENCENO), unique per journal: used as the business key and to read the entry back."),
   reverseDate: isoDate.optional().describe("Auto-reverse date (REVERSEDATE)."),
   lines: z.array(line).min(2).describe("Journal lines; debits must equal credits."),
+  entityId,
 });
 
 const output = z.object({
@@ -49,12 +52,14 @@ const output = z.object({
   state: z.string(),
   totalDebit: z.string(),
   totalCredit: z.string(),
+  entityId: z.string().optional().describe("The entity the entry was written in, when the input named one."),
 });
 type Output = z.output<typeof output>;
 type Input = z.output<typeof input>;
 type Config = z.output<typeof config>;
 
 const journalOf = (i: Input, c: Config) => i.journal ?? c.journal;
+const keyOf = (i: Input, c: Config) => `intacct:glbatch:${i.entityId ? `${i.entityId}:` : ""}${journalOf(i, c)}:${i.referenceNo}`;
 
 async function findBatch(client: IntacctClient, journal: string, referenceNo: string): Promise<Output | undefined> {
   const rows = await client.readByQuery("GLBATCH", `JOURNAL = ${quote(journal)} AND REFERENCENO = ${quote(referenceNo)}`, {
@@ -84,6 +89,12 @@ async function findBatch(client: IntacctClient, journal: string, referenceNo: st
   };
 }
 
+/** The user-defined dimensions of a GLENTRY as a preview shows them ({customDimensions: {CHANNEL: "WEB"}}), if any. */
+function userDimensionsOf(entry: Record<string, unknown>): { customDimensions?: Record<string, string> } {
+  const custom = Object.entries(entry).filter(([k, v]) => k.startsWith("GLDIM") && typeof v === "string");
+  return custom.length ? { customDimensions: Object.fromEntries(custom.map(([k, v]) => [k.slice("GLDIM".length), v as string])) } : {};
+}
+
 /** GLENTRY lines with the sign in TR_TYPE, and the totals; throws on an unbalanced entry. */
 export function glEntries(lines: Input["lines"], skipZero: boolean) {
   let debit = 0;
@@ -111,6 +122,7 @@ export function glEntries(lines: Input["lines"], skipZero: boolean) {
       EMPLOYEEID: l.employeeId,
       ITEMID: l.itemId,
       CLASSID: l.classId,
+      ...userDimensionFields(l.customDimensions),
       DESCRIPTION: l.memo,
     });
   }
@@ -135,8 +147,8 @@ export const createJournalEntry = node({
   output,
   effect: {
     kind: "write",
-    key: (i, c) => `intacct:glbatch:${journalOf(i, c)}:${i.referenceNo}`,
-    reconcile: (ctx, i, c) => findBatch(ctx.client, journalOf(i, c), i.referenceNo),
+    key: keyOf,
+    reconcile: (ctx, i, c) => findBatch(ctx.client.forEntity(i.entityId), journalOf(i, c), i.referenceNo),
     // A dry run shows the entry exactly as it would be posted, with its balance; nothing is sent.
     preview: async (_ctx, i, c) => {
       const { entries, debit, credit } = glEntries(i.lines, c.skipZeroLines);
@@ -147,6 +159,7 @@ export const createJournalEntry = node({
           date: i.date,
           description: i.description,
           referenceNo: i.referenceNo,
+          ...(i.entityId ? { entityId: i.entityId } : {}),
           draft: c.draft,
           lines: entries.map((e) => ({
             accountNo: e.ACCOUNTNO,
@@ -156,6 +169,7 @@ export const createJournalEntry = node({
             dimensions: Object.fromEntries(
               Object.entries({ locationId: e.LOCATION, departmentId: e.DEPARTMENT, projectId: e.PROJECTID, customerId: e.CUSTOMERID, vendorId: e.VENDORID, employeeId: e.EMPLOYEEID, itemId: e.ITEMID, classId: e.CLASSID }).filter(([, v]) => v !== undefined),
             ),
+            ...userDimensionsOf(e),
             document: e.DOCUMENT,
           })),
           totalDebit: (debit / 100).toFixed(2),
@@ -167,11 +181,12 @@ export const createJournalEntry = node({
   },
   async run(ctx, i, c) {
     const journal = journalOf(i, c);
+    const client = ctx.client.forEntity(i.entityId);
     const { entries, debit, credit } = glEntries(i.lines, c.skipZeroLines);
-    const prior = await reconcileFirst(ctx, () => findBatch(ctx.client, journal, i.referenceNo));
+    const prior = await reconcileFirst(ctx, () => findBatch(client, journal, i.referenceNo));
     if (prior) return prior;
-    const key = writeKey(ctx, `intacct:glbatch:${journal}:${i.referenceNo}`);
-    const created = await ctx.client.create(
+    const key = writeKey(ctx, keyOf(i, c));
+    const created = await client.create(
       "GLBATCH",
       {
         JOURNAL: journal,
@@ -183,9 +198,9 @@ export const createJournalEntry = node({
         ENTRIES: { GLENTRY: entries },
       },
       key,
-      () => findBatch(ctx.client, journal, i.referenceNo),
+      () => findBatch(client, journal, i.referenceNo),
     );
-    const [back] = await ctx.client.read("GLBATCH", [created.recordNo], { fields: ["RECORDNO", "BATCHNO", "STATE"] });
+    const [back] = await client.read("GLBATCH", [created.recordNo], { fields: ["RECORDNO", "BATCHNO", "STATE"] });
     return {
       recordNo: created.recordNo,
       journal,
@@ -194,6 +209,7 @@ export const createJournalEntry = node({
       state: text(back?.STATE) || (c.draft ? "Draft" : "Posted"),
       totalDebit: (debit / 100).toFixed(2),
       totalCredit: (credit / 100).toFixed(2),
+      ...(i.entityId ? { entityId: i.entityId } : {}),
     };
   },
 });

@@ -1,7 +1,10 @@
 /**
- * List dimensions and GL accounts (DEPARTMENT, LOCATION, CLASS, PROJECT, GLACCOUNT) for
- * mapping tables and pickers: one readByQuery per object, all in one request, then readMore.
+ * List dimensions and GL accounts (DEPARTMENT, LOCATION, CLASS, PROJECT, GLACCOUNT) and the
+ * company's user-defined dimensions (UDDs) with their values, for mapping tables and pickers: one
+ * readByQuery per object plus getDimensions, all in one request, then readMore; the UDDs' values
+ * (readByQuery on each UDD object, ID and NAME) in a second request.
  * https://developer.intacct.com/api/company-console/departments/ (and the other object pages)
+ * https://developer.intacct.com/api/platform-services/dimensions/#list-dimensions (getDimensions)
  */
 import { z } from "zod";
 import { PermanentError } from "../../sdk";
@@ -32,22 +35,70 @@ const dimensionEntry = z.object({
 });
 export type DimensionEntry = z.output<typeof dimensionEntry>;
 
+/** A user-defined dimension of the company: its object, label and the line field that carries it. */
+const userDimension = z.object({
+  objectName: z.string().describe("Integration name (CHANNEL): the key in a line's customDimensions."),
+  label: z.string(),
+  field: z.string().describe("Line field in the gateway, GLDIM<NAME>."),
+  values: z.array(dimensionEntry),
+});
+export type UserDimension = z.output<typeof userDimension>;
+
+/** Field names of a UDD's value records. ASSUMED: ID and NAME (a platform object's record). */
+const UDD_FIELDS = { id: "ID", name: "NAME" } as const;
+
+const getDimensionsFn = { name: "getDimensions", body: {} };
+
+/** The UDDs in a getDimensions answer (`<dimensions><dimension>…`, userDefinedDimension true). */
+function userDimensionsFrom(records: Record<string, unknown>[]): Array<{ objectName: string; label: string }> {
+  const dims = records.flatMap((r) => ("dimension" in r ? [r.dimension].flat() : [r]));
+  return dims
+    .map((d) => d as Record<string, unknown>)
+    .filter((d) => text(d.userDefinedDimension) === "true")
+    .map((d) => ({ objectName: text(d.objectName).toUpperCase(), label: text(d.termLabel) || text(d.objectLabel) || text(d.objectName) }));
+}
+
+/** The company's user-defined dimensions (getDimensions), without their values. */
+export async function listUserDimensions(client: IntacctClient): Promise<Array<{ objectName: string; label: string }>> {
+  const r = await client.transport.one(getDimensionsFn, { label: "getDimensions" });
+  return userDimensionsFrom(r.data?.records ?? []);
+}
+
+/** readByQuery of every value of each object; `meta` gives its id and name fields. */
+function readValuesFn(object: string, meta: { id: string; name: string }, activeOnly: boolean, parent: boolean) {
+  const fields = ["RECORDNO", meta.id, meta.name, "STATUS", ...(parent ? ["PARENTID"] : [])];
+  return { name: "readByQuery", body: { object, fields: fields.join(","), query: activeOnly ? "STATUS = 'active'" : "", pagesize: 1000 } };
+}
+
 /** All entries of several dimension objects: the first pages share one request. */
 export async function listDimensionValues(
   client: IntacctClient,
   objects: DimensionObject[],
   activeOnly: boolean,
 ): Promise<Record<string, DimensionEntry[]>> {
-  const fns = objects.map((o) => {
-    const meta = DIMENSION_OBJECTS[o];
-    const fields = ["RECORDNO", meta.id, meta.name, "STATUS"];
-    if (o !== "GLACCOUNT" && o !== "VENDOR" && o !== "CUSTOMER" && o !== "ITEM" && o !== "GLJOURNAL") fields.push("PARENTID");
-    return {
-      name: "readByQuery",
-      body: { object: o, fields: fields.join(","), query: activeOnly ? "STATUS = 'active'" : "", pagesize: 1000 },
-    };
-  });
+  const fns = objects.map((o) =>
+    readValuesFn(o, DIMENSION_OBJECTS[o], activeOnly, o !== "GLACCOUNT" && o !== "VENDOR" && o !== "CUSTOMER" && o !== "ITEM" && o !== "GLJOURNAL"),
+  );
   const results = await client.batch(fns, { label: `readByQuery ${objects.join(", ")}` });
+  return collectValues(client, objects, results, (o) => DIMENSION_OBJECTS[o as DimensionObject]);
+}
+
+/** Values of user-defined dimensions, by object name (CHANNEL): one request for all of them. */
+export async function listUserDimensionValues(client: IntacctClient, objectNames: string[], activeOnly: boolean): Promise<Record<string, DimensionEntry[]>> {
+  if (objectNames.length === 0) return {};
+  const results = await client.batch(
+    objectNames.map((o) => readValuesFn(o, UDD_FIELDS, activeOnly, false)),
+    { label: `readByQuery ${objectNames.join(", ")}` },
+  );
+  return collectValues(client, objectNames, results, () => UDD_FIELDS);
+}
+
+async function collectValues(
+  client: IntacctClient,
+  objects: string[],
+  results: Awaited<ReturnType<IntacctClient["batch"]>>,
+  metaOf: (object: string) => { id: string; name: string },
+): Promise<Record<string, DimensionEntry[]>> {
   const out: Record<string, DimensionEntry[]> = {};
   for (const [i, r] of results.entries()) {
     const object = objects[i];
@@ -62,7 +113,7 @@ export async function listDimensionValues(
       remaining = Number(page.data?.attrs.numremaining ?? "0");
       if (got.length === 0) break;
     }
-    const meta = DIMENSION_OBJECTS[object];
+    const meta = metaOf(object);
     out[object] = rows.map((row) => ({
       id: text(row[meta.id]),
       name: text(row[meta.name]),
@@ -83,25 +134,41 @@ const config = z.object({
     .default(["DEPARTMENT", "LOCATION", "CLASS", "PROJECT", "GLACCOUNT"])
     .describe("Which dimensions / lists to read."),
   activeOnly: z.boolean().default(true).describe("Only records whose STATUS is active."),
+  userDefined: z.boolean().default(true).describe("Also list the company's user-defined dimensions (getDimensions) with their values."),
 });
 
 const input = z.object({}).describe("No input: the lists come from the configuration.");
 
 const output = z.object({
   dimensions: z.record(z.string(), z.array(dimensionEntry)).describe("Entries per object, e.g. dimensions.DEPARTMENT[0].id."),
+  userDimensions: z.array(userDimension).describe("The company's user-defined dimensions with their values, e.g. userDimensions[0].objectName = CHANNEL."),
 });
 
 export const listDimensions = node({
   type: "intacct.listDimensions",
   version: 1,
   title: "List dimensions and GL accounts",
-  description: "Read departments, locations, classes, projects and GL accounts for mapping tables.",
+  description: "Read departments, locations, classes, projects, GL accounts and the company's user-defined dimensions for mapping tables.",
   category: "connector",
   config,
   input,
   output,
   effect: { kind: "read" },
   async run(ctx, _i, c) {
-    return { dimensions: await listDimensionValues(ctx.client, [...new Set(c.objects)], c.activeOnly) };
+    if (!c.userDefined) return { dimensions: await listDimensionValues(ctx.client, [...new Set(c.objects)], c.activeOnly), userDimensions: [] };
+    // getDimensions rides in the first request with the standard lists; UDD values need its answer.
+    const objects = [...new Set(c.objects)];
+    const results = await ctx.client.batch([...objects.map((o) => readValuesFn(o, DIMENSION_OBJECTS[o], c.activeOnly, !["GLACCOUNT", "VENDOR", "CUSTOMER", "ITEM", "GLJOURNAL"].includes(o))), getDimensionsFn], {
+      label: `readByQuery ${objects.join(", ")}, getDimensions`,
+    });
+    const udd = results[objects.length];
+    if (udd.status !== "success") throw udd.error ?? new PermanentError("getDimensions failed", { system: SYSTEM });
+    const dimensions = await collectValues(ctx.client, objects, results.slice(0, objects.length), (o) => DIMENSION_OBJECTS[o as DimensionObject]);
+    const udds = userDimensionsFrom(udd.data?.records ?? []);
+    const values = await listUserDimensionValues(ctx.client, udds.map((d) => d.objectName), c.activeOnly);
+    return {
+      dimensions,
+      userDimensions: udds.map((d) => ({ ...d, field: `GLDIM${d.objectName}`, values: values[d.objectName] ?? [] })),
+    };
   },
 });
