@@ -93,16 +93,54 @@ export class ExactClient {
   readonly tokens: TokenManager;
   private glAccountsCache?: GLAccountRecord[];
 
-  constructor(readonly env: ExactEnv) {
-    this.division = env.config.division;
+  /**
+   * `shared`: the connection's transport and token manager, for the view of another division
+   * (`forDivision`): one token pair per connection, rate limits per division (the transport
+   * counts each call against the division in its path).
+   */
+  constructor(
+    readonly env: ExactEnv,
+    shared?: { transport: ExactTransport; tokens: TokenManager; division: number },
+  ) {
+    this.division = shared?.division ?? env.config.division;
     this.region = env.config.region;
     this.endpoint = regionBaseUrl(env.config.region, env.config.baseUrl);
+    if (shared) {
+      this.transport = shared.transport;
+      this.tokens = shared.tokens;
+      return;
+    }
     this.transport = new ExactTransport(env, this.endpoint, this.division, env.config.clientId);
     this.tokens = new TokenManager(env, this.endpoint, this.transport, {
       clientId: env.config.clientId,
       clientSecret: env.secrets.clientSecret,
     });
     this.transport.useTokens(this.tokens);
+  }
+
+  /** The divisions this connection serves: its current division first, then the listed ones. */
+  get divisions(): number[] {
+    return [...new Set([this.env.config.division, ...(this.env.config.divisions ?? [])])];
+  }
+
+  serves(division: number): boolean {
+    return this.divisions.includes(division);
+  }
+
+  /**
+   * This client for a record's division (undefined: the connection's current division). A
+   * division the connection does not list goes to review: posting it elsewhere would be wrong.
+   */
+  forDivision(division: number | undefined): ExactClient {
+    const target = division ?? this.env.config.division;
+    if (target === this.division) return this;
+    if (!this.serves(target)) {
+      throw new NeedsReviewError(
+        `Division ${target} is not served by this Exact connection (it serves ${this.divisions.join(", ")}): add it to the connection's divisions or route the record elsewhere`,
+        { system: "exact", code: "division_not_served", reasonCode: "division_not_served" },
+      );
+    }
+    return new ExactClient(this.env, { transport: this.transport, tokens: this.tokens, division: target });
   }
 
   now(): number {

@@ -1,6 +1,7 @@
 /**
  * Connection fields of an Exact Online connection.
- * - config (non-secret): region, division, the app's client ID, and `baseUrl` for the sandbox.
+ * - config (non-secret): region, the current division and any further divisions it serves, the
+ *   app's client ID, and `baseUrl` for the sandbox.
  * - secrets: the app's client secret and webhook secret (both from the Exact App Center).
  * The token pair is not a field: the Connect button's OAuth flow keeps it in the connection state.
  */
@@ -16,6 +17,13 @@ export const configSchema = z.object({
     .int()
     .positive()
     .describe("Division (administration) number, e.g. 123456: shown in Exact under the company name, or in system/Divisions"),
+  divisions: z
+    .array(z.number().int().positive())
+    .max(100)
+    .optional()
+    .describe(
+      "Further divisions this connection serves (the signed-in user must have access to each, see system/Divisions): a record names its division and is posted there; the division above is the default",
+    ),
   clientId: z.string().min(1).describe("Client ID of the app registered in the Exact App Center"),
   baseUrl: z
     .string()

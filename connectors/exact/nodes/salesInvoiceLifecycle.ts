@@ -32,7 +32,8 @@ export const invoiceLifecycleSchema = fullSalesInvoiceSchema.extend({
   invoice: SalesInvoice.schema.nullable(),
 });
 
-async function load(client: ExactClient, ref: z.output<typeof refSchema>): Promise<z.input<typeof invoiceLifecycleSchema>> {
+async function load(connection: ExactClient, ref: z.output<typeof refSchema>): Promise<z.input<typeof invoiceLifecycleSchema>> {
+  const client = connection.forDivision(ref.division);
   const found = await client.getSalesInvoice(ref.invoiceId);
   const deletedDate = (ref.deletedDate ?? ref.eventCreatedOn ?? new Date(client.now()).toISOString()).slice(0, 10);
   if (!found) {
@@ -73,7 +74,7 @@ export const salesInvoiceEvents = exactNode({
       if (delivery.kind === "validation") return { status: 200, body: { ok: true }, records: [] };
       const { content } = delivery;
       const eventId = `${content.Division}:${content.Topic}:${content.Key.toLowerCase()}:${content.Action}:${content.EventCreatedOn ?? delivery.hashCode}`;
-      if (content.Topic !== "SalesInvoices" || content.Division !== ctx.client.division || !["Create", "Update", "Delete"].includes(content.Action)) {
+      if (content.Topic !== "SalesInvoices" || !ctx.client.serves(content.Division) || !["Create", "Update", "Delete"].includes(content.Action)) {
         ctx.log.info("Exact notification ignored", { topic: content.Topic, action: content.Action, division: content.Division });
         return { status: 200, body: { ok: true, ignored: true }, records: [], eventId };
       }

@@ -31,7 +31,7 @@ const lineSchema = z.object({
 });
 
 const input = z.object({
-  division: z.number().int().describe("Division of the source document; must be this connection's"),
+  division: z.number().int().describe("Division of the source document: the entry is posted there (one of the connection's divisions)"),
   document: z.string().min(1).max(80).describe("The source document's stable id, e.g. its Avalara code EXACT-1001-20260017"),
   version: z.string().min(1).max(120).describe("The source document's version: part of the idempotency key"),
   date: isoDate.describe("Entry date of a new posting or correction (YYYY-MM-DD)"),
@@ -96,13 +96,9 @@ interface PlannedEntry {
 }
 
 /** What the journal holds for the document and the entries this version must post (reads only). */
-async function planOf(client: Client, i: Input, config: { journalCode: string }) {
-  if (i.division !== client.division) {
-    throw new PermanentError(`The document belongs to division ${i.division} but this connection posts to division ${client.division}`, {
-      system: "exact",
-      code: "division_mismatch",
-    });
-  }
+async function planOf(connection: Client, i: Input, config: { journalCode: string }) {
+  // Routed to the document's division (review when the connection does not serve it).
+  const client = connection.forDivision(i.division);
   const key = `exact:${i.division}:${i.document}:tax:v:${i.version}`;
   const journalCode = config.journalCode.trim();
   const divisionCurrency = (await client.getDivision())?.Currency ?? null;
@@ -278,7 +274,7 @@ export const syncTaxJournal = exactNode({
     },
   },
   run: async (ctx, i, config) => {
-    const client = ctx.client;
+    const client = ctx.client.forDivision(i.division);
     const { journalCode, currency, foreign, rate, target, liveEntries, summary, base, unchanged, planned } = await planOf(client, i, config);
     if (unchanged) {
       ctx.log.info(target.size ? `The journal already holds this tax for ${i.document}: nothing posted` : `Nothing posted for ${i.document}, and nothing to post`);

@@ -9,6 +9,8 @@ export const DEMO = {
   usDivision: 1001,
   /** One division per region: NL 2001, BE 3001, UK 4001, DE 5001, FR 6001, ES 7001, US 1001. */
   divisions: { US: 1001, NL: 2001, BE: 3001, UK: 4001, DE: 5001, FR: 6001, ES: 7001 },
+  /** A second US company the demo user also has (its own ledgers and rate limits): for connections serving several divisions. */
+  usSecondDivision: 1002,
   /** Exists in the US region but the demo user has no access (403 WrongDivision). */
   forbiddenDivision: 1999,
 } as const;

@@ -12,6 +12,8 @@
  * - POST /__sandbox/periods `{region?, division?, year, period, journal?, closed}`: close or reopen a
  *   financial period (journal "*" or omitted: every journal)
  * - POST /__sandbox/config          `Partial<SandboxSettings>`: page sizes, rate and token limits
+ * - POST /__sandbox/limits          `{region?, division, minutely?, daily?}`: that division's own
+ *                                    limits per app (sent in its X-RateLimit-* headers)
  * - POST /__sandbox/clock           `{advanceMs}`: move the sandbox clock (token expiry, rate windows)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -98,6 +100,7 @@ export function createSandbox(options: { now?: () => number } = {}): ExactSandbo
     }),
     subscriptions: div.subscriptions.map((s) => ({ ID: s.ID, Topic: s.Topic, CallbackURL: s.CallbackURL })),
     rate: Object.fromEntries([...div.rate.entries()].map(([k, v]) => [k, { minute: v.minuteCount, day: v.dayCount }])),
+    limits: div.limits ?? null,
   });
   const inspect = () => ({
     now: new Date(now()).toISOString(),
@@ -173,6 +176,19 @@ export function createSandbox(options: { now?: () => number } = {}): ExactSandbo
         send(res, 200, { closedPeriods: div.closedPeriods });
         return true;
       }
+      if (url.pathname === "/__sandbox/limits") {
+        const div = pickDivision(body);
+        const limits: { minutely?: number; daily?: number } = {};
+        for (const k of ["minutely", "daily"] as const) {
+          const v = body[k];
+          if (v === undefined) continue;
+          if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ODataError(`${k} must be a positive integer`);
+          limits[k] = v;
+        }
+        div.limits = limits;
+        send(res, 200, { division: div.code, limits });
+        return true;
+      }
       if (url.pathname === "/__sandbox/config") {
         const patch: Partial<SandboxSettings> = {};
         for (const [k, v] of Object.entries(body)) {
@@ -245,9 +261,9 @@ export function createSandbox(options: { now?: () => number } = {}): ExactSandbo
       `Exact Online sandbox: ${baseUrl}/<region>/api/v1/… with region nl, be, uk, de, fr, es or us`,
       `  OAuth authorize: ${baseUrl}/us/api/oauth2/auth (auto-approves the demo user), token: ${baseUrl}/us/api/oauth2/token`,
       `  client id ${DEMO.clientId}   client secret ${DEMO.clientSecret}   webhook secret ${DEMO.webhookSecret}`,
-      `  demo user ${DEMO.user.email} (${DEMO.user.name}); divisions US ${DEMO.divisions.US}, NL ${DEMO.divisions.NL}, BE ${DEMO.divisions.BE}, UK ${DEMO.divisions.UK}, DE ${DEMO.divisions.DE}, FR ${DEMO.divisions.FR}, ES ${DEMO.divisions.ES}`,
+      `  demo user ${DEMO.user.email} (${DEMO.user.name}); divisions US ${DEMO.divisions.US} and ${DEMO.usSecondDivision}, NL ${DEMO.divisions.NL}, BE ${DEMO.divisions.BE}, UK ${DEMO.divisions.UK}, DE ${DEMO.divisions.DE}, FR ${DEMO.divisions.FR}, ES ${DEMO.divisions.ES}`,
       `  connection config: {"region":"US","division":${DEMO.usDivision},"clientId":"${DEMO.clientId}","baseUrl":"${baseUrl}"}`,
-      `  admin: GET /__sandbox/state, POST /__sandbox/faults|reset|invoices|invoices/<id>|config|clock`,
+      `  admin: GET /__sandbox/state, POST /__sandbox/faults|reset|invoices|invoices/<id>|config|limits|clock`,
     ],
     listen: (port = 0, host?: string) => listen(sandbox.handler, port, host),
   };

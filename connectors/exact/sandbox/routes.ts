@@ -156,7 +156,8 @@ function rateLimit(world: SandboxWorld, div: DivisionData, clientId: string, cou
     c.dayStart = Math.floor(now / DAY) * DAY;
     c.dayCount = 0;
   }
-  const { minutelyLimit, dailyLimit } = world.settings;
+  const minutelyLimit = div.limits?.minutely ?? world.settings.minutelyLimit;
+  const dailyLimit = div.limits?.daily ?? world.settings.dailyLimit;
   const daily = {
     "x-ratelimit-limit": String(dailyLimit),
     "x-ratelimit-reset": String(c.dayStart + DAY),
@@ -186,9 +187,9 @@ function forcedMinutely429(world: SandboxWorld, div: DivisionData, clientId: str
   const now = world.now();
   const c = div.rate.get(clientId) ?? { minuteStart: now, minuteCount: 0, dayStart: Math.floor(now / DAY) * DAY, dayCount: 0 };
   div.rate.set(clientId, c);
-  c.minuteCount = world.settings.minutelyLimit;
+  c.minuteCount = div.limits?.minutely ?? world.settings.minutelyLimit;
   return {
-    "x-ratelimit-minutely-limit": String(world.settings.minutelyLimit),
+    "x-ratelimit-minutely-limit": String(c.minuteCount),
     "x-ratelimit-minutely-remaining": "0",
     "x-ratelimit-minutely-reset": String(c.minuteStart + MINUTE),
   };

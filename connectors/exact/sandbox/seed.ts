@@ -387,6 +387,10 @@ export function seedRegion(region: RegionKey, now: number): RegionData {
   const userId = stableGuid(region, "user", DEMO.user.email);
   users.set(userId, { id: userId, email: DEMO.user.email, name: DEMO.user.name, divisions: [main.code], current: main.code });
   if (region === "us") {
+    // A second company of the demo user, with its own ledgers (the same chart and customers).
+    const second = seedDivision(region, DEMO.usSecondDivision, `${company.name.replace(/ Inc\.$/, "")} West Inc.`, company.country, company.currency, now);
+    divisions.set(second.code, second);
+    users.get(userId)!.divisions.push(second.code);
     // A division on the same licence the demo user has no rights to (403 WrongDivision).
     const other = seedDivision(region, DEMO.forbiddenDivision, "Ledgerline Holdings Inc. (no access)", "US", "USD", now);
     divisions.set(other.code, other);

@@ -95,6 +95,8 @@ export interface DivisionData {
   /** Closed financial periods per journal code ("*" closes the period for every journal). */
   closedPeriods: { journal: string; year: number; period: number }[];
   rate: Map<string, RateCounters>;
+  /** This division's own limits per app (`POST /__sandbox/limits`); absent: the sandbox settings. */
+  limits?: { minutely?: number; daily?: number };
 }
 
 export interface RegionData {
