@@ -23,9 +23,12 @@ import {
   NeedsReviewError,
   PermanentError,
   RetryableError,
+  errorForStatus,
   parseRetryAfter,
+  redactedExcerpt,
   type ClassifiedError,
   type ConnectorEnv,
+  type StatusStep,
 } from "../sdk";
 import { CallBudget } from "../sdk/limits";
 import { clientHeader, resolveBaseUrl, type AvalaraConfig, type AvalaraSecrets } from "./config";
@@ -203,7 +206,8 @@ export class AvaTaxTransport {
     parseFailed: boolean,
   ): ClassifiedError {
     const redactor = this.env.http.redactor;
-    const body = redactor.text(text.length > MAX_BODY_EXCERPT ? `${text.slice(0, MAX_BODY_EXCERPT)}…` : text);
+    // Redacted before it is clipped: a cut first could leave half a secret that no longer matches.
+    const body = redactedExcerpt(redactor, text, MAX_BODY_EXCERPT);
     const envelope = isEnvelope(parsed) ? parsed.error : undefined;
     const code = envelope?.code;
     const details = envelope?.details ? redactor.value(envelope.details) : undefined;
@@ -213,24 +217,27 @@ export class AvaTaxTransport {
     const message = `Avalara ${req.label}: ${code ? `${code}: ` : ""}${remoteMessage}${explain}`;
     const base = { system: SYSTEM, status, code, body, details };
 
-    if (status === 429 || (code && RATE_CODES.has(code))) {
-      return new RetryableError(message, { ...base, retryAfterMs });
-    }
-    if (status >= 500) {
-      // A write answered by a generic server error may have been applied: reconcile before writing again.
-      const unknown = Boolean(req.write) && status !== 503;
-      return new RetryableError(message, { ...base, retryAfterMs, outcomeUnknown: unknown });
-    }
-    if (status === 401 || (code && AUTH_CODES.has(code))) {
-      return new PermanentError(`${message} Check the account id and license key (or user name and password) of the connection.`, {
+    // The status ladder, where AvaTax's own error codes can also name the step (a rate-limit or
+    // authentication code in any status). A 503 is answered before anything is done; any other
+    // 5xx of a write may have been applied, so the engine reconciles before writing again.
+    const signIn = status === 401 || (code !== undefined && AUTH_CODES.has(code));
+    const rights = status === 403 || code === "AuthorizationException" || code === "PermissionRequired";
+    const step: StatusStep | undefined =
+      status === 429 || (code && RATE_CODES.has(code)) ? "rate_limited" : status >= 500 ? "transient" : signIn || rights ? "auth" : undefined;
+    if (step) {
+      return errorForStatus({
         ...base,
-        connectionHealth: "failing",
-      });
-    }
-    if (status === 403 || code === "AuthorizationException" || code === "PermissionRequired") {
-      return new PermanentError(`${message} The credentials are not allowed to call this API or company.`, {
-        ...base,
-        connectionHealth: "failing",
+        step,
+        retryAfterMs,
+        write: req.write,
+        mayHaveApplied: (s) => s !== 503,
+        authHealth: "failing",
+        message:
+          step !== "auth"
+            ? message
+            : signIn
+              ? `${message} Check the account id and license key (or user name and password) of the connection.`
+              : `${message} The credentials are not allowed to call this API or company.`,
       });
     }
     if (parseFailed && status < 300) {
