@@ -3,10 +3,13 @@
  * Each poll re-reads an overlap window before it (clock skew, records committed late with an
  * older timestamp) and drops the (RECORDNO, timestamp) pairs already delivered. Intacct's
  * timestamps have no timezone; the cursor only ever compares values written by Intacct itself.
- * A checkpoint also carries a hash of the settings that decide what is read: when they change,
- * the poll starts over.
+ *
+ * What the engine already does is not done again here: it resets a trigger's checkpoint when
+ * the trigger's settings or connection change (configHash in engine/triggers.ts), and it polls
+ * again while a poll answers `hasMore`, up to its pages per tick.
  */
-import { createHash } from "node:crypto";
+import type { PollResult, TriggerRecord } from "../../sdk";
+import { text } from "../xml";
 
 export interface Window {
   /** Newest timestamp seen ("MM/DD/YYYY HH:MM:SS"). */
@@ -15,30 +18,24 @@ export interface Window {
   seen: string[];
 }
 
-/** A poll's checkpoint: its cursor, the settings it was read under, the audit trail's cursor. */
+/** A poll's checkpoint: its cursor and the audit trail's cursor. */
 export interface PollCheckpoint extends Window {
   v: 1;
-  settings: string;
   /** The audit trail's cursor (deletions). */
   deleted?: Window;
 }
 
-/** The hash of the settings that decide what a poll reads. */
-export function settingsKey(relevant: unknown): string {
-  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex").slice(0, 16);
-}
-
-/** The saved checkpoint when it is one and was read under these settings; else a fresh start. */
-export function checkpointFor<T extends PollCheckpoint = PollCheckpoint>(value: unknown, settings: string): T | undefined {
+/** The saved checkpoint when it is one; else a fresh start. (Checkpoints saved with a `settings` hash still read.) */
+export function checkpointFor<T extends PollCheckpoint = PollCheckpoint>(value: unknown): T | undefined {
   const cp = value as Partial<PollCheckpoint> | null | undefined;
-  if (!cp || cp.v !== 1 || cp.settings !== settings || !isWindow(cp)) return undefined;
+  if (!cp || cp.v !== 1 || !isWindow(cp)) return undefined;
   return cp as T;
 }
 
 /** "Reprocess since": both cursors moved back to `since` (the overlap is re-read anyway). */
-export function rewoundCheckpoint(settings: string, since: Date, overlapSeconds: number): PollCheckpoint {
+export function rewoundCheckpoint(since: Date, overlapSeconds: number): PollCheckpoint {
   const window = { since: stampText(since.getTime() + overlapSeconds * 1000), seen: [] };
-  return { v: 1, settings, ...window, deleted: window };
+  return { v: 1, ...window, deleted: window };
 }
 
 /** "MM/DD/YYYY HH:MM:SS" <-> a sortable number (no timezone involved). */
@@ -91,4 +88,48 @@ export function advance<T>(
   const since = Number.isFinite(newest) ? stampText(newest) : (window?.since ?? stampText(from));
   const windowStart = stampMs(since) - overlapSeconds * 1000;
   return { fresh, next: { since, seen: delivered.filter((d) => d.ms >= windowStart).map((d) => d.id) } };
+}
+
+export interface ModifiedPoll<Row extends Record<string, unknown>> {
+  now: number;
+  overlapSeconds: number;
+  initialLookbackDays: number;
+  /** Deliver at most about this many new records per poll (the engine polls again for the rest). */
+  pageSize: number;
+  /**
+   * Rows with WHENMODIFIED at or after `from` ("MM/DD/YYYY HH:MM:SS"), from `offset` on, in
+   * WHENMODIFIED order when `more` can be true (stopping part way must not skip an older row).
+   */
+  read: (from: string, offset: number) => Promise<{ rows: Row[]; more: boolean }>;
+  /** The trigger record of one new row. */
+  record: (row: Row, recordNo: string, whenModified: string) => TriggerRecord;
+  /** Deleted records since the audit cursor, when the poll delivers deletions. */
+  deletions?: (window: Window | undefined, firstFrom: number) => Promise<{ records: TriggerRecord[]; window: Window }>;
+}
+
+/**
+ * The body of a poll on WHENMODIFIED: read from the overlap before the cursor, drop what was
+ * delivered, read the audit trail's deletions on their own cursor, and say when more is waiting.
+ * Pages are read until a page's worth of new rows is found, so a burst of rows sharing the
+ * overlap window (an import) cannot hold the cursor in place.
+ */
+export async function pollModified<Row extends Record<string, unknown>>(raw: unknown, p: ModifiedPoll<Row>): Promise<PollResult> {
+  const checkpoint = checkpointFor(raw);
+  const firstFrom = p.now - p.initialLookbackDays * 86_400_000;
+  const from = readFrom(checkpoint, p.overlapSeconds, firstFrom);
+  const delivered = new Set(checkpoint?.seen ?? []);
+  const rows: Row[] = [];
+  let fresh = 0;
+  let more = true;
+  while (more && fresh < p.pageSize) {
+    const page = await p.read(stampText(from), rows.length);
+    rows.push(...page.rows);
+    fresh += page.rows.filter((r) => !delivered.has(`${text(r.RECORDNO)}@${text(r.WHENMODIFIED)}`)).length;
+    more = page.more && page.rows.length > 0;
+  }
+  const { fresh: rowsOut, next } = advance(checkpoint, rows, (r) => ({ key: text(r.RECORDNO), stamp: text(r.WHENMODIFIED) }), p.overlapSeconds, from);
+  const records = rowsOut.map(({ row, key, stamp }) => p.record(row, key, stamp));
+  const deleted = p.deletions ? await p.deletions(checkpoint?.deleted, checkpoint ? from : firstFrom) : undefined;
+  const out: PollCheckpoint = { v: 1, ...next, ...(deleted ? { deleted: deleted.window } : {}) };
+  return { records: [...records, ...(deleted?.records ?? [])], checkpoint: out, hasMore: more };
 }

@@ -6,7 +6,7 @@
  * Cursor: the newest WHENMODIFIED seen, with an overlap window (poll-window.ts). readByQuery has
  * no ordering, so a poll reads its whole result set (every readMore page): stopping part way could
  * leave an older bill behind a cursor that moved past it. A change of the trigger's settings
- * resets the cursor.
+ * resets the cursor (the engine does).
  *
  * Deletions: a deleted bill can no longer be read; the poll also reads the audit trail
  * (audit-deletions.ts) and delivers each deleted bill once, as state "Deleted" with its RECORDNO.
@@ -21,7 +21,7 @@ import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
 import { readDeletions } from "./audit-deletions";
 import { node } from "./factory";
-import { advance, checkpointFor, readFrom, rewoundCheckpoint, settingsKey, stampText, type PollCheckpoint } from "./poll-window";
+import { pollModified, rewoundCheckpoint } from "./poll-window";
 
 const config = z.object({
   excludeStates: z.array(z.string()).default(["Draft"]).describe("Skip bills in these states (unposted drafts)."),
@@ -67,40 +67,43 @@ const output = z.object({
   record: record.describe("The full bill as Intacct returned it."),
 });
 
-function settingsHash(c: Config): string {
-  return settingsKey({ o: "APBILL", x: [...c.excludeStates].sort() });
-}
-
-async function poll(client: IntacctClient, c: Config, raw: unknown) {
-  const checkpoint = checkpointFor(raw, settingsHash(c));
-  const firstFrom = client.env.now() - c.initialLookbackDays * 86_400_000;
-  const from = readFrom(checkpoint, c.overlapSeconds, firstFrom);
-  const conditions = [`WHENMODIFIED >= ${quote(stampText(from))}`];
-  if (c.excludeStates.length > 0) conditions.push(`STATE NOT IN (${c.excludeStates.map(quote).join(", ")})`);
-  const rows = await client.readByQuery("APBILL", conditions.join(" AND "), {
-    fields: ["RECORDNO", "RECORDID", "VENDORID", "STATE", "WHENMODIFIED"],
+function poll(client: IntacctClient, c: Config, raw: unknown) {
+  const conditions = (from: string) => [
+    `WHENMODIFIED >= ${quote(from)}`,
+    ...(c.excludeStates.length > 0 ? [`STATE NOT IN (${c.excludeStates.map(quote).join(", ")})`] : []),
+  ];
+  return pollModified(raw, {
+    now: client.env.now(),
+    overlapSeconds: c.overlapSeconds,
+    initialLookbackDays: c.initialLookbackDays,
     pageSize: c.pageSize,
+    // readByQuery has no ordering: one read takes every page of the result (more is never left).
+    read: async (from) => ({
+      rows: await client.readByQuery("APBILL", conditions(from).join(" AND "), {
+        fields: ["RECORDNO", "RECORDID", "VENDORID", "STATE", "WHENMODIFIED"],
+        pageSize: c.pageSize,
+      }),
+      more: false,
+    }),
+    record: (row, key, stamp) => ({
+      key: `intacct:${client.companyId}:APBILL:${key}`,
+      version: stamp,
+      label: `Bill ${text(row.RECORDID) || key} (${text(row.VENDORID)})`,
+      data: { recordNo: key, whenModified: stamp },
+    }),
+    deletions: c.deletions
+      ? async (window, firstFrom) => {
+          const read = await readDeletions(client, "APBILL", window, { firstFrom, overlapSeconds: c.overlapSeconds, pageSize: c.pageSize });
+          const records: TriggerRecord[] = read.deletions.map((d) => ({
+            key: `intacct:${client.companyId}:APBILL:${d.recordNo}`,
+            version: `deleted@${d.at}`,
+            label: `Bill ${d.description || d.recordNo} (deleted)`,
+            data: { recordNo: d.recordNo, whenModified: d.at, deleted: true, billNumber: d.description },
+          }));
+          return { records, window: read.window };
+        }
+      : undefined,
   });
-  const { fresh, next } = advance(checkpoint, rows, (r) => ({ key: text(r.RECORDNO), stamp: text(r.WHENMODIFIED) }), c.overlapSeconds, from);
-  const records: TriggerRecord[] = fresh.map(({ row, key, stamp }) => ({
-    key: `intacct:${client.companyId}:APBILL:${key}`,
-    version: stamp,
-    label: `Bill ${text(row.RECORDID) || key} (${text(row.VENDORID)})`,
-    data: { recordNo: key, whenModified: stamp },
-  }));
-  const deleted = c.deletions
-    ? await readDeletions(client, "APBILL", checkpoint?.deleted, { firstFrom: checkpoint ? from : firstFrom, overlapSeconds: c.overlapSeconds, pageSize: c.pageSize })
-    : undefined;
-  for (const d of deleted?.deletions ?? []) {
-    records.push({
-      key: `intacct:${client.companyId}:APBILL:${d.recordNo}`,
-      version: `deleted@${d.at}`,
-      label: `Bill ${d.description || d.recordNo} (deleted)`,
-      data: { recordNo: d.recordNo, whenModified: d.at, deleted: true, billNumber: d.description },
-    });
-  }
-  const checkpointOut: PollCheckpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
-  return { records, checkpoint: checkpointOut, hasMore: false };
 }
 
 /** Ship-to address per location ID, read once per bill. */
@@ -128,7 +131,7 @@ export const pollBills = node({
   trigger: {
     mode: "poll",
     poll: (ctx, c, checkpoint) => poll(ctx.client, c, checkpoint),
-    rewind: async (_ctx, c, since) => rewoundCheckpoint(settingsHash(c), since, c.overlapSeconds),
+    rewind: async (_ctx, c, since) => rewoundCheckpoint(since, c.overlapSeconds),
   },
   async run(ctx, i) {
     if (i.deleted) {

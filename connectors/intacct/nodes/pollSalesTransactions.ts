@@ -4,8 +4,9 @@
  * https://developer.intacct.com/api/order-entry/transactions/ and
  * https://developer.intacct.com/api/accounts-receivable/invoices/
  *
- * Cursor: the newest WHENMODIFIED seen, with an overlap window (poll-window.ts). A change of the
- * trigger's settings resets the cursor.
+ * Cursor: the newest WHENMODIFIED seen, with an overlap window (poll-window.ts). A poll delivers
+ * about a page of new records and says `hasMore`: the engine polls again. A change of the
+ * trigger's settings resets the cursor (the engine does).
  *
  * Deletions: a deleted record can no longer be read, so the poll also reads the audit trail
  * (AUDITHISTORY rows with ACCESSMODE Deleted for the object, on a cursor of their own over
@@ -26,7 +27,7 @@ import { address, addressOf, isoFromUs, record } from "../schemas";
 import { asArray, obj, text } from "../xml";
 import { node } from "./factory";
 import { readDeletions, type Deletion } from "./audit-deletions";
-import { advance, checkpointFor, readFrom, rewoundCheckpoint, settingsKey, stampText, type PollCheckpoint, type Window } from "./poll-window";
+import { pollModified, rewoundCheckpoint, type Window } from "./poll-window";
 
 const config = z.object({
   object: z.enum(["SODOCUMENT", "ARINVOICE"]).default("SODOCUMENT").describe("Order Entry transactions or AR invoices."),
@@ -38,8 +39,7 @@ const config = z.object({
   excludeStates: z.array(z.string()).default(["Draft"]).describe("Skip records in these states (unposted drafts)."),
   overlapSeconds: z.number().int().min(0).max(86_400).default(300).describe("Re-read window before the cursor."),
   initialLookbackDays: z.number().int().min(0).max(3650).default(7).describe("How far back the first poll reads."),
-  pageSize: z.number().int().min(1).max(2000).default(500).describe("Records per query page (1-2000)."),
-  maxPagesPerPoll: z.number().int().min(1).max(100).default(10).describe("Pages read per poll before yielding."),
+  pageSize: z.number().int().min(1).max(2000).default(500).describe("Records per query page (1-2000); a poll delivers about one page of new records, the engine polls again for more."),
   deletions: z.boolean().default(true).describe("Also deliver deleted documents, read from the audit trail (needs View permission for custom reports)."),
 });
 type Config = z.output<typeof config>;
@@ -102,13 +102,6 @@ const FIELDS = {
 /** The credit definitions that apply (SODOCUMENT only). */
 const creditsOf = (c: Config) => (c.object === "SODOCUMENT" ? c.creditDocparids.filter((d) => d !== c.docparid) : []);
 
-function settingsHash(c: Config): string {
-  const credits = creditsOf(c);
-  // Credit definitions join the hash only when set, so existing checkpoints stay valid.
-  const relevant = { o: c.object, d: c.object === "SODOCUMENT" ? c.docparid : "", x: [...c.excludeStates].sort(), ...(credits.length ? { r: [...credits].sort() } : {}) };
-  return settingsKey(relevant);
-}
-
 /** Deleted documents of the object since the audit cursor, as trigger records of state Deleted. */
 async function deletions(client: IntacctClient, c: Config, window: Window | undefined, firstFrom: number) {
   const read = await readDeletions(client, c.object, window, { firstFrom, overlapSeconds: c.overlapSeconds, pageSize: c.pageSize });
@@ -134,36 +127,37 @@ async function deletions(client: IntacctClient, c: Config, window: Window | unde
   return { records, window: read.window };
 }
 
-async function poll(client: IntacctClient, c: Config, raw: unknown) {
-  const checkpoint = checkpointFor(raw, settingsHash(c));
-  const firstFrom = client.env.now() - c.initialLookbackDays * 86_400_000;
-  const from = readFrom(checkpoint, c.overlapSeconds, firstFrom);
-  const filters: QueryFilter[] = [{ field: "WHENMODIFIED", operator: "greaterthanorequalto", value: stampText(from) }];
-  if (c.excludeStates.length > 0) filters.push({ field: "STATE", operator: "notin", values: c.excludeStates });
+function poll(client: IntacctClient, c: Config, raw: unknown) {
   // With credit definitions, one query over all of them (docparid names a single definition).
   const credits = creditsOf(c);
-  if (credits.length > 0) filters.push({ field: "DOCPARID", operator: "in", values: [c.docparid, ...credits] });
-  const { records: rows, more } = await client.queryAll(
-    {
-      object: c.object,
-      select: credits.length > 0 ? [...FIELDS[c.object], "DOCPARID"] : FIELDS[c.object],
-      docparid: c.object === "SODOCUMENT" && credits.length === 0 ? c.docparid : undefined,
-      filter: { and: filters },
-      orderBy: [{ field: "WHENMODIFIED" }, { field: "RECORDNO" }],
-      pageSize: c.pageSize,
+  return pollModified(raw, {
+    now: client.env.now(),
+    overlapSeconds: c.overlapSeconds,
+    initialLookbackDays: c.initialLookbackDays,
+    pageSize: c.pageSize,
+    read: async (from, offset) => {
+      const filters: QueryFilter[] = [{ field: "WHENMODIFIED", operator: "greaterthanorequalto", value: from }];
+      if (c.excludeStates.length > 0) filters.push({ field: "STATE", operator: "notin", values: c.excludeStates });
+      if (credits.length > 0) filters.push({ field: "DOCPARID", operator: "in", values: [c.docparid, ...credits] });
+      const page = await client.query({
+        object: c.object,
+        select: credits.length > 0 ? [...FIELDS[c.object], "DOCPARID"] : FIELDS[c.object],
+        docparid: c.object === "SODOCUMENT" && credits.length === 0 ? c.docparid : undefined,
+        filter: { and: filters },
+        orderBy: [{ field: "WHENMODIFIED" }, { field: "RECORDNO" }],
+        pageSize: c.pageSize,
+        offset,
+      });
+      return { rows: page.records, more: page.numRemaining > 0 };
     },
-    c.pageSize * c.maxPagesPerPoll,
-  );
-  const { fresh, next } = advance(checkpoint, rows, (r) => ({ key: text(r.RECORDNO), stamp: text(r.WHENMODIFIED) }), c.overlapSeconds, from);
-  const records: TriggerRecord[] = fresh.map(({ row: r, key: recordNo, stamp: modified }) => ({
-    key: `intacct:${client.companyId}:${c.object}:${recordNo}`,
-    version: modified,
-    label: c.object === "SODOCUMENT" ? text(r.DOCID) : `Invoice ${text(r.RECORDID)}`,
-    data: { object: c.object, recordNo, whenModified: modified, docparid: c.object === "SODOCUMENT" ? text(r.DOCPARID) || c.docparid : undefined },
-  }));
-  const deleted = c.deletions ? await deletions(client, c, checkpoint?.deleted, checkpoint ? from : firstFrom) : undefined;
-  const checkpointOut: PollCheckpoint = { v: 1, settings: settingsHash(c), ...next, ...(deleted ? { deleted: deleted.window } : {}) };
-  return { records: [...records, ...(deleted?.records ?? [])], checkpoint: checkpointOut, hasMore: more };
+    record: (r, recordNo, modified) => ({
+      key: `intacct:${client.companyId}:${c.object}:${recordNo}`,
+      version: modified,
+      label: c.object === "SODOCUMENT" ? text(r.DOCID) : `Invoice ${text(r.RECORDID)}`,
+      data: { object: c.object, recordNo, whenModified: modified, docparid: c.object === "SODOCUMENT" ? text(r.DOCPARID) || c.docparid : undefined },
+    }),
+    deletions: c.deletions ? (window, firstFrom) => deletions(client, c, window, firstFrom) : undefined,
+  });
 }
 
 /** What the trigger answers for a deleted document: nothing is left to read but its ids. */
@@ -256,7 +250,7 @@ export const pollSalesTransactions = node({
     mode: "poll",
     poll: (ctx, c, checkpoint) => poll(ctx.client, c, checkpoint),
     // Re-read from `since` (WHENMODIFIED is compared as the poll compares it, without a zone).
-    rewind: async (_ctx, c, since) => rewoundCheckpoint(settingsHash(c), since, c.overlapSeconds),
+    rewind: async (_ctx, c, since) => rewoundCheckpoint(since, c.overlapSeconds),
   },
   async run(ctx, i, c) {
     if (i.deleted) return deletedOutput(i, c);

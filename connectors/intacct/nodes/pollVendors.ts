@@ -13,7 +13,7 @@ import { PermanentError, type TriggerRecord } from "../../sdk";
 import { quote } from "../client";
 import { SYSTEM } from "../errors";
 import { node } from "./factory";
-import { advance, isWindow, readFrom, stampText, type Window, settingsKey } from "./poll-window";
+import { advance, isWindow, readFrom, stampText, type Window } from "./poll-window";
 import { fieldsDigest, queryVendors, readVendor, vendorRecord, VENDOR_FIELDS } from "./vendor-record";
 
 const config = z.object({
@@ -23,18 +23,16 @@ const config = z.object({
 });
 type Config = z.output<typeof config>;
 
+/** The engine resets it when the trigger's settings (the watched fields) change. */
 interface Checkpoint extends Window {
   v: 1;
-  settings: string;
   /** VENDORID -> digest of the watched fields last seen. */
   digests: Record<string, string>;
 }
 
-const settingsHash = (c: Config) => settingsKey({ o: "VENDOR", f: [...c.watchFields].sort() });
-
-function asCheckpoint(value: unknown, c: Config): Checkpoint | undefined {
+function asCheckpoint(value: unknown): Checkpoint | undefined {
   const cp = value as Partial<Checkpoint> | null | undefined;
-  if (!cp || cp.v !== 1 || cp.settings !== settingsHash(c) || !cp.digests || typeof cp.digests !== "object" || !isWindow(cp)) return undefined;
+  if (!cp || cp.v !== 1 || !cp.digests || typeof cp.digests !== "object" || !isWindow(cp)) return undefined;
   return cp as Checkpoint;
 }
 
@@ -52,13 +50,13 @@ export const pollVendors = node({
     mode: "poll",
     async poll(ctx, c, raw) {
       const client = ctx.client;
-      const checkpoint = asCheckpoint(raw, c);
+      const checkpoint = asCheckpoint(raw);
       if (!checkpoint) {
         // Baseline: where every vendor stands now; changes after it start runs.
         const all = await queryVendors(client, "", c.pageSize);
         const newest = all.reduce((m, v) => (v.whenModified > m ? v.whenModified : m), stampText(client.env.now()));
         const digests = Object.fromEntries(all.map((v) => [v.vendorId, fieldsDigest(v, c.watchFields)]));
-        return { records: [], checkpoint: { v: 1, settings: settingsHash(c), since: newest, seen: [], digests } satisfies Checkpoint, hasMore: false };
+        return { records: [], checkpoint: { v: 1, since: newest, seen: [], digests } satisfies Checkpoint, hasMore: false };
       }
       const from = readFrom(checkpoint, c.overlapSeconds, client.env.now());
       const rows = await queryVendors(client, `WHENMODIFIED >= ${quote(stampText(from))}`, c.pageSize);
@@ -73,7 +71,7 @@ export const pollVendors = node({
         digests[row.vendorId] = digest;
         records.push({ key: `intacct:${client.companyId}:VENDOR:${row.vendorId}`, version: digest, label: `Vendor ${row.vendorId} (${row.name})`, data: { vendorId: row.vendorId } });
       }
-      return { records, checkpoint: { v: 1, settings: settingsHash(c), ...next, digests } satisfies Checkpoint, hasMore: false };
+      return { records, checkpoint: { v: 1, ...next, digests } satisfies Checkpoint, hasMore: false };
     },
   },
   async run(ctx, i, c) {
