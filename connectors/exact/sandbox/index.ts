@@ -99,7 +99,7 @@ export function createSandbox(options: { now?: () => number } = {}): ExactSandbo
       return { ...header, lines: (_lines as Row[]).map((l) => ({ ...l })) };
     }),
     subscriptions: div.subscriptions.map((s) => ({ ID: s.ID, Topic: s.Topic, CallbackURL: s.CallbackURL })),
-    rate: Object.fromEntries([...div.rate.entries()].map(([k, v]) => [k, { minute: v.minuteCount, day: v.dayCount }])),
+    rate: Object.fromEntries([...div.rate.entries()].map(([k, v]) => [k, { minute: v.minuteCount, day: v.dayCount, refused: v.refused ?? 0 }])),
     limits: div.limits ?? null,
   });
   const inspect = () => ({

@@ -166,6 +166,7 @@ function rateLimit(world: SandboxWorld, div: DivisionData, clientId: string, cou
     "x-ratelimit-minutely-limit": String(minutelyLimit),
     "x-ratelimit-minutely-reset": String(c.minuteStart + MINUTE),
   };
+  if (count && (c.dayCount >= dailyLimit || c.minuteCount >= minutelyLimit)) c.refused = (c.refused ?? 0) + 1;
   if (c.dayCount >= dailyLimit) return { headers: { ...daily, "x-ratelimit-remaining": "0" }, exceeded: "daily" };
   if (c.minuteCount >= minutelyLimit) return { headers: { ...minutely, "x-ratelimit-minutely-remaining": "0" }, exceeded: "minutely" };
   if (count) {

@@ -69,6 +69,8 @@ export interface RateCounters {
   minuteCount: number;
   dayStart: number;
   dayCount: number;
+  /** Calls answered 429 because a limit was used up (sandbox statistics). */
+  refused?: number;
 }
 
 export interface DivisionData {
