@@ -3,7 +3,8 @@
  * HTTP: a lookup maps each order's country to an Intacct entity (mapping table "Intacct
  * entities"), the journal node writes the order there with a user-defined dimension on its lines;
  * the UK order is visible in the UK entity's session and not in the US one, and a replay posts
- * nothing new.
+ * nothing new. And a mapping table whose column targets a user-defined dimension is checked against
+ * the company's live values of it.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ import { localEnv, memoryStateStore, type SandboxServer } from "../connectors/sd
 import { executeRun } from "./executor/run";
 import type { FlowDefinitionInput } from "./flow/schema";
 import { createFlow, runNow } from "./flows";
+import { checkTable, createTable, upsertRow } from "./lookups";
 import { registry } from "./registry";
 import { createConnection, createLookupTable, createWorkspace, nodeRuns, testDb } from "./test/helpers";
 
@@ -96,5 +98,29 @@ describe("a record routed to its entity by a mapping", () => {
     expect(await executeRun(db, again)).toEqual({ status: "succeeded" });
     const state = (await (await fetch(`${intacct.url}/__sandbox/state`)).json()) as { companies: Record<string, { records: { GLBATCH: Array<{ REFERENCENO: string; MEGAENTITYID: string }> } }> };
     expect(state.companies[DEMO.multiEntityCompanyId]!.records.GLBATCH.filter((b) => b.REFERENCENO === uk).map((b) => b.MEGAENTITYID)).toEqual(["UK"]);
+  });
+});
+
+describe("a mapping table targeting a user-defined dimension", () => {
+  it("checks the column against the dimension's live values (userDimensionValues:CHANNEL)", async () => {
+    const workspaceId = await createWorkspace(db, "UDD mapping");
+    const demo = registry.connector("intacct")!.sandbox!(intacct.url);
+    const connectionId = await createConnection(db, workspaceId, "intacct", "Intacct (sandbox)", demo.config, demo.secrets);
+    const { id: tableId } = await createTable(db, workspaceId, {
+      name: "Sales channel by store",
+      kind: "dimension",
+      description: "Commerce store view -> Intacct channel",
+      keyLabel: "Store view",
+      columns: [{ name: "channel", label: "Channel", picker: "userDimensionValues:CHANNEL" }],
+      connectionId,
+    });
+    await upsertRow(db, workspaceId, tableId, { key: "default", values: { channel: "WEB" } }, undefined);
+    await upsertRow(db, workspaceId, tableId, { key: "b2b", values: { channel: "MAILORDER" } }, undefined);
+    await upsertRow(db, workspaceId, tableId, { key: "kiosk", values: { channel: "FAX" } }, undefined); // inactive
+    const check = await checkTable(db, workspaceId, tableId);
+    expect(check.checked).toBe(true);
+    const [column] = check.columns;
+    expect(column).toMatchObject({ column: "channel", unknown: [{ key: "b2b", value: "MAILORDER" }, { key: "kiosk", value: "FAX" }] });
+    expect(column!.options.map((o) => o.value)).toEqual(["WEB", "RETAIL", "PARTNER"]);
   });
 });

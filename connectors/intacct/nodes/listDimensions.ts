@@ -70,15 +70,18 @@ function readValuesFn(object: string, meta: { id: string; name: string }, active
   return { name: "readByQuery", body: { object, fields: fields.join(","), query: activeOnly ? "STATUS = 'active'" : "", pagesize: 1000 } };
 }
 
+/** readByQuery of a standard dimension or list; the hierarchical ones also give PARENTID. */
+function standardValuesFn(object: DimensionObject, activeOnly: boolean) {
+  return readValuesFn(object, DIMENSION_OBJECTS[object], activeOnly, !["GLACCOUNT", "VENDOR", "CUSTOMER", "ITEM", "GLJOURNAL"].includes(object));
+}
+
 /** All entries of several dimension objects: the first pages share one request. */
 export async function listDimensionValues(
   client: IntacctClient,
   objects: DimensionObject[],
   activeOnly: boolean,
 ): Promise<Record<string, DimensionEntry[]>> {
-  const fns = objects.map((o) =>
-    readValuesFn(o, DIMENSION_OBJECTS[o], activeOnly, o !== "GLACCOUNT" && o !== "VENDOR" && o !== "CUSTOMER" && o !== "ITEM" && o !== "GLJOURNAL"),
-  );
+  const fns = objects.map((o) => standardValuesFn(o, activeOnly));
   const results = await client.batch(fns, { label: `readByQuery ${objects.join(", ")}` });
   return collectValues(client, objects, results, (o) => DIMENSION_OBJECTS[o as DimensionObject]);
 }
@@ -158,7 +161,7 @@ export const listDimensions = node({
     if (!c.userDefined) return { dimensions: await listDimensionValues(ctx.client, [...new Set(c.objects)], c.activeOnly), userDimensions: [] };
     // getDimensions rides in the first request with the standard lists; UDD values need its answer.
     const objects = [...new Set(c.objects)];
-    const results = await ctx.client.batch([...objects.map((o) => readValuesFn(o, DIMENSION_OBJECTS[o], c.activeOnly, !["GLACCOUNT", "VENDOR", "CUSTOMER", "ITEM", "GLJOURNAL"].includes(o))), getDimensionsFn], {
+    const results = await ctx.client.batch([...objects.map((o) => standardValuesFn(o, c.activeOnly)), getDimensionsFn], {
       label: `readByQuery ${objects.join(", ")}, getDimensions`,
     });
     const udd = results[objects.length];
