@@ -104,6 +104,28 @@ describe("token", () => {
     expect(JSON.stringify(error)).not.toContain("wrong-secret-value");
   });
 
+  it("without a REST client ID or secret the connection is refused with a clear message, before anything is sent", async () => {
+    const { client, env } = rest({ config: { restClientId: undefined } });
+    const error = await caught(client.readByQuery("VENDOR", "", {}));
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toBe("The Intacct REST API needs the connection's REST client ID and client secret");
+    expect(env.calls).toHaveLength(0);
+  });
+
+  it("an entity on the connection signs in as user@company|entity; its journal lines without a location take the entity", async () => {
+    const { client, env } = rest({ config: { entityId: "US-NY" } });
+    const created = await runNode(createJournalEntry, client, {
+      ...entry("JE-NY"),
+      lines: [
+        { accountNo: "6200", type: "debit", amount: "5.00" },
+        { accountNo: "2200", type: "credit", amount: "5.00" },
+      ],
+    });
+    expect(env.calls.find((c) => c.url.endsWith("/oauth2/token"))!.requestBody).toContain(`username=${encodeURIComponent(`${REST_DEMO.username}|US-NY`)}`);
+    const [full] = await xml().client.read("GLBATCH", [created.recordNo]);
+    expect((full!.ENTRIES as { GLENTRY: Array<Record<string, unknown>> }).GLENTRY.map((l) => text(l.LOCATION))).toEqual(["US-NY", "US-NY"]);
+  });
+
   it("test connection signs in over REST", async () => {
     const { client } = rest();
     const result = await intacct.test!(client);
