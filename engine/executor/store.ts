@@ -161,7 +161,7 @@ function nodeRunRecords(rows: NodeRunRow[]): string {
 }
 
 /** The insert of node runs, for a statement whose `gate` (a lease check, or a CTE of it) says they may be written. */
-function insertNodeRuns(sql: Db["sql"], run: RunRow, rows: NodeRunRow[], gate: ReturnType<Db["sql"]>) {
+function insertNodeRuns(sql: Db["sql"], run: RunRow, rows: NodeRunRow[], gate: ReturnType<typeof held>) {
   return sql`
     insert into node_runs (workspace_id, run_id, node_id, node_type, status, attempt, input, output, handle, http_calls, logs,
                            attempts, error, seq, started_at, finished_at, duration_ms, next_attempt_at)
