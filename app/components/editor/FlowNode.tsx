@@ -1,18 +1,19 @@
 "use client";
 /**
  * The one canvas node component (memoized; registered once in the module-scope `nodeTypes`).
- * Reads its registry entry from context and its problems from the store by id: no callbacks in
- * `data`, so moving one node never re-renders the others.
+ * Reads its registry entry from context and its problems from the problems store by id (not the
+ * editor store, which changes on every pointer move of a drag): no callbacks in `data`, so moving
+ * one node never re-renders the others, nor runs 300 selectors.
  */
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { CanvasNode } from "./editor-store";
-import { iconFor, typeKey, useEditor, useRegistry } from "./context";
+import { iconFor, typeKey, useNodeProblems, useRegistry } from "./context";
 
 function FlowNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const { byKey } = useRegistry();
   const info = byKey.get(typeKey(data.type, data.typeVersion));
-  const problems = useEditor((s) => s.problemsByNode[id]);
+  const problems = useNodeProblems(id);
   const isTrigger = info?.category === "trigger";
   const outputs = info?.outputs ?? ["out"];
   const title = data.name || info?.title || data.type;

@@ -4,10 +4,17 @@
  */
 import { createContext, useContext, useState, type ReactNode } from "react";
 import { useStore } from "zustand";
-import { createEditorStore, type EditorState, type EditorStore, type NodeTypeInfo } from "./editor-store";
+import { createStore, type StoreApi } from "zustand/vanilla";
+import { createEditorStore, type EditorState, type EditorStore, type NodeTypeInfo, type Problem } from "./editor-store";
 import type { FlowDefinition } from "../../../engine/flow/schema";
 
 const StoreContext = createContext<EditorStore | null>(null);
+/**
+ * The problems by node, apart from the editor store: each canvas node reads its own from here, so
+ * a drag (an editor store change per pointer move) runs no per-node selector at all.
+ */
+type ProblemsStore = StoreApi<{ byNode: Record<string, Problem[]> }>;
+const ProblemsContext = createContext<ProblemsStore | null>(null);
 
 export interface RegistryInfo {
   list: NodeTypeInfo[];
@@ -18,11 +25,28 @@ const RegistryContext = createContext<RegistryInfo | null>(null);
 
 export function EditorProvider({ definition, registry, children }: { definition: FlowDefinition; registry: RegistryInfo; children: ReactNode }) {
   const [store] = useState(() => createEditorStore(definition));
+  const [problems] = useState(() => {
+    const p: ProblemsStore = createStore(() => ({ byNode: store.getState().problemsByNode }));
+    // Both stores live as long as this editor: the subscription ends with them.
+    store.subscribe((s, prev) => {
+      if (s.problemsByNode !== prev.problemsByNode) p.setState({ byNode: s.problemsByNode });
+    });
+    return p;
+  });
   return (
     <StoreContext.Provider value={store}>
-      <RegistryContext.Provider value={registry}>{children}</RegistryContext.Provider>
+      <ProblemsContext.Provider value={problems}>
+        <RegistryContext.Provider value={registry}>{children}</RegistryContext.Provider>
+      </ProblemsContext.Provider>
     </StoreContext.Provider>
   );
+}
+
+/** One node's problems (a canvas node's only subscription). */
+export function useNodeProblems(id: string): Problem[] | undefined {
+  const problems = useContext(ProblemsContext);
+  if (!problems) throw new Error("useNodeProblems outside <EditorProvider>");
+  return useStore(problems, (s) => s.byNode[id]);
 }
 
 export function useEditorStore(): EditorStore {
