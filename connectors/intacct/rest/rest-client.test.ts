@@ -213,10 +213,15 @@ describe("errors are classified the same on both transports", () => {
     const lost = await caught(runNode(createJournalEntry, client, entry("JE-LOST")));
     expect(lost).toBeInstanceOf(RetryableError);
     expect((lost as RetryableError).outcomeUnknown).toBe(true);
+    await kit.faults({ queue: ["gatewayTimeout"] });
+    const timedOut = await caught(runNode(createJournalEntry, client, entry("JE-524")));
+    expect(timedOut).toBeInstanceOf(RetryableError);
+    expect(timedOut.status).toBe(524);
+    expect((timedOut as RetryableError).outcomeUnknown).toBe(true);
     // The engine's retry reconciles by the natural key: the entry is there once, nothing is sent again.
     const retried = await runNode(createJournalEntry, client, entry("JE-LOST"), {}, { attempt: 2 });
     expect(retried.referenceNo).toBe("JE-LOST");
-    expect((await kit.state()).companies[DEMO_COMPANY].records.GLBATCH).toHaveLength(1);
+    expect((await kit.state()).companies[DEMO_COMPANY].records.GLBATCH).toHaveLength(2);
   });
 
   it("a write whose key was used with another request ends as already done with the record read back", async () => {

@@ -399,6 +399,21 @@ describe("limits, idempotency, entity", () => {
     expect(res.body["ia::result"]["ia::error"]).toMatchObject({ code: "GW-0010" });
   });
 
+  it("server faults: 502 GW-0001 and nothing applied; a gateway timeout applies the write, then answers 524; a lost answer applies it and closes the socket", async () => {
+    const t = await token();
+    await kit.faults({ queue: ["serverError"] });
+    const failed = await api("POST", "/objects/general-ledger/journal-entry", journalEntry("F-1"), {}, t);
+    expect(failed.status).toBe(502);
+    expect(failed.body["ia::result"]["ia::error"].code).toBe("GW-0001");
+    await kit.faults({ queue: ["gatewayTimeout"] });
+    const timedOut = await fetch(`${base}/objects/general-ledger/journal-entry`, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body: JSON.stringify(journalEntry("F-2")) });
+    expect(timedOut.status).toBe(524);
+    expect(timedOut.headers.get("content-type")).toContain("text/html");
+    await kit.faults({ queue: ["dropAfterWrite"] });
+    await expect(api("POST", "/objects/general-ledger/journal-entry", journalEntry("F-3"), {}, t)).rejects.toThrow();
+    expect((await kit.state()).companies[DEMO_COMPANY].records.GLBATCH!.map((b) => b.REFERENCENO)).toEqual(["F-2", "F-3"]);
+  });
+
   it("Idempotency-Key: a replay answers the first 201 with x-ia-idempotency-cached-date and posts nothing; another body is 409", async () => {
     const headers = { "idempotency-key": "intacct:glbatch:GJ:REST-JE-1" };
     const first = await api("POST", "/objects/general-ledger/journal-entry", journalEntry(), headers);

@@ -14,7 +14,8 @@
  *
  * Shared with the gateway: the faults queue ("rateLimit" -> 429 GW-0010 with Retry-After and the
  * X-IA-Throttle headers; "serverError" -> 502 GW-0001; "dropAfterWrite" -> applied, no answer;
- * "expireAuth" -> the presented token ends) and the per-company concurrency limit.
+ * "expireAuth" -> the presented token ends; "gatewayTimeout" -> applied, then 524) and the
+ * per-company concurrency limit.
  *
  * Idempotency-Key (POST, PATCH; 3.6): a replay within 48 h answers the first status and body with
  * `x-ia-idempotency-cached-date`; the same key with another request answers 409.
@@ -205,6 +206,11 @@ export function createRestApi(deps: RestDeps) {
       }
       if (fault === "dropAfterWrite" && isWrite) {
         dropResponse(res);
+        return true;
+      }
+      // The gateway's "gatewayTimeout": the request was applied, the edge answers 524 (HTML).
+      if ((fault as string) === "gatewayTimeout") {
+        send(res, 524, "<!DOCTYPE html><html><head><title>524</title></head><body><h1>A timeout occurred</h1></body></html>", { "content-type": "text/html" });
         return true;
       }
       if (answer.body === undefined) {
