@@ -273,9 +273,9 @@ export class AvalaraClient {
    * Companies of the account (picker).
    * https://developer.avalara.com/api-reference/avatax/rest/v2/methods/Companies/QueryCompanies/
    */
-  async listCompanies(): Promise<Array<{ companyCode: string; name: string; isDefault: boolean }>> {
+  async listCompanies(): Promise<Array<{ id: number; companyCode: string; name: string; isDefault: boolean }>> {
     const body = await this.transport.call<unknown>({ method: "GET", path: "/api/v2/companies", query: { $top: "1000" }, label: "QueryCompanies" });
-    const schema = wireFetchResult(z.looseObject({ companyCode: z.string(), name: z.string(), isDefault: z.boolean().catch(false) }));
+    const schema = wireFetchResult(z.looseObject({ id: z.number(), companyCode: z.string(), name: z.string(), isDefault: z.boolean().catch(false) }));
     return this.parse(schema, body, "QueryCompanies").value;
   }
 

@@ -15,6 +15,8 @@ import { resolveAddress } from "./nodes/resolveAddress";
 import { voidTransaction } from "./nodes/voidTransaction";
 import { syncDocument } from "./nodes/syncDocument";
 import { commitSynced } from "./nodes/commitSynced";
+import { checkTaxCodes, companyTaxCodes } from "./nodes/checkTaxCodes";
+import { customersChanged, getCustomerNode, upsertCustomer } from "./nodes/customers";
 import { DEMO } from "./sandbox/seed";
 
 export { AvalaraClient } from "./client";
@@ -81,8 +83,16 @@ export const avalara = defineConnector<AvalaraConfig, AvalaraSecrets, AvalaraCli
     },
     taxCodes: {
       title: "Tax codes",
-      load: async (client) => (await client.listTaxCodes()).map((t) => ({ value: t.taxCode, label: `${t.taxCode} · ${t.description}` })),
+      // System tax codes, then each company's own (QueryTaxCodes under the company).
+      load: async (client) => {
+        const system = (await client.listTaxCodes()).map((t) => ({ value: t.taxCode, label: `${t.taxCode} · ${t.description}` }));
+        const own = [];
+        for (const company of await client.listCompanies()) {
+          for (const t of await companyTaxCodes(client, company.id)) own.push({ value: t.taxCode, label: `${t.taxCode} · ${t.description} (${company.companyCode})` });
+        }
+        return [...system, ...own];
+      },
     },
   },
-  nodes: [resolveAddress, createTransaction, commitTransaction, voidTransaction, getTransaction, syncDocument, commitSynced],
+  nodes: [resolveAddress, createTransaction, commitTransaction, voidTransaction, getTransaction, syncDocument, commitSynced, getCustomerNode, upsertCustomer, customersChanged, checkTaxCodes],
 });

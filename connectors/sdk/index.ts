@@ -11,3 +11,4 @@ export * from "./egress";
 export * from "./picker-node";
 export * from "./status";
 export * from "./credential-cache";
+export * from "./field-sync";

@@ -26,6 +26,7 @@ import {
   type Jurisdiction,
   type JurisTypeId,
 } from "./gazetteer";
+import { activeCertificate } from "./customers";
 import type { SandboxCompany } from "./seed";
 import { alwaysExempt, taxability, taxCodes, vatRates } from "./taxCodes";
 import {
@@ -183,8 +184,8 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
   const transactionId = isStoredType(type) ? ctx.nextTransactionId() : 0;
   const date = model.date.slice(0, 10);
   const isoDate = `${date}T00:00:00`;
-  const messages: MessageModel[] = [];
   const taxIsoDate = `${taxDateOverride(model) ?? date}T00:00:00`;
+  const messages: MessageModel[] = [];
   const addresses: TransactionAddressModel[] = [];
   const addressId = (info: AddressInfo): number => {
     const key = JSON.stringify([info.line1, info.city, info.region, info.postalCode, info.country]);
@@ -226,7 +227,8 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
     }
 
     const taxCode = (input.taxCode ?? "").trim() || "P0000000";
-    if (!taxCodes.some((t) => t.taxCode === taxCode)) {
+    const companyCode = ctx.company.taxCodes.find((t) => t.taxCode === taxCode);
+    if (!companyCode && !taxCodes.some((t) => t.taxCode === taxCode)) {
       throw new AvaTaxFault(400, "EntityNotFoundError", `TaxCode '${taxCode}' not found.`, {
         refersTo: `Lines[${index}].TaxCode`,
         description: "The tax code is not a system tax code or one of the company's custom tax codes.",
@@ -237,15 +239,13 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
     const amount = input.amount;
     const discountAmount = input.discounted && discountedTotal !== 0 ? round2((discount * amount) / discountedTotal) : 0;
     const region = destination.region;
-    const certificate = ctx.company.certificates[model.customerCode];
-    const exemptNo =
-      input.exemptionCode ||
-      model.exemptionNo ||
-      (certificate && certificate.regions.includes(region) ? certificate.exemptionNo : "") ||
-      "";
+    // A certificate linked to the customer record exempts it in the certificate's state.
+    const certificate = destination.country === "US" ? activeCertificate(ctx.company, model.customerCode, region, model.date) : undefined;
+    const exemptNo = input.exemptionCode || model.exemptionNo || certificate?.exemptionNumber || "";
     const useCode = model.entityUseCode || model.customerUsageType || "";
     const exemptByCertificate = Boolean(exemptNo || useCode);
-    const rule = destination.country === "US" ? (taxability[taxCode]?.[region] ?? {}) : alwaysExempt.has(taxCode) ? { exempt: true } : {};
+    const ruleCode = companyCode?.parentTaxCode ?? taxCode;
+    const rule = destination.country === "US" ? (taxability[ruleCode]?.[region] ?? {}) : alwaysExempt.has(ruleCode) ? { exempt: true } : {};
     const nonTaxable = Boolean(rule.exempt) || destination.noNexus;
 
     let base = amount - discountAmount;
@@ -316,11 +316,11 @@ export function calculate(ctx: EngineContext, model: CreateTransactionModel, cod
       lineAmount,
       discountAmount,
       exemptAmount: round2(base - taxableAmount),
-      exemptCertId: exemptByCertificate && certificate?.exemptionNo === exemptNo ? 40001 : 0,
+      exemptCertId: exemptByCertificate && certificate?.exemptionNumber === exemptNo ? certificate.id : 0,
       exemptNo,
       isItemTaxable: !nonTaxable,
       taxCode,
-      taxCodeId: 8000 + taxCodes.findIndex((t) => t.taxCode === taxCode),
+      taxCodeId: companyCode ? 9_100_000 + ctx.company.taxCodes.indexOf(companyCode) : 8000 + taxCodes.findIndex((t) => t.taxCode === taxCode),
       tax,
       taxableAmount,
       taxCalculated: tax,

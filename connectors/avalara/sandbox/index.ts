@@ -78,7 +78,16 @@ export function createSandbox(options: AvalaraSandboxOptions = {}): AvalaraSandb
     accounts: state.accounts.map((a) => ({
       accountId: a.accountId,
       name: a.name,
-      companies: a.companies.map((c) => ({ id: c.id, companyCode: c.companyCode, name: c.name, nexus: c.nexus, isDefault: c.isDefault })),
+      companies: a.companies.map((c) => ({
+        id: c.id,
+        companyCode: c.companyCode,
+        name: c.name,
+        nexus: c.nexus,
+        isDefault: c.isDefault,
+        customers: c.customers,
+        certificates: c.certificates,
+        taxCodes: c.taxCodes.map((t) => t.taxCode),
+      })),
     })),
     documents: [...state.documents.values()].map((d) => ({
       accountId: d.accountId,

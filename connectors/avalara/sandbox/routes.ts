@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import { resolveAddress, type AddressValidationInfo } from "./addresses";
 import { authenticate, requirePrincipal } from "./auth";
+import { customerRoutes } from "./customers";
 import type { Gazetteer } from "./gazetteer";
 import type { SandboxState } from "./seed";
 import { shapeTransaction, type TransactionStore } from "./store";
@@ -255,6 +256,7 @@ export const routes: Route[] = [
       return ok({ "@recordsetCount": value.length, value });
     },
   },
+  ...customerRoutes(Date.now),
 ];
 
 export function matchRoute(method: string, pathname: string): { route: Route; params: string[] } | undefined {

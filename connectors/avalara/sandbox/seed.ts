@@ -2,6 +2,8 @@
  * Seeded sandbox state: accounts (account id + license key, and a user), their companies with
  * nexus, customer exemption certificates, and the stored transactions.
  */
+import type { SandboxCertificate, SandboxCustomer } from "./customers";
+import type { TaxCodeDefinition } from "./taxCodes";
 import type { TransactionModel } from "./wire";
 
 export interface SandboxUser {
@@ -19,8 +21,12 @@ export interface SandboxCompany {
   nexus: string[];
   /** Countries outside the USA where the company collects VAT/GST. */
   vatCountries: string[];
-  /** Exemption certificates by customer code: the states where the customer is exempt. */
-  certificates: Record<string, { exemptionNo: string; regions: string[]; reason: string }>;
+  /** Customer records (exemption certificate management), by customerCode. */
+  customers: SandboxCustomer[];
+  /** Exemption certificates, each linked to customers and exempting them in one state. */
+  certificates: SandboxCertificate[];
+  /** The company's own tax codes (each taxed like its parent system code). */
+  taxCodes: Array<TaxCodeDefinition & { parentTaxCode: string }>;
 }
 
 export interface SandboxAccount {
@@ -61,6 +67,22 @@ export const DEMO = {
   secondLicenseKey: "F9E8D7C6B5A40312",
 } as const;
 
+const SEEDED = "2024-01-02T00:00:00";
+
+function demoCustomer(id: number, companyId: number, customerCode: string, name: string, line1: string, city: string, region: string, postalCode: string): SandboxCustomer {
+  return {
+    id, companyId, customerCode, alternateId: "", name, attnName: "", line1, line2: "", city, region, postalCode, country: "US", phoneNumber: "", faxNumber: "",
+    emailAddress: "", contactName: "", taxpayerIdNumber: "", isBill: true, isShip: true, createdDate: SEEDED, modifiedDate: SEEDED,
+  };
+}
+
+function demoCertificate(id: number, companyId: number, customerCode: string, exemptionNumber: string, reason: string, reasonId: number, region: string, state: string): SandboxCertificate {
+  return {
+    id, companyId, signedDate: "2024-01-01", expirationDate: "2030-12-31", exemptionNumber, exemptPercentage: 0, exemptionReason: { id: reasonId, name: reason },
+    exposureZone: { id: 100, name: state, region, country: "US" }, valid: true, status: "COMPLETE", customerCodes: [customerCode], createdDate: SEEDED, modifiedDate: SEEDED,
+  };
+}
+
 export function seedState(): SandboxState {
   return {
     accounts: [
@@ -78,10 +100,15 @@ export function seedState(): SandboxState {
             isDefault: true,
             nexus: ["WA", "CA", "NY", "TX", "IL", "CO"],
             vatCountries: ["CA", "GB", "DE", "NL", "BE", "FR", "ES"],
-            certificates: {
-              "CUST-RESELLER-TX": { exemptionNo: "TX-RESALE-0042", regions: ["TX"], reason: "Resale" },
-              "CUST-HOSPITAL-NY": { exemptionNo: "NY-ST119-7781", regions: ["NY"], reason: "Charitable organization" },
-            },
+            customers: [
+              demoCustomer(3000001, 7654321, "CUST-RESELLER-TX", "Lone Star Resellers", "600 Congress Ave", "Austin", "TX", "78701"),
+              demoCustomer(3000002, 7654321, "CUST-HOSPITAL-NY", "St. Vincent Hospital", "170 W 12th St", "New York", "NY", "10011"),
+            ],
+            certificates: [
+              demoCertificate(40001, 7654321, "CUST-RESELLER-TX", "TX-RESALE-0042", "RESALE", 7, "TX", "Texas"),
+              demoCertificate(40002, 7654321, "CUST-HOSPITAL-NY", "NY-ST119-7781", "CHARITABLE/EXEMPT ORG", 5, "NY", "New York"),
+            ],
+            taxCodes: [{ taxCode: "LL-SUPPORT", description: "Ledgerline support plan (company tax code)", taxCodeTypeId: "S", parentTaxCode: "SC150100" }],
           },
           {
             id: 7654322,
@@ -90,7 +117,9 @@ export function seedState(): SandboxState {
             isDefault: false,
             nexus: ["WA", "CA"],
             vatCountries: [],
-            certificates: {},
+            customers: [],
+            certificates: [],
+            taxCodes: [],
           },
         ],
       },
@@ -108,7 +137,9 @@ export function seedState(): SandboxState {
             isDefault: true,
             nexus: ["NY"],
             vatCountries: [],
-            certificates: {},
+            customers: [],
+            certificates: [],
+            taxCodes: [],
           },
         ],
       },
