@@ -2,9 +2,10 @@
  * Trigger (poll): orders, invoices and credit memos updated since the last poll.
  *
  * Cursor rules (house rule 9):
- * - per entity, `since` = the newest `updated_at` handed over; each poll re-reads from
- *   `since - overlap` (clock skew, late commits) and drops what it already handed over, keyed
- *   by `entity_id@updated_at` (records sharing the newest timestamp are not lost or repeated);
+ * - per entity, the SDK's overlap window (connectors/sdk/poll-window.ts): `since` = the newest
+ *   `updated_at` handed over; each poll re-reads from `since - overlap` (clock skew, late
+ *   commits) and drops what it already handed over, keyed by `entity_id@updated_at` (records
+ *   sharing the newest timestamp are not lost or repeated);
  * - pages advance by keyset (`updated_at >= last seen`, page 1 again) so records that move while
  *   we page cannot slip between pages; `currentPage` only advances inside one timestamp;
  * - at most `maxPagesPerPoll` pages per poll, `hasMore` when capped;
@@ -13,6 +14,7 @@
  */
 import { z } from "zod";
 import { PermanentError, type TriggerRecord } from "../../sdk";
+import { advanceWindow, type PollWindow, type StampClock } from "../../sdk/poll-window";
 import type { CommerceClient, SalesEntity } from "../client";
 import { creditMemo, invoice, order } from "../schemas";
 import { fromMagentoDate, toMagentoDate, type SearchFilter } from "../search-criteria";
@@ -60,19 +62,19 @@ function startDate(c: Config, now: number): string {
   return toMagentoDate(c.startFrom ? parseStartFrom(c.startFrom) : now - c.lookbackHours * 3_600_000);
 }
 
-const seenKey = (id: unknown, updatedAt: string) => `${String(id)}@${updatedAt}`;
-const seenTime = (key: string) => key.slice(key.indexOf("@") + 1);
+/** Magento's `updated_at` ("YYYY-MM-DD HH:MM:SS", UTC). */
+const MAGENTO_CLOCK: StampClock = { ms: fromMagentoDate, text: toMagentoDate };
 
 async function pollEntity(
   client: CommerceClient,
   entity: SalesEntity,
   c: Config,
-  cursor: { since: string; seen: string[] },
-): Promise<{ records: TriggerRecord[]; cursor: { since: string; seen: string[] }; hasMore: boolean }> {
+  start: PollWindow,
+): Promise<{ records: TriggerRecord[]; cursor: PollWindow; hasMore: boolean }> {
   const pageSize = client.config.pageSize;
-  const seen = new Set(cursor.seen);
-  let from = toMagentoDate(fromMagentoDate(cursor.since) - c.overlapSeconds * 1000);
-  let since = cursor.since;
+  const overlapMs = c.overlapSeconds * 1000;
+  let cursor = start;
+  let from = toMagentoDate(fromMagentoDate(cursor.since) - overlapMs);
   let page = 1;
   let pagesWithNew = 0;
   let requests = 0;
@@ -89,19 +91,26 @@ async function pollEntity(
       currentPage: page,
     });
     requests++;
-    let fresh = 0;
     let last: string | undefined;
-    for (const raw of result.items) {
-      const updatedAt = typeof raw.updated_at === "string" ? raw.updated_at : undefined;
-      const entityId = Number(raw.entity_id);
-      if (!updatedAt || !Number.isInteger(entityId)) continue;
-      last = updatedAt;
-      const key = seenKey(entityId, updatedAt);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      fresh++;
-      if (updatedAt > since) since = updatedAt;
-      const number = typeof raw.increment_id === "string" ? raw.increment_id : String(entityId);
+    const step = advanceWindow(
+      cursor,
+      result.items,
+      (raw) => {
+        const updatedAt = typeof raw.updated_at === "string" ? raw.updated_at : undefined;
+        const entityId = Number(raw.entity_id);
+        if (!updatedAt || !Number.isInteger(entityId)) return undefined;
+        last = updatedAt;
+        return { key: String(entityId), stamp: updatedAt };
+      },
+      overlapMs,
+      fromMagentoDate(from),
+      MAGENTO_CLOCK,
+    );
+    cursor = step.next;
+    const fresh = step.fresh.length;
+    for (const { row: raw, key, stamp: updatedAt } of step.fresh) {
+      const entityId = Number(key);
+      const number = typeof raw.increment_id === "string" ? raw.increment_id : key;
       records.push({
         key: `commerce:${entity}:${entityId}`,
         version: updatedAt,
@@ -112,11 +121,7 @@ async function pollEntity(
     if (fresh > 0) pagesWithNew++;
     const complete = result.items.length === 0 || page * pageSize >= result.total_count;
     const capped = pagesWithNew >= c.maxPagesPerPoll || requests >= c.maxPagesPerPoll * 4;
-    if (complete || capped) {
-      const horizon = toMagentoDate(fromMagentoDate(since) - c.overlapSeconds * 1000);
-      const kept = [...seen].filter((k) => seenTime(k) >= horizon).slice(-MAX_SEEN);
-      return { records, cursor: { since, seen: kept }, hasMore: !complete };
-    }
+    if (complete || capped) return { records, cursor: { since: cursor.since, seen: cursor.seen.slice(-MAX_SEEN) }, hasMore: !complete };
     // Keyset paging: restart at page 1 from the newest timestamp read; page on only inside one timestamp.
     if (last !== undefined && last > from) {
       from = last;

@@ -9,14 +9,11 @@
  * again while a poll answers `hasMore`, up to its pages per tick.
  */
 import type { PollResult, TriggerRecord } from "../../sdk";
+import { advanceWindow, windowStart, type PollWindow, type StampClock } from "../../sdk/poll-window";
 import { text } from "../xml";
 
-export interface Window {
-  /** Newest timestamp seen ("MM/DD/YYYY HH:MM:SS"). */
-  since: string;
-  /** `<key>@<timestamp>` pairs delivered inside the overlap window. */
-  seen: string[];
-}
+/** The SDK's overlap window on Intacct's stamps: `since` is "MM/DD/YYYY HH:MM:SS". */
+export type Window = PollWindow;
 
 /** A poll's checkpoint: its cursor and the audit trail's cursor. */
 export interface PollCheckpoint extends Window {
@@ -56,9 +53,11 @@ export function isWindow(value: unknown): value is Window {
   return !!w && typeof w.since === "string" && Array.isArray(w.seen) && !Number.isNaN(stampMs(w.since));
 }
 
+const INTACCT_CLOCK: StampClock = { ms: stampMs, text: stampText };
+
 /** Where the next read starts: the overlap before the cursor, or the first poll's lookback. */
 export function readFrom(window: Window | undefined, overlapSeconds: number, firstFrom: number): number {
-  return window ? stampMs(window.since) - overlapSeconds * 1000 : firstFrom;
+  return windowStart(window, overlapSeconds * 1000, firstFrom, INTACCT_CLOCK);
 }
 
 /** The rows not delivered yet, and the window after them (the rows are every row since `from`). */
@@ -69,25 +68,7 @@ export function advance<T>(
   overlapSeconds: number,
   from: number,
 ): { fresh: Array<{ row: T; key: string; stamp: string }>; next: Window } {
-  const seen = new Set(window?.seen ?? []);
-  const delivered = (window?.seen ?? []).map((id) => ({ id, ms: stampMs(id.slice(id.lastIndexOf("@") + 1)) }));
-  let newest = window ? stampMs(window.since) : Number.NEGATIVE_INFINITY;
-  const fresh: Array<{ row: T; key: string; stamp: string }> = [];
-  for (const row of rows) {
-    const where = at(row);
-    if (!where) continue;
-    const ms = stampMs(where.stamp);
-    if (!where.key || Number.isNaN(ms)) continue;
-    const id = `${where.key}@${where.stamp}`;
-    newest = Math.max(newest, ms);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    delivered.push({ id, ms });
-    fresh.push({ row, key: where.key, stamp: where.stamp });
-  }
-  const since = Number.isFinite(newest) ? stampText(newest) : (window?.since ?? stampText(from));
-  const windowStart = stampMs(since) - overlapSeconds * 1000;
-  return { fresh, next: { since, seen: delivered.filter((d) => d.ms >= windowStart).map((d) => d.id) } };
+  return advanceWindow(window, rows, at, overlapSeconds * 1000, from, INTACCT_CLOCK);
 }
 
 export interface ModifiedPoll<Row extends Record<string, unknown>> {
