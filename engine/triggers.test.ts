@@ -2,8 +2,14 @@
  * Triggers on real PostgreSQL: signed webhooks (forged and unsigned ones store nothing, redeliveries
  * are dropped), duplicate records, schedules.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFlow, activateFlow, deactivateFlow } from "./flows";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Db } from "../db/client";
+import * as schema from "../db/schema";
+import { SYSTEM_ACTOR } from "./audit";
+import { updateConnection } from "./connection-admin";
+import { createFlow, activateFlow, deactivateFlow, saveVersion } from "./flows";
 import { signWebhook } from "./nodes/triggers";
 import { createConnection, createWorkspace, testDb } from "./test/helpers";
 import { handleWebhook, tick } from "./triggers";
@@ -111,6 +117,100 @@ describe("webhook trigger", () => {
     await deactivateFlow(db, workspaceId, flowId);
     expect((await handleWebhook(db, { flowId, nodeId: "hook" }, signed("{}"))).status).toBe(404);
     await activateFlow(db, workspaceId, flowId);
+  });
+});
+
+/** The real postgres.js clients of a Db, counting every statement they send. */
+function countingDb(): { db: Db; statements: string[] } {
+  const statements: string[] = [];
+  const options = { max: 2, onnotice: () => undefined, debug: (_connection: number, query: string) => void statements.push(query) };
+  const orm = postgres(inject("databaseUrl"), options);
+  const sql = postgres(inject("databaseUrl"), options);
+  const counted = drizzle(orm, { schema }) as unknown as Db;
+  counted.sql = sql;
+  counted.close = async () => {
+    await Promise.all([orm.end(), sql.end()]);
+  };
+  return { db: counted, statements };
+}
+
+describe("webhook intake statements and cache", () => {
+  const hookSecret = "whsec_fedcba9876543210fedc";
+  let flowId: string;
+  let connectionId: string;
+  const counting = countingDb();
+  const hookDefinition = (expression: string) => ({
+    schemaVersion: 1,
+    nodes: [
+      { id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: { recordKey: "id", recordVersion: "$string(updatedAt)" }, connectionId },
+      { id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "id", expression }] } },
+    ],
+    edges: [{ id: "e", source: "hook", target: "map" }],
+  });
+  beforeAll(async () => {
+    connectionId = await createConnection(db, workspaceId, "webhook", "Counted signing secret", {}, { signingSecret: hookSecret });
+    const created = await createFlow(db, workspaceId, { name: "counted hook", definition: hookDefinition("id") });
+    expect(created.problems).toEqual([]);
+    flowId = created.flowId;
+    await activateFlow(db, workspaceId, flowId);
+  });
+  afterAll(async () => {
+    await counting.db.close();
+  });
+
+  const deliver = (payload: unknown, options: { secret?: string; eventId?: string } = {}) =>
+    handleWebhook(counting.db, { flowId, nodeId: "hook" }, signed(JSON.stringify(payload), { secret: options.secret ?? hookSecret, eventId: options.eventId }));
+
+  it("stores an accepted delivery (event, run and job) in one statement once the flow is known", async () => {
+    expect((await deliver({ id: "warm", updatedAt: 1 })).status).toBe(200);
+    counting.statements.length = 0;
+    const accepted = await deliver({ id: "inv-1", updatedAt: 1 }, { eventId: "evt-count-1" });
+    expect(counting.statements).toHaveLength(1);
+    expect(accepted.status).toBe(200);
+    const runs = (accepted.body as { runs: string[] }).runs;
+    expect(runs).toHaveLength(1);
+    const [job] = await db.sql<{ key: string; task: string; payload: { runId: string } }[]>`
+      select j.key, t.identifier as task, j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+      where j.key = ${`run:${runs[0]}`}`;
+    expect(job).toMatchObject({ task: "ledgerline_run", payload: { runId: runs[0] } });
+    const [run] = await db.sql<{ record_key: string; record_version: string; trigger_kind: string; input: unknown }[]>`
+      select record_key, record_version, trigger_kind, input from runs where id = ${runs[0]!}`;
+    expect(run).toEqual({ record_key: "inv-1", record_version: "1", trigger_kind: "webhook", input: { id: "inv-1", updatedAt: 1 } });
+
+    // A redelivery of the same event id: one statement, nothing new, acknowledged as a duplicate.
+    counting.statements.length = 0;
+    const again = await deliver({ id: "inv-1", updatedAt: 1 }, { eventId: "evt-count-1" });
+    expect(counting.statements).toHaveLength(1);
+    expect(again).toMatchObject({ status: 200, body: { duplicate: true, runs: [] } });
+    expect((await db.sql<{ n: number }[]>`select count(*)::int as n from runs where flow_id = ${flowId} and record_key = 'inv-1'`)[0]!.n).toBe(1);
+  });
+
+  it("never accepts a delivery for a deactivated flow from its cache, and follows a newly activated version", async () => {
+    expect((await deliver({ id: "inv-2", updatedAt: 1 })).status).toBe(200);
+    await deactivateFlow(db, workspaceId, flowId);
+    const refused = await deliver({ id: "inv-3", updatedAt: 1 });
+    expect(refused.status).toBe(404);
+    expect((await db.sql`select 1 from runs where flow_id = ${flowId} and record_key = 'inv-3'`).length).toBe(0);
+    const saved = await saveVersion(db, workspaceId, flowId, hookDefinition("$uppercase(id)"), "Uppercase", SYSTEM_ACTOR);
+    expect(saved.problems).toEqual([]);
+    await activateFlow(db, workspaceId, flowId);
+    const [active] = await db.sql<{ id: string }[]>`select active_version_id::text as id from flows where id = ${flowId}`;
+    const accepted = await deliver({ id: "inv-3", updatedAt: 1 });
+    expect(accepted.status).toBe(200);
+    const [run] = await db.sql<{ version: string }[]>`select flow_version_id::text as version from runs where id = ${(accepted.body as { runs: string[] }).runs[0]!}`;
+    expect(run!.version).toBe(active!.id);
+  });
+
+  it("refuses the old secret and accepts the new one right after the secret is rotated", async () => {
+    expect((await deliver({ id: "inv-4", updatedAt: 1 })).status).toBe(200);
+    const rotated = "whsec_rotated_rotated_rotated_0";
+    await updateConnection(db, workspaceId, SYSTEM_ACTOR, { id: connectionId, secrets: { signingSecret: rotated } });
+    const old = await deliver({ id: "inv-5", updatedAt: 1 });
+    expect(old.status).toBe(401);
+    expect((await db.sql`select 1 from runs where flow_id = ${flowId} and record_key = 'inv-5'`).length).toBe(0);
+    const fresh = await deliver({ id: "inv-5", updatedAt: 1 }, { secret: rotated });
+    expect(fresh.status).toBe(200);
+    expect((fresh.body as { runs: string[] }).runs).toHaveLength(1);
   });
 });
 

@@ -17,15 +17,18 @@ import {
   type AnyNodeDefinition,
   type Logger,
   type TriggerContext,
+  type TriggerRecord,
   type WebhookRequest,
 } from "../connectors/sdk";
 import { jsonb, type Db } from "../db/client";
-import { buildEnv, loadConnection } from "./connections";
+import { buildEnv, loadConnection, type LoadedConnection } from "./connections";
 import { parseFlowDefinition, type FlowDefinition, type FlowNode } from "./flow/schema";
 import { bindSummaryStore } from "./nodes/aggregate-store";
-import { cancelTick, scheduleTick } from "./queue";
+import { cancelTick, queueNameFor, scheduleTick, TASK_RUN } from "./queue";
+import { recordVersion } from "./record-version";
 import { registry } from "./registry";
 import { createRuns } from "./runs";
+import { cachedWebhookTarget, forgetWebhookTarget, rememberWebhookTarget, type WebhookTarget } from "./webhook-cache";
 
 export const MAX_PAGES_PER_TICK = 5;
 export const DEFAULT_POLL_SCHEDULE = "*/5 * * * *";
@@ -178,45 +181,173 @@ export interface WebhookResponse {
 
 const webhookParams = z.object({ flowId: z.string().uuid(), nodeId: z.string().min(1).max(64) });
 
+/** The connection's fingerprint as the intake statement recomputes it. */
+const CONNECTION_FINGERPRINT = "c.updated_at::text || ':' || md5(coalesce(c.secrets_enc, '') || c.config::text)";
+
+/**
+ * Read the flow's active version and its trigger's connection (a cache miss or a stale entry).
+ * The fingerprint is read before the secrets: a change in between leaves an older fingerprint,
+ * which the intake statement refuses, so a newer secret is never cached under it.
+ */
+async function loadWebhookTarget(db: Db, flowId: string): Promise<WebhookTarget | undefined> {
+  const sql = db.sql;
+  const [flow] = await sql<{ workspace_id: string; active: boolean; active_version_id: string | null; definition: unknown }[]>`
+    select f.workspace_id::text, f.active, f.active_version_id::text, v.definition
+    from flows f left join flow_versions v on v.id = f.active_version_id and v.workspace_id = f.workspace_id where f.id = ${flowId}`;
+  if (!flow?.active || !flow.definition || !flow.active_version_id) return undefined;
+  const definition = parseFlowDefinition(flow.definition);
+  const trigger = findTrigger(definition);
+  let connection: LoadedConnection | undefined;
+  let connectionFingerprint: string | null = null;
+  if (trigger?.def.connection && trigger.node.connectionId) {
+    const [row] = await sql<{ fingerprint: string }[]>`
+      select ${sql.unsafe(CONNECTION_FINGERPRINT)} as fingerprint from connections c
+      where c.id = ${trigger.node.connectionId} and c.workspace_id = ${flow.workspace_id}`;
+    connection = await loadConnection(db, flow.workspace_id, trigger.node.connectionId);
+    connectionFingerprint = row?.fingerprint ?? null;
+  }
+  const target: WebhookTarget = {
+    workspaceId: flow.workspace_id,
+    flowId,
+    versionId: flow.active_version_id,
+    definition,
+    trigger,
+    config: trigger?.def.trigger?.webhook ? trigger.def.config.parse(trigger.node.config) : undefined,
+    queueName: queueNameFor(flowId, definition.settings.concurrency),
+    connection,
+    connectionFingerprint,
+  };
+  rememberWebhookTarget(target);
+  return target;
+}
+
+/**
+ * One statement: check the cached target is still current (flow active on that version, the
+ * connection unchanged), record the event id (a redelivery stops here), insert the runs and
+ * enqueue their jobs. `current` is false when the target was stale: nothing was stored.
+ */
+async function storeDelivery(
+  db: Db,
+  target: WebhookTarget,
+  nodeId: string,
+  eventId: string | undefined,
+  records: TriggerRecord[],
+): Promise<{ current: boolean; duplicate: boolean; created: string[] }> {
+  const sql = db.sql;
+  const connectionId = target.connection ? target.connection.id : null;
+  const rows = records.map((record) => ({ key: record.key, version: recordVersion(record), label: record.label ?? null, data: record.data ?? null }));
+  const [row] = await sql<{ current: boolean; fresh: boolean; jobs: number; runs: string[] }[]>`
+    with target as (
+      select f.workspace_id from flows f
+      where f.id = ${target.flowId} and f.workspace_id = ${target.workspaceId} and f.active and f.active_version_id = ${target.versionId}
+        and (${connectionId}::uuid is null or exists (
+          select 1 from connections c where c.id = ${connectionId}::uuid and c.workspace_id = f.workspace_id
+            and ${sql.unsafe(CONNECTION_FINGERPRINT)} = ${target.connectionFingerprint}::text))
+    ),
+    event as (
+      insert into webhook_events (workspace_id, flow_id, node_id, event_id, record_count)
+      select workspace_id, ${target.flowId}, ${nodeId}, ${eventId ?? null}::text, ${records.length} from target where ${eventId ?? null}::text is not null
+      on conflict (flow_id, node_id, event_id) do nothing returning id
+    ),
+    created as (
+      insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input)
+      select t.workspace_id, ${target.flowId}, ${target.versionId}, 'webhook', e.rec->>'key', e.rec->>'version', e.rec->>'label', e.rec->'data'
+      from target t, jsonb_array_elements(${jsonb(rows)}::text::jsonb) with ordinality as e(rec, ord)
+      where ${eventId ?? null}::text is null or exists (select 1 from event)
+      order by e.ord
+      on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
+      returning id
+    ),
+    jobs as (
+      select graphile_worker.add_job(
+        ${TASK_RUN}::text,
+        payload => json_build_object('runId', id::text),
+        queue_name => ${target.queueName}::text,
+        max_attempts => 25,
+        job_key => 'run:' || id::text,
+        priority => 0,
+        job_key_mode => 'replace'
+      ) from created
+    )
+    select exists (select 1 from target) as current, exists (select 1 from event) as fresh,
+           (select count(*)::int from jobs) as jobs, array(select id::text from created) as runs`;
+  if (!row!.current) return { current: false, duplicate: false, created: [] };
+  return { current: true, duplicate: eventId !== undefined && !row!.fresh, created: row!.runs };
+}
+
+/** Flow still active on the cached version and connection unchanged (a delivery that stores nothing). */
+async function targetCurrent(db: Db, target: WebhookTarget): Promise<boolean> {
+  const sql = db.sql;
+  const connectionId = target.connection ? target.connection.id : null;
+  const rows = await sql`
+    select 1 from flows f
+    where f.id = ${target.flowId} and f.workspace_id = ${target.workspaceId} and f.active and f.active_version_id = ${target.versionId}
+      and (${connectionId}::uuid is null or exists (
+        select 1 from connections c where c.id = ${connectionId}::uuid and c.workspace_id = f.workspace_id
+          and ${sql.unsafe(CONNECTION_FINGERPRINT)} = ${target.connectionFingerprint}::text))`;
+  return rows.length > 0;
+}
+
+function webhookContext(db: Db, target: WebhookTarget, node: FlowNode): TriggerContext {
+  const signal = new AbortController().signal;
+  const client = target.connection
+    ? target.connection.connector.createClient(buildEnv(db, target.connection, { log: silent, signal, redactor: new Redactor() }))
+    : undefined;
+  const ctx: TriggerContext = { client, log: silent, signal, workspaceId: target.workspaceId, flowId: target.flowId, nodeId: node.id };
+  bindSummaryStore(ctx, db);
+  return ctx;
+}
+
 /**
  * A delivery to /api/webhooks/<flowId>/<nodeId>. The signature is verified before anything is
  * stored; redeliveries of an event id are acknowledged and dropped.
+ *
+ * The flow's active version and the trigger's connection come from an in-process cache
+ * (engine/webhook-cache.ts); an accepted delivery then costs one statement, which also checks
+ * the cached rows are still current. A stale entry (the flow deactivated or moved to another
+ * version, the connection's secret or settings changed) stores nothing and the delivery is
+ * handled again from fresh rows; so is a signature that the cached secret refuses.
  */
 export async function handleWebhook(db: Db, params: { flowId: string; nodeId: string }, req: WebhookRequest): Promise<WebhookResponse> {
   const parsed = webhookParams.safeParse(params);
   if (!parsed.success) return { status: 404, body: { error: "unknown webhook" } };
-  const sql = db.sql;
-  const [flow] = await sql<{ workspace_id: string; active: boolean; active_version_id: string | null; definition: unknown }[]>`
-    select f.workspace_id::text, f.active, f.active_version_id::text, v.definition
-    from flows f left join flow_versions v on v.id = f.active_version_id where f.id = ${parsed.data.flowId}`;
-  if (!flow?.active || !flow.definition || !flow.active_version_id) return { status: 404, body: { error: "no active flow at this address" } };
-  const definition = parseFlowDefinition(flow.definition);
-  const trigger = findTrigger(definition);
-  if (!trigger || trigger.node.id !== parsed.data.nodeId || !trigger.def.trigger?.webhook) {
+  const cached = cachedWebhookTarget(parsed.data.flowId);
+  if (cached) {
+    const answer = await answerWebhook(db, cached, parsed.data.nodeId, req, true);
+    if (answer !== "stale") return answer;
+    forgetWebhookTarget(parsed.data.flowId);
+  }
+  const target = await loadWebhookTarget(db, parsed.data.flowId);
+  if (!target) return { status: 404, body: { error: "no active flow at this address" } };
+  const answer = await answerWebhook(db, target, parsed.data.nodeId, req, false);
+  if (answer !== "stale") return answer;
+  // Changed between reading the rows and storing the delivery: the sender retries.
+  forgetWebhookTarget(parsed.data.flowId);
+  throw new Error("the flow or its connection changed while the delivery was handled");
+}
+
+async function answerWebhook(db: Db, target: WebhookTarget, nodeId: string, req: WebhookRequest, fromCache: boolean): Promise<WebhookResponse | "stale"> {
+  const trigger = target.trigger;
+  if (!trigger || trigger.node.id !== nodeId || !trigger.def.trigger?.webhook) {
+    if (fromCache) return "stale";
     return { status: 404, body: { error: "no webhook trigger at this address" } };
   }
-  const config = trigger.def.config.parse(trigger.node.config);
   let result;
   try {
-    const ctx = await triggerContext(db, flow.workspace_id, parsed.data.flowId, trigger.node, trigger.def);
-    result = await trigger.def.trigger.webhook(ctx, req, config);
+    result = await trigger.def.trigger.webhook(webhookContext(db, target, trigger.node), req, target.config);
   } catch (error) {
+    // The cached secret may be an old one: check again from fresh rows before refusing.
+    if (fromCache && (error instanceof WebhookRejected || isClassified(error))) return "stale";
     if (error instanceof WebhookRejected) return { status: 401, body: { error: "invalid signature" } };
     if (isClassified(error) && error.kind === "permanent") return { status: 400, body: { error: error.message } };
     throw error;
   }
-  if (result.records.length === 0) return { status: result.status ?? 200, body: result.body ?? { ok: true }, headers: result.headers };
-  const outcome = await sql.begin(async (tx) => {
-    if (result.eventId) {
-      const fresh = await tx`
-        insert into webhook_events (workspace_id, flow_id, node_id, event_id, record_count)
-        values (${flow.workspace_id}, ${parsed.data.flowId}, ${trigger.node.id}, ${result.eventId}, ${result.records.length})
-        on conflict (flow_id, node_id, event_id) do nothing returning id`;
-      if (fresh.length === 0) return { duplicate: true, created: [] as string[] };
-    }
-    const created = await createRuns(tx, { workspaceId: flow.workspace_id, flowId: parsed.data.flowId, versionId: flow.active_version_id!, triggerKind: "webhook" }, result.records);
-    return { duplicate: false, created: created.created };
-  });
+  if (result.records.length === 0) {
+    if (fromCache && !(await targetCurrent(db, target))) return "stale";
+    return { status: result.status ?? 200, body: result.body ?? { ok: true }, headers: result.headers };
+  }
+  const outcome = await storeDelivery(db, target, trigger.node.id, result.eventId, result.records);
+  if (!outcome.current) return "stale";
   return {
     status: result.status ?? 200,
     body: result.body ?? { ok: true, duplicate: outcome.duplicate, runs: outcome.created },
