@@ -23,6 +23,8 @@ import { findOrCreateVendor } from "./nodes/findOrCreateVendor";
 import { listDimensions, listDimensionValues, listUserDimensions, listUserDimensionValues, type DimensionObject } from "./nodes/listDimensions";
 import { pollBills } from "./nodes/pollBills";
 import { pollVendors } from "./nodes/pollVendors";
+import { pollCustomers } from "./nodes/pollCustomers";
+import { updateCustomer } from "./nodes/updateCustomer";
 import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
 import { queryRecords } from "./nodes/queryRecords";
 import { readRecords } from "./nodes/readRecords";
@@ -116,6 +118,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     pollSalesTransactions,
     pollBills,
     pollVendors,
+    pollCustomers,
     queryRecords,
     readRecords,
     createJournalEntry,
@@ -128,6 +131,7 @@ export const intacct = defineConnector<IntacctConfig, IntacctSecrets, IntacctCli
     updatePurchaseOrder,
     closePurchaseOrder,
     updateVendor,
+    updateCustomer,
     findOrCreateVendor,
     findCustomer,
     listDimensions,

@@ -15,6 +15,7 @@ import type { FlowProblem } from "../flow/validate";
 import { commerceOrderApBill } from "./commerce-intacct-ap";
 import { commerceB2bPurchaseOrder } from "./commerce-b2b-po";
 import { commerceCompanyToVendor, intacctVendorToCompany } from "./vendor-company-sync";
+import { avalaraExemptionToIntacct, intacctCustomerToAvalara } from "./customer-exemption-sync";
 import { exactInvoiceTaxJournal, exactInvoiceTaxReconciliation } from "./exact-avalara-journal";
 import { intacctSalesTaxGl, intacctSalesTaxSummary } from "./intacct-avalara-gl";
 import { intacctArParameters, intacctSummaryParameters } from "./intacct-parameters";
@@ -39,6 +40,8 @@ export const templates: StarterTemplate[] = [
   commerceB2bPurchaseOrder,
   commerceCompanyToVendor,
   intacctVendorToCompany,
+  intacctCustomerToAvalara,
+  avalaraExemptionToIntacct,
 ];
 
 export function findTemplate(templateId: string): StarterTemplate | undefined {
