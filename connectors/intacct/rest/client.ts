@@ -11,7 +11,7 @@
  * record up by that key before they create it (reconcileFirst), which covers keys REST forgot
  * (replays are kept 48 hours).
  */
-import { AlreadyDoneError, NeedsReviewError, PermanentError } from "../../sdk";
+import { AlreadyDoneError, NeedsReviewError, PermanentError, stateSlot } from "../../sdk";
 import { IntacctClient, type CreatedRecord, type QueryPage, type QuerySpec } from "../client";
 import { SYSTEM } from "../errors";
 import type { ExecuteOptions, FunctionResult, IntacctEnv, IntacctFunction } from "../transport";
@@ -70,10 +70,27 @@ export function xmlToRestBody(obj: RestObject, record: Rec): Rec | undefined {
 
 export class IntacctRestClient extends IntacctClient {
   readonly rest: IntacctRestTransport;
+  /** REST clients of other entities of the same connection (an entity-level token each). */
+  private readonly restEntities = new Map<string, IntacctRestClient>();
 
   constructor(env: IntacctEnv) {
     super(env);
     this.rest = new IntacctRestTransport(env);
+  }
+
+  /**
+   * A record routed to another entity: the same connection with a token for
+   * `userId@companyId|entity` (and, on "both", that entity's gateway session), in its own slot of
+   * the connection state, like the XML side's entity clients.
+   */
+  override forEntity(entityId: string | undefined): IntacctClient {
+    if (entityId === undefined || entityId === this.entityId) return this;
+    let client = this.restEntities.get(entityId);
+    if (!client) {
+      client = new IntacctRestClient({ ...this.env, config: { ...this.env.config, entityId }, state: stateSlot(this.env.state, `entity:${entityId}`) });
+      this.restEntities.set(entityId, client);
+    }
+    return client;
   }
 
   get mode(): "rest" | "both" {

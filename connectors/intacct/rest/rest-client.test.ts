@@ -126,6 +126,21 @@ describe("token", () => {
     expect((full!.ENTRIES as { GLENTRY: Array<Record<string, unknown>> }).GLENTRY.map((l) => text(l.LOCATION))).toEqual(["US-NY", "US-NY"]);
   });
 
+  it("a record routed to an entity goes over REST with that entity's token", async () => {
+    const { client, env } = rest();
+    const created = await runNode(createJournalEntry, client, {
+      ...entry("JE-ROUTED"),
+      entityId: "US-NY",
+      lines: [
+        { accountNo: "6200", type: "debit", amount: "7.00" },
+        { accountNo: "2200", type: "credit", amount: "7.00" },
+      ],
+    });
+    const [full] = await xml().client.read("GLBATCH", [created.recordNo]);
+    expect((full!.ENTRIES as { GLENTRY: Array<Record<string, unknown>> }).GLENTRY.map((l) => text(l.LOCATION))).toEqual(["US-NY", "US-NY"]);
+    expect(env.calls.some((c) => c.url.includes("/ia/xml/"))).toBe(false);
+  });
+
   it("test connection signs in over REST", async () => {
     const { client } = rest();
     const result = await intacct.test!(client);

@@ -23,6 +23,7 @@ import {
   RetryableError,
   isClassified,
   parseRetryAfter,
+  stateSlot,
   type ClassifiedError,
   type ConnectorEnv,
   type HttpResponse,
@@ -111,7 +112,10 @@ export class IntacctRestTransport {
 
   constructor(private readonly env: Env) {
     if (env.secrets.restClientSecret) env.http.redactor.add(env.secrets.restClientSecret);
-    this.tokens = restSlot(env.state);
+    // Why a slot: env.state holds the XML transport's session as its whole value. The token sits
+    // beside it under `rest`; when the XML side replaces its session the token goes with it and the
+    // next REST call makes a new grant (one token request).
+    this.tokens = stateSlot(env.state, "rest");
   }
 
   get baseUrl(): string {
@@ -311,23 +315,4 @@ function parseJson(text: string): Json {
   } catch {
     return {};
   }
-}
-
-/**
- * Why a slot: env.state holds the XML transport's session as its whole value. The REST token sits
- * beside it under `rest`; when the XML side replaces its session the token goes with it and the
- * next REST call makes a new grant (one token request).
- */
-function restSlot(state: StateStore): StateStore {
-  return {
-    async get<T>() {
-      const whole = await state.get<Record<string, unknown>>();
-      return (whole && typeof whole === "object" ? (whole.rest as T | undefined) : undefined) ?? undefined;
-    },
-    async set(value) {
-      const whole = (await state.get<Record<string, unknown>>()) ?? {};
-      await state.set({ ...whole, rest: value });
-    },
-    withLock: (fn) => state.withLock(fn),
-  };
 }
