@@ -276,6 +276,11 @@ export class IntacctTransport {
     const sessionId = text(api.sessionid);
     if (!sessionId) throw new PermanentError("Intacct getAPISession returned no session id", { system: SYSTEM });
     this.env.http.redactor.add(sessionId);
+    // Why: records are written in the session's entity; a session at another one must not be used.
+    const entity = text(api.locationid);
+    if (api.locationid !== undefined && entity !== (c.entityId ?? "")) {
+      throw new PermanentError(`Intacct opened a session at entity "${entity || "top level"}" instead of "${c.entityId || "top level"}"`, { system: SYSTEM, code: "wrong_entity" });
+    }
     const { expiresAt, reported } = this.expiryFrom(parsed.sessionTimeout, loginAt);
     return {
       v: 1,
