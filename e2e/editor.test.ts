@@ -182,6 +182,8 @@ describe("flow editor", () => {
   }, 400_000);
 
   it("keeps 300 nodes responsive while dragging and panning", async () => {
+    const built = process.env.LEDGERLINE_E2E_BUILD === "1";
+    const FRAME_MS = 16.7;
     const nodes = [{ id: "trigger", type: "core.manualTrigger", typeVersion: 1, name: "Manual trigger", position: { x: 0, y: 0 }, config: {}, connectionId: null }];
     const edges = [];
     for (let i = 1; i < 300; i++) {
@@ -233,6 +235,11 @@ describe("flow editor", () => {
     const box = (await target.boundingBox())!;
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
+    // What this machine gives a page doing nothing, measured the same way: a loaded machine drops
+    // frames by itself, and the editor may drop no more than that while dragging or panning.
+    await frames();
+    await page.waitForTimeout(1500);
+    const idleFrames = await stop();
     // Baseline: the same 60 pointer moves without a button pressed (browser round trips alone).
     const hoverStart = Date.now();
     for (let i = 1; i <= 60; i++) await page.mouse.move(cx + i * 4, cy + i * 2);
@@ -258,15 +265,21 @@ describe("flow editor", () => {
     const panFrames = await stop();
 
     console.log(
-      `[editor perf] 300 nodes: hover baseline ${hoverMs} ms for 60 moves; drag of 60 moves ${dragMs} ms (${(dragMs / 60).toFixed(1)} ms/move; frames p50 ${dragFrames.p50.toFixed(1)} ms, p95 ${dragFrames.p95.toFixed(1)} ms, max ${dragFrames.max.toFixed(1)} ms); ` +
+      `[editor perf] 300 nodes (${built ? "production build" : "dev server"}): idle frames p50 ${idleFrames.p50.toFixed(1)} ms, p95 ${idleFrames.p95.toFixed(1)} ms; ` +
+        `hover baseline ${hoverMs} ms for 60 moves; drag of 60 moves ${dragMs} ms (${(dragMs / 60).toFixed(1)} ms/move; frames p50 ${dragFrames.p50.toFixed(1)} ms, p95 ${dragFrames.p95.toFixed(1)} ms, max ${dragFrames.max.toFixed(1)} ms); ` +
         `pan of 60 moves ${panMs} ms (${(panMs / 60).toFixed(1)} ms/move; frames p50 ${panFrames.p50.toFixed(1)} ms, p95 ${panFrames.p95.toFixed(1)} ms)`,
     );
-    // The node moved, and the sequence stayed interactive. Budget for this 2-core machine running the
-    // dev build (React development mode, the dev server, worker and database on the same cores).
+    // The node moved, and the sequence stayed interactive.
     expect(Math.round(after.x - box.x)).toBeGreaterThan(20);
     expect(dragMs / 60).toBeLessThan(150);
     expect(panMs / 60).toBeLessThan(150);
     expect(dragFrames.p50).toBeLessThan(34);
+    // 60 fps: the 95th percentile frame within one frame at 60 Hz (16.7 ms) plus 1 ms of timer
+    // jitter, or within what the idle page got on this machine if that was slower. The dev server
+    // runs React's development build: one frame more.
+    const frameBound = Math.max(FRAME_MS, idleFrames.p95) + (built ? 1 : FRAME_MS);
+    expect(dragFrames.p95, `drag frames p95 (bound ${frameBound.toFixed(1)} ms)`).toBeLessThanOrEqual(frameBound);
+    expect(panFrames.p95, `pan frames p95 (bound ${frameBound.toFixed(1)} ms)`).toBeLessThanOrEqual(frameBound);
     await page.close();
   }, 300_000);
 });
