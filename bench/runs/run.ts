@@ -221,6 +221,11 @@ async function main() {
   console.log(`runs at scale: ${options.runs.toLocaleString("en-US")} runs over ${options.workspaces} workspaces x ${options.flowsPerWorkspace} flows, ${SPAN_DAYS} days; about ${(needed / 1e9).toFixed(1)} GB needed, ${(free / 1e9).toFixed(1)} GB free in ${tmpdir()}`);
   if (!process.env.BENCH_DATABASE_URL && free < needed * 1.3) throw new Error(`not enough disk in ${tmpdir()} for ${options.runs} runs: try --runs ${Math.floor((free / 1.3 / BYTES_PER_RUN / 1e5)) * 1e5}`);
   const database = await startBenchDatabase({ profile: false });
+  // Ctrl-C during the hour a 10M load takes still drops the bench's database (gigabytes of it).
+  process.once("SIGINT", () => {
+    console.log("\ninterrupted: dropping the bench database");
+    void database.stop().finally(() => process.exit(130));
+  });
   const db = createDb(database.url, { max: 4 });
   try {
     console.log(`on ${database.description}`);
