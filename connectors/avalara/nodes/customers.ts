@@ -145,7 +145,8 @@ const settingsOf = (c: PollConfig) => JSON.stringify([c.companyCode.toLowerCase(
  * certificates linked to a customer, so each poll reads the customers with their certificates
  * (every page) and compares a digest of the watched fields with the one it last saw. A change to
  * other fields (the name and address another flow writes) starts nothing, so a two-way sync
- * cannot loop. The first poll only records where every customer stands.
+ * cannot loop; nor does a new customer without an exemption. The first poll only records where
+ * every customer stands.
  */
 export const customersChanged = node({
   type: "avalara.customersChanged",
@@ -172,7 +173,10 @@ export const customersChanged = node({
       const records: TriggerRecord[] = [];
       for (const { cu, digest } of now) {
         if (digests[cu.customerCode] === digest) continue;
+        const firstSeen = digests[cu.customerCode] === undefined;
         digests[cu.customerCode] = digest;
+        // A customer first seen without an exemption (one the other flow just created) has nothing to carry.
+        if (firstSeen && cu.exempt !== "true") continue;
         records.push({ key: `avalara:${c.companyCode}:customer:${cu.customerCode}`, version: digest, label: `Customer ${cu.customerCode} (${cu.name})`, data: { customerCode: cu.customerCode } });
       }
       return { records, checkpoint: { v: 1, settings, digests } satisfies Checkpoint, hasMore: false };
