@@ -8,6 +8,7 @@
  * the trigger's settings or connection change (configHash in engine/triggers.ts), and it polls
  * again while a poll answers `hasMore`, up to its pages per tick.
  */
+import { createHash } from "node:crypto";
 import type { PollResult, TriggerRecord } from "../../sdk";
 import { advanceWindow, windowStart, type PollWindow, type StampClock } from "../../sdk/poll-window";
 import { text } from "../xml";
@@ -20,6 +21,15 @@ export interface PollCheckpoint extends Window {
   v: 1;
   /** The audit trail's cursor (deletions). */
   deleted?: Window;
+}
+
+/**
+ * A short hash of the settings a checkpoint was read under. The engine already resets a
+ * checkpoint when the trigger's settings change; a poll needs this only for a part of its
+ * checkpoint that must follow a subset of them.
+ */
+export function settingsKey(relevant: unknown): string {
+  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex").slice(0, 16);
 }
 
 /** The saved checkpoint when it is one; else a fresh start. (Checkpoints saved with a `settings` hash still read.) */
