@@ -109,7 +109,7 @@ describe("transient trouble", () => {
 
   it("rate limits (429 with Retry-After) beyond maxAttempts do not fail the write: it posts exactly once", async () => {
     // The connector hands every 429 to the engine (no retries of its own), and the flow allows 3 attempts.
-    const { workspaceId, flowId } = await setup("Rate limited", { maxAttempts: 1, retryBaseDelayMs: 0 }, { maxAttempts: 3 });
+    const { workspaceId, flowId } = await setup("Rate limited", {}, { maxAttempts: 3 });
     await faults({ queue: Array.from({ length: 8 }, () => "rateLimit"), retryAfterSeconds: 0 });
     const runId = await runNow(db, workspaceId, flowId, journal("RATE-8"));
     try {
@@ -125,7 +125,7 @@ describe("transient trouble", () => {
 
   it("a rate limit is waited out for its Retry-After, not a growing backoff: four 429s in a row cost about four seconds, in one job", async () => {
     // Defaults-like backoff (1 s doubling to 60 s): growing waits would reach 4-8 s by the fourth 429.
-    const { workspaceId, flowId } = await setup("Retry-After", { maxAttempts: 1, retryBaseDelayMs: 0 }, { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 });
+    const { workspaceId, flowId } = await setup("Retry-After", {}, { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 });
     await faults({ queue: Array.from({ length: 4 }, () => "rateLimit"), retryAfterSeconds: 1 });
     const runId = await runNow(db, workspaceId, flowId, journal("RATE-AFTER-4"));
     try {
@@ -145,8 +145,28 @@ describe("transient trouble", () => {
     expect(await batches("RATE-AFTER-4")).toHaveLength(1);
   });
 
+  it("a server error, then a write whose answer is lost: the engine's retries read it back and it posts exactly once", async () => {
+    // One retry layer: the connector sends each request once and classifies; the engine retries.
+    const { workspaceId, flowId } = await setup("5xx then lost answer", {}, { maxAttempts: 3 });
+    await faults({ queue: ["serverError", "dropAfterWrite"] });
+    const runId = await runNow(db, workspaceId, flowId, journal("5XX-LOST-1"));
+    try {
+      expect((await executeRun(db, runId)).status).toBe("succeeded");
+    } finally {
+      await faults({});
+    }
+    const post = (await nodeRuns(db, runId)).find((n) => n.node_id === "post")!;
+    const attempts = post.attempts as Array<{ error?: { status?: number } }>;
+    // The 502 and the lost answer are one failed attempt each; the next one reads the entry back.
+    expect(attempts.filter((a) => a.error?.status === 502)).toHaveLength(1);
+    expect(attempts.filter((a) => a.error).length).toBeGreaterThanOrEqual(2);
+    const posted = await batches("5XX-LOST-1");
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ REFERENCENO: "5XX-LOST-1" });
+  });
+
   it("errors other than rate limits still give up after maxAttempts, with the reason", async () => {
-    const { workspaceId, flowId } = await setup("Server errors", { maxAttempts: 1, retryBaseDelayMs: 0 }, { maxAttempts: 2 });
+    const { workspaceId, flowId } = await setup("Server errors", {}, { maxAttempts: 2 });
     await faults({ queue: Array.from({ length: 6 }, () => "serverError") });
     const runId = await runNow(db, workspaceId, flowId, journal("5XX-6"));
     try {
@@ -162,7 +182,7 @@ describe("transient trouble", () => {
   it("a run that finds the same document being posted by another run waits for it without using up its attempts", { timeout: 90_000 }, async () => {
     // Each sandbox request takes 4 s, so the first run holds the key for 8 s and more (session, then
     // the write); the second finds it busy twice at least, more than its 2 attempts allow.
-    const { workspaceId, flowId } = await setup("Posted by another run", { maxAttempts: 1, retryBaseDelayMs: 0 }, { maxAttempts: 2 });
+    const { workspaceId, flowId } = await setup("Posted by another run", {}, { maxAttempts: 2 });
     const first = await runNow(db, workspaceId, flowId, journal("BUSY-1"));
     const second = await runNow(db, workspaceId, flowId, journal("BUSY-1"));
     await faults({ latencyMs: 4000 });
