@@ -74,7 +74,7 @@ export async function flowStats(db: Db, workspaceId: string, flowId: string, day
       and trigger_kind <> 'dry_run'
     group by 1, 2 order by 1`;
   const perNode = await db.sql<{ nodeId: string; count: number; p50: number; p95: number; max: number; timedRuns: number }[]>`
-    with recent as (
+    with recent as materialized (
       select r.id from runs r
       where r.workspace_id = ${workspaceId} and r.flow_id = ${flowId} and r.created_at > now() - ${since}::interval
       order by r.created_at desc limit ${STEP_TIMING_RUNS})
@@ -83,8 +83,12 @@ export async function flowStats(db: Db, workspaceId: string, flowId: string, day
            coalesce(percentile_cont(0.95) within group (order by n.duration_ms), 0)::int as p95,
            coalesce(max(n.duration_ms), 0)::int as max,
            (select count(*) from recent)::int as "timedRuns"
-    from node_runs n join recent on recent.id = n.run_id
-    where n.workspace_id = ${workspaceId} and n.duration_ms is not null
+    from recent
+    -- Each run's node runs by node_runs_run_node (offset 0 keeps this a per-run lookup rather than
+    -- a scan of every node run of the workspace).
+    cross join lateral (
+      select n.node_id, n.duration_ms from node_runs n
+      where n.run_id = recent.id and n.workspace_id = ${workspaceId} and n.duration_ms is not null offset 0) n
     group by n.node_id`;
   return { perDay, perNode: perNode.map((n) => ({ nodeId: n.nodeId, count: n.count, p50: n.p50, p95: n.p95, max: n.max })), timedRuns: perNode[0]?.timedRuns ?? 0, timedRunsCap: STEP_TIMING_RUNS };
 }
