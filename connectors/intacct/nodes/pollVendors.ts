@@ -21,7 +21,6 @@ const config = z.object({
   overlapSeconds: z.number().int().min(0).max(86_400).default(300).describe("Re-read window before the cursor."),
   pageSize: z.number().int().min(1).max(1000).default(500).describe("Vendors per readByQuery/readMore page."),
 });
-type Config = z.output<typeof config>;
 
 /** The engine resets it when the trigger's settings (the watched fields) change. */
 interface Checkpoint extends Window {
