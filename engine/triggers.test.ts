@@ -140,7 +140,7 @@ describe("webhook intake statements and cache", () => {
   let connectionId: string;
   const counting = countingDb();
   const hookDefinition = (expression: string) => ({
-    schemaVersion: 1,
+    schemaVersion: 1 as const,
     nodes: [
       { id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: { recordKey: "id", recordVersion: "$string(updatedAt)" }, connectionId },
       { id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "id", expression }] } },
