@@ -334,7 +334,7 @@ export async function closeWindows(
     const items = await sql<{ group_key: string; group_value: unknown; record_key: string; run_id: string; flow_id: string; lines: SummaryLine[]; amount_minor: string }[]>`
       select group_key, group_value, record_key, run_id::text, flow_id::text, lines, amount_minor::text from summary_items
       where workspace_id = ${args.workspaceId} and window_id = ${w.id} order by group_key, record_key`;
-    const byGroup = new Map<string, typeof items>();
+    const byGroup = new Map<string, (typeof items)[number][]>();
     for (const item of items) byGroup.set(item.group_key, [...(byGroup.get(item.group_key) ?? []), item]);
     for (const [groupKey, members] of byGroup) {
       const summed = sumLines(members.map((m) => m.lines), args.scale);
