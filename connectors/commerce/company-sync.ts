@@ -4,7 +4,7 @@
  * and the values wanted, as the `PUT /V1/company/{id}` body (the saved company with those fields).
  * https://developer.adobe.com/commerce/webapi/rest/b2b/company-object/
  */
-import { createHash } from "node:crypto";
+import { changedFields, normalField, ownedDigest } from "../sdk";
 import type { Company } from "./schemas";
 
 export const COMPANY_FIELDS = ["name", "legalName", "email", "vatTaxId", "telephone", "street", "city", "region", "postcode", "countryId"] as const;
@@ -26,18 +26,15 @@ export const MAGENTO_FIELD: Record<CompanyField, string> = {
 
 export type WantedCompany = Partial<Omit<Record<CompanyField, string>, "street">> & { street?: string[] };
 
-const norm = (value: unknown) => (Array.isArray(value) ? value.map((v) => String(v).trim()).filter(Boolean) : String(value ?? "").trim());
+const norm = normalField;
 
 export function companyDigest(company: Company, fields: readonly CompanyField[]): string {
-  return createHash("sha256")
-    .update(JSON.stringify([...fields].sort().map((f) => [f, norm(company[f])])))
-    .digest("hex")
-    .slice(0, 16);
+  return ownedDigest(company, fields);
 }
 
 /** The fields that differ, and Magento's company record with them applied. */
 export function companyChanges(company: Company, wanted: WantedCompany): { changed: CompanyField[]; body: Record<string, unknown> } {
-  const changed = COMPANY_FIELDS.filter((f) => wanted[f] !== undefined && JSON.stringify(norm(wanted[f])) !== JSON.stringify(norm(company[f])));
+  const changed = changedFields(company, wanted, COMPANY_FIELDS);
   const body: Record<string, unknown> = { ...company.raw };
   for (const f of changed) body[MAGENTO_FIELD[f]] = norm(wanted[f]);
   return { changed, body };

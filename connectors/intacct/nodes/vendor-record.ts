@@ -4,8 +4,8 @@
  * fields a side owns), which is how the vendor poll tells a change that matters from one that does
  * not. https://developer.intacct.com/api/accounts-payable/vendors/
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
+import { changedFields, ownedDigest } from "../../sdk";
 import { quote, type IntacctClient } from "../client";
 import { obj, text, type XmlObject } from "../xml";
 
@@ -84,15 +84,12 @@ export async function readVendor(client: IntacctClient, vendorId: string): Promi
 
 /** A short digest of the given fields (the ones a side of the sync owns). */
 export function fieldsDigest(vendor: VendorRecord, fields: readonly VendorField[]): string {
-  return createHash("sha256")
-    .update(JSON.stringify([...fields].sort().map((f) => [f, vendor[f].trim()])))
-    .digest("hex")
-    .slice(0, 16);
+  return ownedDigest(vendor, fields);
 }
 
 /** `<update><VENDOR>` children for the wanted fields that differ (undefined values are left alone). */
 export function vendorChanges(current: VendorRecord, wanted: Partial<Record<VendorField, string>>): { body: XmlObject; changed: VendorField[] } {
-  const changed = VENDOR_FIELDS.filter((f) => wanted[f] !== undefined && wanted[f]!.trim() !== current[f].trim());
+  const changed = changedFields(current, wanted, VENDOR_FIELDS);
   const body: XmlObject = { VENDORID: current.vendorId };
   const contact: XmlObject = {};
   const mail: XmlObject = {};
