@@ -145,7 +145,8 @@ describe("connection", () => {
       { value: "LEDGERLINE-WEST", label: "LEDGERLINE-WEST · Ledgerline West Coast Distribution LLC" },
     ]);
     const codes = await avalara.pickers!.taxCodes.load(conn.client);
-    expect(codes.map((c) => c.value)).toEqual(["P0000000", "NT", "SW052000", "SW054000", "D0000000", "FR020100", "PF050100", "SC150100"]);
+    // The system's codes, then the company's own (LL-SUPPORT is the demo company's).
+    expect(codes.map((c) => c.value)).toEqual(["P0000000", "NT", "SW052000", "SW054000", "D0000000", "FR020100", "PF050100", "SC150100", "LL-SUPPORT"]);
   });
 
   it("declares node configs that convert to JSON Schema, with pickers", () => {

@@ -64,6 +64,7 @@ describe("node declarations", () => {
       "intacct.findOrCreateVendor",
       "intacct.listDimensions",
       "intacct.pollBills",
+      "intacct.pollCustomers",
       "intacct.pollSalesTransactions",
       "intacct.pollVendors",
       "intacct.queryRecords",
@@ -71,6 +72,7 @@ describe("node declarations", () => {
       "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
       "intacct.syncTaxGlBatch",
+      "intacct.updateCustomer",
       "intacct.updatePurchaseOrder",
       "intacct.updateVendor",
     ]);
@@ -89,6 +91,7 @@ describe("node declarations", () => {
       "intacct.reverseApBill",
       "intacct.syncTaxAdjustment",
       "intacct.syncTaxGlBatch",
+      "intacct.updateCustomer",
       "intacct.updatePurchaseOrder",
       "intacct.updateVendor",
     ]);
