@@ -4,7 +4,7 @@
  * the UDDs listed beside the standard dimensions and as pickers; a record routed to entity UK of
  * the multi-entity company is written there, visible in the UK session and not in the US one.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PermanentError, type AnyNodeDefinition } from "../sdk";
 import type { IntacctClient } from "./client";
@@ -14,17 +14,9 @@ import { createApBill } from "./nodes/createApBill";
 import { createJournalEntry } from "./nodes/createJournalEntry";
 import { listDimensions } from "./nodes/listDimensions";
 import { DEMO } from "./sandbox";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "./testkit";
+import { DEMO_COMPANY, nodeCtx, sandboxKit } from "./testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 async function runNode<N extends AnyNodeDefinition>(node: N, input: unknown, client: IntacctClient, config: unknown = {}) {
   const out = await node.run(nodeCtx(client), node.input.parse(input), node.config.parse(config));

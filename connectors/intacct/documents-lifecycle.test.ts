@@ -4,20 +4,12 @@
  * bills entered, edited and reversed; and the poll triggers that find them (the sales poll
  * delivers a deleted document once, from the audit trail; the bill poll pages with readMore).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pollBills } from "./nodes/pollBills";
 import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "./testkit";
+import { DEMO_COMPANY, nodeCtx, START, sandboxKit } from "./testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;

@@ -3,22 +3,14 @@
  * Intacct's error text, currency on GLENTRY, reversed documents visible to the poll) and the
  * "Post tax through AR for a document version" node on top of it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AnyNodeDefinition } from "../sdk";
 import { reverseApBill } from "./nodes/reverseApBill";
 import { syncTaxAdjustment } from "./nodes/syncTaxAdjustment";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "./testkit";
+import { DEMO_COMPANY, nodeCtx, START, sandboxKit } from "./testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 async function runNode<N extends AnyNodeDefinition>(node: N, input: unknown, config: unknown = {}) {
   const out = await node.run(nodeCtx(kit.client().client), node.input.parse(input), node.config.parse(config));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AlreadyDoneError, NeedsReviewError, PermanentError, RetryableError, type AnyNodeDefinition } from "../sdk";
 import { intacct } from "./index";
@@ -12,17 +12,9 @@ import { listDimensions } from "./nodes/listDimensions";
 import { pollSalesTransactions } from "./nodes/pollSalesTransactions";
 import { queryRecords } from "./nodes/queryRecords";
 import { readRecords } from "./nodes/readRecords";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "./testkit";
+import { DEMO_COMPANY, type Kit, nodeCtx, sandboxKit } from "./testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 /** Parse config and input through the node's schemas, then run it, as the engine does. */
 async function runNode<N extends AnyNodeDefinition>(

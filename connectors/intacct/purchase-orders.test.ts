@@ -3,23 +3,15 @@
  * what differs (asserted on the wire and in the sandbox's PODOCUMENT), close sets state Closed
  * once, a closed order refuses edits, and each node's preview renders without writing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { NeedsReviewError, RetryableError, type AnyNodeDefinition } from "../sdk";
 import { closePurchaseOrder } from "./nodes/closePurchaseOrder";
 import { createPurchaseOrder } from "./nodes/createPurchaseOrder";
 import { updatePurchaseOrder } from "./nodes/updatePurchaseOrder";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "./testkit";
+import { DEMO_COMPANY, nodeCtx, sandboxKit } from "./testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 async function runNode<N extends AnyNodeDefinition>(node: N, input: unknown, client = kit.client().client, overrides: Parameters<typeof nodeCtx>[1] = {}) {
   const out = await node.run(nodeCtx(client, overrides), node.input.parse(input), node.config.parse({}));

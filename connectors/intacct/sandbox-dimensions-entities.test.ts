@@ -3,20 +3,12 @@
  * written from Intacct's docs sends them (getDimensions, GLDIM<NAME> line fields, legacy
  * customfields, getAPISession with locationid), and the answers as the gateway gives them.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO } from "./sandbox";
-import { START, startKit, type Kit } from "./testkit";
+import { sandboxKit } from "./testkit";
 import { parseXml } from "./xml";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 function envelope(auth: string, functions: string, uniqueid = "false") {
   return (

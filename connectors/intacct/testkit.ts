@@ -2,6 +2,7 @@
  * Test kit for the Intacct connector tests: a sandbox on port 0 with a movable clock, and
  * clients built exactly as the engine builds them (localEnv), with fast retry settings.
  */
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { localEnv, localNodeContext, memoryStateStore, type NodeRunContext, type SandboxServer, type StateStore } from "../sdk";
 import { IntacctClient } from "./client";
 import { intacct } from "./index";
@@ -58,6 +59,23 @@ export async function startKit(options: IntacctSandboxOptions = {}): Promise<Kit
       return (await res.json()) as SandboxView;
     },
   };
+}
+
+/**
+ * The usual frame of an Intacct test file, as hooks of the file: one sandbox, reset with its clock
+ * back at START before each test. The kit's fields are filled in before the first test.
+ */
+export function sandboxKit(options: IntacctSandboxOptions = {}): Kit {
+  const kit = {} as Kit;
+  beforeAll(async () => {
+    Object.assign(kit, await startKit(options));
+  });
+  afterAll(() => kit.close());
+  beforeEach(async () => {
+    await kit.reset();
+    kit.clock.now = START;
+  });
+  return kit;
 }
 
 export function nodeCtx(client: IntacctClient, overrides: Partial<NodeRunContext<IntacctClient>> = {}): NodeRunContext<IntacctClient> {

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NeedsReviewError, PermanentError, RetryableError, memoryStateStore } from "../sdk";
 import { escapeXml, stripForbidden } from "./xml";
-import { DEMO_COMPANY, START, startKit, type Kit } from "./testkit";
+import { DEMO_COMPANY, START, sandboxKit } from "./testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 const labels = (calls: Array<{ label?: string }>) => calls.map((c) => c.label);
 /** Request body with the random control ids replaced, for exact comparisons. */

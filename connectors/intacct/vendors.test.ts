@@ -3,22 +3,14 @@
  * only the fields that differ (exact on the wire), nothing when the vendor matches; the vendors
  * poll starts a run only when a watched field changes.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PermanentError, type TriggerContext } from "../sdk";
 import type { IntacctClient } from "./client";
 import { pollVendors } from "./nodes/pollVendors";
 import { updateVendor } from "./nodes/updateVendor";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "./testkit";
+import { DEMO_COMPANY, nodeCtx, sandboxKit } from "./testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 const run = (client: IntacctClient, input: unknown) => updateVendor.run(nodeCtx(client), updateVendor.input.parse(input), {});
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

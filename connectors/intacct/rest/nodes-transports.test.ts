@@ -3,7 +3,7 @@
  * and the same records in the sandbox's one ledger. Nodes that need a function REST does not cover
  * here (AP adjustments, bill reversal, purchase orders, the sales poll's audit trail) run on "both".
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { NeedsReviewError, type AnyNodeDefinition, type TriggerContext } from "../../sdk";
 import type { IntacctClient } from "../client";
@@ -19,17 +19,9 @@ import { readRecords } from "../nodes/readRecords";
 import { reverseApBill } from "../nodes/reverseApBill";
 import { syncTaxGlBatch } from "../nodes/syncTaxGlBatch";
 import { updateVendor } from "../nodes/updateVendor";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "../testkit";
+import { DEMO_COMPANY, nodeCtx, sandboxKit } from "../testkit";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 async function runNode<N extends AnyNodeDefinition>(node: N, client: IntacctClient, input: unknown, config: unknown = {}, ctx: Parameters<typeof nodeCtx>[1] = {}) {
   const out = await node.run(nodeCtx(client, ctx), node.input.parse(input), node.config.parse(config));

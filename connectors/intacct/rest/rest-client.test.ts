@@ -4,26 +4,18 @@
  * same classes on both transports, Idempotency-Key replays, and the connection's choice of
  * transport (REST only refuses what REST does not cover; both sends it to the XML gateway).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AlreadyDoneError, NeedsReviewError, PermanentError, RetryableError, memoryStateStore, type AnyNodeDefinition, type ClassifiedError } from "../../sdk";
 import { intacct } from "../index";
 import { createJournalEntry } from "../nodes/createJournalEntry";
 import { reverseApBill } from "../nodes/reverseApBill";
 import { REST_DEMO } from "../sandbox/rest/demo";
-import { DEMO_COMPANY, START, nodeCtx, startKit, type Kit } from "../testkit";
+import { DEMO_COMPANY, type Kit, nodeCtx, START, sandboxKit } from "../testkit";
 import { text } from "../xml";
 import { IntacctRestClient } from "./client";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterAll(() => kit.close());
-beforeEach(async () => {
-  await kit.reset();
-  kit.clock.now = START;
-});
+const kit = sandboxKit();
 
 const rest = (overrides: Parameters<Kit["client"]>[0] = {}) => kit.client({ ...overrides, config: { transport: "rest", ...overrides.config } });
 const xml = (overrides: Parameters<Kit["client"]>[0] = {}) => kit.client(overrides);
