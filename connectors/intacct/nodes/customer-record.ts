@@ -12,7 +12,8 @@
 import { z } from "zod";
 import { changedFields, ownedDigest } from "../../sdk";
 import { quote, type IntacctClient } from "../client";
-import { obj, text, type XmlObject } from "../xml";
+import { text, type XmlObject } from "../xml";
+import { CONTACT_ELEMENTS, queryFieldsOf, readElements, updateBody, type FieldElement } from "./master-record";
 
 export const ENTITY_USE_CODE_FIELD = "AVATAX_ENTITY_USE_CODE";
 
@@ -39,47 +40,28 @@ export const customerRecord = z.object({
 });
 export type CustomerRecord = z.output<typeof customerRecord>;
 
-const QUERY_FIELDS = [
-  "RECORDNO",
-  "CUSTOMERID",
-  "NAME",
-  "TAXABLE",
-  "RESALENO",
-  ENTITY_USE_CODE_FIELD,
-  "WHENMODIFIED",
-  "DISPLAYCONTACT.CONTACTNAME",
-  "DISPLAYCONTACT.EMAIL1",
-  "DISPLAYCONTACT.PHONE1",
-  "DISPLAYCONTACT.TAXABLE",
-  "DISPLAYCONTACT.MAILADDRESS.ADDRESS1",
-  "DISPLAYCONTACT.MAILADDRESS.ADDRESS2",
-  "DISPLAYCONTACT.MAILADDRESS.CITY",
-  "DISPLAYCONTACT.MAILADDRESS.STATE",
-  "DISPLAYCONTACT.MAILADDRESS.ZIP",
-  "DISPLAYCONTACT.MAILADDRESS.COUNTRYCODE",
-];
+/** Where each field lives on CUSTOMER (the exemption flag: the display contact's, see above). */
+const ELEMENTS = {
+  name: ["record", "NAME"],
+  contactName: ["contact", "CONTACTNAME"],
+  taxable: ["contact", "TAXABLE"],
+  resaleNo: ["record", "RESALENO"],
+  entityUseCode: ["record", ENTITY_USE_CODE_FIELD],
+  ...CONTACT_ELEMENTS,
+} as const satisfies Record<CustomerField, FieldElement>;
+
+const QUERY_FIELDS = ["RECORDNO", "CUSTOMERID", "TAXABLE", "WHENMODIFIED", ...queryFieldsOf(ELEMENTS)];
 
 const bool = (value: unknown) => (text(value).trim().toLowerCase() === "false" ? "false" : "true");
 
 export function customerOf(row: Record<string, unknown>): CustomerRecord {
-  const contact = obj(row.DISPLAYCONTACT);
-  const mail = obj(contact.MAILADDRESS);
+  const fields = readElements(row, ELEMENTS);
   return {
     customerId: text(row.CUSTOMERID),
     recordNo: text(row.RECORDNO),
-    name: text(row.NAME),
-    email: text(contact.EMAIL1),
-    phone: text(contact.PHONE1),
-    contactName: text(contact.CONTACTNAME),
-    line1: text(mail.ADDRESS1),
-    line2: text(mail.ADDRESS2),
-    city: text(mail.CITY),
-    region: text(mail.STATE),
-    postalCode: text(mail.ZIP),
-    country: text(mail.COUNTRYCODE) || "US",
-    taxable: bool(text(contact.TAXABLE) ? contact.TAXABLE : row.TAXABLE),
-    resaleNo: text(row.RESALENO),
-    entityUseCode: text(row[ENTITY_USE_CODE_FIELD]),
+    ...fields,
+    country: fields.country || "US",
+    taxable: bool(fields.taxable || row.TAXABLE),
     whenModified: text(row.WHENMODIFIED),
   };
 }
@@ -100,26 +82,6 @@ export const customerDigest = (c: CustomerRecord, fields: readonly CustomerField
 /** `<update><CUSTOMER>` children for the wanted fields that differ (undefined values are left alone). */
 export function customerChanges(current: CustomerRecord, wanted: Partial<Record<CustomerField, string>>): { body: XmlObject; changed: CustomerField[] } {
   const changed = changedFields(current, wanted, CUSTOMER_FIELDS);
-  const body: XmlObject = { CUSTOMERID: current.customerId };
-  const contact: XmlObject = {};
-  const mail: XmlObject = {};
-  const set: Record<CustomerField, (v: string) => void> = {
-    name: (v) => (body.NAME = v),
-    resaleNo: (v) => (body.RESALENO = v),
-    entityUseCode: (v) => (body[ENTITY_USE_CODE_FIELD] = v),
-    taxable: (v) => (contact.TAXABLE = v === "false" ? "false" : "true"),
-    email: (v) => (contact.EMAIL1 = v),
-    phone: (v) => (contact.PHONE1 = v),
-    contactName: (v) => (contact.CONTACTNAME = v),
-    line1: (v) => (mail.ADDRESS1 = v),
-    line2: (v) => (mail.ADDRESS2 = v),
-    city: (v) => (mail.CITY = v),
-    region: (v) => (mail.STATE = v),
-    postalCode: (v) => (mail.ZIP = v),
-    country: (v) => (mail.COUNTRYCODE = v),
-  };
-  for (const f of changed) set[f](wanted[f]!.trim());
-  if (Object.keys(mail).length) contact.MAILADDRESS = mail;
-  if (Object.keys(contact).length) body.DISPLAYCONTACT = contact;
-  return { body, changed };
+  const written = (field: CustomerField, value: string) => (field === "taxable" ? (value === "false" ? "false" : "true") : value);
+  return { body: updateBody({ CUSTOMERID: current.customerId }, changed, wanted, ELEMENTS, written), changed };
 }

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { changedFields, ownedDigest } from "../../sdk";
 import { quote, type IntacctClient } from "../client";
-import { obj, text, type XmlObject } from "../xml";
+import { text, type XmlObject } from "../xml";
+import { CONTACT_ELEMENTS, queryFieldsOf, readElements, updateBody, type FieldElement } from "./master-record";
 
 export const VENDOR_FIELDS = ["name", "legalName", "email", "phone", "taxId", "status", "line1", "line2", "city", "region", "postalCode", "country"] as const;
 export type VendorField = (typeof VENDOR_FIELDS)[number];
@@ -31,44 +32,19 @@ export const vendorRecord = z.object({
 });
 export type VendorRecord = z.output<typeof vendorRecord>;
 
-const QUERY_FIELDS = [
-  "RECORDNO",
-  "VENDORID",
-  "NAME",
-  "STATUS",
-  "TAXID",
-  "WHENMODIFIED",
-  "DISPLAYCONTACT.COMPANYNAME",
-  "DISPLAYCONTACT.EMAIL1",
-  "DISPLAYCONTACT.PHONE1",
-  "DISPLAYCONTACT.MAILADDRESS.ADDRESS1",
-  "DISPLAYCONTACT.MAILADDRESS.ADDRESS2",
-  "DISPLAYCONTACT.MAILADDRESS.CITY",
-  "DISPLAYCONTACT.MAILADDRESS.STATE",
-  "DISPLAYCONTACT.MAILADDRESS.ZIP",
-  "DISPLAYCONTACT.MAILADDRESS.COUNTRYCODE",
-];
+/** Where each field lives on VENDOR. */
+const ELEMENTS = {
+  name: ["record", "NAME"],
+  legalName: ["contact", "COMPANYNAME"],
+  taxId: ["record", "TAXID"],
+  status: ["record", "STATUS"],
+  ...CONTACT_ELEMENTS,
+} as const satisfies Record<VendorField, FieldElement>;
+
+const QUERY_FIELDS = ["RECORDNO", "VENDORID", "WHENMODIFIED", ...queryFieldsOf(ELEMENTS)];
 
 export function vendorOf(row: Record<string, unknown>): VendorRecord {
-  const contact = obj(row.DISPLAYCONTACT);
-  const mail = obj(contact.MAILADDRESS);
-  return {
-    vendorId: text(row.VENDORID),
-    recordNo: text(row.RECORDNO),
-    name: text(row.NAME),
-    legalName: text(contact.COMPANYNAME),
-    email: text(contact.EMAIL1),
-    phone: text(contact.PHONE1),
-    taxId: text(row.TAXID),
-    status: text(row.STATUS),
-    line1: text(mail.ADDRESS1),
-    line2: text(mail.ADDRESS2),
-    city: text(mail.CITY),
-    region: text(mail.STATE),
-    postalCode: text(mail.ZIP),
-    country: text(mail.COUNTRYCODE),
-    whenModified: text(row.WHENMODIFIED),
-  };
+  return { vendorId: text(row.VENDORID), recordNo: text(row.RECORDNO), ...readElements(row, ELEMENTS), whenModified: text(row.WHENMODIFIED) };
 }
 
 /** Vendors matching a readByQuery condition ("" for all), every page. */
@@ -90,25 +66,5 @@ export function fieldsDigest(vendor: VendorRecord, fields: readonly VendorField[
 /** `<update><VENDOR>` children for the wanted fields that differ (undefined values are left alone). */
 export function vendorChanges(current: VendorRecord, wanted: Partial<Record<VendorField, string>>): { body: XmlObject; changed: VendorField[] } {
   const changed = changedFields(current, wanted, VENDOR_FIELDS);
-  const body: XmlObject = { VENDORID: current.vendorId };
-  const contact: XmlObject = {};
-  const mail: XmlObject = {};
-  const set: Record<VendorField, (v: string) => void> = {
-    name: (v) => (body.NAME = v),
-    taxId: (v) => (body.TAXID = v),
-    status: (v) => (body.STATUS = v),
-    legalName: (v) => (contact.COMPANYNAME = v),
-    email: (v) => (contact.EMAIL1 = v),
-    phone: (v) => (contact.PHONE1 = v),
-    line1: (v) => (mail.ADDRESS1 = v),
-    line2: (v) => (mail.ADDRESS2 = v),
-    city: (v) => (mail.CITY = v),
-    region: (v) => (mail.STATE = v),
-    postalCode: (v) => (mail.ZIP = v),
-    country: (v) => (mail.COUNTRYCODE = v),
-  };
-  for (const f of changed) set[f](wanted[f]!.trim());
-  if (Object.keys(mail).length) contact.MAILADDRESS = mail;
-  if (Object.keys(contact).length) body.DISPLAYCONTACT = contact;
-  return { body, changed };
+  return { body: updateBody({ VENDORID: current.vendorId }, changed, wanted, ELEMENTS), changed };
 }
