@@ -3,7 +3,11 @@
  * contact (DISPLAYCONTACT) or on the contact's mailing address (DISPLAYCONTACT.MAILADDRESS), read
  * into one flat record and written back as the nested `<update>` children Intacct expects.
  */
+import { PermanentError } from "../../sdk";
+import type { IntacctClient } from "../client";
+import { SYSTEM } from "../errors";
 import { obj, text, type XmlObject } from "../xml";
+import { reconcileFirst, writeKey, type Ctx } from "./factory";
 
 /** Where a flat field lives: an element of the record, of its display contact, or of the contact's mailing address. */
 export type FieldElement = readonly ["record" | "contact" | "mail", string];
@@ -54,3 +58,67 @@ export function updateBody<F extends string>(
   if (Object.keys(contact).length) body.DISPLAYCONTACT = contact;
   return body;
 }
+
+/** What an update node needs of its record type. */
+export interface MasterUpdateSpec<R extends { whenModified: string }, F extends string> {
+  object: "VENDOR" | "CUSTOMER";
+  /** "vendor", "customer": in messages. */
+  noun: string;
+  /** The id's name in a dry run's "would post" ("vendorId", "customerId"). */
+  idKey: string;
+  read(client: IntacctClient, id: string): Promise<R | undefined>;
+  changes(current: R, wanted: Partial<Record<F, string>>): { body: XmlObject; changed: F[] };
+}
+
+export interface MasterUpdateResult<F extends string> {
+  id: string;
+  changed: F[];
+  whenModified: string;
+}
+
+/**
+ * The update of a master record, shared by Update vendor and Update customer: `<update>` with only
+ * the fields that differ from what Intacct holds, nothing sent when it already matches (which
+ * keeps a two-way sync from echoing), read back before sending again after an unknown outcome.
+ */
+export function masterUpdate<R extends { whenModified: string }, F extends string>(spec: MasterUpdateSpec<R, F>) {
+  const current = async (client: IntacctClient, id: string): Promise<R> => {
+    const record = await spec.read(client, id);
+    if (!record) throw new PermanentError(`Intacct has no ${spec.noun} ${id}`, { system: SYSTEM, code: "not_found" });
+    return record;
+  };
+  const matched = async (client: IntacctClient, id: string, wanted: Partial<Record<F, string>>): Promise<MasterUpdateResult<F> | undefined> => {
+    const record = await spec.read(client, id);
+    return record && spec.changes(record, wanted).changed.length === 0 ? { id, changed: [], whenModified: record.whenModified } : undefined;
+  };
+  const changesOf = (record: R, changed: F[], wanted: Partial<Record<F, string>>) =>
+    changed.map((f) => ({ field: f, from: (record as Record<string, unknown>)[f], to: wanted[f] }));
+  return {
+    reconcile: matched,
+    async preview(client: IntacctClient, id: string, wanted: Partial<Record<F, string>>) {
+      const record = await current(client, id);
+      const { changed } = spec.changes(record, wanted);
+      const result: MasterUpdateResult<F> = { id, changed, whenModified: record.whenModified };
+      const wouldPost = changed.length
+        ? { function: "update", object: spec.object, [spec.idKey]: id, changes: changesOf(record, changed, wanted) }
+        : { function: null, [spec.idKey]: id, reason: "already as wanted" };
+      return { wouldPost, result };
+    },
+    async run(ctx: Ctx, id: string, wanted: Partial<Record<F, string>>, key: string): Promise<MasterUpdateResult<F>> {
+      const prior = await reconcileFirst(ctx, () => matched(ctx.client, id, wanted));
+      if (prior) return prior;
+      const record = await current(ctx.client, id);
+      const { body, changed } = spec.changes(record, wanted);
+      if (changed.length === 0) {
+        ctx.log.info(`${capitalised(spec.noun)} ${id} already matches: nothing to update`);
+        return { id, changed: [], whenModified: record.whenModified };
+      }
+      ctx.log.info(`Updating ${spec.noun} ${id}`, { changes: changesOf(record, changed, wanted) });
+      await ctx.client.legacyCreate("update", { [spec.object]: body }, writeKey(ctx, key), () => matched(ctx.client, id, wanted));
+      const back = await current(ctx.client, id);
+      return { id, changed, whenModified: back.whenModified };
+    },
+  };
+}
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -7,10 +7,9 @@
  * Business key: `intacct:customer:<CUSTOMERID>:update:<changeKey>` (the source's version of the change).
  */
 import { z } from "zod";
-import { PermanentError } from "../../sdk";
-import { SYSTEM } from "../errors";
-import { CUSTOMER_FIELDS, customerChanges, readCustomer, type CustomerField, type CustomerRecord } from "./customer-record";
-import { node, reconcileFirst, writeKey } from "./factory";
+import { CUSTOMER_FIELDS, customerChanges, readCustomer, type CustomerField } from "./customer-record";
+import { node } from "./factory";
+import { masterUpdate, type MasterUpdateResult } from "./master-record";
 
 const fields = z.object(Object.fromEntries(CUSTOMER_FIELDS.map((f) => [f, z.string().max(200).optional()])) as Record<CustomerField, z.ZodOptional<z.ZodString>>);
 
@@ -29,16 +28,8 @@ const output = z.object({
 
 const keyOf = (i: Input) => `intacct:customer:${i.customerId}:update:${i.changeKey}`;
 
-async function current(client: Parameters<typeof readCustomer>[0], customerId: string): Promise<CustomerRecord> {
-  const customer = await readCustomer(client, customerId);
-  if (!customer) throw new PermanentError(`Intacct has no customer ${customerId}`, { system: SYSTEM, code: "not_found" });
-  return customer;
-}
-
-const matched = async (client: Parameters<typeof readCustomer>[0], i: Input) => {
-  const customer = await readCustomer(client, i.customerId);
-  return customer && customerChanges(customer, i.fields).changed.length === 0 ? { customerId: customer.customerId, changed: [], whenModified: customer.whenModified } : undefined;
-};
+const update = masterUpdate({ object: "CUSTOMER", noun: "customer", idKey: "customerId", read: readCustomer, changes: customerChanges });
+const out = (r: MasterUpdateResult<CustomerField>) => ({ customerId: r.id, changed: r.changed, whenModified: r.whenModified });
 
 export const updateCustomer = node({
   type: "intacct.updateCustomer",
@@ -52,33 +43,14 @@ export const updateCustomer = node({
   effect: {
     kind: "write",
     key: keyOf,
-    reconcile: async (ctx, i) => matched(ctx.client, i),
+    reconcile: async (ctx, i) => {
+      const matched = await update.reconcile(ctx.client, i.customerId, i.fields);
+      return matched && out(matched);
+    },
     preview: async (ctx, i) => {
-      const customer = await current(ctx.client, i.customerId);
-      const { changed } = customerChanges(customer, i.fields);
-      return {
-        wouldPost: changed.length
-          ? { function: "update", object: "CUSTOMER", customerId: customer.customerId, changes: changed.map((f) => ({ field: f, from: customer[f], to: i.fields[f] })) }
-          : { function: null, customerId: customer.customerId, reason: "already as wanted" },
-        output: { customerId: customer.customerId, changed, whenModified: customer.whenModified },
-      };
+      const { wouldPost, result } = await update.preview(ctx.client, i.customerId, i.fields);
+      return { wouldPost, output: out(result) };
     },
   },
-  async run(ctx, i) {
-    const prior = await reconcileFirst(ctx, () => matched(ctx.client, i));
-    if (prior) return prior;
-    const customer = await current(ctx.client, i.customerId);
-    const { body, changed } = customerChanges(customer, i.fields);
-    if (changed.length === 0) {
-      ctx.log.info(`Customer ${customer.customerId} already matches: nothing to update`);
-      return { customerId: customer.customerId, changed: [], whenModified: customer.whenModified };
-    }
-    ctx.log.info(`Updating customer ${customer.customerId}`, { changes: changed.map((f) => ({ field: f, from: customer[f], to: i.fields[f] })) });
-    await ctx.client.legacyCreate("update", { CUSTOMER: body }, writeKey(ctx, keyOf(i)), async () => {
-      const back = await readCustomer(ctx.client, i.customerId);
-      return back && customerChanges(back, i.fields).changed.length === 0 ? back : undefined;
-    });
-    const back = await current(ctx.client, i.customerId);
-    return { customerId: back.customerId, changed, whenModified: back.whenModified };
-  },
+  run: async (ctx, i) => out(await update.run(ctx, i.customerId, i.fields, keyOf(i))),
 });

@@ -8,10 +8,9 @@
  * Business key: `intacct:vendor:<VENDORID>:update:<changeKey>` (the source's version of the change).
  */
 import { z } from "zod";
-import { PermanentError } from "../../sdk";
-import { SYSTEM } from "../errors";
-import { node, reconcileFirst, writeKey } from "./factory";
-import { readVendor, vendorChanges, VENDOR_FIELDS, type VendorField, type VendorRecord } from "./vendor-record";
+import { node } from "./factory";
+import { masterUpdate, type MasterUpdateResult } from "./master-record";
+import { readVendor, vendorChanges, VENDOR_FIELDS, type VendorField } from "./vendor-record";
 
 const fields = z.object(Object.fromEntries(VENDOR_FIELDS.map((f) => [f, z.string().max(200).optional()])) as Record<VendorField, z.ZodOptional<z.ZodString>>);
 
@@ -30,11 +29,8 @@ const output = z.object({
 
 const keyOf = (i: Input) => `intacct:vendor:${i.vendorId}:update:${i.changeKey}`;
 
-async function current(client: Parameters<typeof readVendor>[0], vendorId: string): Promise<VendorRecord> {
-  const vendor = await readVendor(client, vendorId);
-  if (!vendor) throw new PermanentError(`Intacct has no vendor ${vendorId}`, { system: SYSTEM, code: "not_found" });
-  return vendor;
-}
+const update = masterUpdate({ object: "VENDOR", noun: "vendor", idKey: "vendorId", read: readVendor, changes: vendorChanges });
+const out = (r: MasterUpdateResult<VendorField>) => ({ vendorId: r.id, changed: r.changed, whenModified: r.whenModified });
 
 export const updateVendor = node({
   type: "intacct.updateVendor",
@@ -49,38 +45,13 @@ export const updateVendor = node({
     kind: "write",
     key: keyOf,
     reconcile: async (ctx, i) => {
-      const vendor = await readVendor(ctx.client, i.vendorId);
-      return vendor && vendorChanges(vendor, i.fields).changed.length === 0 ? { vendorId: vendor.vendorId, changed: [], whenModified: vendor.whenModified } : undefined;
+      const matched = await update.reconcile(ctx.client, i.vendorId, i.fields);
+      return matched && out(matched);
     },
     preview: async (ctx, i) => {
-      const vendor = await current(ctx.client, i.vendorId);
-      const { changed } = vendorChanges(vendor, i.fields);
-      return {
-        wouldPost: changed.length
-          ? { function: "update", object: "VENDOR", vendorId: vendor.vendorId, changes: changed.map((f) => ({ field: f, from: vendor[f], to: i.fields[f] })) }
-          : { function: null, vendorId: vendor.vendorId, reason: "already as wanted" },
-        output: { vendorId: vendor.vendorId, changed, whenModified: vendor.whenModified },
-      };
+      const { wouldPost, result } = await update.preview(ctx.client, i.vendorId, i.fields);
+      return { wouldPost, output: out(result) };
     },
   },
-  async run(ctx, i) {
-    const prior = await reconcileFirst(ctx, async () => {
-      const vendor = await readVendor(ctx.client, i.vendorId);
-      return vendor && vendorChanges(vendor, i.fields).changed.length === 0 ? { vendorId: vendor.vendorId, changed: [], whenModified: vendor.whenModified } : undefined;
-    });
-    if (prior) return prior;
-    const vendor = await current(ctx.client, i.vendorId);
-    const { body, changed } = vendorChanges(vendor, i.fields);
-    if (changed.length === 0) {
-      ctx.log.info(`Vendor ${vendor.vendorId} already matches: nothing to update`);
-      return { vendorId: vendor.vendorId, changed: [], whenModified: vendor.whenModified };
-    }
-    ctx.log.info(`Updating vendor ${vendor.vendorId}`, { changes: changed.map((f) => ({ field: f, from: vendor[f], to: i.fields[f] })) });
-    await ctx.client.legacyCreate("update", { VENDOR: body }, writeKey(ctx, keyOf(i)), async () => {
-      const back = await readVendor(ctx.client, i.vendorId);
-      return back && vendorChanges(back, i.fields).changed.length === 0 ? back : undefined;
-    });
-    const back = await current(ctx.client, i.vendorId);
-    return { vendorId: back.vendorId, changed, whenModified: back.whenModified };
-  },
+  run: async (ctx, i) => out(await update.run(ctx, i.vendorId, i.fields, keyOf(i))),
 });
