@@ -19,15 +19,16 @@
  */
 import { createHash } from "node:crypto";
 import {
+  CredentialCache,
   PermanentError,
   RetryableError,
   isClassified,
   parseRetryAfter,
+  redactedExcerpt,
   stateSlot,
   type ClassifiedError,
   type ConnectorEnv,
   type HttpResponse,
-  type StateStore,
 } from "../../sdk";
 import type { IntacctConfig, IntacctSecrets } from "../connection";
 import { RATE_LIMIT_ERRORNO, SYSTEM, classifyErrors, type IntacctErrorEntry } from "../errors";
@@ -107,15 +108,26 @@ export function errorEntries(error: Json | undefined): IntacctErrorEntry[] {
 }
 
 export class IntacctRestTransport {
-  private current?: TokenState;
-  private readonly tokens: StateStore;
+  private readonly tokens: CredentialCache<TokenState, TokenState>;
 
   constructor(private readonly env: Env) {
     if (env.secrets.restClientSecret) env.http.redactor.add(env.secrets.restClientSecret);
     // Why a slot: env.state holds the XML transport's session as its whole value. The token sits
     // beside it under `rest`; when the XML side replaces its session the token goes with it and the
     // next REST call makes a new grant (one token request).
-    this.tokens = stateSlot(env.state, "rest");
+    this.tokens = new CredentialCache<TokenState, TokenState>({
+      state: stateSlot(env.state, "rest"),
+      pick: (stored) => stored,
+      // A refused access token is cleared; its refresh token stays for the next grant.
+      put: (stored, token) => token ?? (stored ? { ...stored, accessToken: "", expiresAt: 0 } : undefined),
+      usable: (t) => this.usable(t),
+      secret: (t) => t.accessToken,
+      issue: (stored) => this.issue(stored),
+      adopt: (t) => {
+        if (t.accessToken) this.env.http.redactor.add(t.accessToken);
+        if (t.refreshToken) this.env.http.redactor.add(t.refreshToken);
+      },
+    });
   }
 
   get baseUrl(): string {
@@ -137,37 +149,18 @@ export class IntacctRestTransport {
     return !!t && t.v === 1 && t.identity === this.identity && t.expiresAt - this.env.config.sessionRenewMarginSeconds * 1000 > this.env.now();
   }
 
-  private adopt(t: TokenState): TokenState {
-    this.env.http.redactor.add(t.accessToken);
-    if (t.refreshToken) this.env.http.redactor.add(t.refreshToken);
-    this.current = t;
-    return t;
+  /** A usable access token: this process's, the shared one, or one refresh or new grant for every caller. */
+  token(): Promise<TokenState> {
+    return this.tokens.get();
   }
 
-  /** A usable access token: this process's, the shared one, a refreshed one, or a new grant (one process at a time). */
-  async token(): Promise<TokenState> {
-    if (this.usable(this.current)) return this.current;
-    const stored = await this.tokens.get<TokenState>();
-    if (this.usable(stored)) return this.adopt(stored);
-    return this.tokens.withLock(async () => {
-      const again = await this.tokens.get<TokenState>();
-      const refreshToken = again?.identity === this.identity ? again.refreshToken : undefined;
-      if (this.usable(again)) return this.adopt(again);
-      const refreshed = refreshToken ? await this.grant({ grant_type: "refresh_token", refresh_token: refreshToken }, true) : undefined;
-      const fresh = refreshed ?? (await this.grant({ grant_type: "client_credentials", username: this.username }, false));
-      if (!fresh) throw new PermanentError("Intacct REST token request answered no token", { system: SYSTEM });
-      await this.tokens.set(fresh);
-      return this.adopt(fresh);
-    });
-  }
-
-  /** Drop a token the API refused, unless another process already replaced it. */
-  private async invalidate(accessToken: string): Promise<void> {
-    if (this.current?.accessToken === accessToken) this.current = undefined;
-    await this.tokens.withLock(async () => {
-      const stored = await this.tokens.get<TokenState>();
-      if (stored?.accessToken === accessToken) await this.tokens.set({ ...stored, expiresAt: 0 });
-    });
+  /** Under the connection's lock: refresh the stored token of this identity, else a new grant. */
+  private async issue(stored: TokenState | undefined): Promise<TokenState> {
+    const refreshToken = stored?.identity === this.identity ? stored.refreshToken : undefined;
+    const refreshed = refreshToken ? await this.grant({ grant_type: "refresh_token", refresh_token: refreshToken }, true) : undefined;
+    const fresh = refreshed ?? (await this.grant({ grant_type: "client_credentials", username: this.username }, false));
+    if (!fresh) throw new PermanentError("Intacct REST token request answered no token", { system: SYSTEM });
+    return fresh;
   }
 
   /**
@@ -257,7 +250,7 @@ export class IntacctRestTransport {
       const json = response.status === 204 ? {} : parseJson(response.text);
       if (response.status >= 200 && response.status < 300) return { status: response.status, json, headers: response.headers };
       if (response.status === 401 && !renewed) {
-        await this.invalidate(t.accessToken);
+        await this.tokens.invalidate(t.accessToken);
         this.env.log.info("Intacct REST token refused; requesting a new one");
         renewed = true;
         continue;
@@ -303,8 +296,7 @@ export class IntacctRestTransport {
   }
 
   private clip(body: string): string {
-    const redacted = this.env.http.redactor.text(body);
-    return redacted.length > 4000 ? `${redacted.slice(0, 4000)}…` : redacted;
+    return redactedExcerpt(this.env.http.redactor, body, 4000);
   }
 }
 
