@@ -31,8 +31,9 @@ describe("Try it", () => {
     const intacctBefore = (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records;
     const result = await tryDemo(db, workspaceId, SYSTEM_ACTOR);
     // Intacct sales (AR), Intacct sales (summary), Intacct bills (use tax), Commerce orders, Commerce B2B purchase orders,
-    // and the vendor <-> company syncs (their first polls only record where things stand).
-    expect(result.activated.length).toBe(7);
+    // the vendor <-> company syncs and the customer <-> Avalara exemption syncs (their first polls
+    // only record where things stand).
+    expect(result.activated.length).toBe(9);
     expect(result.documents).toHaveLength(4);
 
     const runs = await db.sql<{ id: string }[]>`select id::text from runs where workspace_id = ${workspaceId} and status = 'queued'`;
@@ -51,6 +52,6 @@ describe("Try it", () => {
     // The seeded B2B purchase orders of Northwind become open Intacct purchase orders.
     expect(count(after, "PODOCUMENT")).toBe(count(intacctBefore, "PODOCUMENT") + 2);
     const active = await db.sql<{ n: number }[]>`select count(*)::int as n from flows where workspace_id = ${workspaceId} and active`;
-    expect(active[0]!.n).toBe(7);
+    expect(active[0]!.n).toBe(9);
   });
 });

@@ -29,6 +29,8 @@ describe("templates in a workspace that is not the demo", () => {
       // Master data syncs: nothing of the books to ask for, only the mapping tables.
       "commerce-company-intacct-vendor": [],
       "intacct-vendor-commerce-company": [],
+      "intacct-customer-avalara-customer": [],
+      "avalara-exemption-intacct-customer": [],
     });
   });
 
