@@ -3,8 +3,9 @@
  * restart, an operator's pg_terminate_backend, a proxy cutting idle sockets), against a real
  * PostgreSQL. postgres.js 3.4.9 throws an uncatchable TypeError from a write it had scheduled
  * before the socket closed, which ended worker processes on a database restart, and left such a
- * connection unable to send anything again; patches/postgres+3.4.9.patch (applied by
- * patch-package on install) makes both a plain CONNECTION_CLOSED rejection.
+ * connection unable to send anything again; and a query sent between a socket error (ECONNRESET)
+ * and the close waited forever. patches/postgres+3.4.9.patch (applied by patch-package on
+ * install) makes each a plain CONNECTION_CLOSED rejection.
  */
 import postgres from "postgres";
 import { afterAll, expect, inject, it } from "vitest";
@@ -34,7 +35,8 @@ it("a reserved connection whose backend was terminated rejects every later query
     const [{ pid }] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;
     await admin`select pg_terminate_backend(${pid})`;
     expect(await outcome(reserved`select 1`)).toMatch(/^rejected (CONNECTION_CLOSED|ECONNRESET)$/);
-    // Unpatched, this one throws a TypeError from a timer (uncatchable) and never settles.
+    // Unpatched, this one throws a TypeError from a timer (uncatchable) and never settles, or,
+    // when the first answer was ECONNRESET, waits forever.
     expect(await outcome(reserved`select 1`)).toBe("rejected CONNECTION_CLOSED");
     reserved.release();
     await new Promise((resolve) => setImmediate(resolve));
