@@ -19,6 +19,7 @@ import { activateFlow, createFlow, dryRun, runNow } from "../flows";
 import { registry } from "../registry";
 import { createRuns, replayRun } from "../runs";
 import { createConnection, createWorkspace, isolatedDatabase, nodeRuns, runRow } from "../test/helpers";
+import { executeToEnd } from "../templates/test-helpers";
 import { tick } from "../triggers";
 import { formatMinor, toMinor, windowOf } from "./aggregate-store";
 
@@ -182,9 +183,9 @@ describe("summary posting", () => {
     const postingRuns = await db.sql<{ id: string; record_key: string }[]>`select id::text, record_key from runs where flow_id = ${posting.flowId} and parent_run_id is null`;
     expect(postingRuns).toHaveLength(20);
     const closeStarted = Date.now();
-    const results = await Promise.all(postingRuns.map((r) => executeRun(db, r.id)));
+    const results = await Promise.all(postingRuns.map((r) => executeToEnd(db, r.id)));
     const closeMs = Date.now() - closeStarted;
-    expect(results.map((r) => r.status)).toEqual(Array(20).fill("succeeded"));
+    expect(results).toEqual(Array(20).fill("succeeded"));
 
     // 3. Reconcile against the sandbox's ledger: one entry per group, each balanced, each to the cent.
     const posted = (await glBatches()).filter((b) => !before.has(b.RECORDNO));
@@ -318,8 +319,8 @@ describe("summary posting", () => {
     await activateFlow(db, workspaceId, posting.flowId);
     expect(await tick(db, posting.flowId)).toMatchObject({ created: expected.size });
     const runs = await db.sql<{ id: string }[]>`select id::text from runs where flow_id = ${posting.flowId}`;
-    const results = await Promise.all(runs.map((r) => executeRun(db, r.id)));
-    expect(results.map((r) => r.status)).toEqual(Array(expected.size).fill("succeeded"));
+    const results = await Promise.all(runs.map((r) => executeToEnd(db, r.id)));
+    expect(results).toEqual(Array(expected.size).fill("succeeded"));
 
     type ExactEntry = { lines: Array<{ GLAccountCode: string; AmountFC: number; Notes?: string }> };
     const divisionState = async () => {

@@ -13,7 +13,7 @@ import { replayRun } from "../runs";
 import { createWorkspace, testDb } from "../test/helpers";
 import { tick } from "../triggers";
 import { instantiateTemplate } from "./index";
-import { nodeOutput, nodeStatuses, sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "./test-helpers";
+import { executeToEnd, nodeOutput, nodeStatuses, sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
@@ -175,7 +175,7 @@ describe("Intacct sales: a mixed scenario of 50 documents reconciles to Avalara 
       // Four at a time, as the flow's workers would (each run is a different document).
       for (let i = 0; i < queued.length; i += 4) {
         const batch = queued.slice(i, i + 4);
-        const statuses = await Promise.all(batch.map(async (run) => (await executeRun(db, run.id)).status));
+        const statuses = await Promise.all(batch.map((run) => executeToEnd(db, run.id)));
         statuses.forEach((status, j) => {
           if (status === "needs_review") parked.push(batch[j]!.id);
           else expect(status).toMatch(/succeeded|skipped/);

@@ -95,3 +95,16 @@ export async function nodeOutput(db: Db, runId: string, nodeId: string): Promise
 
 /** Sum of amounts in cents (exact, whatever the float noise). */
 export const centsOf = (values: number[]) => values.reduce((sum, v) => sum + Math.round(v * 100), 0);
+
+/**
+ * Execute a run as the workers would, to its end: a run given back to wait (a rate limit or the
+ * company's requests in flight, a document another run is posting) is executed again when due.
+ */
+export async function executeToEnd(db: Db, runId: string): Promise<string> {
+  let result = await executeRun(db, runId);
+  while (result.status === "waiting" || result.status === "running") {
+    await new Promise((r) => setTimeout(r, Math.max(0, (result.rescheduleAt?.getTime() ?? Date.now()) - Date.now())));
+    result = await executeRun(db, runId);
+  }
+  return result.status;
+}
