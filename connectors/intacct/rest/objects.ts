@@ -52,10 +52,13 @@ const f = (rest: string, xml: string, kind?: FieldKind, readOnly?: boolean): Fie
 
 const AUDIT = [f("audit.createdDateTime", "WHENCREATED", "timestamp", true), f("audit.modifiedDateTime", "WHENMODIFIED", "timestamp", true)];
 
-/** The eight standard dimensions on a line, by the XML field names of journal lines (GLENTRY). */
-const GL_LINE_DIMENSIONS = [
-  f("dimensions.location.id", "LOCATION"),
-  f("dimensions.department.id", "DEPARTMENT"),
+/**
+ * The eight standard dimensions on a line. Journal lines (GLENTRY) name location and department
+ * LOCATION and DEPARTMENT; bill, invoice and adjustment lines LOCATIONID and DEPARTMENTID.
+ */
+const lineDimensions = (location: string, department: string): FieldMap[] => [
+  f("dimensions.location.id", location),
+  f("dimensions.department.id", department),
   f("dimensions.project.id", "PROJECTID"),
   f("dimensions.customer.id", "CUSTOMERID"),
   f("dimensions.vendor.id", "VENDORID"),
@@ -63,18 +66,30 @@ const GL_LINE_DIMENSIONS = [
   f("dimensions.item.id", "ITEMID"),
   f("dimensions.class.id", "CLASSID"),
 ];
+const GL_LINE_DIMENSIONS = lineDimensions("LOCATION", "DEPARTMENT");
+const DOC_LINE_DIMENSIONS = lineDimensions("LOCATIONID", "DEPARTMENTID");
 
-/** The same dimensions as bill, invoice and adjustment lines name them (LOCATIONID, DEPARTMENTID...). */
-const DOC_LINE_DIMENSIONS = [
-  f("dimensions.location.id", "LOCATIONID"),
-  f("dimensions.department.id", "DEPARTMENTID"),
-  f("dimensions.project.id", "PROJECTID"),
-  f("dimensions.customer.id", "CUSTOMERID"),
-  f("dimensions.vendor.id", "VENDORID"),
-  f("dimensions.employee.id", "EMPLOYEEID"),
-  f("dimensions.item.id", "ITEMID"),
-  f("dimensions.class.id", "CLASSID"),
-];
+const readOnly = (fields: FieldMap[]): FieldMap[] => fields.map((m) => ({ ...m, readOnly: true }));
+
+/** A transaction's record number: both REST's `key` and its `id`. */
+const TRANSACTION_KEY = [f("key", "RECORDNO", "text", true), f("id", "RECORDNO", "text", true)];
+
+/** A line list: the line's record number, its own fields, then the standard dimensions (DOC_LINE_DIMENSIONS unless given). */
+const lineList = (collection: string, item: string, fields: FieldMap[], dimensions: FieldMap[] = DOC_LINE_DIMENSIONS): LineMap => ({
+  collection,
+  item,
+  fields: [f("key", "RECORDNO", "text", true), ...fields, ...dimensions],
+});
+
+/** An AR document REST reads but the connector never writes over REST: every field read-only. */
+const arDocument = (path: string, xml: string, fields: FieldMap[], lines: LineMap): RestObject => ({
+  path,
+  xml,
+  idField: "RECORDNO",
+  fields: [...TRANSACTION_KEY, ...readOnly(fields)],
+  lines: { ...lines, fields: readOnly(lines.fields) },
+  operations: { create: false, update: false, delete: false },
+});
 
 const master = (path: string, xml: string, idField: string, nameField: string, extra: FieldMap[] = [], update = false): RestObject => ({
   path,
@@ -106,8 +121,7 @@ export const REST_OBJECTS: RestObject[] = [
     xml: "GLBATCH",
     idField: "RECORDNO",
     fields: [
-      f("key", "RECORDNO", "text", true),
-      f("id", "RECORDNO", "text", true),
+      ...TRANSACTION_KEY,
       f("glJournal.id", "JOURNAL"),
       f("postingDate", "BATCH_DATE", "date"),
       f("description", "BATCH_TITLE"),
@@ -117,11 +131,10 @@ export const REST_OBJECTS: RestObject[] = [
       f("batchNumber", "BATCHNO", "text", true),
       ...AUDIT,
     ],
-    lines: {
-      collection: "ENTRIES",
-      item: "GLENTRY",
-      fields: [
-        f("key", "RECORDNO", "text", true),
+    lines: lineList(
+      "ENTRIES",
+      "GLENTRY",
+      [
         f("lineNumber", "LINE_NO", "text", true),
         f("glAccount.id", "ACCOUNTNO"),
         f("txnType", "TR_TYPE", "trType"),
@@ -131,9 +144,9 @@ export const REST_OBJECTS: RestObject[] = [
         f("currency.exchangeRate", "EXCHANGE_RATE"),
         f("description", "DESCRIPTION"),
         f("documentId", "DOCUMENT"),
-        ...GL_LINE_DIMENSIONS,
       ],
-    },
+      GL_LINE_DIMENSIONS,
+    ),
     operations: { create: true, update: true, delete: true },
   },
   {
@@ -141,8 +154,7 @@ export const REST_OBJECTS: RestObject[] = [
     xml: "APBILL",
     idField: "RECORDNO",
     fields: [
-      f("key", "RECORDNO", "text", true),
-      f("id", "RECORDNO", "text", true),
+      ...TRANSACTION_KEY,
       f("billNumber", "RECORDID"),
       f("referenceNumber", "DOCNUMBER"),
       f("vendor.id", "VENDORID"),
@@ -160,66 +172,44 @@ export const REST_OBJECTS: RestObject[] = [
       f("totalTxnAmountDue", "TOTALDUE", "text", true),
       f("audit.modifiedDateTime", "WHENMODIFIED", "timestamp", true),
     ],
-    lines: {
-      collection: "APBILLITEMS",
-      item: "APBILLITEM",
-      fields: [
-        f("key", "RECORDNO", "text", true),
-        f("lineNumber", "LINE_NO", "text", true),
-        f("glAccount.id", "ACCOUNTNO"),
-        f("txnAmount", "TRX_AMOUNT"),
-        f("memo", "ENTRYDESCRIPTION"),
-        ...DOC_LINE_DIMENSIONS,
-      ],
-    },
+    lines: lineList("APBILLITEMS", "APBILLITEM", [
+      f("lineNumber", "LINE_NO", "text", true),
+      f("glAccount.id", "ACCOUNTNO"),
+      f("txnAmount", "TRX_AMOUNT"),
+      f("memo", "ENTRYDESCRIPTION"),
+    ]),
     operations: { create: true, update: false, delete: true },
   },
-  {
-    path: "accounts-receivable/invoice",
-    xml: "ARINVOICE",
-    idField: "RECORDNO",
-    fields: [
-      f("key", "RECORDNO", "text", true),
-      f("id", "RECORDNO", "text", true),
-      f("invoiceNumber", "RECORDID", "text", true),
-      f("customer.id", "CUSTOMERID", "text", true),
-      f("createdDate", "WHENCREATED", "date", true),
-      f("dueDate", "WHENDUE", "date", true),
-      f("state", "STATE", "docState", true),
-      f("totalTxnAmount", "TOTALENTERED", "text", true),
-      f("totalTxnAmountDue", "TOTALDUE", "text", true),
-      f("audit.modifiedDateTime", "WHENMODIFIED", "timestamp", true),
+  arDocument(
+    "accounts-receivable/invoice",
+    "ARINVOICE",
+    [
+      f("invoiceNumber", "RECORDID"),
+      f("customer.id", "CUSTOMERID"),
+      f("createdDate", "WHENCREATED", "date"),
+      f("dueDate", "WHENDUE", "date"),
+      f("state", "STATE", "docState"),
+      f("totalTxnAmount", "TOTALENTERED"),
+      f("totalTxnAmountDue", "TOTALDUE"),
+      f("audit.modifiedDateTime", "WHENMODIFIED", "timestamp"),
     ],
-    lines: {
-      collection: "ARINVOICEITEMS",
-      item: "arinvoiceitem",
-      fields: [f("key", "RECORDNO", "text", true), f("glAccount.id", "ACCOUNTNO", "text", true), f("txnAmount", "TRX_AMOUNT", "text", true), ...DOC_LINE_DIMENSIONS.map((d) => ({ ...d, readOnly: true }))],
-    },
-    operations: { create: false, update: false, delete: false },
-  },
-  {
-    path: "accounts-receivable/adjustment",
-    xml: "ARADJUSTMENT",
-    idField: "RECORDNO",
-    fields: [
-      f("key", "RECORDNO", "text", true),
-      f("id", "RECORDNO", "text", true),
-      f("adjustmentNumber", "RECORDID", "text", true),
-      f("customer.id", "CUSTOMERID", "text", true),
-      f("description", "DESCRIPTION", "text", true),
-      f("referenceNumber", "DOCNUMBER", "text", true),
-      f("createdDate", "WHENCREATED", "date", true),
-      f("state", "STATE", "docState", true),
-      f("totalTxnAmount", "TOTALENTERED", "text", true),
-      f("audit.modifiedDateTime", "WHENMODIFIED", "timestamp", true),
+    lineList("ARINVOICEITEMS", "arinvoiceitem", [f("glAccount.id", "ACCOUNTNO"), f("txnAmount", "TRX_AMOUNT")]),
+  ),
+  arDocument(
+    "accounts-receivable/adjustment",
+    "ARADJUSTMENT",
+    [
+      f("adjustmentNumber", "RECORDID"),
+      f("customer.id", "CUSTOMERID"),
+      f("description", "DESCRIPTION"),
+      f("referenceNumber", "DOCNUMBER"),
+      f("createdDate", "WHENCREATED", "date"),
+      f("state", "STATE", "docState"),
+      f("totalTxnAmount", "TOTALENTERED"),
+      f("audit.modifiedDateTime", "WHENMODIFIED", "timestamp"),
     ],
-    lines: {
-      collection: "ARADJUSTMENTITEMS",
-      item: "ARADJUSTMENTITEM",
-      fields: [f("key", "RECORDNO", "text", true), f("glAccount.id", "ACCOUNTNO", "text", true), f("txnAmount", "TRX_AMOUNT", "text", true), f("memo", "ENTRYDESCRIPTION", "text", true), ...DOC_LINE_DIMENSIONS.map((d) => ({ ...d, readOnly: true }))],
-    },
-    operations: { create: false, update: false, delete: false },
-  },
+    lineList("ARADJUSTMENTITEMS", "ARADJUSTMENTITEM", [f("glAccount.id", "ACCOUNTNO"), f("txnAmount", "TRX_AMOUNT"), f("memo", "ENTRYDESCRIPTION")]),
+  ),
   master("general-ledger/account", "GLACCOUNT", "ACCOUNTNO", "TITLE", [
     f("accountType", "ACCOUNTTYPE"),
     f("normalBalance", "NORMALBALANCE"),
@@ -341,25 +331,23 @@ function asList(v: unknown): Rec[] {
   return isRec(v) ? [v] : [];
 }
 
+/** One record in the other shape: each field read at its XML (toRest) or REST (toXml) path, converted, set at the other; empty values left out. */
+function convertFields(maps: FieldMap[], from: Rec, direction: "toRest" | "toXml"): Rec {
+  const out: Rec = {};
+  for (const m of maps) {
+    const v = direction === "toRest" ? toRestValue(m.kind, getPath(from, m.xml)) : toXmlValue(m.kind, getPath(from, m.rest));
+    if (v !== undefined) setPath(out, direction === "toRest" ? m.rest : m.xml, v);
+  }
+  return out;
+}
+
 /** A stored (XML-shaped) record as REST answers it; `fields` limits it to those REST paths. */
 export function recordToRest(obj: RestObject, rec: Rec, fields?: string[]): Rec {
-  const out: Rec = {};
   const wanted = fields ? new Set(fields) : undefined;
-  for (const m of obj.fields) {
-    if (wanted && !wanted.has(m.rest)) continue;
-    const v = toRestValue(m.kind, getPath(rec, m.xml));
-    if (v !== undefined) setPath(out, m.rest, v);
-  }
+  const out = convertFields(wanted ? obj.fields.filter((m) => wanted.has(m.rest)) : obj.fields, rec, "toRest");
   if (obj.lines && (!wanted || wanted.has("lines"))) {
     const lines = asList(getPath(rec, `${obj.lines.collection}.${obj.lines.item}`));
-    out.lines = lines.map((l) => {
-      const line: Rec = {};
-      for (const m of obj.lines!.fields) {
-        const v = toRestValue(m.kind, getPath(l, m.xml));
-        if (v !== undefined) setPath(line, m.rest, v);
-      }
-      return line;
-    });
+    out.lines = lines.map((l) => convertFields(obj.lines!.fields, l, "toRest"));
   }
   if (!wanted || wanted.has("href")) out.href = `/objects/${obj.path}/${String(rec.RECORDNO ?? "")}`;
   return out;
@@ -367,20 +355,9 @@ export function recordToRest(obj: RestObject, rec: Rec, fields?: string[]): Rec 
 
 /** A REST record (as answered) back in the XML shape the nodes read. */
 export function restToRecord(obj: RestObject, rest: Rec): Rec {
-  const out: Rec = {};
-  for (const m of obj.fields) {
-    const v = toXmlValue(m.kind, getPath(rest, m.rest));
-    if (v !== undefined) setPath(out, m.xml, v);
-  }
+  const out = convertFields(obj.fields, rest, "toXml");
   if (obj.lines && Array.isArray(rest.lines)) {
-    const items = rest.lines.filter(isRec).map((l) => {
-      const line: Rec = {};
-      for (const m of obj.lines!.fields) {
-        const v = toXmlValue(m.kind, getPath(l, m.rest));
-        if (v !== undefined) setPath(line, m.xml, v);
-      }
-      return line;
-    });
+    const items = rest.lines.filter(isRec).map((l) => convertFields(obj.lines!.fields, l, "toXml"));
     out[obj.lines.collection] = { [obj.lines.item]: items };
   }
   return out;
