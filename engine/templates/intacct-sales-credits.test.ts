@@ -7,40 +7,25 @@
  * Avalara sandboxes, real PostgreSQL, the real poll and executor; each assertion reads the
  * sandboxes' own state.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO as AVALARA_DEMO } from "../../connectors/avalara/sandbox";
 import { executeRun } from "../executor/run";
-import { activateFlow } from "../flows";
 import { replayRun } from "../runs";
-import { createWorkspace, testDb } from "../test/helpers";
 import { tick } from "../triggers";
-import { instantiateTemplate } from "./index";
-import { nodeStatuses, sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "./test-helpers";
+import { nextSecond, nodeStatuses, pollAndRunRecord, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 
-const db = testDb();
-let sb: Sandboxes;
-let workspaceId: string;
-let flowId: string;
-
-beforeAll(async () => {
-  sb = await startSandboxes();
-  workspaceId = await createWorkspace(db, "Intacct credits");
-  for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, workspaceId, system, sb.urls[system]);
-  const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl", { demo: true });
-  expect(created.problems).toEqual([]);
-  flowId = created.flowId;
-  await activateFlow(db, workspaceId, flowId);
-  await tick(db, flowId);
+const frame = templateFrame({
+  workspace: "Intacct credits",
+  systems: ["intacct", "avalara"],
+  templates: { sales: "intacct-sales-avalara-gl" },
+  ready: (f) => tick(f.db, f.flows.sales),
 });
-afterAll(async () => {
-  await sb.close();
-  await db.close();
-});
+const { db } = frame;
 
-const company = async (): Promise<Rec> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
+const company = async (): Promise<Rec> => (await sandboxState(frame.sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
 /** Ledgerline's tax memos of one source document (by its Avalara code in the external ID). */
 const memosOf = async (docNo: string): Promise<Rec[]> => ((await company()).records.ARADJUSTMENT as Rec[]).filter((a) => String(a.EXTERNALID).startsWith(`tax:INTACCT-SO-${docNo}|`));
 const items = (memo: Rec): Rec[] => [memo.ARADJUSTMENTITEMS.ARADJUSTMENTITEM].flat();
@@ -52,11 +37,11 @@ const arTax = async (...docNos: string[]) => {
   return sum;
 };
 const avalaraDoc = async (docNo: string, type: string): Promise<Rec | undefined> =>
-  ((await sandboxState(sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${docNo}` && d.type === type);
+  ((await sandboxState(frame.sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${docNo}` && d.type === type);
 const avalaraAuth = `Basic ${Buffer.from(`${AVALARA_DEMO.accountId}:${AVALARA_DEMO.licenseKey}`).toString("base64")}`;
 /** The document as AvaTax answers GetTransactionByCode (its lines, dates and references). */
 const avalaraRead = async (docNo: string, type: string): Promise<Rec> =>
-  (await fetch(`${sb.urls.avalara}/api/v2/companies/DEFAULT/transactions/INTACCT-SO-${docNo}?documentType=${type}`, { headers: { authorization: avalaraAuth } })).json();
+  (await fetch(`${frame.sb.urls.avalara}/api/v2/companies/DEFAULT/transactions/INTACCT-SO-${docNo}?documentType=${type}`, { headers: { authorization: avalaraAuth } })).json();
 /** Avalara's current tax for the invoice and its returns in cents (voided documents hold none). */
 const avalaraTax = async (invoiceNo: string, ...returnNos: string[]) => {
   let sum = 0;
@@ -68,19 +53,10 @@ const avalaraTax = async (invoiceNo: string, ...returnNos: string[]) => {
 };
 /** Every memo balances: its lines add up to its total, the AR control account takes the other side. */
 const balances = (memo: Rec) => expect(items(memo).reduce((s, l) => s + cents(l.TRX_AMOUNT), 0), memo.RECORDNO).toBe(cents(memo.TRX_TOTALENTERED));
-const nextSecond = async () => {
-  const next = Math.floor(Date.now() / 1000) * 1000 + 1000;
-  while (Date.now() < next) await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
-};
-const sell = async (customerId: string, lines: Rec[], extra: Rec = {}) => (await sandboxPost(sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines, ...extra })) as Rec;
+const sell = async (customerId: string, lines: Rec[], extra: Rec = {}) => (await sandboxPost(frame.sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines, ...extra })) as Rec;
 const credit = async (invoice: Rec, lines: Rec[]) => sell(String(invoice.CUSTVENDID), lines, { docparid: "Sales Return", createdFrom: invoice.DOCNO });
-const pollAndRun = async (so: Rec) => {
-  await tick(db, flowId);
-  const [row] = await db.sql<{ id: string }[]>`
-    select id::text from runs where flow_id = ${flowId} and record_key = ${`intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`} and parent_run_id is null
-    order by created_at desc limit 1`;
-  return { id: row!.id, status: (await executeRun(db, row!.id)).status };
-};
+/** Poll, then run the newest run of the document (by its record key); returns its id and status. */
+const pollAndRun = (so: Rec) => pollAndRunRecord(db, frame.flows.sales, `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`);
 
 describe("Intacct Sales Return (credited)", () => {
   it("full credit: a committed ReturnInvoice of its own, taxed as of the invoice's date, and an AR credit memo against the invoice; AR nets to zero like Avalara; a replay posts nothing", async () => {
@@ -118,10 +94,10 @@ describe("Intacct Sales Return (credited)", () => {
     expect(cents((await company()).arBalances.C400)).toBe(balanceBefore - cents(ret.TOTAL) - invoiceTax);
 
     const count = ((await company()).records.ARADJUSTMENT as Rec[]).length;
-    const replay = await replayRun(db, workspaceId, run.id, { from: "start", version: "own" });
+    const replay = await replayRun(db, frame.workspaceId, run.id, { from: "start", version: "own" });
     expect((await executeRun(db, replay)).status).toBe("succeeded");
     expect(await nodeStatuses(db, replay)).toMatchObject({ sync: "already_done", post: "already_done", commit: "already_done" });
-    expect(await tick(db, flowId)).toMatchObject({ created: 0 });
+    expect(await tick(db, frame.flows.sales)).toMatchObject({ created: 0 });
     expect(((await company()).records.ARADJUSTMENT as Rec[]).length).toBe(count);
   });
 
@@ -139,7 +115,7 @@ describe("Intacct Sales Return (credited)", () => {
 
     // The return edited to both licences: Avalara adjusts the ReturnInvoice, AR reverses the credit memo in force and posts the new one.
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${ret.DOCNO}/update`, { lines: [{ itemId: "SW-STD", quantity: 2 }] });
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${ret.DOCNO}/update`, { lines: [{ itemId: "SW-STD", quantity: 2 }] });
     const edit = await pollAndRun(ret);
     expect(edit.status).toBe("succeeded");
     expect(await avalaraDoc(ret.DOCNO, "ReturnInvoice")).toMatchObject({ status: "Committed", version: 2, adjustmentReason: "PriceAdjusted" });
@@ -150,13 +126,13 @@ describe("Intacct Sales Return (credited)", () => {
     for (const m of [first, reversal, second]) balances(m!);
     expect(await arTax(invoice.DOCNO, ret.DOCNO)).toBe(await avalaraTax(invoice.DOCNO, ret.DOCNO));
     expect(await arTax(invoice.DOCNO, ret.DOCNO)).toBeLessThan(partial);
-    const replay = await replayRun(db, workspaceId, edit.id, { from: "start", version: "own" });
+    const replay = await replayRun(db, frame.workspaceId, edit.id, { from: "start", version: "own" });
     expect((await executeRun(db, replay)).status).toBe("succeeded");
     expect(await memosOf(ret.DOCNO)).toHaveLength(3);
 
     // The return deleted: its ReturnInvoice voided, its memo reversed; the invoice's tax is whole again.
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${ret.DOCNO}/delete`, {});
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${ret.DOCNO}/delete`, {});
     expect((await pollAndRun(ret)).status).toBe("succeeded");
     expect(await avalaraDoc(ret.DOCNO, "ReturnInvoice")).toMatchObject({ status: "Cancelled" });
     const memos = await memosOf(ret.DOCNO);
@@ -169,7 +145,7 @@ describe("Intacct Sales Return (credited)", () => {
   it("a credit on an invoice whose Avalara document is locked (on a filed return) still posts: the ReturnInvoice is a document of its own", async () => {
     const invoice = await sell("C300", [{ itemId: "HW-ROUTER", quantity: 3 }]);
     expect((await pollAndRun(invoice)).status).toBe("succeeded");
-    const lock = await fetch(`${sb.urls.avalara}/api/v2/companies/DEFAULT/transactions/INTACCT-SO-${invoice.DOCNO}/lock`, {
+    const lock = await fetch(`${frame.sb.urls.avalara}/api/v2/companies/DEFAULT/transactions/INTACCT-SO-${invoice.DOCNO}/lock`, {
       method: "POST",
       headers: { authorization: avalaraAuth, "content-type": "application/json" },
       body: JSON.stringify({ isLocked: true }),

@@ -6,64 +6,41 @@
  * tax, memos balance against the customer, reversals name the memo they reverse, replays post
  * nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeRun } from "../executor/run";
 import { activateFlow } from "../flows";
 import { replayRun } from "../runs";
-import { createWorkspace, testDb } from "../test/helpers";
+import { createWorkspace } from "../test/helpers";
 import { tick } from "../triggers";
 import { instantiateTemplate } from "./index";
-import { executeToEnd, nodeOutput, nodeStatuses, sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "./test-helpers";
+import { executeToEnd, nextSecond, nodeOutput, nodeStatuses, pollAndRunRecord, sandboxConnection, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 
-const db = testDb();
-let sb: Sandboxes;
-let workspaceId: string;
-let flowId: string;
-
-beforeAll(async () => {
-  sb = await startSandboxes();
-  workspaceId = await createWorkspace(db, "Intacct lifecycle");
-  for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, workspaceId, system, sb.urls[system]);
-  const created = await instantiateTemplate(db, workspaceId, "intacct-sales-avalara-gl", { demo: true });
-  expect(created.problems).toEqual([]);
-  flowId = created.flowId;
-  await activateFlow(db, workspaceId, flowId);
+const frame = templateFrame({
+  workspace: "Intacct lifecycle",
+  systems: ["intacct", "avalara"],
+  templates: { sales: "intacct-sales-avalara-gl" },
   // The seeded invoices are someone else's story (templates.test.ts): read past them.
-  await tick(db, flowId);
+  ready: (f) => tick(f.db, f.flows.sales),
 });
-afterAll(async () => {
-  await sb.close();
-  await db.close();
-});
+const { db } = frame;
 
-const company = async (): Promise<Rec> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
+const company = async (): Promise<Rec> => (await sandboxState(frame.sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
 const memosOf = async (docNo: string): Promise<Rec[]> => ((await company()).records.ARADJUSTMENT as Rec[]).filter((a) => String(a.EXTERNALID).startsWith(`tax:INTACCT-SO-${docNo}|`));
 const items = (memo: Rec): Rec[] => [memo.ARADJUSTMENTITEMS.ARADJUSTMENTITEM].flat();
 /** AR's tax for the document in cents, from Intacct's own adjustments. */
 const arTax = async (docNo: string) => (await memosOf(docNo)).flatMap(items).reduce((s, l) => s + Math.round(Number(l.AMOUNT) * 100), 0);
 const avalaraDoc = async (docNo: string): Promise<Rec | undefined> =>
-  ((await sandboxState(sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${docNo}` && d.type === "SalesInvoice");
+  ((await sandboxState(frame.sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${docNo}` && d.type === "SalesInvoice");
 const avalaraTax = async (docNo: string) => {
   const doc = await avalaraDoc(docNo);
   return doc && doc.status !== "Cancelled" ? Math.round(doc.totalTax * 100) : 0;
 };
-/** WHENMODIFIED has whole seconds: a change is a new version only in a later second than the last one. */
-const nextSecond = async () => {
-  const next = Math.floor(Date.now() / 1000) * 1000 + 1000;
-  while (Date.now() < next) await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
-};
-const sell = async (customerId: string, lines: Rec[], extra: Rec = {}) => (await sandboxPost(sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines, ...extra })) as Rec;
+const sell = async (customerId: string, lines: Rec[], extra: Rec = {}) => (await sandboxPost(frame.sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines, ...extra })) as Rec;
 /** Poll, then run the newest run of the document (by its record key); returns its id and status. */
-const pollAndRun = async (so: Rec) => {
-  await tick(db, flowId);
-  const [row] = await db.sql<{ id: string }[]>`
-    select id::text from runs where flow_id = ${flowId} and record_key = ${`intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`} and parent_run_id is null
-    order by created_at desc limit 1`;
-  return { id: row!.id, status: (await executeRun(db, row!.id)).status };
-};
+const pollAndRun = (so: Rec) => pollAndRunRecord(db, frame.flows.sales, `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`);
 
 describe("Intacct sales invoice edited in Order Entry", () => {
   it("adjusts the Avalara document and reverses the memo in force before posting the new one, against the new AR invoice", async () => {
@@ -77,7 +54,7 @@ describe("Intacct sales invoice edited in Order Entry", () => {
     const invoiceBefore = ((await company()).records.ARINVOICE as Rec[]).find((i) => i.RECORDID === so.DOCNO)!;
 
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 5 }] });
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 5 }] });
     const invoiceAfter = ((await company()).records.ARINVOICE as Rec[]).find((i) => i.RECORDID === so.DOCNO)!;
     expect(invoiceAfter.RECORDNO).not.toBe(invoiceBefore.RECORDNO);
     const edit = await pollAndRun(so);
@@ -95,7 +72,7 @@ describe("Intacct sales invoice edited in Order Entry", () => {
 
     // A replay of the edit posts nothing.
     const count = (await memosOf(so.DOCNO)).length;
-    const replay = await replayRun(db, workspaceId, edit.id, { from: "start", version: "own" });
+    const replay = await replayRun(db, frame.workspaceId, edit.id, { from: "start", version: "own" });
     expect((await executeRun(db, replay)).status).toBe("succeeded");
     expect(await nodeStatuses(db, replay)).toMatchObject({ sync: "already_done", post: "already_done" });
     expect((await memosOf(so.DOCNO)).length).toBe(count);
@@ -112,7 +89,7 @@ describe("Intacct sales invoice deleted", () => {
     const balanceBefore = Math.round(Number((await company()).arBalances.C200) * 100);
 
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
     const deletion = await pollAndRun(so);
     expect(deletion.status).toBe("succeeded");
     expect(await nodeOutput(db, deletion.id, "sale")).toMatchObject({ state: "Deleted", documentNumber: so.DOCNO, customerId: "" });
@@ -128,9 +105,9 @@ describe("Intacct sales invoice deleted", () => {
     expect(Math.round(Number((await company()).arBalances.C200) * 100)).toBe(balanceBefore - invoiceCents - Math.round(Number(memo!.TOTALENTERED) * 100));
 
     // Replayed, or polled again: nothing more.
-    const replay = await replayRun(db, workspaceId, deletion.id, { from: "start", version: "own" });
+    const replay = await replayRun(db, frame.workspaceId, deletion.id, { from: "start", version: "own" });
     expect((await executeRun(db, replay)).status).toBe("succeeded");
-    expect(await tick(db, flowId)).toMatchObject({ created: 0 });
+    expect(await tick(db, frame.flows.sales)).toMatchObject({ created: 0 });
     expect(await memosOf(so.DOCNO)).toHaveLength(2);
   });
 
@@ -139,7 +116,7 @@ describe("Intacct sales invoice deleted", () => {
     const so = await sell("C100", [{ itemId: "SW-PRO", quantity: 1 }]);
     expect((await pollAndRun(so)).status).toBe("needs_review");
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
     const deletion = await pollAndRun(so);
     expect(deletion.status).toBe("skipped");
     expect(await nodeOutput(db, deletion.id, "sync")).toMatchObject({ outcome: "absent" });
@@ -157,7 +134,7 @@ describe("Intacct sales: a mixed scenario of 50 documents reconciles to Avalara 
     // A closed period: a month well past, closed before its two invoices are polled.
     const past = new Date(Date.now() - 45 * 86_400_000).toISOString();
     const closedPeriod = past.slice(0, 7);
-    await sandboxPost(sb.urls.intacct, "/__sandbox/periods", { period: closedPeriod, closed: true });
+    await sandboxPost(frame.sb.urls.intacct, "/__sandbox/periods", { period: closedPeriod, closed: true });
     const invoices: Rec[] = [];
     for (let n = 0; n < 40; n++) {
       const eur = n % 10 === 9; // 9, 19, 29, 39: EUR in the USD company
@@ -166,12 +143,12 @@ describe("Intacct sales: a mixed scenario of 50 documents reconciles to Avalara 
       invoices.push(so);
       docs.push({ so, currency: eur ? "EUR" : "USD", type: "SalesInvoice" });
     }
-    await tick(db, flowId);
+    await tick(db, frame.flows.sales);
     const keys = () => docs.map(({ so }) => `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`);
     const parked: string[] = [];
     const runAll = async () => {
       const queued = await db.sql<{ id: string }[]>`
-        select id::text from runs where flow_id = ${flowId} and status = 'queued' and record_key = any(${keys()}) order by created_at`;
+        select id::text from runs where flow_id = ${frame.flows.sales} and status = 'queued' and record_key = any(${keys()}) order by created_at`;
       // Four at a time, as the flow's workers would (each run is a different document).
       for (let i = 0; i < queued.length; i += 4) {
         const batch = queued.slice(i, i + 4);
@@ -189,9 +166,9 @@ describe("Intacct sales: a mixed scenario of 50 documents reconciles to Avalara 
     for (const so of [invoices[23]!, invoices[24]!]) expect(await memosOf(so.DOCNO)).toEqual([]);
 
     await nextSecond();
-    for (const so of invoices.slice(0, 6)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 7 }] });
-    for (const so of invoices.slice(6, 9)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/reverse`, {});
-    for (const so of invoices.slice(9, 12)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    for (const so of invoices.slice(0, 6)) await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 7 }] });
+    for (const so of invoices.slice(6, 9)) await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/reverse`, {});
+    for (const so of invoices.slice(9, 12)) await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
     // Returns: in full for 12-16, in part for 17-21 (19 is in EUR).
     const returns: Rec[] = [];
     for (const so of invoices.slice(12, 22)) {
@@ -204,28 +181,28 @@ describe("Intacct sales: a mixed scenario of 50 documents reconciles to Avalara 
       returns.push(ret);
       docs.push({ so: ret, currency: String(ret.CURRENCY), type: "ReturnInvoice" });
     }
-    await tick(db, flowId);
+    await tick(db, frame.flows.sales);
     await runAll();
     // The accountant reopens the period; the parked runs go again and post once.
-    await sandboxPost(sb.urls.intacct, "/__sandbox/periods", { period: closedPeriod, closed: false });
+    await sandboxPost(frame.sb.urls.intacct, "/__sandbox/periods", { period: closedPeriod, closed: false });
     for (const id of parked) {
-      const again = await replayRun(db, workspaceId, id, { from: "start", version: "own" });
+      const again = await replayRun(db, frame.workspaceId, id, { from: "start", version: "own" });
       expect((await executeRun(db, again)).status).toBe("succeeded");
     }
     await nextSecond();
-    for (const so of invoices.slice(0, 3)) await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "SW-STD", quantity: 2 }] });
+    for (const so of invoices.slice(0, 3)) await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "SW-STD", quantity: 2 }] });
     // A partial return edited to two of the item, another deleted.
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${returns[5]!.DOCNO}/update`, { lines: [{ itemId: String(([(invoices[17]!.SODOCUMENTENTRIES as Rec).sodocumententry].flat()[0] as Rec).ITEMID), quantity: 2 }] });
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${returns[6]!.DOCNO}/delete`, {});
-    await tick(db, flowId);
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${returns[5]!.DOCNO}/update`, { lines: [{ itemId: String(([(invoices[17]!.SODOCUMENTENTRIES as Rec).sodocumententry].flat()[0] as Rec).ITEMID), quantity: 2 }] });
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${returns[6]!.DOCNO}/delete`, {});
+    await tick(db, frame.flows.sales);
     await runAll();
     expect(docs).toHaveLength(50);
 
     // Avalara's current tax per jurisdiction and currency, through the workspace's own mapping table, per tax account.
-    const [table] = await db.sql<{ id: string }[]>`select id::text from lookup_tables where workspace_id = ${workspaceId} and name = 'Tax GL accounts (Intacct)'`;
+    const [table] = await db.sql<{ id: string }[]>`select id::text from lookup_tables where workspace_id = ${frame.workspaceId} and name = 'Tax GL accounts (Intacct)'`;
     const rows = await db.sql<{ key: string; values: { accountNo: string } }[]>`select key, values from lookup_rows where table_id = ${table!.id}`;
     const accountOf = new Map(rows.map((r) => [r.key, r.values.accountNo]));
-    const avalaraDocs = (await sandboxState(sb.urls.avalara)).documents as Rec[];
+    const avalaraDocs = (await sandboxState(frame.sb.urls.avalara)).documents as Rec[];
     const expected: Record<string, number> = {};
     const posted: Record<string, number> = {};
     const memos = ((await company()).records.ARADJUSTMENT as Rec[]).filter((a) => String(a.EXTERNALID).startsWith("tax:INTACCT-SO-"));
@@ -291,7 +268,7 @@ describe("Intacct sales: a mixed scenario of 50 documents reconciles to Avalara 
 describe("Intacct sales -> tax summary to a clearing account, over the document's life", () => {
   it("an edit offsets the batch in force and posts the new one; a return posts its own negative batch; a deletion offsets it; the GL nets to Avalara's current tax", async () => {
     const ws = await createWorkspace(db, "Summary lifecycle");
-    for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, ws, system, sb.urls[system]);
+    for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, ws, system, frame.sb.urls[system]);
     const created = await instantiateTemplate(db, ws, "intacct-sales-avalara-gl-summary", { demo: true });
     await db.sql`insert into lookup_rows (workspace_id, table_id, key, values) values (${ws}, ${created.tableIds.taxSetup!}, 'clearingAccount', '{"accountNo":"2290"}'::jsonb)`;
     await activateFlow(db, ws, created.flowId);
@@ -314,7 +291,7 @@ describe("Intacct sales -> tax summary to a clearing account, over the document'
     expect(await run()).toBe("succeeded");
     expect(await glTax()).toBe(await avalaraTax(so.DOCNO));
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 6 }] });
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/update`, { lines: [{ itemId: "HW-ROUTER", quantity: 6 }] });
     expect(await run()).toBe("succeeded");
     const [first, offset] = await batches();
     expect(offset!.BATCH_TITLE).toContain(`reverses=${first!.RECORDNO}`);
@@ -332,12 +309,12 @@ describe("Intacct sales -> tax summary to a clearing account, over the document'
     expect(entries.filter((e) => e.ACCOUNTNO === "2290").map((e) => e.TR_TYPE)).toEqual(["-1"]);
     expect(entries.filter((e) => e.ACCOUNTNO !== "2290").every((e) => e.TR_TYPE === "1")).toBe(true);
     expect(entries.reduce((sum, e) => sum + Math.round(Number(e.TRX_AMOUNT) * 100) * Number(e.TR_TYPE), 0)).toBe(0);
-    const returnDoc = ((await sandboxState(sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${ret.DOCNO}` && d.type === "ReturnInvoice");
+    const returnDoc = ((await sandboxState(frame.sb.urls.avalara)).documents as Rec[]).find((d) => d.code === `INTACCT-SO-${ret.DOCNO}` && d.type === "ReturnInvoice");
     expect(returnDoc).toMatchObject({ status: "Committed" });
     expect(await glTax(String(ret.DOCNO))).toBe(Math.round(returnDoc!.totalTax * 100));
     expect((await glTax()) + (await glTax(String(ret.DOCNO)))).toBeGreaterThan(0);
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/sales-transactions/${so.DOCNO}/delete`, {});
     expect(await run()).toBe("succeeded");
     expect(await batches()).toHaveLength(4);
     expect(await glTax()).toBe(0);

@@ -4,39 +4,19 @@
  * assertion reads the sandboxes' own state: the GLBATCHes in Intacct (balanced, per jurisdiction
  * on the mapped accounts, offsets referencing what they offset) against Avalara's own documents.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeRun } from "../executor/run";
-import { activateFlow } from "../flows";
 import { replayRun, resolveReview } from "../runs";
-import { createWorkspace, testDb } from "../test/helpers";
 import { tick } from "../triggers";
-import { instantiateTemplate } from "./index";
-import { centsOf, nodeOutput, nodeStatuses, reviewItems, sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "./test-helpers";
+import { centsOf, latestRunOf, nextSecond, nodeOutput, nodeStatuses, reviewItems, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 
-const db = testDb();
-let sb: Sandboxes;
-let workspaceId: string;
-let flowId: string;
-let tableIds: Record<string, string>;
+const frame = templateFrame({ workspace: "Use tax", systems: ["intacct", "avalara"], templates: { useTax: "intacct-bill-avalara-use-tax" } });
+const { db } = frame;
 
-beforeAll(async () => {
-  sb = await startSandboxes();
-  workspaceId = await createWorkspace(db, "Use tax");
-  for (const system of ["intacct", "avalara"] as const) await sandboxConnection(db, workspaceId, system, sb.urls[system]);
-  const created = await instantiateTemplate(db, workspaceId, "intacct-bill-avalara-use-tax", { demo: true });
-  expect(created.problems).toEqual([]);
-  ({ flowId, tableIds } = created);
-  await activateFlow(db, workspaceId, flowId);
-});
-afterAll(async () => {
-  await sb.close();
-  await db.close();
-});
-
-const company = async (): Promise<Rec> => (await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
+const company = async (): Promise<Rec> => (await sandboxState(frame.sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
 const code = (bill: Rec) => `INTACCT-BILL-${bill.RECORDNO}`;
 const batchesOf = async (bill: Rec): Promise<Rec[]> => ((await company()).records.GLBATCH as Rec[]).filter((b) => b.REFERENCENO === code(bill));
 const entries = (batch: Rec): Rec[] => [batch.ENTRIES.GLENTRY].flat();
@@ -47,24 +27,14 @@ const netByAccount = async (bill: Rec) => {
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== 0));
 };
 const avalaraDoc = async (bill: Rec): Promise<Rec | undefined> =>
-  ((await sandboxState(sb.urls.avalara)).documents as Rec[]).find((d) => d.code === code(bill) && d.type === "PurchaseInvoice");
+  ((await sandboxState(frame.sb.urls.avalara)).documents as Rec[]).find((d) => d.code === code(bill) && d.type === "PurchaseInvoice");
 /** Avalara's current use tax for the bill in cents (0 once voided). */
 const avalaraCents = async (bill: Rec) => {
   const doc = await avalaraDoc(bill);
   return doc && doc.status !== "Cancelled" ? Math.round(doc.totalTax * 100) : 0;
 };
-const enter = async (vendorId: string, lines: Rec[]) => sandboxPost(sb.urls.intacct, "/__sandbox/bills", { vendorId, lines });
-/** Intacct's WHENMODIFIED has whole seconds: a change is a new version only in a later second than the last one. */
-const nextSecond = async () => {
-  const next = Math.floor(Date.now() / 1000) * 1000 + 1000;
-  while (Date.now() < next) await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
-};
-const latestRun = async (bill: Rec) => {
-  const [row] = await db.sql<{ id: string }[]>`
-    select id::text from runs where flow_id = ${flowId} and record_key = ${`intacct:LEDGERLINE-DEMO:APBILL:${bill.RECORDNO}`} and parent_run_id is null
-    order by created_at desc limit 1`;
-  return row!.id;
-};
+const enter = async (vendorId: string, lines: Rec[]) => sandboxPost(frame.sb.urls.intacct, "/__sandbox/bills", { vendorId, lines });
+const latestRun = (bill: Rec) => latestRunOf(db, frame.flows.useTax, `intacct:LEDGERLINE-DEMO:APBILL:${bill.RECORDNO}`);
 const runLatest = async (bill: Rec) => {
   const id = await latestRun(bill);
   return { id, status: (await executeRun(db, id)).status };
@@ -82,7 +52,7 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
     ]);
     // Freight for the Austin office: Texas has no row of its own, so the table's * row is used (and logged).
     freight = await enter("V300", [{ accountNo: "6000", amount: 400, locationId: "US-TX", memo: "Shelving" }]);
-    expect(await tick(db, flowId)).toMatchObject({ created: 2 });
+    expect(await tick(db, frame.flows.useTax)).toMatchObject({ created: 2 });
     expect((await runLatest(office)).status).toBe("succeeded");
     const freightRun = await runLatest(freight);
     expect(freightRun.status).toBe("succeeded");
@@ -116,23 +86,23 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
 
   it("a replay from the start and the next poll post nothing", async () => {
     const before = ((await company()).records.GLBATCH as Rec[]).length;
-    const replay = await replayRun(db, workspaceId, await latestRun(office), { from: "start", version: "own" });
+    const replay = await replayRun(db, frame.workspaceId, await latestRun(office), { from: "start", version: "own" });
     expect((await executeRun(db, replay)).status).toBe("succeeded");
     expect(await nodeStatuses(db, replay)).toMatchObject({ sync: "already_done", post: "already_done" });
-    expect(await tick(db, flowId)).toMatchObject({ created: 0 });
+    expect(await tick(db, frame.flows.useTax)).toMatchObject({ created: 0 });
     expect(((await company()).records.GLBATCH as Rec[]).length).toBe(before);
   });
 
   it("an edited bill adjusts the Avalara document and offsets the accrual in force before posting the new one", async () => {
     const [original] = await batchesOf(office);
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${office.RECORDNO}/update`, {
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/bills/${office.RECORDNO}/update`, {
       lines: [
         { accountNo: "6000", amount: 1500, locationId: "US-CA", departmentId: "ADMIN", memo: "Office chairs and desks" },
         { accountNo: "6100", amount: 500, locationId: "US-WA", memo: "Analytics subscription" },
       ],
     });
-    expect(await tick(db, flowId)).toMatchObject({ created: 1 });
+    expect(await tick(db, frame.flows.useTax)).toMatchObject({ created: 1 });
     const edit = await runLatest(office);
     expect(edit.status).toBe("succeeded");
     const doc = await avalaraDoc(office);
@@ -148,8 +118,8 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
 
   it("a reversed bill voids the Avalara document and offsets the accrual: nothing left on either side", async () => {
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${freight.RECORDNO}/reverse`, {});
-    expect(await tick(db, flowId)).toMatchObject({ created: 1 });
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/bills/${freight.RECORDNO}/reverse`, {});
+    expect(await tick(db, frame.flows.useTax)).toMatchObject({ created: 1 });
     expect((await runLatest(freight)).status).toBe("succeeded");
     expect(await avalaraDoc(freight)).toMatchObject({ status: "Cancelled" });
     expect(await batchesOf(freight)).toHaveLength(2);
@@ -159,12 +129,12 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
 
   it("a deleted bill (found in the audit trail) voids the Avalara document and offsets the accrual", async () => {
     const chairs = await enter("V100", [{ accountNo: "6000", amount: 640, locationId: "US-CA", memo: "Meeting chairs" }]);
-    await tick(db, flowId);
+    await tick(db, frame.flows.useTax);
     expect((await runLatest(chairs)).status).toBe("succeeded");
     expect(await avalaraCents(chairs)).toBeGreaterThan(0);
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${chairs.RECORDNO}/delete`, {});
-    expect(await tick(db, flowId)).toMatchObject({ created: 1 });
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/bills/${chairs.RECORDNO}/delete`, {});
+    expect(await tick(db, frame.flows.useTax)).toMatchObject({ created: 1 });
     const deletion = await runLatest(chairs);
     expect(deletion.status).toBe("succeeded");
     expect(await nodeOutput(db, deletion.id, "bill")).toMatchObject({ state: "Deleted", recordNo: chairs.RECORDNO });
@@ -175,9 +145,9 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
   });
 
   it("without the * row, a jurisdiction with no row parks the run naming it, nothing accrued or committed; resolved, it posts once", async () => {
-    await db.sql`delete from lookup_rows where table_id = ${tableIds.useTaxGl!} and key = '*'`;
+    await db.sql`delete from lookup_rows where table_id = ${frame.tables.useTax.useTaxGl!} and key = '*'`;
     const shelving = await enter("V300", [{ accountNo: "6000", amount: 250, locationId: "US-TX" }]);
-    await tick(db, flowId);
+    await tick(db, frame.flows.useTax);
     const parked = await latestRun(shelving);
     expect((await executeRun(db, parked)).status).toBe("needs_review");
     const [item] = await reviewItems(db, parked);
@@ -186,9 +156,9 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
     expect(await avalaraDoc(shelving)).toMatchObject({ status: "Saved" });
     expect(await batchesOf(shelving)).toEqual([]);
 
-    await db.sql`insert into lookup_rows (workspace_id, table_id, key, values) values (${workspaceId}, ${tableIds.useTaxGl!}, '*', '{"payableAccountNo":"2390","expenseAccountNo":"6810"}'::jsonb)`;
+    await db.sql`insert into lookup_rows (workspace_id, table_id, key, values) values (${frame.workspaceId}, ${frame.tables.useTax.useTaxGl!}, '*', '{"payableAccountNo":"2390","expenseAccountNo":"6810"}'::jsonb)`;
     const [review] = await db.sql<{ id: string }[]>`select id::text from review_items where run_id = ${parked}`;
-    const replay = await resolveReview(db, workspaceId, review!.id);
+    const replay = await resolveReview(db, frame.workspaceId, review!.id);
     expect((await executeRun(db, replay)).status).toBe("succeeded");
     expect(await avalaraDoc(shelving)).toMatchObject({ status: "Committed" });
     expect(await netByAccount(shelving)).toEqual({ "2390": -(await avalaraCents(shelving)), "6810": await avalaraCents(shelving) });
@@ -204,7 +174,7 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
       { accountNo: "6000", amount: 300, locationId: "US-WA", memo: "Monitor arms" },
       { accountNo: "6800", amount: 10, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
     ]);
-    await tick(db, flowId);
+    await tick(db, frame.flows.useTax);
     expect((await runLatest(enough)).status).toBe("succeeded");
     expect(await avalaraDoc(enough)).toMatchObject({ status: "Committed", totalTax: 90, totalAmount: 800 });
     expect((await avalaraDoc(enough))!.totalTaxCalculated).toBeLessThan(90);
@@ -219,13 +189,13 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
 
     // AP corrects the vendor's tax on the short bill to the full amount: the accrual in force is offset, nothing new.
     await nextSecond();
-    await sandboxPost(sb.urls.intacct, `/__sandbox/bills/${short.RECORDNO}/update`, {
+    await sandboxPost(frame.sb.urls.intacct, `/__sandbox/bills/${short.RECORDNO}/update`, {
       lines: [
         { accountNo: "6000", amount: 300, locationId: "US-WA", memo: "Monitor arms" },
         { accountNo: "6800", amount: doc.totalTaxCalculated, locationId: "US-WA", memo: "Sales tax charged by Northwind" },
       ],
     });
-    await tick(db, flowId);
+    await tick(db, frame.flows.useTax);
     expect((await runLatest(short)).status).toBe("succeeded");
     expect(await avalaraDoc(short)).toMatchObject({ status: "Committed", version: 2, totalTax: doc.totalTaxCalculated });
     expect(await batchesOf(short)).toHaveLength(2);
@@ -234,7 +204,7 @@ describe("Intacct AP bill -> Avalara consumer use tax -> accrual in Intacct", ()
 
   it("a bill line whose location has no ship-to address waits in review before anything is accrued", async () => {
     const unplaced = await enter("V100", [{ accountNo: "6000", amount: 120, memo: "Toner, no location" }]);
-    await tick(db, flowId);
+    await tick(db, frame.flows.useTax);
     const runId = await latestRun(unplaced);
     expect((await executeRun(db, runId)).status).toBe("needs_review");
     const [item] = await reviewItems(db, runId);

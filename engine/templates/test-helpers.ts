@@ -1,7 +1,9 @@
 /**
  * Test helpers for the templates and the demo seed: the four sandboxes on port 0, their state
- * over HTTP, sandbox connections in a workspace, and running a flow's runs to the end.
+ * over HTTP, sandbox connections in a workspace, a template test file's frame (templateFrame),
+ * polling a flow and running what the poll created, and running a flow's runs to the end.
  */
+import { afterAll, beforeAll } from "vitest";
 import { createSandbox as createAvalara, type AvalaraSandbox } from "../../connectors/avalara/sandbox";
 import { createSandbox as createCommerce } from "../../connectors/commerce/sandbox";
 import { createSandbox as createExact, type ExactSandbox } from "../../connectors/exact/sandbox";
@@ -11,8 +13,12 @@ import { jsonb, type Db } from "../../db/client";
 import { encryptJson } from "../../db/crypto";
 import type { DemoSystem } from "../demo/seed";
 import { executeRun } from "../executor/run";
+import { activateFlow } from "../flows";
 import { registry } from "../registry";
 import { createRuns } from "../runs";
+import { createWorkspace, testDb } from "../test/helpers";
+import { tick } from "../triggers";
+import { instantiateTemplate } from "./index";
 
 export interface Sandboxes {
   exact: ExactSandbox;
@@ -107,4 +113,79 @@ export async function executeToEnd(db: Db, runId: string): Promise<string> {
     result = await executeRun(db, runId);
   }
   return result.status;
+}
+
+export interface TemplateFrame<K extends string> {
+  readonly db: Db;
+  sb: Sandboxes;
+  workspaceId: string;
+  /** Each template's flow, by the name the test file gave it. */
+  flows: Record<K, string>;
+  /** Each template's mapping tables (table ref -> id), by the same names. */
+  tables: Record<K, Record<string, string>>;
+}
+
+/**
+ * The frame of a template test file. Before all its tests: the four sandboxes, a workspace with a
+ * sandbox connection for each of `systems`, each template instantiated with the demo values and
+ * activated, then `ready` (a first poll that reads past the seeded documents, say). After all:
+ * the sandboxes and the database closed. Its fields are set once the tests run.
+ */
+export function templateFrame<K extends string>(options: {
+  workspace: string;
+  systems: readonly DemoSystem[];
+  templates: Record<K, string>;
+  ready?: (frame: TemplateFrame<K>) => Promise<unknown>;
+}): TemplateFrame<K> {
+  const frame = { db: testDb(), flows: {}, tables: {} } as TemplateFrame<K>;
+  beforeAll(async () => {
+    const { db } = frame;
+    frame.sb = await startSandboxes();
+    frame.workspaceId = await createWorkspace(db, options.workspace);
+    for (const system of options.systems) await sandboxConnection(db, frame.workspaceId, system, frame.sb.urls[system]);
+    for (const [key, templateId] of Object.entries(options.templates) as [K, string][]) {
+      const created = await instantiateTemplate(db, frame.workspaceId, templateId, { demo: true });
+      if (created.problems.length > 0) throw new Error(`template ${templateId}: ${JSON.stringify(created.problems)}`);
+      frame.flows[key] = created.flowId;
+      frame.tables[key] = created.tableIds;
+      await activateFlow(db, frame.workspaceId, created.flowId);
+    }
+    await options.ready?.(frame);
+  });
+  afterAll(async () => {
+    await frame.sb?.close();
+    await frame.db.close();
+  });
+  return frame;
+}
+
+/** Poll the flow once, then execute every queued run of it in order; their statuses. */
+export async function pollAndRun(db: Db, flowId: string): Promise<string[]> {
+  await tick(db, flowId);
+  const queued = await db.sql<{ id: string }[]>`select id::text from runs where flow_id = ${flowId} and status = 'queued' order by created_at, id`;
+  const out: string[] = [];
+  for (const { id } of queued) out.push((await executeRun(db, id)).status);
+  return out;
+}
+
+/** The newest top-level run of a source record (by its record key) in the flow. */
+export async function latestRunOf(db: Db, flowId: string, recordKey: string): Promise<string> {
+  const [row] = await db.sql<{ id: string }[]>`
+    select id::text from runs where flow_id = ${flowId} and record_key = ${recordKey} and parent_run_id is null
+    order by created_at desc limit 1`;
+  if (!row) throw new Error(`no run of ${recordKey}`);
+  return row.id;
+}
+
+/** Poll the flow once, then execute the newest run of one source record; its id and status. */
+export async function pollAndRunRecord(db: Db, flowId: string, recordKey: string): Promise<{ id: string; status: string }> {
+  await tick(db, flowId);
+  const id = await latestRunOf(db, flowId, recordKey);
+  return { id, status: (await executeRun(db, id)).status };
+}
+
+/** Intacct's WHENMODIFIED has whole seconds: a change is a new version only in a later second than the last one. */
+export async function nextSecond(): Promise<void> {
+  const next = Math.floor(Date.now() / 1000) * 1000 + 1000;
+  while (Date.now() < next) await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
 }

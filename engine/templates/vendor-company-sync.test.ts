@@ -4,86 +4,53 @@
  * other (asserted in the other sandbox's own state), what Ledgerline writes starts no run back,
  * an edit of a field the other side owns is not carried, and a replay writes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { intacct } from "../../connectors/intacct";
 import { localEnv, memoryStateStore } from "../../connectors/sdk";
 import { executeRun } from "../executor/run";
-import { activateFlow } from "../flows";
 import { replayRun } from "../runs";
-import { createWorkspace, testDb } from "../test/helpers";
-import { tick } from "../triggers";
-import { instantiateTemplate } from "./index";
-import { sandboxConnection, sandboxPost, sandboxState, startSandboxes, type Sandboxes } from "./test-helpers";
+import { nextSecond, pollAndRun, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 
-const db = testDb();
-let sb: Sandboxes;
-let workspaceId: string;
-const flows: Record<"toVendor" | "toCompany", string> = { toVendor: "", toCompany: "" };
-
-beforeAll(async () => {
-  sb = await startSandboxes();
-  workspaceId = await createWorkspace(db, "Vendor sync");
-  for (const system of ["commerce", "intacct"] as const) await sandboxConnection(db, workspaceId, system, sb.urls[system]);
-  for (const [key, id] of [["toVendor", "commerce-company-intacct-vendor"], ["toCompany", "intacct-vendor-commerce-company"]] as const) {
-    const created = await instantiateTemplate(db, workspaceId, id, { demo: true });
-    expect(created.problems).toEqual([]);
-    flows[key] = created.flowId;
-    await activateFlow(db, workspaceId, created.flowId);
-  }
+const frame = templateFrame({
+  workspace: "Vendor sync",
+  systems: ["commerce", "intacct"],
+  templates: { toVendor: "commerce-company-intacct-vendor", toCompany: "intacct-vendor-commerce-company" },
 });
-afterAll(async () => {
-  await sb.close();
-  await db.close();
-});
+const { db, flows } = frame;
 
-async function pollAndRun(flowId: string): Promise<string[]> {
-  await tick(db, flowId);
-  const queued = await db.sql<{ id: string }[]>`select id::text from runs where flow_id = ${flowId} and status = 'queued' order by created_at, id`;
-  const out: string[] = [];
-  for (const { id } of queued) {
-    const status = (await executeRun(db, id)).status;
-    out.push(status);
-  }
-  return out;
-}
 
-const vendor = async (id: string): Promise<Rec> => ((await sandboxState(sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records.VENDOR as Rec[]).find((v) => v.VENDORID === id)!;
+const vendor = async (id: string): Promise<Rec> => ((await sandboxState(frame.sb.urls.intacct)).companies["LEDGERLINE-DEMO"].records.VENDOR as Rec[]).find((v) => v.VENDORID === id)!;
 const sbCompany = async (id: number): Promise<Rec> => {
-  const res = await fetch(`${sb.urls.commerce}/rest/V1/company/${id}`, { headers: { authorization: `Bearer ${await adminToken()}` } });
+  const res = await fetch(`${frame.sb.urls.commerce}/rest/V1/company/${id}`, { headers: { authorization: `Bearer ${await adminToken()}` } });
   return (await res.json()) as Rec;
 };
 let token: string | undefined;
 async function adminToken(): Promise<string> {
   token ??= (await (
-    await fetch(`${sb.urls.commerce}/rest/V1/integration/admin/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "finance.admin", password: "Sandbox-Admin-2026!" }) })
+    await fetch(`${frame.sb.urls.commerce}/rest/V1/integration/admin/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "finance.admin", password: "Sandbox-Admin-2026!" }) })
   ).json()) as string;
   return token;
 }
 /** A person's edit in Intacct (the XML gateway, as any other integration or the UI would leave it). */
 async function editVendor(changes: Rec) {
-  const env = localEnv(intacct, { ...intacct.sandbox!(sb.urls.intacct), state: memoryStateStore() });
+  const env = localEnv(intacct, { ...intacct.sandbox!(frame.sb.urls.intacct), state: memoryStateStore() });
   const [result] = await intacct.createClient(env).batch([{ name: "update", body: { VENDOR: changes } }], { write: true });
   expect(result!.status).toBe("success");
 }
-/** Intacct's WHENMODIFIED has whole seconds: the next change must land in a later second to be read past the cursor. */
-const nextSecond = async () => {
-  const next = Math.floor(Date.now() / 1000) * 1000 + 1000;
-  while (Date.now() < next) await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
-};
 
 describe("Intacct vendors <-> Commerce B2B companies", () => {
   it("the first polls only record where everything stands", async () => {
-    expect(await pollAndRun(flows.toVendor)).toEqual([]);
-    expect(await pollAndRun(flows.toCompany)).toEqual([]);
+    expect(await pollAndRun(db, flows.toVendor)).toEqual([]);
+    expect(await pollAndRun(db, flows.toCompany)).toEqual([]);
   });
 
   it("an edit in Commerce lands once on the Intacct vendor (the fields Commerce owns), and starts nothing back", async () => {
     const taxBefore = (await vendor("V200")).TAXID;
-    await sandboxPost(sb.urls.commerce, "/__sandbox/companies/1/edit", { company_email: "payables@northwind.example", telephone: "+1 512 555 0199" });
-    expect(await pollAndRun(flows.toVendor)).toEqual(["succeeded"]);
+    await sandboxPost(frame.sb.urls.commerce, "/__sandbox/companies/1/edit", { company_email: "payables@northwind.example", telephone: "+1 512 555 0199" });
+    expect(await pollAndRun(db, flows.toVendor)).toEqual(["succeeded"]);
     const v = await vendor("V200");
     expect(v.NAME).toBe("Northwind Distribution");
     expect(v.TAXID ?? "").toBe(taxBefore ?? "");
@@ -95,38 +62,38 @@ describe("Intacct vendors <-> Commerce B2B companies", () => {
     });
     // The vendor changed in Intacct, but not in a field Intacct owns: no run back, and nothing more either way.
     await nextSecond();
-    expect(await pollAndRun(flows.toCompany)).toEqual([]);
-    expect(await pollAndRun(flows.toVendor)).toEqual([]);
+    expect(await pollAndRun(db, flows.toCompany)).toEqual([]);
+    expect(await pollAndRun(db, flows.toVendor)).toEqual([]);
     expect((await sbCompany(1)).company_email).toBe("payables@northwind.example");
   });
 
   it("an edit of the tax ID in Intacct lands once on the company, and starts nothing back", async () => {
     await editVendor({ VENDORID: "V200", TAXID: "84-7654321" });
-    expect(await pollAndRun(flows.toCompany)).toEqual(["succeeded"]);
+    expect(await pollAndRun(db, flows.toCompany)).toEqual(["succeeded"]);
     expect((await sbCompany(1)).vat_tax_id).toBe("84-7654321");
-    expect(await pollAndRun(flows.toVendor)).toEqual([]);
-    expect(await pollAndRun(flows.toCompany)).toEqual([]);
+    expect(await pollAndRun(db, flows.toVendor)).toEqual([]);
+    expect(await pollAndRun(db, flows.toCompany)).toEqual([]);
   });
 
   it("an edit in Intacct of a field Commerce owns is not carried; Commerce's next change wins", async () => {
     await nextSecond();
     await editVendor({ VENDORID: "V200", NAME: "Northwind (renamed in Intacct)" });
-    expect(await pollAndRun(flows.toCompany)).toEqual([]);
+    expect(await pollAndRun(db, flows.toCompany)).toEqual([]);
     expect((await sbCompany(1)).company_name).toBe("Northwind Distribution");
-    await sandboxPost(sb.urls.commerce, "/__sandbox/companies/1/edit", { company_name: "Northwind Distribution Co" });
-    expect(await pollAndRun(flows.toVendor)).toEqual(["succeeded"]);
+    await sandboxPost(frame.sb.urls.commerce, "/__sandbox/companies/1/edit", { company_name: "Northwind Distribution Co" });
+    expect(await pollAndRun(db, flows.toVendor)).toEqual(["succeeded"]);
     expect((await vendor("V200")).NAME).toBe("Northwind Distribution Co");
   });
 
   it("a replay of a sync run writes nothing", async () => {
     const [last] = await db.sql<{ id: string }[]>`select id::text from runs where flow_id = ${flows.toVendor} and parent_run_id is null order by created_at desc limit 1`;
     const before = await vendor("V200");
-    const replay = await replayRun(db, workspaceId, last!.id, { from: "start", version: "own" });
+    const replay = await replayRun(db, frame.workspaceId, last!.id, { from: "start", version: "own" });
     expect((await executeRun(db, replay)).status).toBe("succeeded");
     expect((await vendor("V200")).WHENMODIFIED).toBe(before.WHENMODIFIED);
     const [lastBack] = await db.sql<{ id: string }[]>`select id::text from runs where flow_id = ${flows.toCompany} and parent_run_id is null order by created_at desc limit 1`;
     const companyBefore = JSON.stringify(await sbCompany(1));
-    const replayBack = await replayRun(db, workspaceId, lastBack!.id, { from: "start", version: "own" });
+    const replayBack = await replayRun(db, frame.workspaceId, lastBack!.id, { from: "start", version: "own" });
     expect((await executeRun(db, replayBack)).status).toBe("succeeded");
     expect(JSON.stringify(await sbCompany(1))).toBe(companyBefore);
   });
