@@ -558,7 +558,8 @@ function nodeRunRow(x: NodeExecution, state: NodeState, startedAt: Date, p: Save
 function logOutcome(state: NodeState, p: SaveRow, firstStarted: Date): void {
   // A retry was announced by its own run-log line; every other outcome gets one line here.
   if (p.status === "retrying") return;
-  const level = p.status === "failed" ? "error" : p.status === "needs_review" ? "warn" : "info";
+  // A node that succeeded is in the run log already; its line is for debugging (the run's own line says it ended).
+  const level = p.status === "failed" ? "error" : p.status === "needs_review" ? "warn" : p.status === "succeeded" ? "debug" : "info";
   const error = p.error ? state.redactor.value({ code: p.error.code, kind: p.error.kind, status: p.error.status, message: p.error.message }) : undefined;
   state.lines[level]({ attempt: state.attempt, status: p.status, durationMs: p.durationMs ?? Date.now() - firstStarted.getTime(), ...(error ? { error } : {}) }, `node ${p.status}`);
 }

@@ -101,6 +101,7 @@ export async function startRun(db: Db, runId: string, options: { owner?: string;
            lease_expires_at = now() + ${`${ttlMs} milliseconds`}::interval
     where id = ${runId} and status <> all(${[...TERMINAL_RUN_STATUSES, ...PARKED_RUN_STATUSES]}::text[])
       and (status <> 'running' or lease_expires_at is null or lease_expires_at <= now())
+      and ${lazyCommit(sql)}
     returning id::text, workspace_id::text as "workspaceId", flow_id::text as "flowId", flow_version_id::text as "flowVersionId",
               trigger_kind as "triggerKind", record_key as "recordKey", input, status, started_at as "startedAt",
               lease_token::text as "leaseToken",
@@ -126,6 +127,24 @@ export async function startRun(db: Db, runId: string, options: { owner?: string;
       nodeRuns.map((n) => [n.nodeId, { ...n, startedAt: new Date(n.startedAt), finishedAt: date(n.finishedAt), nextAttemptAt: date(n.nextAttemptAt) }]),
     ),
   };
+}
+
+/**
+ * SQL condition (always true) that lets the statement's transaction commit without waiting for its
+ * WAL to reach the disk (`synchronous_commit = off` for this transaction only).
+ *
+ * Why this is safe for the claim and the end of a run, and only for them: a commit that is lost in
+ * a database crash takes with it only what came after the last durable commit, and every later
+ * durable commit (WAL is flushed in order) makes it durable too. Before anything leaves the
+ * building, a durable commit happens: a write node's idempotency key is recorded (engine/ledger.ts)
+ * before the write is sent, and a run's job is completed by graphile-worker after the run ended.
+ * So a crash can only take back a claim nobody acted on (the run is claimed again; the lost lease
+ * token fences the old executor out) or an end whose job is still there (the run is executed again:
+ * transforms recompute, writes find their keys). Webhook intake, ledger keys, write checkpoints and
+ * everything a user saves stay durable on commit.
+ */
+function lazyCommit(sql: Db["sql"]) {
+  return sql`set_config('synchronous_commit', 'off', true) is not null`;
 }
 
 /** SQL condition: this claim still holds the run (token current, lease not expired). */
@@ -212,6 +231,7 @@ export async function finishRun(db: Db, run: RunRow, lease: Lease, outcome: RunO
              duration_ms = (extract(epoch from (now() - coalesce(started_at, created_at))) * 1000)::int,
              lease_token = null, lease_expires_at = null
       where id = ${run.id} and workspace_id = ${run.workspaceId} and lease_token = ${lease.token} and lease_expires_at > now()
+        and ${lazyCommit(db.sql)}
       returning id
     ), parked as (
       insert into review_items (workspace_id, run_id, flow_id, node_id, reason_code, reason, details)
