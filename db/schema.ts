@@ -17,6 +17,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -907,3 +908,31 @@ export const rateLimitSlots = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.slot] })],
 );
+
+/**
+ * A flow's runs per UTC day and status for closed days (engine/run-day-counts.ts), so a flow's
+ * overview over 90 days reads a few hundred rows instead of every run. Holds the finished runs
+ * (not dry runs) created before `run_day_counts_state.covered_until` that finished before its
+ * `finished_before`; everything else is counted live from `runs`. Kept by a worker cron task and
+ * by retention (a purged run leaves its day's count), never by the statement that finishes a run.
+ */
+export const runDayCounts = pgTable(
+  "run_day_counts",
+  {
+    workspaceId: workspaceId(),
+    flowId: uuid("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    status: text("status").notNull(),
+    runs: integer("runs").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.flowId, t.day, t.status] })],
+);
+
+/** How far run_day_counts reaches (one row, id 1): runs created before `covered_until` and finished before `finished_before`. */
+export const runDayCountsState = pgTable("run_day_counts_state", {
+  id: integer("id").primaryKey(),
+  coveredUntil: timestamp("covered_until", { withTimezone: true }).notNull(),
+  finishedBefore: timestamp("finished_before", { withTimezone: true }).notNull(),
+});
