@@ -12,6 +12,7 @@
 import { AlreadyDoneError, NeedsReviewError, PermanentError, stateSlot } from "../sdk";
 import { submitWrite } from "./batch";
 import { SYSTEM } from "./errors";
+import type { FilterOperator } from "./query-language";
 import {
   IntacctTransport,
   controlIdFor,
@@ -22,20 +23,7 @@ import {
 } from "./transport";
 import { element, text, type XmlObject } from "./xml";
 
-export type FilterOperator =
-  | "equalto"
-  | "notequalto"
-  | "lessthan"
-  | "lessthanorequalto"
-  | "greaterthan"
-  | "greaterthanorequalto"
-  | "between"
-  | "in"
-  | "notin"
-  | "like"
-  | "notlike"
-  | "isnull"
-  | "isnotnull";
+export type { FilterOperator };
 
 export type QueryFilter =
   | { and: QueryFilter[] }

@@ -5,24 +5,9 @@
  */
 import { z } from "zod";
 import type { QueryFilter } from "../client";
+import { FILTER_OPERATORS } from "../query-language";
 import { record } from "../schemas";
 import { node } from "./factory";
-
-const operators = [
-  "equalto",
-  "notequalto",
-  "lessthan",
-  "lessthanorequalto",
-  "greaterthan",
-  "greaterthanorequalto",
-  "between",
-  "in",
-  "notin",
-  "like",
-  "notlike",
-  "isnull",
-  "isnotnull",
-] as const;
 
 const config = z.object({
   object: z.string().min(1).regex(/^[A-Za-z_][A-Za-z0-9_]*$/).describe("Intacct object, e.g. CUSTOMER, APBILL, SODOCUMENT."),
@@ -35,7 +20,7 @@ const config = z.object({
 
 const filter = z.object({
   field: z.string().min(1).describe("Field name, e.g. STATUS or WHENMODIFIED."),
-  operator: z.enum(operators).describe("Comparison operator of the query function."),
+  operator: z.enum(FILTER_OPERATORS).describe("Comparison operator of the query function."),
   value: z.union([z.string(), z.number()]).optional().describe("Value for single-value operators."),
   values: z.array(z.union([z.string(), z.number()])).optional().describe("Values for in / notin / between."),
 });

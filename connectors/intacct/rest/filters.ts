@@ -7,6 +7,7 @@
  * then sends the query over the XML gateway, or refuses it on a REST-only connection.
  */
 import type { QueryFilter } from "../client";
+import { COMPARISON_BY_OPERATOR, COMPARISON_BY_SYMBOL, QueryError, tokenizeQuery, type QueryToken } from "../query-language";
 import { restFieldFor, toRestValue, type RestObject } from "./objects";
 
 export interface RestFilters {
@@ -53,58 +54,17 @@ function likeOp(pattern: string, negated: boolean): { op: string; value: string 
   return { op: negated ? `$not${op}` : `$${op.charAt(0).toLowerCase()}${op.slice(1)}`, value: inner };
 }
 
-const COMPARISONS: Record<string, string> = { "=": "$eq", "!=": "$ne", "<>": "$ne", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte" };
-
 // -------------------------------------------------------------------------------------------------
 // readByQuery strings
 
-type Tok = { t: "str" | "num" | "word" | "op" | "(" | ")" | ","; v: string };
-
-function tokenize(input: string): Tok[] | undefined {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i]!;
-    if (/\s/.test(c)) i++;
-    else if (c === "'") {
-      let v = "";
-      i++;
-      for (;;) {
-        if (i >= input.length) return undefined;
-        const ch = input[i]!;
-        if (ch === "\\" && i + 1 < input.length) {
-          v += input[i + 1];
-          i += 2;
-        } else if (ch === "'") {
-          i++;
-          break;
-        } else {
-          v += ch;
-          i++;
-        }
-      }
-      out.push({ t: "str", v });
-    } else if (c === "(" || c === ")" || c === ",") {
-      out.push({ t: c, v: c });
-      i++;
-    } else if ("<>=!".includes(c)) {
-      const two = input.slice(i, i + 2);
-      if (["<=", ">=", "<>", "!="].includes(two)) {
-        out.push({ t: "op", v: two });
-        i += 2;
-      } else if (c === "!") return undefined;
-      else {
-        out.push({ t: "op", v: c });
-        i++;
-      }
-    } else {
-      const m = /^[-\w.:]+/.exec(input.slice(i));
-      if (!m) return undefined;
-      out.push({ t: /^-?\d+(\.\d+)?$/.test(m[0]) ? "num" : "word", v: m[0] });
-      i += m[0].length;
-    }
+/** The query's tokens; undefined when it does not tokenize (then it has no REST form either). */
+function tokenize(input: string): QueryToken[] | undefined {
+  try {
+    return tokenizeQuery(input);
+  } catch (error) {
+    if (error instanceof QueryError) return undefined;
+    throw error;
   }
-  return out;
 }
 
 class Unsupported extends Error {}
@@ -170,7 +130,7 @@ export function legacyQueryToRest(obj: RestObject, query: string): RestFilters |
     const opTok = tokens[i++];
     if (!opTok || opTok.t !== "op") throw new Unsupported();
     const v = mapped(literal());
-    return { op: COMPARISONS[opTok.v]!, field: v.field, value: v.value };
+    return { op: COMPARISON_BY_SYMBOL.get(opTok.v)!.rest, field: v.field, value: v.value };
   };
   const and = (): Node => {
     const parts = [comparison()];
@@ -228,9 +188,10 @@ export function queryFilterToRest(obj: RestObject, filter: QueryFilter | undefin
         return { op: like.op, field: mapped("").field, value: like.value };
       }
       default: {
-        const op = { equalto: "$eq", notequalto: "$ne", lessthan: "$lt", lessthanorequalto: "$lte", greaterthan: "$gt", greaterthanorequalto: "$gte" }[f.operator];
+        const comparison = COMPARISON_BY_OPERATOR.get(f.operator);
+        if (!comparison) throw new Unsupported();
         const v = mapped(String(f.value ?? ""));
-        return { op, field: v.field, value: v.value };
+        return { op: comparison.rest, field: v.field, value: v.value };
       }
     }
   };

@@ -5,76 +5,13 @@
  * - query filter trees: equalto … isnotnull combined with and/or (parsed XML objects).
  * https://developer.intacct.com/web-services/queries/
  */
+import { COMPARISON_BY_OPERATOR, COMPARISON_BY_SYMBOL, FILTER_OPERATORS, QueryError, tokenizeQuery, type QueryToken } from "../query-language";
 import { asArray, obj, text } from "../xml";
 import { parseUsDate, valueAt, type Rec } from "./store";
 
-export class QueryError extends Error {}
+export { QueryError };
 
 export type Predicate = (rec: Rec) => boolean;
-
-type Token =
-  | { t: "str"; v: string }
-  | { t: "num"; v: string }
-  | { t: "op"; v: string }
-  | { t: "word"; v: string }
-  | { t: "("; v: "(" }
-  | { t: ")"; v: ")" }
-  | { t: ","; v: "," };
-
-function tokenize(input: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i];
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "'") {
-      let v = "";
-      i++;
-      for (;;) {
-        if (i >= input.length) throw new QueryError("unterminated string literal");
-        const ch = input[i];
-        if (ch === "\\" && i + 1 < input.length) {
-          v += input[i + 1];
-          i += 2;
-        } else if (ch === "'") {
-          i++;
-          break;
-        } else {
-          v += ch;
-          i++;
-        }
-      }
-      out.push({ t: "str", v });
-    } else if (c === "(" || c === ")" || c === ",") {
-      out.push({ t: c, v: c } as Token);
-      i++;
-    } else if ("<>=!".includes(c)) {
-      const two = input.slice(i, i + 2);
-      if (["<=", ">=", "<>", "!="].includes(two)) {
-        out.push({ t: "op", v: two });
-        i += 2;
-      } else if (c === "!") {
-        throw new QueryError("unexpected '!'");
-      } else {
-        out.push({ t: "op", v: c });
-        i++;
-      }
-    } else if (/[0-9.-]/.test(c)) {
-      const m = /^-?\d+(\.\d+)?/.exec(input.slice(i));
-      if (!m) throw new QueryError(`unexpected '${c}'`);
-      out.push({ t: "num", v: m[0] });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(input.slice(i))!;
-      out.push({ t: "word", v: m[0] });
-      i += m[0].length;
-    } else {
-      throw new QueryError(`unexpected '${c}'`);
-    }
-  }
-  return out;
-}
 
 function scalar(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -103,11 +40,11 @@ export function like(value: string, pattern: string, caseInsensitive = false): b
 /** Parse a readByQuery query string; `fields` validates field names. */
 export function parseReadByQuery(query: string, isField: (name: string) => boolean): Predicate {
   if (query.trim() === "") return () => true;
-  const tokens = tokenize(query);
+  const tokens = tokenizeQuery(query);
   let pos = 0;
   const peek = () => tokens[pos];
   const word = (w: string) => peek()?.t === "word" && peek()!.v.toUpperCase() === w;
-  const expect = (t: Token["t"]) => {
+  const expect = (t: QueryToken["t"]) => {
     const tok = tokens[pos++];
     if (!tok || tok.t !== t) throw new QueryError(`expected ${t} near token ${pos}`);
     return tok;
@@ -194,27 +131,11 @@ export function parseReadByQuery(query: string, isField: (name: string) => boole
       };
     }
     if (negate) throw new QueryError("NOT must be followed by LIKE or IN here");
-    const op = expect("op").v;
+    const comparison = COMPARISON_BY_SYMBOL.get(expect("op").v)!;
     const value = literal();
     return (rec) => {
       const v = get(rec);
-      if (v === undefined) return op === "<>" || op === "!=";
-      const c = compare(v, value);
-      switch (op) {
-        case "=":
-          return c === 0;
-        case "<>":
-        case "!=":
-          return c !== 0;
-        case "<":
-          return c < 0;
-        case ">":
-          return c > 0;
-        case "<=":
-          return c <= 0;
-        default:
-          return c >= 0;
-      }
+      return v === undefined ? comparison.holdsWhenAbsent : comparison.holds(compare(v, value));
     };
   };
 
@@ -223,21 +144,7 @@ export function parseReadByQuery(query: string, isField: (name: string) => boole
   return predicate;
 }
 
-const OPERATORS = new Set([
-  "equalto",
-  "notequalto",
-  "lessthan",
-  "lessthanorequalto",
-  "greaterthan",
-  "greaterthanorequalto",
-  "between",
-  "in",
-  "notin",
-  "like",
-  "notlike",
-  "isnull",
-  "isnotnull",
-]);
+const OPERATORS: ReadonlySet<string> = new Set(FILTER_OPERATORS);
 
 /** Parse a `<filter>` element (already parsed to objects) into a predicate. */
 export function parseFilter(filter: Record<string, unknown>, isField: (name: string) => boolean, caseInsensitive: boolean): Predicate {
@@ -293,24 +200,10 @@ function expression(op: string, node: Record<string, unknown>, isField: (name: s
     default: {
       need(1, true);
       const value = values[0];
+      const comparison = COMPARISON_BY_OPERATOR.get(op)!;
       return (r) => {
         const v = get(r);
-        if (v === undefined) return op === "notequalto";
-        const c = compare(v, value, ci);
-        switch (op) {
-          case "equalto":
-            return c === 0;
-          case "notequalto":
-            return c !== 0;
-          case "lessthan":
-            return c < 0;
-          case "lessthanorequalto":
-            return c <= 0;
-          case "greaterthan":
-            return c > 0;
-          default:
-            return c >= 0;
-        }
+        return v === undefined ? comparison.holdsWhenAbsent : comparison.holds(compare(v, value, ci));
       };
     }
   }
