@@ -93,10 +93,14 @@ describe("connection", () => {
   });
 
   it("sends Basic auth, JSON and the X-Avalara-Client header, and records no secret", async () => {
-    await runOnce(createTransaction, conn.client, seattleInvoice("INV-HDR-1"));
+    const out = await runOnce(createTransaction, conn.client, seattleInvoice("INV-HDR-1"));
     const call = conn.env.calls[0];
     expect(call.method).toBe("POST");
     expect(call.url).toBe(`${server.url}/api/v2/transactions/create?%24include=Lines%2CDetails%2CSummary%2CAddresses`);
+    // AvaTax answers a recorded transaction 201 Created; the node takes it as the document.
+    expect(call.status).toBe(201);
+    expect(out).toMatchObject({ code: "INV-HDR-1", status: "Saved", version: 1 });
+    expect(sandbox.documents("DEFAULT", "INV-HDR-1")).toHaveLength(1);
     expect(call.requestHeaders).toEqual({
       Accept: "application/json",
       Authorization: "[redacted]",
@@ -438,7 +442,7 @@ describe("calculate tax", () => {
     expect(first).toMatchObject({ status: 429, code: "RequestLimitExceeded", retryAfterMs: 2000, outcomeUnknown: false });
     const out = await runOnce(createTransaction, conn.client, seattleInvoice("INV-429-1"));
     expect(out).toMatchObject({ status: "Saved", totalTax: 155.25 });
-    expect(conn.env.calls.map((c) => c.status)).toEqual([429, 200]);
+    expect(conn.env.calls.map((c) => c.status)).toEqual([429, 201]);
     expect(sandbox.documents("DEFAULT", "INV-429-1")).toHaveLength(1);
   });
 
@@ -466,6 +470,7 @@ describe("calculate tax", () => {
     expect(out).toMatchObject({ code: "INV-LOST-1", status: "Committed", totalTax: 155.25, version: 2, adjustmentReason: "Other" });
     const retry = conn.env.calls[1];
     expect(retry.url).toBe(`${server.url}/api/v2/transactions/createoradjust?%24include=Lines%2CDetails%2CSummary%2CAddresses`);
+    expect(retry.status).toBe(201);
     expect(JSON.parse(retry.requestBody!)).toMatchObject({
       adjustmentReason: "Other",
       adjustmentDescription: "Ledgerline retry after an unknown outcome (run run-test)",

@@ -55,6 +55,31 @@ beforeEach(async () => {
   conn = connect(server.url);
 });
 
+describe("sandbox: recording a transaction", () => {
+  it("CreateTransaction and CreateOrAdjustTransaction answer 201 Created with the TransactionModel, and the document is stored", async () => {
+    const first = await api("POST", "/api/v2/transactions/create?$include=Lines", model("C-1", 1000, { commit: false }));
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ code: "C-1", type: "SalesInvoice", status: "Saved", version: 1, totalAmount: 1200 });
+    expect(first.body.lines.map((l: { lineNumber: string }) => l.lineNumber)).toEqual(["1", "2"]);
+    expect(await doc("C-1", "SalesInvoice")).toMatchObject({ status: "Saved", version: 1, totalTax: first.body.totalTax });
+
+    const fresh = await api("POST", "/api/v2/transactions/createoradjust", { adjustmentReason: "PriceAdjusted", createTransactionModel: model("C-2", 500, { commit: true }) });
+    expect(fresh.status).toBe(201);
+    expect(fresh.body).toMatchObject({ code: "C-2", status: "Committed", version: 1 });
+    // The committed one is adjusted (a new version), and answered the same way.
+    const adjusted = await api("POST", "/api/v2/transactions/createoradjust", { adjustmentReason: "PriceAdjusted", createTransactionModel: model("C-2", 1500, { commit: true }) });
+    expect(adjusted.status).toBe(201);
+    expect(adjusted.body).toMatchObject({ code: "C-2", version: 2, adjustmentReason: "PriceAdjusted", totalAmount: 1700 });
+    expect(await doc("C-2", "SalesInvoice")).toMatchObject({ version: 2, totalTax: adjusted.body.totalTax });
+
+    // A refused request is not created: 400 with the error envelope, nothing stored.
+    const refused = await api("POST", "/api/v2/transactions/create", { ...model("C-3", 100), lines: [] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBeDefined();
+    expect(await doc("C-3", "SalesInvoice")).toBeUndefined();
+  });
+});
+
 describe("sandbox: adjust, void, uncommit, refund, lock", () => {
   it("adjusts a committed document with a reason, keeping each earlier version readable by id", async () => {
     const first = await api("POST", "/api/v2/transactions/create", model("A-1", 1000, { commit: true }));
@@ -142,13 +167,13 @@ describe("sandbox: consumer use tax on a purchase the vendor taxed (TaxAmount ov
 
   it("keeps what AvaTax calculated in taxCalculated and sets tax to the vendor's, spread over the jurisdictions to the cent", async () => {
     const plain = await api("POST", "/api/v2/transactions/create", purchase("P-1"));
-    expect(plain.status).toBe(200);
+    expect(plain.status).toBe(201);
     expect(plain.body.totalTax).toBe(plain.body.totalTaxCalculated);
     const due = Math.round(plain.body.totalTaxCalculated * 100);
     expect(due).toBeGreaterThan(0);
 
     const taxed = await api("POST", "/api/v2/transactions/create", purchase("P-2", { type: "TaxAmount", taxAmount: 50.01, reason: "Sales tax charged by the vendor" }));
-    expect(taxed.status).toBe(200);
+    expect(taxed.status).toBe(201);
     expect(taxed.body).toMatchObject({ type: "PurchaseInvoice", totalTax: 50.01, totalTaxCalculated: plain.body.totalTaxCalculated });
     const details = taxed.body.lines.flatMap((l: { details: { tax: number; taxCalculated: number }[] }) => l.details);
     expect(details.reduce((s: number, d: { tax: number }) => s + Math.round(d.tax * 100), 0)).toBe(5001);

@@ -56,7 +56,7 @@ beforeEach(async () => {
 describe("sandbox: a hand-built ReturnInvoice", () => {
   it("takes a positive quantity and a negative amount, taxed as of the original invoice's date (taxOverride TaxDate)", async () => {
     const original = await api("POST", "/api/v2/transactions/create", invoice("INV-1"));
-    expect(original.status).toBe(200);
+    expect(original.status).toBe(201);
     const ret = await api("POST", "/api/v2/transactions/create", {
       type: "ReturnInvoice",
       code: "CM-1",
@@ -69,7 +69,7 @@ describe("sandbox: a hand-built ReturnInvoice", () => {
       addresses: { shipFrom: demoAddresses.CA, shipTo: demoAddresses.WA },
       lines: [{ number: "1", quantity: 1, amount: -500, taxCode: "P0000000", itemCode: "HW" }],
     });
-    expect(ret.status).toBe(200);
+    expect(ret.status).toBe(201);
     expect(ret.body).toMatchObject({ type: "ReturnInvoice", code: "CM-1", status: "Saved", date: "2026-04-10T00:00:00", taxDate: "2026-03-02T00:00:00", referenceCode: "INV-1" });
     expect(ret.body.lines[0]).toMatchObject({ quantity: 1, lineAmount: -500, taxDate: "2026-03-02T00:00:00", reportingDate: "2026-04-10T00:00:00" });
     // Half of line 1 back: minus half of that line's tax, to the cent.

@@ -57,6 +57,12 @@ function json<T>(text: string): T {
 }
 
 const ok = (body: object): Reply => ({ status: 200, body });
+/**
+ * What AvaTax answers a transaction recorded by CreateTransaction: 201 Created with the
+ * TransactionModel (the 2018 swagger lists 200 for every path; the live API answers 201 and the
+ * SDKs take either). CreateOrAdjustTransaction is ASSUMED to answer the same.
+ */
+const created = (body: object): Reply => ({ status: 201, body });
 const SOFTWARE_VERSION = "24.12.0.0";
 
 export const routes: Route[] = [
@@ -108,7 +114,7 @@ export const routes: Route[] = [
     handle: ({ state, store, req, body, url }) => {
       const principal = requirePrincipal(state, req);
       const tx = store.create(principal, json<CreateTransactionModel>(body));
-      return ok(shapeTransaction(tx, url.searchParams.get("$include")));
+      return created(shapeTransaction(tx, url.searchParams.get("$include")));
     },
   },
   {
@@ -119,7 +125,7 @@ export const routes: Route[] = [
     handle: ({ state, store, req, body, url }) => {
       const principal = requirePrincipal(state, req);
       const tx = store.createOrAdjust(principal, json(body));
-      return ok(shapeTransaction(tx, url.searchParams.get("$include")));
+      return created(shapeTransaction(tx, url.searchParams.get("$include")));
     },
   },
   {
