@@ -35,7 +35,8 @@ import {
   type ConnectorEnv,
   type HttpResponse,
 } from "../sdk";
-import { ConcurrencyLimit } from "../sdk/limits";
+import type { ConcurrencyLimit } from "../sdk/limits";
+import { companyRequests } from "./concurrency";
 import { GATEWAY_PATH, type IntacctConfig, type IntacctSecrets } from "./connection";
 import {
   ROLLED_BACK_ERRORNO,
@@ -166,13 +167,10 @@ function parseEnvelope(textBody: string): ParsedEnvelope | undefined {
   };
 }
 
-/** Concurrent requests per company: "most customers are allowed 2"; more gets GW-0010 (429). */
-export const CONCURRENT_REQUESTS = 2;
-
 export class IntacctTransport {
   private readonly config: IntacctConfig;
   private readonly secrets: IntacctSecrets;
-  /** At most CONCURRENT_REQUESTS in flight for the company across every worker process. */
+  /** At most CONCURRENT_REQUESTS (concurrency.ts) in flight for the company across every worker process, REST calls included. */
   private readonly inFlight: ConcurrencyLimit;
   /** The connection's session: in this process, in env.state, or one new sign-in for all workers. */
   private readonly sessions: CredentialCache<SessionState, SessionState>;
@@ -180,8 +178,7 @@ export class IntacctTransport {
   constructor(private readonly env: IntacctEnv) {
     this.config = env.config;
     this.secrets = env.secrets;
-    // A slot outlives its request by a little only when the process died holding it.
-    this.inFlight = new ConcurrencyLimit(env, "intacct", `intacct|${env.config.companyId}`, CONCURRENT_REQUESTS, env.config.timeoutMs + 5_000);
+    this.inFlight = companyRequests(env);
     this.sessions = new CredentialCache<SessionState, SessionState>({
       state: env.state,
       pick: (stored) => stored,

@@ -12,6 +12,8 @@
  *           error-handling guide) or as `{error}` (token errors), becomes the same entries the XML
  *           gateway answers (errorno = errorId, descriptions = messages), classified by the same
  *           rules (../errors.ts): rate limit, credentials, unknown references, business errors.
+ * - slots: every request (token requests too) holds one of the company's concurrent-request slots
+ *           while in flight, the same slots the XML gateway's requests take (../concurrency.ts).
  * - retries: none here besides one new token after a 401; rate limits and 5xx go back to the
  *           engine as RetryableError with Retry-After, so there is one retry layer.
  * - idempotency: writes carry `Idempotency-Key` (3.6); a 409 for a key already used means the
@@ -30,6 +32,8 @@ import {
   type ConnectorEnv,
   type HttpResponse,
 } from "../../sdk";
+import type { ConcurrencyLimit } from "../../sdk/limits";
+import { companyRequests } from "../concurrency";
 import type { IntacctConfig, IntacctSecrets } from "../connection";
 import { RATE_LIMIT_ERRORNO, SYSTEM, classifyErrors, type IntacctErrorEntry } from "../errors";
 
@@ -109,8 +113,11 @@ export function errorEntries(error: Json | undefined): IntacctErrorEntry[] {
 
 export class IntacctRestTransport {
   private readonly tokens: CredentialCache<TokenState, TokenState>;
+  /** The company's requests in flight, shared with the XML gateway's. */
+  private readonly inFlight: ConcurrencyLimit;
 
   constructor(private readonly env: Env) {
+    this.inFlight = companyRequests(env);
     if (env.secrets.restClientSecret) env.http.redactor.add(env.secrets.restClientSecret);
     // Why a slot: env.state holds the XML transport's session as its whole value. The token sits
     // beside it under `rest`; when the XML side replaces its session the token goes with it and the
@@ -177,14 +184,16 @@ export class IntacctRestTransport {
     const body = new URLSearchParams({ ...fields, client_id: c.restClientId, client_secret: secret });
     let response: HttpResponse;
     try {
-      response = await this.env.http.request({
-        method: "POST",
-        url: `${this.baseUrl}/oauth2/token`,
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: body.toString(),
-        timeoutMs: c.timeoutMs,
-        label: `Intacct REST token (${fields.grant_type})`,
-      });
+      response = await this.inFlight.run(() =>
+        this.env.http.request({
+          method: "POST",
+          url: `${this.baseUrl}/oauth2/token`,
+          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+          body: body.toString(),
+          timeoutMs: c.timeoutMs,
+          label: `Intacct REST token (${fields.grant_type})`,
+        }),
+      );
     } catch (error) {
       // A lost token answer changes nothing that matters: ask again.
       if (error instanceof RetryableError) throw new RetryableError(error.message, { system: SYSTEM, cause: error });
@@ -233,14 +242,16 @@ export class IntacctRestTransport {
       if (req.entityId) headers["x-ia-api-param-entity"] = req.entityId;
       let response: HttpResponse;
       try {
-        response = await this.env.http.request({
-          method: req.method,
-          url: `${this.baseUrl}${req.path}`,
-          headers,
-          body: req.body === undefined ? undefined : JSON.stringify(req.body),
-          timeoutMs: this.env.config.timeoutMs,
-          label: `Intacct REST ${req.label ?? `${req.method} ${req.path}`}`,
-        });
+        response = await this.inFlight.run(() =>
+          this.env.http.request({
+            method: req.method,
+            url: `${this.baseUrl}${req.path}`,
+            headers,
+            body: req.body === undefined ? undefined : JSON.stringify(req.body),
+            timeoutMs: this.env.config.timeoutMs,
+            label: `Intacct REST ${req.label ?? `${req.method} ${req.path}`}`,
+          }),
+        );
       } catch (error) {
         if (!isClassified(error)) throw error;
         // A read's lost answer changed nothing; a write's may have been applied (the engine reads back).
