@@ -5,6 +5,7 @@
  */
 import type { Db } from "../db/client";
 import { diffFlows } from "./flow/diff";
+import { flowRunsPerDay } from "./run-day-counts";
 import { parseFlowDefinition } from "./flow/schema";
 import { validateForWorkspace } from "./flows";
 import type { RunStatus } from "./status";
@@ -63,16 +64,12 @@ export async function diffVersions(db: Db, workspaceId: string, fromVersionId: s
 export const STEP_TIMING_RUNS = 10_000;
 
 /**
- * Runs per day by outcome over the last `days`, and per-node duration percentiles over the latest
+ * Runs per UTC day by outcome over the last `days` (closed days from run_day_counts), and per-node duration percentiles over the latest
  * runs of that window (at most STEP_TIMING_RUNS; `timedRuns` says how many).
  */
 export async function flowStats(db: Db, workspaceId: string, flowId: string, days: number) {
   const since = `${days} days`;
-  const perDay = await db.sql<{ day: string; status: string; count: number }[]>`
-    select to_char(date_trunc('day', created_at), 'YYYY-MM-DD') as day, status, count(*)::int as count
-    from runs where workspace_id = ${workspaceId} and flow_id = ${flowId} and created_at > now() - ${since}::interval
-      and trigger_kind <> 'dry_run'
-    group by 1, 2 order by 1`;
+  const perDay = await flowRunsPerDay(db, workspaceId, flowId, days);
   const perNode = await db.sql<{ nodeId: string; count: number; p50: number; p95: number; max: number; timedRuns: number }[]>`
     with recent as materialized (
       select r.id from runs r

@@ -14,6 +14,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { lockRunDayCounts, uncountPurgedRuns } from "./run-day-counts";
 import { TERMINAL_RUN_STATUSES } from "./status";
 
 export const DEFAULT_DETAILS_DAYS = 90;
@@ -93,17 +94,25 @@ export async function prune(db: Db, options: PruneOptions = {}): Promise<PruneRe
     return rows.length;
   });
 
-  const runs = await repeat(async () => {
-    const rows = await sql`
-      delete from runs where id in (
-        select r.id from runs r join workspaces w on w.id = r.workspace_id
-        where r.finished_at < now() - make_interval(days => w.retention_summary_days) and ${prunable}
-        limit ${batchSize}
-        for update of r skip locked
-      )
-      returning 1`;
-    return rows.length;
-  });
+  // A purged run leaves its day's count in run_day_counts (the flow overview), under the lock the
+  // roll-up takes, so the two never count the same runs at once.
+  const runs = await repeat(async () =>
+    sql.begin(async (tx) => {
+      await lockRunDayCounts(tx);
+      const [row] = await tx<{ n: number }[]>`
+        with deleted as (
+          delete from runs where id in (
+            select r.id from runs r join workspaces w on w.id = r.workspace_id
+            where r.finished_at < now() - make_interval(days => w.retention_summary_days) and ${prunable}
+            limit ${batchSize}
+            for update of r skip locked
+          )
+          returning workspace_id, flow_id, created_at, status, finished_at, trigger_kind
+        ), uncounted as (${uncountPurgedRuns(tx, "deleted")})
+        select count(*)::int as n from deleted`;
+      return row!.n;
+    }),
+  );
 
   const auditEvents = await repeat(async () => {
     const rows = await sql`

@@ -12,6 +12,7 @@ import { isDatabaseUnavailable, waitForDatabase } from "../../db/errors";
 import { logger } from "../logging";
 import { enqueueRun, PRUNE_CRONTAB, queueNameFor, RESUMED_RUN_PRIORITY, TASK_PRUNE, TASK_RUN, TASK_TICK } from "../queue";
 import { prune } from "../retention";
+import { ROLL_UP_RUN_DAYS_CRONTAB, rollUpRunDays, TASK_ROLL_UP_RUN_DAYS } from "../run-day-counts";
 import { flowConcurrency } from "../runs";
 import { tick } from "../triggers";
 import type { DatabaseOutage } from "./resilience";
@@ -29,8 +30,11 @@ export interface TaskOptions {
   outage?: DatabaseOutage;
 }
 
-/** Every worker's crontab (graphile-worker runs each tick once across them): retention, reconciliation. */
-export const WORKER_CRONTAB = [PRUNE_CRONTAB, RECONCILE_CRONTAB].join("\n");
+/**
+ * Every worker's crontab (graphile-worker runs each tick once across them): retention,
+ * reconciliation, the flows' runs per day.
+ */
+export const WORKER_CRONTAB = [PRUNE_CRONTAB, RECONCILE_CRONTAB, ROLL_UP_RUN_DAYS_CRONTAB].join("\n");
 
 /** After the database was away, the run's new job starts this much later. */
 const RESUME_AFTER_OUTAGE_MS = 500;
@@ -79,7 +83,10 @@ export function taskList(db: Db, options: TaskOptions = {}): TaskList {
       logger().info({ pruned }, "retention pruned run details, runs, audit events and webhook events");
     }
   };
-  return { [TASK_RUN]: run, [TASK_TICK]: tickTask, [TASK_PRUNE]: pruneTask, ...alertTasks(db), ...reportTasks(db) };
+  const rollUpTask: Task = async () => {
+    await rollUpRunDays(db);
+  };
+  return { [TASK_RUN]: run, [TASK_TICK]: tickTask, [TASK_PRUNE]: pruneTask, [TASK_ROLL_UP_RUN_DAYS]: rollUpTask, ...alertTasks(db), ...reportTasks(db) };
 }
 
 /** A run left running under a claim that expired: nobody executes it and nobody will release it. */
