@@ -2,7 +2,9 @@
  * User-defined dimensions and entity routing through the nodes, over real HTTP against the
  * sandbox: journal, bill and adjustment lines carrying a UDD read back from the sandbox's ledger;
  * the UDDs listed beside the standard dimensions and as pickers; a record routed to entity UK of
- * the multi-entity company is written there, visible in the UK session and not in the US one.
+ * the multi-entity company is written there, visible in the UK session and not in the US one; a
+ * session Intacct opens at another entity than the one asked for is refused before anything is
+ * sent with it.
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -151,5 +153,23 @@ describe("a record routed to its entity", () => {
     expect(createJournalEntry.effect.kind === "write" && createJournalEntry.effect.key(createJournalEntry.input.parse(entry("UK-9", "UK")), createJournalEntry.config.parse({}))).toBe("intacct:glbatch:UK:GJ:UK-9");
     expect(createJournalEntry.effect.kind === "write" && createJournalEntry.effect.key(createJournalEntry.input.parse(entry("UK-9")), createJournalEntry.config.parse({}))).toBe("intacct:glbatch:GJ:UK-9");
     expect((await ledger(DEMO.multiEntityCompanyId)).GLBATCH).toEqual([]);
+  });
+
+  it("a session opened at another entity than the one asked for is refused and never used: nothing is written", async () => {
+    // A user restricted to entity UK: asked for the top level, Intacct opens the session at UK.
+    const { client, env } = kit.client({ config: { companyId: DEMO.multiEntityCompanyId, userId: DEMO.ukUserId } });
+    const err = await runNode(createJournalEntry, entry("TOP-2"), client).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err).toMatchObject({ code: "wrong_entity", message: 'Intacct opened a session at entity "UK" instead of "top level"' });
+    // Only the sign-in went out; the session was neither kept nor used, and the UK ledger has nothing.
+    expect(env.calls.map((c) => c.label)).toEqual(["Intacct getAPISession"]);
+    expect(await env.state.get()).toBeUndefined();
+    expect((await ledger(DEMO.multiEntityCompanyId)).GLBATCH).toEqual([]);
+    await expect(client.ping()).rejects.toMatchObject({ code: "wrong_entity" });
+
+    // Asked for the entity it is restricted to, the same user signs in and writes there.
+    const out = await runNode(createJournalEntry, entry("UK-3", "UK"), client);
+    expect(out).toMatchObject({ entityId: "UK", state: "Posted" });
+    expect((await ledger(DEMO.multiEntityCompanyId)).GLBATCH.map((b) => [b.REFERENCENO, b.MEGAENTITYID])).toEqual([["UK-3", "UK"]]);
   });
 });

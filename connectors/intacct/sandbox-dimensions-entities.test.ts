@@ -17,8 +17,8 @@ function envelope(auth: string, functions: string, uniqueid = "false") {
     `<operation transaction="false"><authentication>${auth}</authentication><content>${functions}</content></operation></request>`
   );
 }
-const login = (company: string, locationid?: string) =>
-  `<login><userid>${DEMO.userId}</userid><companyid>${company}</companyid><password>${DEMO.userPassword}</password>${locationid === undefined ? "" : `<locationid>${locationid}</locationid>`}</login>`;
+const login = (company: string, locationid?: string, userId: string = DEMO.userId) =>
+  `<login><userid>${userId}</userid><companyid>${company}</companyid><password>${DEMO.userPassword}</password>${locationid === undefined ? "" : `<locationid>${locationid}</locationid>`}</login>`;
 
 // Parsed gateway XML is navigated freely in these wire-level assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -180,5 +180,23 @@ describe("entities of a multi-entity company", () => {
     expect(bad.response.operation.authentication.status).toBe("failure");
     const state = await kit.state();
     expect(state.companies[DEMO.multiEntityCompanyId].records.GLBATCH).toEqual([]);
+  });
+
+  it("a user restricted to entity UK signing in at the top level gets a session at UK, and none at another entity", async () => {
+    const getSession = `<function controlid="s1"><getAPISession/></function>`;
+    const top = await post(envelope(login(DEMO.multiEntityCompanyId, undefined, DEMO.ukUserId), getSession));
+    expect(top.response.operation.authentication).toMatchObject({ status: "success", userid: DEMO.ukUserId, companyid: DEMO.multiEntityCompanyId, locationid: "UK" });
+    const api = top.response.operation.result.data.api;
+    expect(api.locationid).toBe("UK");
+    // The same with an empty locationid, and at UK itself.
+    expect((await post(envelope(login(DEMO.multiEntityCompanyId, "", DEMO.ukUserId), getSession))).response.operation.result.data.api.locationid).toBe("UK");
+    expect((await post(envelope(login(DEMO.multiEntityCompanyId, "UK", DEMO.ukUserId), getSession))).response.operation.result.data.api.locationid).toBe("UK");
+    // Another entity: no sign-in; from the UK session, no switch to the top level or to US.
+    const us = await post(envelope(login(DEMO.multiEntityCompanyId, "US", DEMO.ukUserId), getSession));
+    expect(us.response.operation.authentication.status).toBe("failure");
+    const toTop = await post(envelope(`<sessionid>${api.sessionid}</sessionid>`, `<function controlid="s2"><getAPISession><locationid/></getAPISession></function>`));
+    expect(toTop.response.operation.result.data.api).toMatchObject({ sessionid: api.sessionid, locationid: "UK" });
+    const toUs = await post(envelope(`<sessionid>${api.sessionid}</sessionid>`, `<function controlid="s3"><getAPISession><locationid>US</locationid></getAPISession></function>`));
+    expect(toUs.response.operation.result).toMatchObject({ status: "failure", errormessage: { error: { errorno: "XL03000006", description2: `User '${DEMO.ukUserId}' is restricted to entity 'UK'.` } } });
   });
 });

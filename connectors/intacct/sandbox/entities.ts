@@ -10,8 +10,14 @@
  *   line at a location of another entity is refused as an invalid location.
  * - With `entityRequired`, transactions entered at the top level are refused.
  *
+ * - A user restricted to entity-level access (`users[id].entityId`) gets a session at that
+ *   entity when asking for the top level ("you can provide an empty location ID to get a new
+ *   top-level session (assuming you are not restricted to entity-level access)"), and no session
+ *   at any other entity.
+ *
  * ASSUMED: the wording of the top-level refusal and of an unknown entity at sign-in (Intacct
- * does not publish them); MEGAENTITYID/MEGAENTITYNAME are the fields Intacct reads back.
+ * does not publish them); MEGAENTITYID/MEGAENTITYNAME are the fields Intacct reads back; that a
+ * restricted user's top-level sign-in answers a session at its entity rather than an error.
  */
 import { text } from "../xml";
 import { refuse } from "./dimensions";
@@ -26,6 +32,17 @@ export function isMultiEntity(company: Company): boolean {
 
 export function isEntity(company: Company, locationId: string): boolean {
   return (company.entities ?? []).includes(locationId);
+}
+
+/**
+ * The entity of the session a sign-in gets: the one asked for ("" = top level), or for a user
+ * restricted to one entity, that entity when the top level was asked for; undefined when the user
+ * may not have a session there.
+ */
+export function sessionEntity(company: Company, userId: string, requested: string): string | undefined {
+  const restricted = company.users[userId]?.entityId;
+  if (!restricted || !isMultiEntity(company)) return requested;
+  return requested === "" || requested === restricted ? restricted : undefined;
 }
 
 /** The entity a location belongs to: itself or its nearest ancestor that is an entity. */

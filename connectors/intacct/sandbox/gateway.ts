@@ -12,7 +12,7 @@ import { delay, dropResponse, nextFault, readBody, send, type FaultSettings } fr
 import { DUPLICATE_CONTROLID_ERRORNO, RATE_LIMIT_ERRORNO, ROLLED_BACK_ERRORNO } from "../errors";
 import { asArray, element, hasForbidden, obj, parseXml, text, type XmlObject } from "../xml";
 import { DIMENSION_FUNCTIONS } from "./dimensions";
-import { isEntity, isMultiEntity } from "./entities";
+import { isEntity, isMultiEntity, sessionEntity } from "./entities";
 import { FUNCTIONS as CORE_FUNCTIONS, type ErrorEntry, type FnOutcome } from "./functions";
 import { SALES_LIFECYCLE_FUNCTIONS } from "./lifecycle";
 import { MASTER_DATA_FUNCTIONS } from "./master-data";
@@ -169,10 +169,11 @@ export async function handleGateway(req: IncomingMessage, res: ServerResponse, d
     const login = obj(auth.login);
     const c = state.companies[text(login.companyid)];
     const user = c?.users[text(login.userid)];
-    if (c && user && user.password === text(login.password) && (!text(login.locationid) || !isMultiEntity(c) || isEntity(c, text(login.locationid)))) {
+    const entity = c && sessionEntity(c, text(login.userid), text(login.locationid));
+    if (c && user && user.password === text(login.password) && entity !== undefined && (!entity || !isMultiEntity(c) || isEntity(c, entity))) {
       company = c;
       userId = text(login.userid);
-      locationId = text(login.locationid);
+      locationId = entity;
     } else {
       userId = text(login.userid);
     }
@@ -286,12 +287,16 @@ function runFunctions(args: RunArgs): { xml: string; newSession?: string } {
       if (wanted && isMultiEntity(company) && !isEntity(company, wanted)) {
         return { ok: false, errors: [{ errorno: "XL03000006", description2: `Invalid entity '${wanted}' for company '${company.companyId}'.`, correction: "Give the location ID of an entity, or empty for the top level." }] };
       }
-      if (!s || (wanted !== undefined && wanted !== s.locationId)) {
+      const entity = wanted === undefined ? undefined : sessionEntity(company, args.userId, wanted);
+      if (wanted !== undefined && entity === undefined) {
+        return { ok: false, errors: [{ errorno: "XL03000006", description2: `User '${args.userId}' is restricted to entity '${company.users[args.userId]?.entityId}'.`, correction: "Sign in at that entity." }] };
+      }
+      if (!s || (entity !== undefined && entity !== s.locationId)) {
         s = {
           sessionId: `${randomBytes(24).toString("base64url")}..`,
           companyId: company.companyId,
           userId: args.userId,
-          locationId: wanted ?? args.locationId,
+          locationId: entity ?? args.locationId,
           expiresAt: deps.now() + deps.settings.sessionDurationSeconds * 1000,
         };
         deps.sessions.set(s.sessionId, s);

@@ -13,6 +13,8 @@ export const DEMO = {
   userPassword: "sandbox-user-pw",
   /** A multi-entity company (entities US and UK) with the same sender and user. */
   multiEntityCompanyId: "LEDGERLINE-GLOBAL",
+  /** A user of the multi-entity company restricted to entity UK (same password). */
+  ukUserId: "xml_gateway_uk",
 } as const;
 
 /** User-defined dimensions of both sandbox companies, with their values ([ID, NAME, STATUS]). */
@@ -299,7 +301,7 @@ export function seedState(now: number): SandboxState {
   const global: Company = {
     companyId: DEMO.multiEntityCompanyId,
     senders: [DEMO.senderId],
-    users: { [DEMO.userId]: { password: DEMO.userPassword } },
+    users: { [DEMO.userId]: { password: DEMO.userPassword }, [DEMO.ukUserId]: { password: DEMO.userPassword, entityId: "UK" } },
     records: {
       ...structuredClone({ GLACCOUNT, DEPARTMENT, CLASS, ITEM, EMPLOYEE, GLJOURNAL, VENDOR, CUSTOMER }),
       LOCATION: ENTITY_LOCATIONS,

@@ -34,7 +34,8 @@ export interface Company {
   companyId: string;
   /** Sender ids authorized in this company. */
   senders: string[];
-  users: Record<string, { password: string }>;
+  /** `entityId`: a user restricted to entity-level access at that entity (multi-entity companies). */
+  users: Record<string, { password: string; entityId?: string }>;
   records: Record<string, Rec[]>;
   nextRecordNo: number;
   counters: Record<string, number>;
