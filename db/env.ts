@@ -10,6 +10,9 @@
  * LEDGERLINE_TRPC_MAX_BODY   largest tRPC request body in bytes (default 1048576, 1 MB); larger answers 413
  * LEDGERLINE_WEBHOOK_MAX_BODY largest webhook delivery in bytes (default 5242880, 5 MB); larger answers 413
  * WORKER_CONCURRENCY         jobs per worker process (default 4)
+ * WORKER_LOCAL_QUEUE         jobs a worker process fetches (and locks) in one query and hands to its free slots
+ *                            (default WORKER_CONCURRENCY; 1 = one job per query)
+ * WORKER_COMPLETE_BATCH_MS   how long a finished job may wait to be completed together with others (default 2; 0 = none)
  * WORKER_SHUTDOWN_GRACE_MS   on SIGTERM/SIGINT, how long in-flight nodes may take to finish (default 20000)
  * LEDGERLINE_PUBLIC_URL      external URL of the app (OAuth redirects, webhook URLs); default http://localhost:PORT
  * LEDGERLINE_SMTP_URL        outgoing mail (password reset, invitations), e.g. smtp://user:pass@mail.example:587
@@ -54,6 +57,13 @@ export const env = {
   },
   get workerConcurrency(): number {
     return Number(process.env.WORKER_CONCURRENCY ?? 4);
+  },
+  get workerLocalQueue(): number {
+    return positiveInt(process.env.WORKER_LOCAL_QUEUE, this.workerConcurrency);
+  },
+  get workerCompleteBatchMs(): number {
+    const ms = Number(process.env.WORKER_COMPLETE_BATCH_MS ?? 2);
+    return Number.isFinite(ms) && ms >= 0 ? ms : 2;
   },
   /** The worker's stale window (LEDGERLINE_STALE_AFTER_MS), when an operator set one; the health check reads it too. */
   get staleAfterMs(): number | undefined {

@@ -37,6 +37,10 @@ export async function startWorker(options: {
   staleAfterMs?: number;
   /** How long in-flight nodes may take to finish once stopping (default WORKER_SHUTDOWN_GRACE_MS, 20 s). */
   shutdownGraceMs?: number;
+  /** Jobs fetched and locked per query (default WORKER_LOCAL_QUEUE, else the concurrency); 1 = one per query. */
+  localQueue?: number;
+  /** How long a finished job may wait to be completed with others (default WORKER_COMPLETE_BATCH_MS, 2 ms); 0 = at once. */
+  completeBatchMs?: number;
 }): Promise<EngineWorker> {
   const concurrency = options.concurrency ?? 4;
   const heartbeatEveryMs = options.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS;
@@ -61,6 +65,17 @@ export async function startWorker(options: {
   const outage = new DatabaseOutage();
   // graphile-worker's own pool, with error handlers and a connect() that waits out a restart.
   const pgPool = new PatientPool({ connectionString: options.databaseUrl, max: concurrency + 2 }, outage);
+  // Why batch: with a backlog, one query fetches and locks the next jobs for every free slot, and
+  // the jobs that finished within a few ms are deleted in one statement, instead of a round trip
+  // and a commit each way per job. Jobs held in the local queue are locked by the pool's id, which
+  // this worker heartbeats, so a worker that dies leaves them to the sweeper like running ones; on
+  // a graceful stop graphile-worker hands them back at once.
+  const localQueue = options.localQueue ?? (process.env.WORKER_LOCAL_QUEUE ? env.workerLocalQueue : concurrency);
+  const completeBatchMs = options.completeBatchMs ?? env.workerCompleteBatchMs;
+  const batching = {
+    ...(localQueue > 1 ? { localQueue: { size: localQueue } } : {}),
+    ...(completeBatchMs > 0 ? { completeJobBatchDelay: completeBatchMs } : {}),
+  };
   const startRunner = () =>
     run({
       events,
@@ -73,6 +88,7 @@ export async function startWorker(options: {
       // The jobs' abort signal fires when the grace period is over.
       gracefulShutdownAbortTimeout: shutdownGraceMs,
       crontab: WORKER_CRONTAB,
+      preset: { worker: batching },
     });
   let stopping = false;
   let runner = await startRunner();
