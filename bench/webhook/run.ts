@@ -13,9 +13,10 @@
  * missing build is made first, as `npm start` does. Exit code 0 whatever the figures; non-zero on
  * errors (a delivery refused, a run that did not succeed).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -53,15 +54,74 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
+/** CPU ms used so far by each part of the product: the web app, the engine (start.ts's process) and PostgreSQL. */
+type CpuByPart = Record<"web" | "engine" | "postgres", number>;
+
+const TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU of the product's process tree from /proc (Linux only): each live process's own time plus
+ * the time of the children it reaped (PostgreSQL backends that ended count under the postmaster).
+ */
+function productCpu(rootPid: number): CpuByPart | undefined {
+  if (process.platform !== "linux") return undefined;
+  const procs = new Map<number, { ppid: number; ms: number; command: string }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
+      procs.set(Number(entry), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS) * 1000, command });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const within = (pid: number): boolean => {
+    for (let p = pid, depth = 0; p > 1 && depth < 10; depth++) {
+      if (p === rootPid) return true;
+      p = procs.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  const parts: CpuByPart = { web: 0, engine: 0, postgres: 0 };
+  for (const [pid, p] of procs) {
+    if (!within(pid)) continue;
+    // A backend's parent is the postmaster: counting both would count reaped time twice, so only
+    // the postmaster's totals (own + reaped) and live backends' own time are added.
+    const parent = procs.get(p.ppid);
+    const part = /postgres/.test(p.command) ? "postgres" : /next/.test(p.command) ? "web" : "engine";
+    if (part === "postgres" && parent && /postgres/.test(parent.command)) {
+      const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      parts.postgres += ((Number(f[11]) + Number(f[12])) / TICKS) * 1000;
+    } else parts[part] += p.ms;
+  }
+  return parts;
+}
+
 interface Product {
   baseUrl: string;
+  pid: number;
   databaseUrl: string;
+  /** The product's error lines so far and the tail of its output, for a failure's report. */
+  errors(): string[];
   stop(): Promise<void>;
 }
 
 /** `npm start` in a data directory of its own; resolves once /api/health answers 200. */
 async function startProduct(): Promise<Product> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "ledgerline-bench-webhook-"));
+  // Why: as root, embedded PostgreSQL runs as the postgres user, which must reach the folder mkdtemp made private.
+  await chmod(dataDir, 0o755);
+  // Why: as root, embedded PostgreSQL runs as the postgres user, which must reach the folder mkdtemp made private.
+  await chmod(dataDir, 0o755);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: process.cwd(),
@@ -78,7 +138,10 @@ async function startProduct(): Promise<Product> {
   });
   let output = "";
   let databaseUrl: string | undefined;
+  const errors: string[] = [];
   const take = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (/"level":"(error|fatal)"/.test(line)) errors.push(line.slice(0, 2000));
+    errors.splice(0, Math.max(0, errors.length - 20));
     output = (output + chunk.toString("utf8")).slice(-20_000);
     databaseUrl ??= /DATABASE_URL=(postgres\S+) npm run worker/.exec(output)?.[1];
   };
@@ -97,6 +160,8 @@ async function startProduct(): Promise<Product> {
   return {
     baseUrl,
     databaseUrl,
+    pid: child.pid!,
+    errors: () => [...errors, output.slice(-3000)],
     async stop() {
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
@@ -203,12 +268,14 @@ try {
   await finished(db, flowId, "one", single);
 
   const batch = Array.from({ length: deliveries }, (_, i) => sign(secret, "many", i));
+  const cpuBefore = productCpu(product.pid);
   const phaseStart = Date.now();
   const many = await send(url, batch, connections);
   const runs = await finished(db, flowId, "many", deliveries);
   const lastFinished = Math.max(...runs.map((r) => r.finished.getTime()));
   const completedPerSecond = deliveries / ((lastFinished - phaseStart) / 1000);
   const runLatency = runs.map((r) => r.finished.getTime() - r.created.getTime());
+  const cpuAfter = productCpu(product.pid);
 
   console.log("");
   console.log(`webhook latency at 1 connection:  p50 ${fmt(percentile(one.latencies, 50))} ms, p99 ${fmt(percentile(one.latencies, 99))} ms (${single} deliveries)`);
@@ -216,6 +283,14 @@ try {
   console.log(`intake: ${fmt(deliveries / (many.ms / 1000))} requests/s (${deliveries} deliveries in ${fmt(many.ms / 1000, 2)} s)`);
   console.log(`completed: ${fmt(completedPerSecond)} runs/s (every run finished ${fmt((lastFinished - phaseStart) / 1000, 2)} s after the first delivery)`);
   console.log(`run latency (finished - created): p50 ${fmt(percentile(runLatency, 50), 0)} ms, p99 ${fmt(percentile(runLatency, 99), 0)} ms`);
+  if (cpuBefore && cpuAfter) {
+    const per = (k: keyof CpuByPart) => (cpuAfter[k] - cpuBefore[k]) / deliveries;
+    const total = per("web") + per("engine") + per("postgres");
+    console.log(
+      `CPU per run at ${connections} connections: web ${fmt(per("web"), 2)} ms, engine ${fmt(per("engine"), 2)} ms, PostgreSQL ${fmt(per("postgres"), 2)} ms, ` +
+        `total ${fmt(total, 2)} ms: at most ${fmt((cpus().length * 1000) / total, 0)} runs/s on ${cpus().length} cores if nothing else ran`,
+    );
+  }
   console.log(`against n8n's ${N8N_RUNS_PER_SECOND} runs/s for the same shape: ${fmt(completedPerSecond / N8N_RUNS_PER_SECOND, 2)}x`);
   const p50 = percentile(one.latencies, 50);
   console.log(
@@ -225,6 +300,8 @@ try {
 } catch (error) {
   failed = true;
   console.error(`\n[bench] failed: ${(error as Error).stack ?? String(error)}`);
+  const errors = product?.errors() ?? [];
+  if (errors.length > 0) console.error(`[bench] the product's last error lines:\n${errors.join("\n")}`);
 } finally {
   await db?.close().catch(() => undefined);
   await product?.stop().catch((error) => {
