@@ -40,13 +40,14 @@ async function connection(transport: "xml" | "rest"): Promise<IntacctClient> {
   const values = intacct.sandbox!(server.url);
   const id = await createConnection(db, workspaceId, "intacct", `Intacct (${transport})`, { ...values.config, transport }, values.secrets);
   const noop = () => undefined;
-  const env = buildEnv(db, await loadConnection(db, workspaceId, id), {
+  const loaded = await loadConnection(db, workspaceId, id);
+  const env = buildEnv(db, loaded, {
     log: { info: noop, warn: noop, error: noop },
     signal: new AbortController().signal,
     beforeSend: async () => void events.push({ at: "sent", channel: transport }),
     record: (call: HttpCallRecord) => void events.push({ at: "answered", channel: transport, status: call.status }),
   });
-  return intacct.createClient(env) as IntacctClient;
+  return loaded.connector.createClient(env) as IntacctClient;
 }
 
 const faults = (patch: Record<string, unknown>) => fetch(`${server.url}/__sandbox/faults`, { method: "POST", body: JSON.stringify(patch) });
