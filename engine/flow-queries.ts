@@ -61,7 +61,7 @@ export async function diffVersions(db: Db, workspaceId: string, fromVersionId: s
 }
 
 /** How many of a flow's latest runs the step durations are taken from (a bounded read at any volume). */
-export const STEP_TIMING_RUNS = 10_000;
+export const STEP_TIMING_RUNS = 2_000;
 
 /**
  * Runs per UTC day by outcome over the last `days` (closed days from run_day_counts), and per-node duration percentiles over the latest

@@ -67,6 +67,11 @@ export function payloadCondition(sql: Sql, column: string, filter: PayloadFilter
   return alternatives.reduce((all, one) => sql`${all} or ${one}`);
 }
 
+/** The record key contains `text`, any case (answered by the trigram index runs_record_key_trgm). */
+export function keyCondition(sql: Sql, text: string) {
+  return sql`r.record_key ilike ${`%${escapeLike(text)}%`}`;
+}
+
 /** The filter's conditions on `runs r` (after the workspace condition, each starting with `and`). */
 export function runFilterConditions(sql: Sql, filter: RunFilter) {
   return sql`
@@ -76,6 +81,6 @@ export function runFilterConditions(sql: Sql, filter: RunFilter) {
     ${filter.errorKind ? sql`and r.error_kind = ${filter.errorKind}` : sql``}
     ${filter.from ? sql`and r.created_at >= ${filter.from}` : sql``}
     ${filter.to ? sql`and r.created_at < ${filter.to}` : sql``}
-    ${filter.recordKey ? sql`and r.record_key ilike ${`%${escapeLike(filter.recordKey)}%`}` : sql``}
+    ${filter.recordKey ? sql`and ${keyCondition(sql, filter.recordKey)}` : sql``}
     ${filter.payload ? sql`and (${payloadCondition(sql, "r.input", filter.payload)})` : sql``}`;
 }

@@ -9,7 +9,7 @@
  */
 import type { Db } from "../db/client";
 import { parseFlowDefinition } from "./flow/schema";
-import { runFilterConditions, type RunFilter } from "./run-filter";
+import { keyCondition, runFilterConditions, type RunFilter } from "./run-filter";
 import type { NodeRunStatus, RunErrorKind, RunStatus } from "./status";
 
 export type RunDetail = "full" | "summary";
@@ -37,28 +37,84 @@ export interface RunCursor {
   id: string;
 }
 
+/** Counted up to this many matches: a list needs "10,000+", not more. */
+export const RUN_COUNT_CAP = 10_000;
+/**
+ * A record-key search first reads this many of the newest runs (from the cursor) and keeps those
+ * whose key matches: a key part thousands of runs share fills a page from them at once.
+ */
+export const KEY_SEARCH_WALK = 2_000;
+
+const RUN_LIST_COLUMNS = `r.id::text, r.flow_id::text as "flowId", f.name as "flowName", r.status, r.trigger_kind as "triggerKind",
+  r.record_key as "recordKey", r.record_label as "recordLabel", r.error_kind as "errorKind",
+  r.error->>'message' as "errorMessage", r.failed_node_id as "failedNodeId", r.created_at as "createdAt",
+  r.started_at as "startedAt", r.finished_at as "finishedAt", r.duration_ms as "durationMs", r.parent_run_id::text as "parentRunId"`;
+
+/**
+ * A page of runs, newest first, and on the first page how many match (at most RUN_COUNT_CAP + 1,
+ * shown as "10,000+").
+ *
+ * A record-key search (`record_key ilike '%text%'`) reads the trigram index at most once: its
+ * scan costs about the same whether one key matches or thousands (every key shares `INV`'s
+ * trigrams), so the rows and the count come from one scan. The rows are first looked for among
+ * the newest KEY_SEARCH_WALK runs (a bounded walk of runs_workspace_created): when a page's worth
+ * match there they are the newest matches; otherwise every match is taken from the index and the
+ * newest kept.
+ */
 export async function listRuns(db: Db, workspaceId: string, filter: RunFilter, page: { limit: number; cursor?: RunCursor | null }) {
   const sql = db.sql;
   const where = sql`
     r.workspace_id = ${workspaceId}
     ${runFilterConditions(sql, filter)}`;
-  const rows = await sql<RunListRow[]>`
-    select r.id::text, r.flow_id::text as "flowId", f.name as "flowName", r.status, r.trigger_kind as "triggerKind",
-           r.record_key as "recordKey", r.record_label as "recordLabel", r.error_kind as "errorKind",
-           r.error->>'message' as "errorMessage", r.failed_node_id as "failedNodeId", r.created_at as "createdAt",
-           r.started_at as "startedAt", r.finished_at as "finishedAt", r.duration_ms as "durationMs", r.parent_run_id::text as "parentRunId"
-    from runs r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
-    where ${where}
-      ${page.cursor ? sql`and (r.created_at, r.id) < (${page.cursor.createdAt}, ${page.cursor.id})` : sql``}
+  const after = page.cursor ? sql`and (r.created_at, r.id) < (${page.cursor.createdAt}, ${page.cursor.id})` : sql``;
+  const finish = (rows: RunListRow[], total: number | null) => {
+    const runs = rows.slice(0, page.limit);
+    const last = runs[runs.length - 1];
+    return { runs, nextCursor: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null, total };
+  };
+  const countAll = async () =>
+    page.cursor ? null : (await sql<{ n: number }[]>`select count(*)::int as n from (select 1 from runs r where ${where} limit ${RUN_COUNT_CAP + 1}) c`)[0]!.n;
+
+  if (!filter.recordKey) {
+    const rows = await sql<RunListRow[]>`
+      select ${sql.unsafe(RUN_LIST_COLUMNS)}
+      from runs r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
+      where ${where} ${after}
+      order by r.created_at desc, r.id desc
+      limit ${page.limit + 1}`;
+    return finish(rows, await countAll());
+  }
+
+  // The other conditions without the key: the walk applies the key to the runs it read.
+  const { recordKey: _key, ...others } = filter;
+  void _key;
+  const walked = await sql<RunListRow[]>`
+    select ${sql.unsafe(RUN_LIST_COLUMNS)}
+    from (select r.* from runs r
+          where r.workspace_id = ${workspaceId} ${runFilterConditions(sql, others)} ${after}
+          order by r.created_at desc, r.id desc
+          limit ${KEY_SEARCH_WALK}) r
+    join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
+    where ${keyCondition(sql, filter.recordKey)}
     order by r.created_at desc, r.id desc
     limit ${page.limit + 1}`;
-  const runs = rows.slice(0, page.limit);
-  const last = runs[runs.length - 1];
-  // Counted on the first page only, and only up to 10,000: a list needs "10,000+", not more.
-  const total = page.cursor
-    ? null
-    : (await sql<{ n: number }[]>`select count(*)::int as n from (select 1 from runs r where ${where} limit 10001) c`)[0]!.n;
-  return { runs, nextCursor: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null, total };
+  if (walked.length > page.limit) return finish(walked, await countAll());
+
+  // Fewer matches among the newest runs: all matches from the trigram index, once.
+  const rows = await sql<(RunListRow & { matched: number })[]>`
+    with matched as materialized (
+      select r.id, r.created_at from runs r where ${where}
+    ), newest as (
+      select m.id from matched m
+      ${page.cursor ? sql`where (m.created_at, m.id) < (${page.cursor.createdAt}, ${page.cursor.id})` : sql``}
+      order by m.created_at desc, m.id desc limit ${page.limit + 1}
+    )
+    select ${sql.unsafe(RUN_LIST_COLUMNS)}, (select count(*) from (select 1 from matched limit ${RUN_COUNT_CAP + 1}) c)::int as matched
+    from runs r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
+    where r.workspace_id = ${workspaceId} and r.id in (select id from newest)
+    order by r.created_at desc, r.id desc`;
+  const total = page.cursor ? null : (rows[0]?.matched ?? 0);
+  return finish(rows.map(({ matched: _m, ...row }) => (void _m, row)), total);
 }
 
 interface HttpCallShape {
