@@ -228,7 +228,6 @@ export const runs = pgTable(
   },
   (t) => [
     index("runs_workspace_created").on(t.workspaceId, t.createdAt),
-    index("runs_lease_token").on(t.leaseToken),
     index("runs_workspace_finished").on(t.workspaceId, t.finishedAt),
     index("runs_flow_created").on(t.flowId, t.createdAt),
     /**

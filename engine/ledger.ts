@@ -50,7 +50,8 @@ export async function claim(db: Db, key: LedgerKey, lease: RunLeaseRef, nodeType
            or (idempotency_ledger.status = 'pending'
                and (idempotency_ledger.lease_token is null
                     or idempotency_ledger.lease_token = excluded.lease_token
-                    or not exists (select 1 from runs r where r.lease_token = idempotency_ledger.lease_token and r.lease_expires_at > now())))
+                    or not exists (select 1 from runs r where r.id = idempotency_ledger.last_run_id and r.lease_token = idempotency_ledger.lease_token
+                                   and r.lease_expires_at > now())))
       returning 1
     )
     select exists (select 1 from holder) as held, exists (select 1 from claimed) as claimed,
