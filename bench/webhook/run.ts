@@ -228,6 +228,22 @@ async function send(url: string, batch: Delivery[], senders: number): Promise<{ 
   return { latencies, ms: performance.now() - started };
 }
 
+interface DatabaseStats {
+  commits: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+/** The database's transaction and row counters (pg_stat_database; the counting queries add a few commits). */
+async function databaseStats(db: Db): Promise<DatabaseStats> {
+  await db.sql`select pg_stat_force_next_flush()`;
+  const [row] = await db.sql<DatabaseStats[]>`
+    select xact_commit::float8 as commits, tup_inserted::float8 as inserted, tup_updated::float8 as updated, tup_deleted::float8 as deleted
+    from pg_stat_database where datname = current_database()`;
+  return row!;
+}
+
 /** Wait until every run of the phase is terminal; the phase's runs, with their timings. */
 async function finished(db: Db, flowId: string, phase: string, n: number): Promise<{ created: Date; finished: Date; status: string }[]> {
   const deadline = Date.now() + 30 * 60_000;
@@ -269,6 +285,7 @@ try {
 
   const batch = Array.from({ length: deliveries }, (_, i) => sign(secret, "many", i));
   const cpuBefore = productCpu(product.pid);
+  const statsBefore = await databaseStats(db);
   const phaseStart = Date.now();
   const many = await send(url, batch, connections);
   const runs = await finished(db, flowId, "many", deliveries);
@@ -276,6 +293,7 @@ try {
   const completedPerSecond = deliveries / ((lastFinished - phaseStart) / 1000);
   const runLatency = runs.map((r) => r.finished.getTime() - r.created.getTime());
   const cpuAfter = productCpu(product.pid);
+  const statsAfter = await databaseStats(db);
 
   console.log("");
   console.log(`webhook latency at 1 connection:  p50 ${fmt(percentile(one.latencies, 50))} ms, p99 ${fmt(percentile(one.latencies, 99))} ms (${single} deliveries)`);
@@ -283,6 +301,8 @@ try {
   console.log(`intake: ${fmt(deliveries / (many.ms / 1000))} requests/s (${deliveries} deliveries in ${fmt(many.ms / 1000, 2)} s)`);
   console.log(`completed: ${fmt(completedPerSecond)} runs/s (every run finished ${fmt((lastFinished - phaseStart) / 1000, 2)} s after the first delivery)`);
   console.log(`run latency (finished - created): p50 ${fmt(percentile(runLatency, 50), 0)} ms, p99 ${fmt(percentile(runLatency, 99), 0)} ms`);
+  const delta = (k: keyof DatabaseStats) => (statsAfter[k] - statsBefore[k]) / deliveries;
+  console.log(`database per run: ${fmt(delta("commits"), 1)} commits, ${fmt(delta("inserted"), 1)} rows inserted, ${fmt(delta("updated"), 1)} updated, ${fmt(delta("deleted"), 1)} deleted`);
   if (cpuBefore && cpuAfter) {
     const per = (k: keyof CpuByPart) => (cpuAfter[k] - cpuBefore[k]) / deliveries;
     const total = per("web") + per("engine") + per("postgres");

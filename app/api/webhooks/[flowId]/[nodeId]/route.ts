@@ -40,7 +40,14 @@ async function handle(req: Request, { params }: { params: Promise<{ flowId: stri
     const body = typeof result.body === "string" ? result.body : JSON.stringify(result.body ?? {});
     return new Response(body, {
       status: result.status,
-      headers: { "content-type": typeof result.body === "string" ? "text/plain" : "application/json", "x-request-id": requestId, ...(result.headers ?? {}) },
+      headers: {
+        "content-type": typeof result.body === "string" ? "text/plain" : "application/json",
+        // Why no-transform: an acknowledgement is a few bytes, and the web server's gzip stream
+        // per response cost more CPU than the rest of the delivery (set up, flush, tear down).
+        "cache-control": "no-store, no-transform",
+        "x-request-id": requestId,
+        ...(result.headers ?? {}),
+      },
     });
   } catch (error) {
     // A retryable problem (the signing keys' host is down...): the sender retries later.
