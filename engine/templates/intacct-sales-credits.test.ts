@@ -12,23 +12,14 @@ import { DEMO as AVALARA_DEMO } from "../../connectors/avalara/sandbox";
 import { executeRun } from "../executor/run";
 import { replayRun } from "../runs";
 import { tick } from "../triggers";
-import { nextSecond, nodeStatuses, pollAndRunRecord, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
+import { intacctSalesFrame, nextSecond, nodeStatuses, sandboxPost, sandboxState } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 
-const frame = templateFrame({
-  workspace: "Intacct credits",
-  systems: ["intacct", "avalara"],
-  templates: { sales: "intacct-sales-avalara-gl" },
-  ready: (f) => tick(f.db, f.flows.sales),
-});
+const { frame, company, memosOf, items, sell, pollAndRun } = intacctSalesFrame("Intacct credits");
 const { db } = frame;
 
-const company = async (): Promise<Rec> => (await sandboxState(frame.sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
-/** Ledgerline's tax memos of one source document (by its Avalara code in the external ID). */
-const memosOf = async (docNo: string): Promise<Rec[]> => ((await company()).records.ARADJUSTMENT as Rec[]).filter((a) => String(a.EXTERNALID).startsWith(`tax:INTACCT-SO-${docNo}|`));
-const items = (memo: Rec): Rec[] => [memo.ARADJUSTMENTITEMS.ARADJUSTMENTITEM].flat();
 const cents = (v: unknown) => Math.round(Number(v) * 100);
 /** AR's tax for the documents in cents (transaction currency), from Intacct's own adjustments. */
 const arTax = async (...docNos: string[]) => {
@@ -53,10 +44,7 @@ const avalaraTax = async (invoiceNo: string, ...returnNos: string[]) => {
 };
 /** Every memo balances: its lines add up to its total, the AR control account takes the other side. */
 const balances = (memo: Rec) => expect(items(memo).reduce((s, l) => s + cents(l.TRX_AMOUNT), 0), memo.RECORDNO).toBe(cents(memo.TRX_TOTALENTERED));
-const sell = async (customerId: string, lines: Rec[], extra: Rec = {}) => (await sandboxPost(frame.sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines, ...extra })) as Rec;
 const credit = async (invoice: Rec, lines: Rec[]) => sell(String(invoice.CUSTVENDID), lines, { docparid: "Sales Return", createdFrom: invoice.DOCNO });
-/** Poll, then run the newest run of the document (by its record key); returns its id and status. */
-const pollAndRun = (so: Rec) => pollAndRunRecord(db, frame.flows.sales, `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`);
 
 describe("Intacct Sales Return (credited)", () => {
   it("full credit: a committed ReturnInvoice of its own, taxed as of the invoice's date, and an AR credit memo against the invoice; AR nets to zero like Avalara; a replay posts nothing", async () => {

@@ -13,23 +13,14 @@ import { replayRun } from "../runs";
 import { createWorkspace } from "../test/helpers";
 import { tick } from "../triggers";
 import { instantiateTemplate } from "./index";
-import { executeToEnd, nextSecond, nodeOutput, nodeStatuses, pollAndRunRecord, sandboxConnection, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
+import { executeToEnd, intacctSalesFrame, nextSecond, nodeOutput, nodeStatuses, sandboxConnection, sandboxPost, sandboxState } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 
-const frame = templateFrame({
-  workspace: "Intacct lifecycle",
-  systems: ["intacct", "avalara"],
-  templates: { sales: "intacct-sales-avalara-gl" },
-  // The seeded invoices are someone else's story (templates.test.ts): read past them.
-  ready: (f) => tick(f.db, f.flows.sales),
-});
+const { frame, company, memosOf, items, sell, pollAndRun } = intacctSalesFrame("Intacct lifecycle");
 const { db } = frame;
 
-const company = async (): Promise<Rec> => (await sandboxState(frame.sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
-const memosOf = async (docNo: string): Promise<Rec[]> => ((await company()).records.ARADJUSTMENT as Rec[]).filter((a) => String(a.EXTERNALID).startsWith(`tax:INTACCT-SO-${docNo}|`));
-const items = (memo: Rec): Rec[] => [memo.ARADJUSTMENTITEMS.ARADJUSTMENTITEM].flat();
 /** AR's tax for the document in cents, from Intacct's own adjustments. */
 const arTax = async (docNo: string) => (await memosOf(docNo)).flatMap(items).reduce((s, l) => s + Math.round(Number(l.AMOUNT) * 100), 0);
 const avalaraDoc = async (docNo: string): Promise<Rec | undefined> =>
@@ -38,9 +29,6 @@ const avalaraTax = async (docNo: string) => {
   const doc = await avalaraDoc(docNo);
   return doc && doc.status !== "Cancelled" ? Math.round(doc.totalTax * 100) : 0;
 };
-const sell = async (customerId: string, lines: Rec[], extra: Rec = {}) => (await sandboxPost(frame.sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines, ...extra })) as Rec;
-/** Poll, then run the newest run of the document (by its record key); returns its id and status. */
-const pollAndRun = (so: Rec) => pollAndRunRecord(db, frame.flows.sales, `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`);
 
 describe("Intacct sales invoice edited in Order Entry", () => {
   it("adjusts the Avalara document and reverses the memo in force before posting the new one, against the new AR invoice", async () => {

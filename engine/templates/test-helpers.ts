@@ -189,3 +189,32 @@ export async function nextSecond(): Promise<void> {
   const next = Math.floor(Date.now() / 1000) * 1000 + 1000;
   while (Date.now() < next) await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Rec = Record<string, any>;
+
+/**
+ * The frame of a test file of the Intacct sales template ("intacct-sales-avalara-gl", read past
+ * the seeded invoices), and what its tests read and do: the demo company's state, Ledgerline's
+ * AR tax memos of a document (by its Avalara code in the external ID) and their lines, a sale
+ * entered in Intacct, and a poll that runs the document's newest run.
+ */
+export function intacctSalesFrame(workspace: string) {
+  const frame = templateFrame({
+    workspace,
+    systems: ["intacct", "avalara"],
+    templates: { sales: "intacct-sales-avalara-gl" },
+    // The seeded invoices are someone else's story (templates.test.ts): read past them.
+    ready: (f) => tick(f.db, f.flows.sales),
+  });
+  const company = async (): Promise<Rec> => (await sandboxState(frame.sb.urls.intacct)).companies["LEDGERLINE-DEMO"];
+  return {
+    frame,
+    company,
+    memosOf: async (docNo: string): Promise<Rec[]> => ((await company()).records.ARADJUSTMENT as Rec[]).filter((a) => String(a.EXTERNALID).startsWith(`tax:INTACCT-SO-${docNo}|`)),
+    items: (memo: Rec): Rec[] => [memo.ARADJUSTMENTITEMS.ARADJUSTMENTITEM].flat(),
+    sell: async (customerId: string, lines: Rec[], extra: Rec = {}) => (await sandboxPost(frame.sb.urls.intacct, "/__sandbox/sales-transactions", { customerId, lines, ...extra })) as Rec,
+    /** Poll, then run the newest run of the document (by its record key); its id and status. */
+    pollAndRun: (so: Rec) => pollAndRunRecord(frame.db, frame.flows.sales, `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`),
+  };
+}
