@@ -6,11 +6,9 @@
  * nothing; the dry run shows the change without writing.
  */
 import { describe, expect, it } from "vitest";
-import { intacct } from "../../connectors/intacct";
-import { localEnv, memoryStateStore } from "../../connectors/sdk";
 import { executeRun } from "../executor/run";
 import { replayRun } from "../runs";
-import { nextSecond, pollAndRun, sandboxState, templateFrame } from "./test-helpers";
+import { editIntacct, nextSecond, pollAndRun, sandboxState, templateFrame } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
@@ -31,11 +29,7 @@ async function avalara(method: string, path: string, body?: unknown): Promise<Re
   const res = await fetch(`${frame.sb.urls.avalara}${path}`, { method, headers: { authorization: auth, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
   return (await res.json()) as Rec;
 }
-async function editCustomer(changes: Rec) {
-  const env = localEnv(intacct, { ...intacct.sandbox!(frame.sb.urls.intacct), state: memoryStateStore() });
-  const [result] = await intacct.createClient(env).batch([{ name: "update", body: { CUSTOMER: changes } }], { write: true });
-  expect(result!.status).toBe("success");
-}
+const editCustomer = (changes: Rec) => editIntacct(frame.sb.urls.intacct, "CUSTOMER", changes);
 
 describe("Intacct customers <-> Avalara exemptions", () => {
   it("the first poll sends every Intacct customer to Avalara once; the exemption poll only records", async () => {

@@ -7,8 +7,9 @@ import { afterAll, beforeAll } from "vitest";
 import { createSandbox as createAvalara, type AvalaraSandbox } from "../../connectors/avalara/sandbox";
 import { createSandbox as createCommerce } from "../../connectors/commerce/sandbox";
 import { createSandbox as createExact, type ExactSandbox } from "../../connectors/exact/sandbox";
+import { intacct } from "../../connectors/intacct";
 import { createSandbox as createIntacct } from "../../connectors/intacct/sandbox";
-import type { SandboxServer } from "../../connectors/sdk";
+import { localEnv, memoryStateStore, type SandboxServer } from "../../connectors/sdk";
 import { jsonb, type Db } from "../../db/client";
 import { encryptJson } from "../../db/crypto";
 import type { DemoSystem } from "../demo/seed";
@@ -217,4 +218,11 @@ export function intacctSalesFrame(workspace: string) {
     /** Poll, then run the newest run of the document (by its record key); its id and status. */
     pollAndRun: (so: Rec) => pollAndRunRecord(frame.db, frame.flows.sales, `intacct:LEDGERLINE-DEMO:SODOCUMENT:${so.RECORDNO}`),
   };
+}
+
+/** A person's edit of an Intacct record: a generic update over the XML gateway, as another integration or the UI would leave it. */
+export async function editIntacct(url: string, object: string, changes: Record<string, unknown>): Promise<void> {
+  const env = localEnv(intacct, { ...intacct.sandbox!(url), state: memoryStateStore() });
+  const [result] = await intacct.createClient(env).batch([{ name: "update", body: { [object]: changes } }], { write: true });
+  if (result?.status !== "success") throw new Error(`Intacct update of ${object} failed: ${JSON.stringify(result)}`);
 }

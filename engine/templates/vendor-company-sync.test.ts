@@ -5,11 +5,9 @@
  * an edit of a field the other side owns is not carried, and a replay writes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { intacct } from "../../connectors/intacct";
-import { localEnv, memoryStateStore } from "../../connectors/sdk";
 import { executeRun } from "../executor/run";
 import { replayRun } from "../runs";
-import { nextSecond, pollAndRun, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
+import { editIntacct, nextSecond, pollAndRun, sandboxPost, sandboxState, templateFrame } from "./test-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
@@ -34,12 +32,7 @@ async function adminToken(): Promise<string> {
   ).json()) as string;
   return token;
 }
-/** A person's edit in Intacct (the XML gateway, as any other integration or the UI would leave it). */
-async function editVendor(changes: Rec) {
-  const env = localEnv(intacct, { ...intacct.sandbox!(frame.sb.urls.intacct), state: memoryStateStore() });
-  const [result] = await intacct.createClient(env).batch([{ name: "update", body: { VENDOR: changes } }], { write: true });
-  expect(result!.status).toBe("success");
-}
+const editVendor = (changes: Rec) => editIntacct(frame.sb.urls.intacct, "VENDOR", changes);
 
 describe("Intacct vendors <-> Commerce B2B companies", () => {
   it("the first polls only record where everything stands", async () => {
