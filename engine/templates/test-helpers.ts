@@ -9,6 +9,7 @@ import { createSandbox as createCommerce } from "../../connectors/commerce/sandb
 import { createSandbox as createExact, type ExactSandbox } from "../../connectors/exact/sandbox";
 import { intacct } from "../../connectors/intacct";
 import { createSandbox as createIntacct } from "../../connectors/intacct/sandbox";
+import type { XmlObject } from "../../connectors/intacct/xml";
 import { localEnv, memoryStateStore, type SandboxServer } from "../../connectors/sdk";
 import { jsonb, type Db } from "../../db/client";
 import { encryptJson } from "../../db/crypto";
@@ -221,7 +222,7 @@ export function intacctSalesFrame(workspace: string) {
 }
 
 /** A person's edit of an Intacct record: a generic update over the XML gateway, as another integration or the UI would leave it. */
-export async function editIntacct(url: string, object: string, changes: Record<string, unknown>): Promise<void> {
+export async function editIntacct(url: string, object: string, changes: XmlObject): Promise<void> {
   const env = localEnv(intacct, { ...intacct.sandbox!(url), state: memoryStateStore() });
   const [result] = await intacct.createClient(env).batch([{ name: "update", body: { [object]: changes } }], { write: true });
   if (result?.status !== "success") throw new Error(`Intacct update of ${object} failed: ${JSON.stringify(result)}`);
