@@ -16,7 +16,7 @@
  */
 import { existsSync, statfsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { migrateDatabase, startEmbeddedPostgres } from "../../db/bootstrap";
@@ -424,7 +424,9 @@ async function main() {
       { name: "flow overview stats (90 days)", target: 300, run: (d) => flowStats(d, big.id, bigFlow, 90) },
       { name: "flows page (7-day counts per flow)", target: 300, run: (d) => listFlows(d, big.id) },
     ];
-    console.log(`\n${"query".padEnd(48)} ${"cold".padStart(9)} ${"median".padStart(9)} ${"max".padStart(9)}   target   ratio`);
+    const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+    console.log(`\nmachine load average (1, 5, 15 min) before the queries: ${load()}`);
+    console.log(`${"query".padEnd(48)} ${"cold".padStart(9)} ${"median".padStart(9)} ${"max".padStart(9)}   target   ratio`);
     const slow: typeof cases = [];
     for (const c of cases) {
       // Cold: a connection of its own, so the statements are planned and the catalog read afresh.
@@ -442,6 +444,7 @@ async function main() {
       );
       if (ratio >= 1) slow.push(c);
     }
+    console.log(`machine load average after the queries: ${load()}`);
     for (const c of slow) {
       // The product's own statements, explained by auto_explain as the server runs them.
       const plans: string[] = [];
