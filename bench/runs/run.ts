@@ -399,6 +399,9 @@ async function main() {
     const [sample] = await db.sql<{ key: string }[]>`
       select record_key as key from runs where flow_id = ${bigFlow} and created_at < now() - interval '180 days' order by created_at desc limit 1`;
     const key = sample!.key;
+    const [newest] = await db.sql<{ key: string }[]>`
+      select record_key as key from runs where workspace_id = ${big.id} and flow_id = ${bigFlow} order by created_at desc limit 1`;
+    const recent = newest!.key.slice(0, 6);
     const page = { limit: 50 };
     const cases: { name: string; target: number; run: (d: Db) => Promise<unknown>; found?: (d: Db) => Promise<string> }[] = [
       { name: "runs list: first page", target: 100, run: (d) => listRuns(d, big.id, {}, page) },
@@ -409,6 +412,7 @@ async function main() {
           [`record key "${key}" (whole key)`, key],
           [`record key "${key.slice(-6)}" (end of a key)`, key.slice(-6)],
           [`record key "${key.slice(0, 6)}" (start, many match)`, key.slice(0, 6)],
+          [`record key "${recent}" (start of the newest keys)`, recent],
           [`record key "no-such-record"`, "no-such-record"],
         ] as const
       ).map(([name, recordKey]) => ({
