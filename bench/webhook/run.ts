@@ -320,6 +320,8 @@ try {
 } catch (error) {
   failed = true;
   console.error(`\n[bench] failed: ${(error as Error).stack ?? String(error)}`);
+  // The product's lines about the failure may still be in the pipe.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const errors = product?.errors() ?? [];
   if (errors.length > 0) console.error(`[bench] the product's last error lines:\n${errors.join("\n")}`);
 } finally {
