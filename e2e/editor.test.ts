@@ -2,10 +2,12 @@
  * The flow editor in real Chromium, driven like a user: drag nodes from the palette, connect
  * them, configure a Map fields expression with its live preview, save versions, see the engine's
  * validation on the node, undo, copy/paste, compare versions, dry run, run now and open the run.
- * A second test loads a 300-node flow and measures a drag sequence and a pan.
+ * A second test loads a 300-node flow, drags a node and pans with the mini map, and prints the
+ * frame times of both beside the idle page's floor (the 60 fps figures for the performance notes).
  */
 import path from "node:path";
 import { mkdir } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api, signedInContext } from "./session";
@@ -253,6 +255,8 @@ describe("flow editor", () => {
     const dragFrames = await stop();
     const after = (await target.boundingBox())!;
 
+    // The pan drags the mini map's viewport window (the mini map sits in the canvas's bottom-right corner).
+    const viewportBefore = await page.evaluate(() => document.querySelector(".react-flow__viewport")!.getAttribute("style"));
     await frames();
     const panStart = Date.now();
     const pane = (await page.locator('[data-testid="canvas"]').boundingBox())!;
@@ -263,18 +267,32 @@ describe("flow editor", () => {
     const panMs = Date.now() - panStart;
     const panFrames = await stop();
 
+    const panned = await page.evaluate(() => document.querySelector(".react-flow__viewport")!.getAttribute("style")) !== viewportBefore;
+    // The mini map draws the nodes in their system's colour (core nodes slate, #64748b) under its veil.
+    const miniMapNodePixels = await page.locator('canvas[aria-label="Mini map"]').evaluate((el: HTMLCanvasElement) => {
+      const data = el.getContext("2d")!.getImageData(0, 0, el.width, el.height).data;
+      let n = 0;
+      // Slate under the veil (rgba(240, 240, 240, 0.6)) reads about (184, 190, 200): bluish grey, not the veil's grey.
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && data[i + 2]! - data[i]! >= 6) n++;
+      return n;
+    });
+    const load = loadavg()[0];
+    const loaded = load > cpus().length;
     console.log(
-      `[editor perf] 300 nodes (${built ? "production build" : "dev server"}): idle frames p50 ${idleFrames.p50.toFixed(1)} ms, p95 ${idleFrames.p95.toFixed(1)} ms; ` +
+      `[editor perf] 300 nodes (${built ? "production build" : "dev server"}; load ${load.toFixed(1)} on ${cpus().length} cores${loaded ? ", loaded" : ""}): idle frames p50 ${idleFrames.p50.toFixed(1)} ms, p95 ${idleFrames.p95.toFixed(1)} ms; ` +
         `hover baseline ${hoverMs} ms for 60 moves; drag of 60 moves ${dragMs} ms (${(dragMs / 60).toFixed(1)} ms/move; frames p50 ${dragFrames.p50.toFixed(1)} ms, p95 ${dragFrames.p95.toFixed(1)} ms, max ${dragFrames.max.toFixed(1)} ms); ` +
         `pan of 60 moves ${panMs} ms (${(panMs / 60).toFixed(1)} ms/move; frames p50 ${panFrames.p50.toFixed(1)} ms, p95 ${panFrames.p95.toFixed(1)} ms)`,
     );
-    // The node moved, and the sequence stayed interactive.
+    // The node moved, the view panned, and the sequence stayed interactive.
     expect(Math.round(after.x - box.x)).toBeGreaterThan(20);
+    expect(panned).toBe(true);
+    expect(miniMapNodePixels).toBeGreaterThan(100);
     expect(dragMs / 60).toBeLessThan(150);
     expect(panMs / 60).toBeLessThan(150);
     expect(dragFrames.p50).toBeLessThan(34);
-    // The 60 fps goal (frame p95 within 16.7 ms in the production build) is not reached yet: the
-    // figures above are printed beside the idle page's, for the performance notes, not asserted.
+    // The 60 fps goal (frame p95 within 16.7 ms in the production build) is read from the figures
+    // above, printed beside the idle page's floor and the machine's load: a frame-time bound
+    // asserted here would fail on any busy machine, and speed is the benchmarks' to judge.
     await page.close();
   }, 300_000);
 });

@@ -1,17 +1,31 @@
 "use client";
 /**
  * The canvas (React Flow with the one node component, drop from the palette, connection rules,
- * minimap coloured by system and problems) and the palette dock beside it.
+ * minimap coloured by system and problems) and the palette dock beside it. The dotted background
+ * and the mini map are our own (DotBackground.tsx, CanvasMiniMap.tsx): in headless Chromium's
+ * software rendering, React Flow's repainted every pan frame and the mini map ran a selector per
+ * node on every pointer move.
  */
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type IsValidConnection, type NodeTypes } from "@xyflow/react";
+import { Controls, ReactFlow, useReactFlow, type IsValidConnection, type NodeTypes } from "@xyflow/react";
 import { useCallback, type DragEvent } from "react";
 import { typeKey, useEditor, useEditorStore, useRegistry } from "./context";
 import type { CanvasNode, NodeTypeInfo } from "./editor-store";
+import { CanvasMiniMap } from "./CanvasMiniMap";
+import { DotBackground } from "./DotBackground";
 import { FlowNode } from "./FlowNode";
 import { DRAG_MIME, Palette } from "./Palette";
 
 /** Declared once at module scope: React Flow re-mounts every node when this object changes. */
 const nodeTypes: NodeTypes = { ledger: FlowNode };
+/*
+ * Props React Flow compares by reference, at module scope: a new object per render would be
+ * pushed into its store on every pointer move of a drag (defaultEdgeOptions re-renders every
+ * edge, multiSelectionKeyCode re-binds the key listeners).
+ */
+const FIT_VIEW_OPTIONS = { padding: 0.1, maxZoom: 1 };
+const DEFAULT_EDGE_OPTIONS = { type: "smoothstep" };
+const PRO_OPTIONS = { hideAttribution: true };
+const MULTI_SELECTION_KEYS = ["Meta", "Control"];
 const SYSTEM_COLORS: Record<string, string> = { core: "#64748b", intacct: "#16a34a", avalara: "#ea580c", exact: "#dc2626", commerce: "#c2410c" };
 
 export function PaletteDock() {
@@ -66,6 +80,7 @@ export function Canvas() {
     },
     [byKey, store],
   );
+  const problemsByNode = useEditor((s) => s.problemsByNode);
   const onlyTrigger = nodes.length <= 1;
 
   return (
@@ -82,19 +97,19 @@ export function Canvas() {
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Meta", "Control"]}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         selectionOnDrag={false}
         // Opens readable (useReadableFit in the shell); a wider flow scrolls: the wheel pans, Ctrl+wheel or a pinch zooms.
         panOnScroll
-        fitViewOptions={{ padding: 0.1, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.1}
         maxZoom={2}
         onlyRenderVisibleElements={nodes.length > 120}
-        defaultEdgeOptions={{ type: "smoothstep" }}
-        proOptions={{ hideAttribution: true }}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+        proOptions={PRO_OPTIONS}
       >
-        <Background gap={20} size={1} color="#d5dae1" />
-        <MiniMap<CanvasNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Mini map" />
+        <DotBackground gap={20} size={1} color="#d5dae1" />
+        <CanvasMiniMap nodeColor={minimapColor} redrawKey={problemsByNode} ariaLabel="Mini map" />
         <Controls showInteractive={false} />
       </ReactFlow>
       {onlyTrigger && (
