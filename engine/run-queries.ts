@@ -44,6 +44,13 @@ export const RUN_COUNT_CAP = 10_000;
  * whose key matches: a key part thousands of runs share fills a page from them at once.
  */
 export const KEY_SEARCH_WALK = 2_000;
+/**
+ * A key part that fills a page among the newest runs is counted first among this many of the
+ * newest: reaching RUN_COUNT_CAP there settles "10,000+" by reading where the matches are, where
+ * the (workspace_id, record_key) index would read past every key sorted before them (at 10
+ * million runs, 1 million entries for the start of the newest keys).
+ */
+export const KEY_COUNT_WALK = 50_000;
 
 const RUN_LIST_COLUMNS = `r.id::text, r.flow_id::text as "flowId", f.name as "flowName", r.status, r.trigger_kind as "triggerKind",
   r.record_key as "recordKey", r.record_label as "recordLabel", r.error_kind as "errorKind",
@@ -59,7 +66,8 @@ const RUN_LIST_COLUMNS = `r.id::text, r.flow_id::text as "flowId", f.name as "fl
  * trigrams), so the rows and the count come from one scan. The rows are first looked for among
  * the newest KEY_SEARCH_WALK runs (a bounded walk of runs_workspace_created): when a page's worth
  * match there they are the newest matches; otherwise every match is taken from the index and the
- * newest kept.
+ * newest kept. A page found among the newest runs is counted among the newest KEY_COUNT_WALK
+ * first, and over all runs only when the cap is not reached there.
  */
 export async function listRuns(db: Db, workspaceId: string, filter: RunFilter, page: { limit: number; cursor?: RunCursor | null }) {
   const sql = db.sql;
@@ -98,7 +106,18 @@ export async function listRuns(db: Db, workspaceId: string, filter: RunFilter, p
     where ${keyCondition(sql, filter.recordKey)}
     order by r.created_at desc, r.id desc
     limit ${page.limit + 1}`;
-  if (walked.length > page.limit) return finish(walked, await countAll());
+  if (walked.length > page.limit) {
+    if (page.cursor) return finish(walked, null);
+    const [newest] = await sql<{ n: number }[]>`
+      select count(*)::int as n from (
+        select 1 from (select r.record_key from runs r
+                       where r.workspace_id = ${workspaceId} ${runFilterConditions(sql, others)}
+                       order by r.created_at desc, r.id desc
+                       limit ${KEY_COUNT_WALK}) r
+        where ${keyCondition(sql, filter.recordKey)}
+        limit ${RUN_COUNT_CAP + 1}) c`;
+    return finish(walked, newest!.n > RUN_COUNT_CAP ? newest!.n : await countAll());
+  }
 
   // Fewer matches among the newest runs: all matches from the trigram index, once.
   const rows = await sql<(RunListRow & { matched: number })[]>`
