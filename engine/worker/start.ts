@@ -69,11 +69,13 @@ export async function startWorker(options: {
   // the jobs that finished within a few ms are deleted in one statement, instead of a round trip
   // and a commit each way per job. Jobs held in the local queue are locked by the pool's id, which
   // this worker heartbeats, so a worker that dies leaves them to the sweeper like running ones; on
-  // a graceful stop graphile-worker hands them back at once.
+  // a graceful stop graphile-worker hands them back at once. A job waits in the local queue for
+  // at most half the stale window (its ttl) before it is handed back, so the sweeper never takes
+  // a job a live worker still holds for a slot.
   const localQueue = options.localQueue ?? (process.env.WORKER_LOCAL_QUEUE ? env.workerLocalQueue : concurrency);
   const completeBatchMs = options.completeBatchMs ?? env.workerCompleteBatchMs;
   const batching = {
-    ...(localQueue > 1 ? { localQueue: { size: localQueue } } : {}),
+    ...(localQueue > 1 ? { localQueue: { size: localQueue, ttl: Math.floor(staleAfterMs / 2) } } : {}),
     ...(completeBatchMs > 0 ? { completeJobBatchDelay: completeBatchMs } : {}),
   };
   const startRunner = () =>
