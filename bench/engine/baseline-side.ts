@@ -2,13 +2,16 @@
  * The baseline: raw graphile-worker with one tiny task that does by hand the database work of a
  * run of the built-in flow, with no engine in between. Per job: insert a run row, insert four
  * node-run rows with small JSON (one statement each, as checkpoints), read one lookup row,
- * update the run row. Same driver (postgres.js), pool size, concurrency and poll interval as
- * startWorker; the scratch tables copy runs/node_runs (indexes and foreign keys included).
+ * update the run row. Same driver (postgres.js), pool size, concurrency, poll interval and
+ * graphile-worker batching (local queue, batched completion) as startWorker; the scratch tables
+ * copy runs/node_runs (indexes and foreign keys included). Its statements commit one by one.
  */
 import { EventEmitter } from "node:events";
 import { run, type Task, type WorkerEvents } from "graphile-worker";
 import postgres from "postgres";
 import { quietLogger } from "../../db/bootstrap";
+import { STALE_AFTER_MS } from "../../engine/worker/heartbeat";
+import { workerBatching } from "../../engine/worker/start";
 import { jsonb, type Db } from "../../db/client";
 import { invoice, type Fixtures } from "./fixtures";
 import { result, serverCpuSince, timeoutFor, waitForCount, wallTime, type RoundOptions, type RoundResult } from "./round";
@@ -83,6 +86,7 @@ export async function baselineRound(db: Db, url: string, f: Fixtures, options: R
     taskList: { [TASK]: baselineTask(sql, f) },
     logger: quietLogger,
     noHandleSignals: true,
+    preset: { worker: workerBatching({ concurrency, staleAfterMs: STALE_AFTER_MS }) },
   });
   try {
     await waitForCount(

@@ -28,6 +28,19 @@ export interface EngineWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * graphile-worker's batching for a worker of `concurrency` slots (WORKER_LOCAL_QUEUE and
+ * WORKER_COMPLETE_BATCH_MS unless given): the local queue and batched job completion.
+ */
+export function workerBatching(options: { concurrency: number; staleAfterMs: number; localQueue?: number; completeBatchMs?: number }) {
+  const localQueue = options.localQueue ?? (process.env.WORKER_LOCAL_QUEUE ? env.workerLocalQueue : options.concurrency);
+  const completeBatchMs = options.completeBatchMs ?? env.workerCompleteBatchMs;
+  return {
+    ...(localQueue > 1 ? { localQueue: { size: localQueue, ttl: Math.floor(options.staleAfterMs / 2) } } : {}),
+    ...(completeBatchMs > 0 ? { completeJobBatchDelay: completeBatchMs } : {}),
+  };
+}
+
 export async function startWorker(options: {
   databaseUrl: string;
   concurrency?: number;
@@ -72,12 +85,7 @@ export async function startWorker(options: {
   // a graceful stop graphile-worker hands them back at once. A job waits in the local queue for
   // at most half the stale window (its ttl) before it is handed back, so the sweeper never takes
   // a job a live worker still holds for a slot.
-  const localQueue = options.localQueue ?? (process.env.WORKER_LOCAL_QUEUE ? env.workerLocalQueue : concurrency);
-  const completeBatchMs = options.completeBatchMs ?? env.workerCompleteBatchMs;
-  const batching = {
-    ...(localQueue > 1 ? { localQueue: { size: localQueue, ttl: Math.floor(staleAfterMs / 2) } } : {}),
-    ...(completeBatchMs > 0 ? { completeJobBatchDelay: completeBatchMs } : {}),
-  };
+  const batching = workerBatching({ concurrency, staleAfterMs, localQueue: options.localQueue, completeBatchMs: options.completeBatchMs });
   const startRunner = () =>
     run({
       events,
