@@ -1,10 +1,11 @@
 /**
  * The shared rate limiter against the real PostgreSQL: separate connections (as separate worker
- * processes have) spend one budget, a 429 blocks every one of them, and concurrency slots.
+ * processes have) spend one budget, a 429 blocks every one of them, a pace we set takes a changed
+ * setting at once, and concurrency slots.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LimitWindow, RateLimits } from "../connectors/sdk/limits";
+import { memoryRateLimits, type LimitWindow, type RateLimits } from "../connectors/sdk/limits";
 import type { Db } from "../db/client";
 import { pgRateLimits } from "./rate-limit";
 import { testDb } from "./test/helpers";
@@ -58,6 +59,25 @@ describe("rate limits in PostgreSQL", () => {
     await a.learn(key, minute, { limit: 5, remaining: 5, resetAt: now - 1 }, now + 4);
     expect((await b.take(key, [minute], now + 5)).ok).toBe(false);
     expect(await b.take(key, [minute], now + 10_000)).toEqual({ ok: true });
+  });
+
+  it("a pace of our own (Avalara's calls per second) follows its setting at once, in every process and in memory", async () => {
+    const pace = (limit: number): LimitWindow => ({ name: "second", limit, periodMs: 1_000, paced: true });
+    for (const [label, a, b] of [["PostgreSQL", processLimiter(), processLimiter()], ["memory", ...[memoryRateLimits()].flatMap((m) => [m, m])]] as const) {
+      const key = `test|${randomUUID()}`;
+      const now = Date.now();
+      expect(await a.take(key, [pace(2)], now), label).toEqual({ ok: true });
+      expect(await b.take(key, [pace(2)], now + 1), label).toEqual({ ok: true });
+      expect(await a.take(key, [pace(2)], now + 2), label).toMatchObject({ ok: false, reason: "second limit used up" });
+      // The connection's setting raised to 4: the same window, two more calls in it.
+      expect(await b.take(key, [pace(4)], now + 3), label).toEqual({ ok: true });
+      expect(await a.take(key, [pace(4)], now + 4), label).toEqual({ ok: true });
+      expect((await b.take(key, [pace(4)], now + 5)).ok, label).toBe(false);
+      // Lowered to 1: nothing more in this window; one call in the next.
+      expect((await a.take(key, [pace(1)], now + 6)).ok, label).toBe(false);
+      expect(await a.take(key, [pace(1)], now + 1_000), label).toEqual({ ok: true });
+      expect((await b.take(key, [pace(1)], now + 1_001)).ok, label).toBe(false);
+    }
   });
 
   it("a 429 blocks every client until its reset", async () => {

@@ -57,10 +57,12 @@ function create(db: Db): RateLimits {
     async take(key, windows, now): Promise<Grant> {
       await seed(key, windows, now);
       const names = windows.map((w) => w.name);
+      const paced = windows.filter((w) => w.paced);
       const [row] = await db.sql<{ ok: boolean; wait_ms: string | null; blocked: boolean; which: string | null }[]>`
         with cur as (
           select name,
-                 "limit" as lim,
+                 coalesce((select p.lim from unnest(${paced.map((w) => w.name)}::text[], ${paced.map((w) => w.limit)}::int[]) as p(name, lim)
+                           where p.name = rate_limit_windows.name), "limit") as lim,
                  blocked_until,
                  case when reset_at <= ${now}::bigint or reset_at > ${now}::bigint + period_ms then 0 else used end as used,
                  case when reset_at <= ${now}::bigint or reset_at > ${now}::bigint + period_ms then ${now}::bigint + period_ms else reset_at end as reset_at

@@ -16,7 +16,8 @@
  *
  * Options: --invoices N (10000; --quick 500), --minutely M (per division; default: a bound of about
  * 5 minutes, --quick 30 s, at 9 calls per invoice), --workers W (3), --concurrency C (8 per worker),
- * --latency MS (50).
+ * --latency MS (50), --avalara-rate R (the Avalara connection's calls per second; 200, so that
+ * Exact's limits and the engine set the pace, not our own default of 20 a second).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
@@ -45,6 +46,7 @@ export interface BackfillOptions {
   workers: number;
   concurrency: number;
   latencyMs: number;
+  avalaraRate: number;
   log: (line: string) => void;
 }
 
@@ -74,7 +76,8 @@ export function parseOptions(args: string[], log: (line: string) => void = conso
   const invoices = option(args, "invoices") ?? (quick ? 500 : 10_000);
   const boundMinutes = quick ? 0.5 : 5;
   const minutely = option(args, "minutely") ?? Math.ceil((invoices * CALLS_PER_INVOICE) / (DIVISIONS.length * boundMinutes));
-  return { invoices, minutely, workers: option(args, "workers") ?? 3, concurrency: option(args, "concurrency") ?? 8, latencyMs: option(args, "latency") ?? 50, log };
+  return { invoices, minutely, workers: option(args, "workers") ?? 3, concurrency: option(args, "concurrency") ?? 8, latencyMs: option(args, "latency") ?? 50,
+    avalaraRate: option(args, "avalara-rate") ?? 200, log };
 }
 
 async function post(url: string, body: unknown): Promise<void> {
@@ -83,10 +86,13 @@ async function post(url: string, body: unknown): Promise<void> {
 }
 
 /** The demo workspace's Exact template flow, activated, its connection serving both divisions. */
-async function prepareFlow(db: Db, sandboxes: Sandboxes): Promise<{ workspaceId: string; flowId: string; versionId: string }> {
+async function prepareFlow(db: Db, sandboxes: Sandboxes, avalaraRate: number): Promise<{ workspaceId: string; flowId: string; versionId: string }> {
   const workspaceId = await seedDemoWorkspace(db, { sandboxUrls: sandboxes.urls, redirectUri: "http://127.0.0.1/api/oauth/callback" });
   await db.sql`update connections set config = config || ${JSON.stringify({ divisions: [DEMO.usSecondDivision] })}::text::jsonb
                where workspace_id = ${workspaceId} and system = 'exact'`;
+  // Our own pace per AvaTax account (20 a second by default) would bind before Exact's limits.
+  await db.sql`update connections set config = config || ${JSON.stringify({ callsPerSecond: avalaraRate })}::text::jsonb
+               where workspace_id = ${workspaceId} and system = 'avalara'`;
   const [flow] = await db.sql<{ id: string }[]>`
     select id::text from flows where workspace_id = ${workspaceId} and template_id = 'exact-invoice-avalara-journal'`;
   if (!flow) throw new Error("the demo workspace has no Exact invoice template flow");
@@ -142,10 +148,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillFig
     // the minutely ones set the bound.
     await post(`${exactUrl}/__sandbox/config`, { minutelyLimit: options.minutely, dailyLimit: 10_000_000, errorLimitPerHour: 100_000 });
     for (const division of DIVISIONS) await post(`${exactUrl}/__sandbox/limits`, { division, minutely: options.minutely });
-    const target = await prepareFlow(db, sandboxes);
+    const target = await prepareFlow(db, sandboxes, options.avalaraRate);
     const invoices = makeInvoices(sandboxes, options.invoices);
     await post(`${exactUrl}/__sandbox/faults`, { latencyMs: options.latencyMs });
-    log(`${options.invoices} invoices in divisions ${DIVISIONS.join(" and ")}; Exact: ${options.minutely} calls a minute per division, ${options.latencyMs} ms per call; logs in ${logDir}`);
+    log(`${options.invoices} invoices in divisions ${DIVISIONS.join(" and ")}; Exact: ${options.minutely} calls a minute per division, ${options.latencyMs} ms per call; Avalara: ${options.avalaraRate} calls a second; logs in ${logDir}`);
 
     pool = new WorkerPool({
       env: { DATABASE_URL: database.url, LEDGERLINE_ENCRYPTION_KEY: encryptionKey, WORKER_CONCURRENCY: String(options.concurrency), NODE_ENV: "production" },

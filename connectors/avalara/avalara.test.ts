@@ -131,7 +131,7 @@ describe("connection", () => {
   it("rejects connection settings without credentials or with a custom environment lacking a base URL", () => {
     expect(avalara.secrets.safeParse({ accountId: "123" }).success).toBe(false);
     expect(avalara.config.safeParse({ environment: "custom" }).success).toBe(false);
-    expect(avalara.config.parse({})).toMatchObject({ environment: "sandbox", timeoutMs: 30_000 });
+    expect(avalara.config.parse({})).toMatchObject({ environment: "sandbox", timeoutMs: 30_000, callsPerSecond: 20 });
   });
 
   it("marks the connection failing on authentication errors, without leaking the key", async () => {

@@ -30,6 +30,13 @@ export const avalaraConfig = z
       .default("ledgerline-worker")
       .describe("Machine name sent in X-Avalara-Client (Avalara uses it when tracing calls)."),
     timeoutMs: z.number().int().min(1_000).max(300_000).default(30_000).describe("Timeout for one AvaTax call, in milliseconds."),
+    callsPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000)
+      .default(20)
+      .describe("Calls per second to this AvaTax account, shared by every worker. Avalara publishes no limit: raise it for a backfill if the account allows; a 429 pauses the account for its Retry-After."),
   })
   .refine((c) => c.environment !== "custom" || Boolean(c.baseUrl), {
     message: "baseUrl is required when environment is 'custom'",

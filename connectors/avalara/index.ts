@@ -43,6 +43,7 @@ export const avalara = defineConnector<AvalaraConfig, AvalaraSecrets, AvalaraCli
       appVersion: "0.1",
       machineName: "ledgerline-worker",
       timeoutMs: 30_000,
+      callsPerSecond: 20,
     },
     secrets: { accountId: DEMO.accountId, licenseKey: DEMO.licenseKey },
   }),

@@ -131,9 +131,9 @@ export const isNotFoundError = (error: unknown): boolean => {
 /**
  * Our own pace per AvaTax account, shared by every worker process: Avalara publishes no numeric
  * limit for transactions, so this keeps bursts (a backfill) moderate, and a 429 pauses the account
- * for everyone until its Retry-After.
+ * for everyone until its Retry-After. The connection's `callsPerSecond` sets it (default 20).
  */
-export const AVALARA_RATE = { name: "second", limit: 20, periodMs: 1_000 };
+export const avalaraRate = (callsPerSecond: number) => ({ name: "second", limit: callsPerSecond, periodMs: 1_000, paced: true });
 
 export class AvaTaxTransport {
   readonly baseUrl: string;
@@ -152,7 +152,7 @@ export class AvaTaxTransport {
     this.clientId = clientHeader(env.config);
     // Keyed by a hash of the account (a user name is not for a plain-text key).
     const account = createHash("sha256").update(`${this.baseUrl}|${accountId ?? username ?? ""}`).digest("hex").slice(0, 24);
-    this.budget = new CallBudget(env, "avalara", `avalara|${account}`, [AVALARA_RATE]);
+    this.budget = new CallBudget(env, "avalara", `avalara|${account}`, [avalaraRate(env.config.callsPerSecond)]);
   }
 
   url(path: string, query: Record<string, string | undefined> = {}): string {

@@ -26,6 +26,11 @@ export interface LimitWindow {
   /** Calls allowed per window until the system says otherwise. */
   limit: number;
   periodMs: number;
+  /**
+   * Our own pace (a setting; no system reports it): the caller's `limit` is the window's limit on
+   * every take, so a changed setting applies at once in every process.
+   */
+  paced?: boolean;
 }
 
 export type Grant = { ok: true } | { ok: false; waitMs: number; reason: string };
@@ -122,6 +127,7 @@ export function memoryRateLimits(): RateLimits {
       if (blocked > now) return { ok: false, waitMs: blocked - now, reason: "rate limit reached (429)" };
       const rows = list.map((w) => {
         const row = of(key, w, now);
+        if (w.paced) row.limit = w.limit;
         if (row.resetAt <= now || row.resetAt > now + row.periodMs) Object.assign(row, { used: 0, resetAt: now + row.periodMs });
         return { w, row };
       });
