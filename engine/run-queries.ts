@@ -96,12 +96,15 @@ export async function listRuns(db: Db, workspaceId: string, filter: RunFilter, p
   // The other conditions without the key: the walk applies the key to the runs it read.
   const { recordKey: _key, ...others } = filter;
   void _key;
+  /** The `limit` newest runs (from the cursor) matching the other conditions: a walk of runs_workspace_created. */
+  const newestRuns = (columns: string, limit: number) => sql`
+    select ${sql.unsafe(columns)} from runs r
+    where r.workspace_id = ${workspaceId} ${runFilterConditions(sql, others)} ${after}
+    order by r.created_at desc, r.id desc
+    limit ${limit}`;
   const walked = await sql<RunListRow[]>`
     select ${sql.unsafe(RUN_LIST_COLUMNS)}
-    from (select r.* from runs r
-          where r.workspace_id = ${workspaceId} ${runFilterConditions(sql, others)} ${after}
-          order by r.created_at desc, r.id desc
-          limit ${KEY_SEARCH_WALK}) r
+    from (${newestRuns("r.*", KEY_SEARCH_WALK)}) r
     join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
     where ${keyCondition(sql, filter.recordKey)}
     order by r.created_at desc, r.id desc
@@ -110,10 +113,7 @@ export async function listRuns(db: Db, workspaceId: string, filter: RunFilter, p
     if (page.cursor) return finish(walked, null);
     const [newest] = await sql<{ n: number }[]>`
       select count(*)::int as n from (
-        select 1 from (select r.record_key from runs r
-                       where r.workspace_id = ${workspaceId} ${runFilterConditions(sql, others)}
-                       order by r.created_at desc, r.id desc
-                       limit ${KEY_COUNT_WALK}) r
+        select 1 from (${newestRuns("r.record_key", KEY_COUNT_WALK)}) r
         where ${keyCondition(sql, filter.recordKey)}
         limit ${RUN_COUNT_CAP + 1}) c`;
     return finish(walked, newest!.n > RUN_COUNT_CAP ? newest!.n : await countAll());
