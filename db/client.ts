@@ -33,6 +33,16 @@ export function getDb(): Db {
   return globalForDb.__ledgerlineDb;
 }
 
+/**
+ * SQL condition (always true) that lets the statement's transaction commit without waiting for its
+ * WAL to reach the disk (`synchronous_commit = off` for this transaction only). Only for state
+ * whose loss in a database crash is harmless, because every later durable commit (WAL is flushed
+ * in order) makes it durable too: each use says why it qualifies.
+ */
+export function lazyCommit(sql: postgres.Sql) {
+  return sql`set_config('synchronous_commit', 'off', true) is not null`;
+}
+
 /** A value for a jsonb parameter: write `${jsonb(value)}::text::jsonb` in SQL. */
 export const jsonb = (value: unknown): string => JSON.stringify(value ?? null);
 

@@ -50,15 +50,54 @@ describe("rate limits in PostgreSQL", () => {
     const now = Date.now();
     expect(await a.take(key, [minute], now)).toEqual({ ok: true });
     // The system says: limit 5, 2 left, window resets in 10 s (other callers of the same app spent some).
-    await b.learn(key, minute, { limit: 5, remaining: 2, resetAt: now + 10_000 }, now);
+    await b.learn(key, [{ window: minute, seen: { limit: 5, remaining: 2, resetAt: now + 10_000 } }], now);
     expect(await a.take(key, [minute], now + 1)).toEqual({ ok: true });
     expect(await b.take(key, [minute], now + 2)).toEqual({ ok: true });
     const full = await a.take(key, [minute], now + 3);
     expect(full).toMatchObject({ ok: false, waitMs: 10_000 - 3 });
     // An answer from a window that has already ended changes nothing.
-    await a.learn(key, minute, { limit: 5, remaining: 5, resetAt: now - 1 }, now + 4);
+    await a.learn(key, [{ window: minute, seen: { limit: 5, remaining: 5, resetAt: now - 1 } }], now + 4);
     expect((await b.take(key, [minute], now + 5)).ok).toBe(false);
     expect(await b.take(key, [minute], now + 10_000)).toEqual({ ok: true });
+  });
+
+  it("takes, learns and blocks of one key at once in two processes never deadlock", async () => {
+    const key = `test|${randomUUID()}`;
+    const a = processLimiter();
+    const b = processLimiter();
+    const now = Date.now();
+    const seen = (i: number) => [
+      { window: minute, seen: { limit: 1_000, remaining: 1_000 - i, resetAt: now + 60_000 } },
+      { window: day, seen: { limit: 5_000, remaining: 5_000 - i, resetAt: now + 86_400_000 } },
+    ];
+    const work: Promise<unknown>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const [x, y] = i % 2 ? [a, b] : [b, a];
+      work.push(x.take(key, [minute, day], now + i), y.learn(key, seen(i), now + i));
+      if (i % 20 === 0) work.push(x.block(key, now, now + i));
+    }
+    const results = await Promise.allSettled(work);
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+  });
+
+  it("learns every window one response reported, in one call", async () => {
+    const key = `test|${randomUUID()}`;
+    const a = processLimiter();
+    const now = Date.now();
+    expect(await a.take(key, [minute, day], now)).toEqual({ ok: true });
+    await a.learn(key, [
+      { window: minute, seen: { limit: 5, remaining: 1, resetAt: now + 20_000 } },
+      { window: day, seen: { limit: 100, remaining: 40, resetAt: now + 3_600_000 } },
+      { window: minute, seen: { limit: 5, remaining: 0, resetAt: now - 1 } }, // already ended: ignored
+    ], now);
+    const rows = await dbs[0].sql<{ name: string; limit: number; used: number; reset_at: string }[]>`
+      select name, "limit", used, reset_at from rate_limit_windows where key = ${key} order by name`;
+    expect(rows.map((r) => ({ ...r, reset_at: Number(r.reset_at) - now }))).toEqual([
+      { name: "daily", limit: 100, used: 60, reset_at: 3_600_000 },
+      { name: "minutely", limit: 5, used: 4, reset_at: 20_000 },
+    ]);
+    expect(await a.take(key, [minute, day], now + 1)).toEqual({ ok: true });
+    expect(await a.take(key, [minute, day], now + 2)).toMatchObject({ ok: false, waitMs: 20_000 - 2 });
   });
 
   it("a pace of our own (Avalara's calls per second) follows its setting at once, in every process and in memory", async () => {

@@ -8,21 +8,29 @@
  *            passed, and add one call to every window only when all of them have room and the key
  *            is not blocked; otherwise answer how long until they have. So N processes asking at
  *            once never grant more than the budget together.
- * - learn:   one UPDATE that adopts a window's remaining calls and reset as the system reported
- *            them (the rules are written once, in connectors/sdk/limits.ts memoryRateLimits).
+ * - learn:   one UPDATE that adopts the remaining calls and reset of each window a response
+ *            reported (the rules are written once, in connectors/sdk/limits.ts memoryRateLimits).
  * - block:   a 429 refuses every call of the key until its Retry-After or reset.
+ * - lock order: every statement locks a key's window rows in name order (take, learn and block
+ *            run at once in many processes; two orders would deadlock).
  * - acquire: one UPDATE of a free (or expired) slot row taken with FOR UPDATE SKIP LOCKED; release
  *            frees it only if this holder still has it.
  *
  * Why epoch ms from the caller: the vendor's reset headers are epoch ms of the wall clock, and
  * the connector compares them with its own `now()` (the same clock tests move).
+ * Why every statement here commits lazily (db/client.ts lazyCommit): a count lost in a database
+ * crash can only make us spend a few calls the system then refuses with a 429, which blocks the
+ * key as any 429 does, and its next answer's headers teach the count again. Every later durable
+ * commit (a ledger key before a write) makes these durable too. The system, not this table, is the
+ * authority on its limits. One to three of these statements run per call, and each waited for a
+ * WAL flush of its own before.
  * Why no statement holds a lock past itself: a caller that must wait sleeps (or is rescheduled)
  * with no transaction or connection of its own.
  */
 import { randomUUID } from "node:crypto";
-import type { Grant, LimitWindow, RateLimits, SlotGrant, WindowSeen } from "../connectors/sdk/limits";
+import type { Grant, LimitWindow, RateLimits, SlotGrant } from "../connectors/sdk/limits";
 import { SAME_WINDOW_MS } from "../connectors/sdk/limits";
-import type { Db } from "../db/client";
+import { lazyCommit, type Db } from "../db/client";
 
 /** Slot waits are polled this often at most (a request's length is the usual wait). */
 const SLOT_POLL_MS = 25;
@@ -67,7 +75,7 @@ function create(db: Db): RateLimits {
                  case when reset_at <= ${now}::bigint or reset_at > ${now}::bigint + period_ms then 0 else used end as used,
                  case when reset_at <= ${now}::bigint or reset_at > ${now}::bigint + period_ms then ${now}::bigint + period_ms else reset_at end as reset_at
           from rate_limit_windows
-          where key = ${key} and name = any(${names}::text[])
+          where key = ${key} and name = any(${names}::text[]) and ${lazyCommit(db.sql)}
           order by name
           for update
         ), verdict as (
@@ -91,24 +99,38 @@ function create(db: Db): RateLimits {
       return { ok: false, waitMs, reason: row?.blocked ? "rate limit reached (429)" : `${row?.which ?? "rate"} limit used up` };
     },
 
-    async learn(key, window, seen: WindowSeen, now) {
-      if (seen.resetAt <= now) return;
-      await seed(key, [window], now);
+    async learn(key, reports, now) {
+      const live = reports.filter((r) => r.seen.resetAt > now);
+      if (!live.length) return;
+      await seed(key, live.map((r) => r.window), now);
+      // Rows are locked in name order first, as take locks them: two statements that lock a key's
+      // windows in different orders deadlock.
       await db.sql`
-        update rate_limit_windows
-        set "limit" = coalesce(${seen.limit ?? null}::int, "limit"),
+        with locked as materialized (
+          select name from rate_limit_windows
+          where key = ${key} and name = any(${live.map((r) => r.window.name)}::text[])
+          order by name
+          for update
+        )
+        update rate_limit_windows w
+        set "limit" = coalesce(s.lim, w."limit"),
             used = case
-              when reset_at > ${now}::bigint and ${seen.resetAt}::bigint > reset_at + ${SAME_WINDOW_MS}
-                then greatest(0, coalesce(${seen.limit ?? null}::int, "limit") - ${seen.remaining}::int)
-              else greatest(case when reset_at <= ${now}::bigint then 0 else used end,
-                            coalesce(${seen.limit ?? null}::int, "limit") - ${seen.remaining}::int)
+              when w.reset_at > ${now}::bigint and s.reset_at > w.reset_at + ${SAME_WINDOW_MS}
+                then greatest(0, coalesce(s.lim, w."limit") - s.remaining)
+              else greatest(case when w.reset_at <= ${now}::bigint then 0 else w.used end, coalesce(s.lim, w."limit") - s.remaining)
             end,
-            reset_at = ${seen.resetAt}::bigint
-        where key = ${key} and name = ${window.name}`;
+            reset_at = s.reset_at
+        from unnest(${live.map((r) => r.window.name)}::text[], ${live.map((r) => r.seen.limit ?? null)}::int[],
+                    ${live.map((r) => r.seen.remaining)}::int[], ${live.map((r) => r.seen.resetAt)}::bigint[]) as s(name, lim, remaining, reset_at)
+        join locked l on l.name = s.name
+        where w.key = ${key} and w.name = l.name and ${lazyCommit(db.sql)}`;
     },
 
     async block(key, untilMs) {
-      await db.sql`update rate_limit_windows set blocked_until = greatest(blocked_until, ${untilMs}::bigint) where key = ${key}`;
+      await db.sql`
+        with locked as materialized (select name from rate_limit_windows where key = ${key} order by name for update)
+        update rate_limit_windows w set blocked_until = greatest(w.blocked_until, ${untilMs}::bigint)
+        from locked l where w.key = ${key} and w.name = l.name and ${lazyCommit(db.sql)}`;
     },
 
     async acquire(key, max, leaseMs, now): Promise<SlotGrant> {
@@ -126,13 +148,13 @@ function create(db: Db): RateLimits {
           where key = ${key} and slot < ${max}::int and (holder is null or expires_at <= ${now}::bigint)
           order by slot
           limit 1
-          for update skip locked)
+          for update skip locked) and ${lazyCommit(db.sql)}
         returning s.slot`;
       if (!got) return { ok: false, waitMs: SLOT_POLL_MS + Math.floor(Math.random() * SLOT_POLL_MS), reason: `${max} concurrent requests in flight` };
       return {
         ok: true,
         release: async () => {
-          await db.sql`update rate_limit_slots set holder = null, expires_at = 0 where key = ${key} and slot = ${got.slot} and holder = ${holder}`;
+          await db.sql`update rate_limit_slots set holder = null, expires_at = 0 where key = ${key} and slot = ${got.slot} and holder = ${holder} and ${lazyCommit(db.sql)}`;
         },
       };
     },

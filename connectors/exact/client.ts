@@ -47,6 +47,9 @@ export function journalKey(division: number, invoiceId: string): string {
 }
 
 /** Header fields the sync endpoint repeats on each invoice line row. */
+/** GL account codes in chart order ("2" before "10"); one collator, not one per comparison. */
+const byAccountCode = new Intl.Collator("en", { numeric: true });
+
 const SYNC_INVOICE_SELECT = "Timestamp,InvoiceID,InvoiceNumber,Status,Type,InvoiceDate,Modified,Currency,AmountFC,InvoiceTo";
 
 export interface SyncInvoiceRow {
@@ -331,7 +334,7 @@ export class ExactClient {
       query: { select: GLAccount.select },
       label: "bulk GLAccounts",
     });
-    this.glAccountsCache = all.rows.map(GLAccount.normalize).sort((a, b) => (a.Code ?? "").localeCompare(b.Code ?? "", "en", { numeric: true }));
+    this.glAccountsCache = all.rows.map(GLAccount.normalize).sort((a, b) => byAccountCode.compare(a.Code ?? "", b.Code ?? ""));
     return this.glAccountsCache;
   }
 

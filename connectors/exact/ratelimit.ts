@@ -11,7 +11,7 @@
  * On a 429 Exact sends only the headers of the limit that was hit (the others are absent).
  * https://support.exactonline.com/community/s/knowledge-base#All-All-DNO-Simulation-gen-apilimits
  */
-import { limitsOf, resetProcessLimits, untilGranted, type LimitWindow, type RateLimits } from "../sdk/limits";
+import { limitsOf, resetProcessLimits, untilGranted, type LimitWindow, type RateLimits, type WindowReport } from "../sdk/limits";
 
 export interface RateWindow {
   limit?: number;
@@ -94,13 +94,15 @@ export class ExactRateLimits {
     const now = this.env.now();
     const key = this.key(division);
     const read = readRateHeaders(headers);
+    const reports: WindowReport[] = [];
     for (const [window, seen] of [
       [MINUTELY, read.minutely],
       [DAILY, read.daily],
     ] as const) {
       if (seen.remaining === undefined || seen.reset === undefined) continue;
-      await this.limits.learn(key, window, { limit: seen.limit, remaining: seen.remaining, resetAt: seen.reset }, now);
+      reports.push({ window, seen: { limit: seen.limit, remaining: seen.remaining, resetAt: seen.reset } });
     }
+    if (reports.length) await this.limits.learn(key, reports, now);
     if (status === 429) {
       const { waitMs } = retryAfter429(headers, now);
       const retry = Number(headers.get("retry-after"));

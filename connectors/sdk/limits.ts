@@ -33,6 +33,12 @@ export interface LimitWindow {
   paced?: boolean;
 }
 
+/** What a response said about one of a key's windows. */
+export interface WindowReport {
+  window: LimitWindow;
+  seen: WindowSeen;
+}
+
 export type Grant = { ok: true } | { ok: false; waitMs: number; reason: string };
 export type SlotGrant = { ok: true; release(): Promise<void> } | { ok: false; waitMs: number; reason: string };
 
@@ -46,8 +52,8 @@ export interface WindowSeen {
 export interface RateLimits {
   /** Take one call from every window of `key` at once (all or none), or say how long to wait. */
   take(key: string, windows: LimitWindow[], now: number): Promise<Grant>;
-  /** Adopt what the system reported for a window of `key`. */
-  learn(key: string, window: LimitWindow, seen: WindowSeen, now: number): Promise<void>;
+  /** Adopt what the system reported for windows of `key` (one response's headers: one call). */
+  learn(key: string, reports: WindowReport[], now: number): Promise<void>;
   /** Refuse every call of `key` until `untilMs`. */
   block(key: string, untilMs: number, now: number): Promise<void>;
   /** One of at most `max` slots of `key`, free again on release or after `leaseMs`. */
@@ -139,16 +145,18 @@ export function memoryRateLimits(): RateLimits {
       for (const { row } of rows) row.used += 1;
       return { ok: true };
     },
-    async learn(key, w, seen, now) {
-      if (seen.resetAt <= now) return;
-      const row = of(key, w, now);
-      const limit = seen.limit ?? row.limit;
-      const reported = Math.max(0, limit - seen.remaining);
-      const stale = row.resetAt <= now;
-      if (!stale && seen.resetAt > row.resetAt + SAME_WINDOW_MS) row.used = reported;
-      else row.used = Math.max(stale ? 0 : row.used, reported);
-      row.limit = limit;
-      row.resetAt = seen.resetAt;
+    async learn(key, reports, now) {
+      for (const { window: w, seen } of reports) {
+        if (seen.resetAt <= now) continue;
+        const row = of(key, w, now);
+        const limit = seen.limit ?? row.limit;
+        const reported = Math.max(0, limit - seen.remaining);
+        const stale = row.resetAt <= now;
+        if (!stale && seen.resetAt > row.resetAt + SAME_WINDOW_MS) row.used = reported;
+        else row.used = Math.max(stale ? 0 : row.used, reported);
+        row.limit = limit;
+        row.resetAt = seen.resetAt;
+      }
     },
     async block(key, untilMs) {
       blocks.set(key, Math.max(blocks.get(key) ?? 0, untilMs));

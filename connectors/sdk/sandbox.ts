@@ -130,8 +130,10 @@ export interface Sandbox {
 
 export function listen(handler: RequestListener, port = 0, host = "127.0.0.1"): Promise<SandboxServer> {
   const server = createServer(handler);
-  // Keep-alive sockets must not hold a test's close() open.
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open as long as a real API's would: undici reuses a socket only when the
+  // server's keep-alive hint is more than its 2 s margin (keepAliveTimeoutThreshold), so at 1 s
+  // every call opened a new connection. close() ends idle sockets itself (closeAllConnections).
+  server.keepAliveTimeout = 10_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

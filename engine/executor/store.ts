@@ -2,7 +2,7 @@
  * Persistence of a run's progress: the checkpoint rows the executor writes before moving on.
  * Every write here is fenced by the run's lease (see ./lease.ts).
  */
-import { jsonb, type Db } from "../../db/client";
+import { jsonb, lazyCommit, type Db } from "../../db/client";
 import type { SerializedError } from "../../connectors/sdk";
 import type { HttpCallRecord } from "../../connectors/sdk";
 import { performance } from "node:perf_hooks";
@@ -129,23 +129,16 @@ export async function startRun(db: Db, runId: string, options: { owner?: string;
   };
 }
 
-/**
- * SQL condition (always true) that lets the statement's transaction commit without waiting for its
- * WAL to reach the disk (`synchronous_commit = off` for this transaction only).
- *
- * Why this is safe for the claim and the end of a run, and only for them: a commit that is lost in
- * a database crash takes with it only what came after the last durable commit, and every later
- * durable commit (WAL is flushed in order) makes it durable too. Before anything leaves the
- * building, a durable commit happens: a write node's idempotency key is recorded (engine/ledger.ts)
- * before the write is sent, and a run's job is completed by graphile-worker after the run ended.
- * So a crash can only take back a claim nobody acted on (the run is claimed again; the lost lease
- * token fences the old executor out) or an end whose job is still there (the run is executed again:
- * transforms recompute, writes find their keys). Webhook intake, ledger keys, write checkpoints and
- * everything a user saves stay durable on commit.
+/*
+ * Why the claim and the end of a run commit lazily (`lazyCommit`), and no other statement of a
+ * run: a commit that is lost in a database crash takes with it only what came after the last
+ * durable commit. Before anything leaves the building, a durable commit happens: a write node's idempotency key is
+ * recorded (engine/ledger.ts) before the write is sent, and a run's job is completed by
+ * graphile-worker after the run ended. So a crash can only take back a claim nobody acted on (the
+ * run is claimed again; the lost lease token fences the old executor out) or an end whose job is
+ * still there (the run is executed again: transforms recompute, writes find their keys). Webhook
+ * intake, ledger keys, write checkpoints and everything a user saves stay durable on commit.
  */
-function lazyCommit(sql: Db["sql"]) {
-  return sql`set_config('synchronous_commit', 'off', true) is not null`;
-}
 
 /** SQL condition: this claim still holds the run (token current, lease not expired). */
 function held(sql: Db["sql"], lease: RunLeaseRef) {
