@@ -24,3 +24,15 @@ describe("run-log body redaction", () => {
     expect(redactBody("plain text with = sign and spaces", redactor)).toBe("plain text with = sign and spaces");
   });
 });
+
+describe("known secrets", () => {
+  it("masks a secret learnt after earlier bodies were logged, longest first, and short values stay as they are", () => {
+    const redactor = new Redactor(["abcd"]);
+    expect(redactor.text("id abcd, ab")).toBe("id [redacted], ab");
+    // A session id learnt at run time (a sign-in answer) holds the first secret: it is masked whole.
+    redactor.add("xxabcdxx");
+    expect(redactBody(JSON.stringify({ s: "xxabcdxx", short: "abc", list: ["abcd"] }), redactor)).toBe(
+      JSON.stringify({ s: "[redacted]", short: "abc", list: ["[redacted]"] }),
+    );
+  });
+});

@@ -25,6 +25,9 @@ export function isSensitiveKey(name: string): boolean {
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** The secrets longest first (a secret containing another is masked whole), kept until the next add. */
+  private sorted: string[] | undefined;
+  private shortest = Infinity;
 
   constructor(initial: Iterable<unknown> = []) {
     for (const value of initial) this.add(value);
@@ -37,6 +40,8 @@ export class Redactor {
         this.secrets.add(value);
         // Basic-auth style encodings of a secret are just as secret.
         this.secrets.add(encodeURIComponent(value));
+        this.sorted = undefined;
+        this.shortest = Math.min(this.shortest, value.length);
       }
     } else if (value && typeof value === "object") {
       for (const v of Object.values(value)) this.add(v);
@@ -44,10 +49,11 @@ export class Redactor {
   }
 
   text(input: string): string {
+    // A string shorter than every secret holds none (a run log body has thousands of short values).
+    if (input.length < this.shortest) return input;
     let out = input;
-    // Longest first so a secret containing another is masked whole.
-    const sorted = [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const secret of sorted) {
+    this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of this.sorted) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;
