@@ -35,6 +35,27 @@ describe("sales invoices over their life", () => {
     expect(refused.message).toContain("Processed invoices cannot be deleted: enter a credit note");
   });
 
+  it("reads an invoice by its key as it is added, changed and deleted (the sandbox's key index), with the filter's other conditions still applied", async () => {
+    const { client } = await connectedClient(h);
+    const make = async (quantity: number) =>
+      ((await admin(h, "invoices", { invoice: { InvoiceTo: customer(), SalesInvoiceLines: [{ ItemCode: "LIC-STD", Quantity: quantity }] } })) as { InvoiceID: string }).InvoiceID;
+    const first = await make(1);
+    expect((await client.getSalesInvoice(first))!.invoice).toMatchObject({ AmountFC: 4800 });
+    // Added after the first read by key: found too, by a key written in upper case as well.
+    const second = await make(2);
+    expect((await client.getSalesInvoice(second.toUpperCase()))!.invoice).toMatchObject({ InvoiceID: second, AmountFC: 9600 });
+    const read = async (filter: string) => {
+      const res = await client.transport.api({ method: "GET", path: `${D}/salesinvoice/SalesInvoices`, query: { filter, select: "InvoiceID,AmountFC" }, label: "read" });
+      return (res.body as { d: { results: { InvoiceID: string }[] } }).d.results.map((r) => r.InvoiceID);
+    };
+    expect(await read(`InvoiceID eq guid'${second}' and AmountFC eq 9600`)).toEqual([second]);
+    expect(await read(`AmountFC eq 4800 and InvoiceID eq guid'${second}'`)).toEqual([]);
+    expect(await read(`InvoiceID eq guid'${first}' or InvoiceID eq guid'${second}'`)).toEqual([first, second].sort());
+    await client.transport.api({ method: "DELETE", path: `${D}/salesinvoice/SalesInvoices(guid'${first}')`, label: "delete" });
+    expect(await read(`InvoiceID eq guid'${first}'`)).toEqual([]);
+    expect(await read(`InvoiceID eq guid'${second}'`)).toEqual([second]);
+  });
+
   it("takes credit notes with negative quantities only, and foreign-currency invoices only with a rate", async () => {
     const note = (await admin(h, "invoices", { invoice: { InvoiceTo: customer(), Type: 8021, SalesInvoiceLines: [{ ItemCode: "LIC-STD", Quantity: -1 }] } })) as { AmountFC: number };
     expect(note.AmountFC).toBe(-4800);

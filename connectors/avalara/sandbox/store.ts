@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Principal } from "./auth";
-import { calculate, isStoredType } from "./engine";
+import { calculate, DOCUMENT_TYPES, isStoredType } from "./engine";
 import type { Gazetteer } from "./gazetteer";
 import type { SandboxCompany, SandboxState, StoredDocument } from "./seed";
 import { AvaTaxFault, type CreateTransactionModel, type TransactionModel } from "./wire";
@@ -222,11 +222,12 @@ export class TransactionStore {
 
   find(principal: Principal, companyCode: string, code: string, documentType?: string): StoredDocument {
     const company = this.company(principal, companyCode, 404);
-    const matches = [...this.state.documents.entries()]
-      .filter(([key]) => key.startsWith(`${company.id}|${code.toLowerCase()}|`))
-      .map(([, doc]) => doc);
+    // One lookup per document type, not a walk over every stored document (a backfill stores thousands).
+    const matches = (documentType ? [documentType] : DOCUMENT_TYPES)
+      .map((type) => this.state.documents.get(this.key(company, code, type)))
+      .filter((d): d is StoredDocument => d !== undefined);
     const doc = documentType
-      ? matches.find((d) => d.transaction.type === documentType)
+      ? matches[0]
       : matches.length === 1
         ? matches[0]
         : matches.find((d) => d.transaction.type === "SalesInvoice");

@@ -164,7 +164,7 @@ function parse(tokens: Token[]): Expr {
 }
 
 /** Comparable form: dates -> ms, GUIDs and strings -> lower case. */
-function norm(value: unknown): unknown {
+export function normValue(value: unknown): unknown {
   if (value && typeof value === "object") {
     if ("guid" in value) return (value as { guid: string }).guid;
     if ("date" in value) return (value as { date: number }).date;
@@ -178,6 +178,21 @@ function norm(value: unknown): unknown {
 }
 
 export type Filter = (row: Row) => boolean;
+
+/**
+ * The value a filter requires of `field` (`field eq value`, alone or and-ed with other conditions),
+ * normalised as comparisons see it, or undefined. Lets a read look a key up instead of scanning.
+ */
+export function requiredValue(text: string | null, field: string): unknown {
+  if (!text) return undefined;
+  const find = (e: Expr): unknown => {
+    if (e.k === "bool" && e.op === "and") return find(e.left) ?? find(e.right);
+    if (e.k !== "cmp" || e.op !== "eq") return undefined;
+    const [f, v] = e.left.k === "field" ? [e.left, e.right] : [e.right, e.left];
+    return f.k === "field" && f.name === field && v.k === "lit" && v.v !== null ? normValue(v.v) : undefined;
+  };
+  return find(parse(tokenize(text)));
+}
 
 export function compileFilter(text: string | null, known?: string[]): Filter {
   if (!text) return () => true;
@@ -200,8 +215,8 @@ export function compileFilter(text: string | null, known?: string[]): Filter {
       case "field":
         return row[e.name] ?? null;
       case "cmp": {
-        const a = norm(value(e.left, row));
-        const b = norm(value(e.right, row));
+        const a = normValue(value(e.left, row));
+        const b = normValue(value(e.right, row));
         switch (e.op) {
           case "eq":
             return a === b;
@@ -220,7 +235,7 @@ export function compileFilter(text: string | null, known?: string[]): Filter {
       case "not":
         return !value(e.e, row);
       case "fn": {
-        const args = e.args.map((a) => norm(value(a, row)));
+        const args = e.args.map((a) => normValue(value(a, row)));
         if (e.name === "substringof") return typeof args[1] === "string" && args[1].includes(String(args[0]));
         if (e.name === "startswith") return typeof args[0] === "string" && args[0].startsWith(String(args[1]));
         if (e.name === "endswith") return typeof args[0] === "string" && args[0].endsWith(String(args[1]));

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { delay, dropResponse, nextFault, readBody, send, type FaultSettings } from "../../sdk";
 import { authenticate, expireToken, type Authenticated } from "./auth";
-import { ODataError, compileFilter, odataDate, parseSelect, serialize, type EntityShape, type Row } from "./odata";
+import { ODataError, compileFilter, normValue, odataDate, parseSelect, requiredValue, serialize, type EntityShape, type Row } from "./odata";
 import {
   createEntry,
   createInvoice,
@@ -62,9 +62,37 @@ interface Route {
   shape: EntityShape;
   kind: Kind;
   rows: (div: DivisionData) => Row[];
+  /** rows() is the division's own array (not one built per read): reads by key use an index. */
+  stored?: true;
 }
 
-const flatLines = (rows: Row[]) => rows.flatMap((r) => r._lines as Row[]);
+/** Every line of the given documents (a loop: flatMap was the sandbox's largest cost with thousands of entries). */
+function flatLines(rows: Row[]): Row[] {
+  const out: Row[] = [];
+  for (const r of rows) for (const l of r._lines as Row[]) out.push(l);
+  return out;
+}
+
+/**
+ * Rows by key for the stored collections (the division's own arrays), so `Key eq guid'...'` reads
+ * one row as a real API's index would, not every row. Those arrays only grow in place (push) or are
+ * replaced whole (a delete filters into a new array), and a row's key never changes: an index is
+ * kept per array and extended with the rows added since.
+ */
+const keyIndexes = new WeakMap<Row[], { key: string; size: number; byKey: Map<unknown, Row[]> }>();
+
+function rowsWithKey(rows: Row[], key: string, value: unknown): Row[] {
+  let index = keyIndexes.get(rows);
+  if (!index || index.key !== key || index.size > rows.length) keyIndexes.set(rows, (index = { key, size: 0, byKey: new Map() }));
+  for (; index.size < rows.length; index.size++) {
+    const row = rows[index.size]!;
+    const k = normValue(row[key] ?? null);
+    const same = index.byKey.get(k);
+    if (same) same.push(row);
+    else index.byKey.set(k, [row]);
+  }
+  return index.byKey.get(value) ?? [];
+}
 
 /** One sync row per invoice line, header fields repeated, Timestamp of the line's rowversion. */
 function syncInvoiceRows(div: DivisionData): Row[] {
@@ -92,25 +120,25 @@ function syncInvoiceRows(div: DivisionData): Row[] {
 const withTimestamp = (rows: Row[]) => rows.map((r) => ({ ...r, Timestamp: r._ts }));
 
 const ROUTES: Record<string, Route> = {
-  "crm/accounts": { shape: SHAPES.accounts, kind: "standard", rows: (d) => d.accounts },
-  "crm/addresses": { shape: SHAPES.addresses, kind: "standard", rows: (d) => d.addresses },
-  "logistics/items": { shape: SHAPES.items, kind: "standard", rows: (d) => d.items },
-  "financial/glaccounts": { shape: SHAPES.glAccounts, kind: "standard", rows: (d) => d.glAccounts },
-  "hrm/costcenters": { shape: SHAPES.costCenters, kind: "standard", rows: (d) => d.costCenters },
-  "hrm/costunits": { shape: SHAPES.costUnits, kind: "standard", rows: (d) => d.costUnits },
-  "vat/vatcodes": { shape: SHAPES.vatCodes, kind: "standard", rows: (d) => d.vatCodes },
-  "financial/journals": { shape: SHAPES.journals, kind: "standard", rows: (d) => d.journals },
-  "salesinvoice/salesinvoices": { shape: SHAPES.invoices, kind: "standard", rows: (d) => d.invoices },
+  "crm/accounts": { shape: SHAPES.accounts, kind: "standard", rows: (d) => d.accounts, stored: true },
+  "crm/addresses": { shape: SHAPES.addresses, kind: "standard", rows: (d) => d.addresses, stored: true },
+  "logistics/items": { shape: SHAPES.items, kind: "standard", rows: (d) => d.items, stored: true },
+  "financial/glaccounts": { shape: SHAPES.glAccounts, kind: "standard", rows: (d) => d.glAccounts, stored: true },
+  "hrm/costcenters": { shape: SHAPES.costCenters, kind: "standard", rows: (d) => d.costCenters, stored: true },
+  "hrm/costunits": { shape: SHAPES.costUnits, kind: "standard", rows: (d) => d.costUnits, stored: true },
+  "vat/vatcodes": { shape: SHAPES.vatCodes, kind: "standard", rows: (d) => d.vatCodes, stored: true },
+  "financial/journals": { shape: SHAPES.journals, kind: "standard", rows: (d) => d.journals, stored: true },
+  "salesinvoice/salesinvoices": { shape: SHAPES.invoices, kind: "standard", rows: (d) => d.invoices, stored: true },
   "salesinvoice/salesinvoicelines": { shape: SHAPES.invoiceLines, kind: "standard", rows: (d) => flatLines(d.invoices) },
-  "generaljournalentry/generaljournalentries": { shape: SHAPES.entries, kind: "standard", rows: (d) => d.entries },
+  "generaljournalentry/generaljournalentries": { shape: SHAPES.entries, kind: "standard", rows: (d) => d.entries, stored: true },
   "generaljournalentry/generaljournalentrylines": { shape: SHAPES.entryLines, kind: "standard", rows: (d) => flatLines(d.entries) },
-  "webhooks/webhooksubscriptions": { shape: SHAPES.subscriptions, kind: "standard", rows: (d) => d.subscriptions },
+  "webhooks/webhooksubscriptions": { shape: SHAPES.subscriptions, kind: "standard", rows: (d) => d.subscriptions, stored: true },
   "financial/financialperiods": { shape: SHAPES.periods, kind: "standard", rows: financialPeriods },
   "read/financial/journalstatusbyfinancialperiod": { shape: SHAPES.journalStatus, kind: "standard", rows: journalStatuses },
-  "bulk/crm/accounts": { shape: SHAPES.accounts, kind: "bulk", rows: (d) => d.accounts },
-  "bulk/financial/glaccounts": { shape: SHAPES.glAccounts, kind: "bulk", rows: (d) => d.glAccounts },
-  "bulk/logistics/items": { shape: SHAPES.items, kind: "bulk", rows: (d) => d.items },
-  "bulk/salesinvoice/salesinvoices": { shape: SHAPES.invoices, kind: "bulk", rows: (d) => d.invoices },
+  "bulk/crm/accounts": { shape: SHAPES.accounts, kind: "bulk", rows: (d) => d.accounts, stored: true },
+  "bulk/financial/glaccounts": { shape: SHAPES.glAccounts, kind: "bulk", rows: (d) => d.glAccounts, stored: true },
+  "bulk/logistics/items": { shape: SHAPES.items, kind: "bulk", rows: (d) => d.items, stored: true },
+  "bulk/salesinvoice/salesinvoices": { shape: SHAPES.invoices, kind: "bulk", rows: (d) => d.invoices, stored: true },
   "bulk/salesinvoice/salesinvoicelines": { shape: SHAPES.invoiceLines, kind: "bulk", rows: (d) => flatLines(d.invoices) },
   "sync/salesinvoice/salesinvoices": { shape: SHAPES.syncInvoices, kind: "sync", rows: syncInvoiceRows },
   "sync/crm/accounts": { shape: SHAPES.accounts, kind: "sync", rows: (d) => withTimestamp(d.accounts) },
@@ -217,7 +245,9 @@ function collection(res: ServerResponse, route: Route, ctx: ReadContext, headers
   let rows = route.rows(ctx.division);
   const known = route.kind === "sync" ? ["Timestamp", "EntityType"] : rows[0] ? Object.keys(rows[0]).filter((k) => !k.startsWith("_")) : undefined;
   if (route.kind === "sync" && !url.searchParams.get("$filter")) throw new ODataError("Sync endpoints require a $filter on Timestamp");
-  rows = rows.filter(compileFilter(url.searchParams.get("$filter"), known));
+  const filter = compileFilter(url.searchParams.get("$filter"), known);
+  const key = route.stored ? requiredValue(url.searchParams.get("$filter"), route.shape.key) : undefined;
+  rows = (key === undefined ? rows : rowsWithKey(rows, route.shape.key, key)).filter(filter);
   const orderKey = route.kind === "sync" ? "_ts" : route.shape.key;
   const cmp = (a: Row, b: Row) => {
     const x = a[orderKey] as string | number;
