@@ -28,7 +28,7 @@
  * with no transaction or connection of its own.
  */
 import { randomUUID } from "node:crypto";
-import type { Grant, LimitWindow, RateLimits, SlotGrant } from "../connectors/sdk/limits";
+import type { Grant, LimitWindow, RateLimits, SlotGrant, WindowState } from "../connectors/sdk/limits";
 import { SAME_WINDOW_MS } from "../connectors/sdk/limits";
 import { lazyCommit, type Db } from "../db/client";
 
@@ -66,7 +66,7 @@ function create(db: Db): RateLimits {
       await seed(key, windows, now);
       const names = windows.map((w) => w.name);
       const paced = windows.filter((w) => w.paced);
-      const [row] = await db.sql<{ ok: boolean; wait_ms: string | null; blocked: boolean; which: string | null }[]>`
+      const [row] = await db.sql<{ ok: boolean; wait_ms: string | null; blocked: boolean; which: string | null; windows: WindowState[] | null }[]>`
         with cur as (
           select name,
                  coalesce((select p.lim from unnest(${paced.map((w) => w.name)}::text[], ${paced.map((w) => w.limit)}::int[]) as p(name, lim)
@@ -93,8 +93,10 @@ function create(db: Db): RateLimits {
           where verdict.ok and r.key = ${key} and r.name = cur.name
           returning 1
         )
-        select ok, wait_ms, blocked, which from verdict`;
-      if (row?.ok) return { ok: true };
+        select ok, wait_ms, blocked, which,
+               case when ok then (select json_agg(json_build_object('name', name, 'limit', lim, 'used', used + 1, 'resetAt', reset_at)) from cur) end as windows
+        from verdict`;
+      if (row?.ok) return { ok: true, windows: row.windows ?? undefined };
       const waitMs = Math.max(1, Number(row?.wait_ms ?? 1));
       return { ok: false, waitMs, reason: row?.blocked ? "rate limit reached (429)" : `${row?.which ?? "rate"} limit used up` };
     },

@@ -11,7 +11,7 @@
  * On a 429 Exact sends only the headers of the limit that was hit (the others are absent).
  * https://support.exactonline.com/community/s/knowledge-base#All-All-DNO-Simulation-gen-apilimits
  */
-import { limitsOf, resetProcessLimits, untilGranted, type LimitWindow, type RateLimits, type WindowReport } from "../sdk/limits";
+import { limitsOf, resetProcessLimits, seenWindowsOf, untilGranted, type SeenWindows, type LimitWindow, type RateLimits, type WindowReport } from "../sdk/limits";
 
 export interface RateWindow {
   limit?: number;
@@ -66,12 +66,15 @@ interface LimiterEnv {
 /** The budget of one app in every division it calls. */
 export class ExactRateLimits {
   private readonly limits: RateLimits;
+  /** What this process's takes saw of each division's windows (a learn that would change nothing is left out). */
+  private readonly seen: SeenWindows;
 
   constructor(
     private readonly env: LimiterEnv,
     private readonly app: string,
   ) {
     this.limits = limitsOf(env);
+    this.seen = seenWindowsOf(this.limits);
   }
 
   key(division: number | string): string {
@@ -81,12 +84,13 @@ export class ExactRateLimits {
   /** Take one call of the division's minutely and daily budget; waits past a few seconds go back to the engine. */
   async beforeCall(division: number | string): Promise<void> {
     const key = this.key(division);
-    await untilGranted(() => this.limits.take(key, [MINUTELY, DAILY], this.env.now()), {
+    const grant = await untilGranted(() => this.limits.take(key, [MINUTELY, DAILY], this.env.now()), {
       system: "exact",
       what: `division ${division}`,
       signal: this.env.signal,
       now: this.env.now,
     });
+    this.seen.saw(key, grant);
   }
 
   /** Adopt what a response's headers said; a 429 also blocks the division until the window it hit resets. */
@@ -102,7 +106,9 @@ export class ExactRateLimits {
       if (seen.remaining === undefined || seen.reset === undefined) continue;
       reports.push({ window, seen: { limit: seen.limit, remaining: seen.remaining, resetAt: seen.reset } });
     }
-    if (reports.length) await this.limits.learn(key, reports, now);
+    // A 429 is always learnt: the window it hit is what the block below waits for.
+    const news = status === 429 ? reports : this.seen.news(key, reports);
+    if (news.length) await this.limits.learn(key, news, now);
     if (status === 429) {
       const { waitMs } = retryAfter429(headers, now);
       const retry = Number(headers.get("retry-after"));

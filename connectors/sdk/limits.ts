@@ -39,7 +39,15 @@ export interface WindowReport {
   seen: WindowSeen;
 }
 
-export type Grant = { ok: true } | { ok: false; waitMs: number; reason: string };
+/** A window as a granted take left it (this call counted in `used`). */
+export interface WindowState {
+  name: string;
+  limit: number;
+  used: number;
+  resetAt: number;
+}
+
+export type Grant = { ok: true; windows?: WindowState[] } | { ok: false; waitMs: number; reason: string };
 export type SlotGrant = { ok: true; release(): Promise<void> } | { ok: false; waitMs: number; reason: string };
 
 /** What a response said about one window: calls left and when it starts again. */
@@ -58,6 +66,50 @@ export interface RateLimits {
   block(key: string, untilMs: number, now: number): Promise<void>;
   /** One of at most `max` slots of `key`, free again on release or after `leaseMs`. */
   acquire(key: string, max: number, leaseMs: number, now: number): Promise<SlotGrant>;
+}
+
+/**
+ * What this process's own takes have seen of each window, to leave out reports that cannot change
+ * anything. Within one window (one reset time) a window's `used` only grows: takes add to it, and
+ * a learn of the same window keeps the larger count. So a report of the same reset and limit whose
+ * used calls (limit - remaining) are no more than a take here already saw would leave the row as it
+ * is, and learning it costs a statement per call for nothing. Reports that say more (calls made by
+ * someone outside this limiter, a new window, another limit) are learnt as before.
+ */
+export class SeenWindows {
+  private readonly byKey = new Map<string, Map<string, WindowState>>();
+
+  /** Remember what a granted take reported (the larger count of the same window wins). */
+  saw(key: string, grant: Grant): void {
+    if (!grant.ok || !grant.windows) return;
+    let table = this.byKey.get(key);
+    if (!table) this.byKey.set(key, (table = new Map()));
+    for (const w of grant.windows) {
+      const known = table.get(w.name);
+      if (!known || known.resetAt !== w.resetAt || known.limit !== w.limit || known.used < w.used) table.set(w.name, w);
+    }
+    if (this.byKey.size > 1_000) this.byKey.delete(this.byKey.keys().next().value!);
+  }
+
+  /** The reports a learn still needs. */
+  news(key: string, reports: WindowReport[]): WindowReport[] {
+    const table = this.byKey.get(key);
+    if (!table) return reports;
+    return reports.filter(({ window, seen }) => {
+      const known = table.get(window.name);
+      const limit = seen.limit ?? known?.limit;
+      return !known || known.resetAt !== seen.resetAt || known.limit !== limit || limit - seen.remaining > known.used;
+    });
+  }
+}
+
+const seenPerLimits = new WeakMap<RateLimits, SeenWindows>();
+
+/** The windows seen through one limiter (a limiter forgotten, as tests do, forgets them too). */
+export function seenWindowsOf(limits: RateLimits): SeenWindows {
+  let seen = seenPerLimits.get(limits);
+  if (!seen) seenPerLimits.set(limits, (seen = new SeenWindows()));
+  return seen;
 }
 
 /** Waits up to this long are slept in place; longer ones go back to the engine (a rescheduled job). */
@@ -143,7 +195,7 @@ export function memoryRateLimits(): RateLimits {
         return { ok: false, waitMs: longest.row.resetAt - now, reason: `${longest.w.name} limit used up` };
       }
       for (const { row } of rows) row.used += 1;
-      return { ok: true };
+      return { ok: true, windows: rows.map(({ w, row }) => ({ name: w.name, limit: row.limit, used: row.used, resetAt: row.resetAt })) };
     },
     async learn(key, reports, now) {
       for (const { window: w, seen } of reports) {
