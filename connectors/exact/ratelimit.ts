@@ -8,6 +8,8 @@
  * - reset:    UTC epoch milliseconds at which the window starts again.
  * - key:      `exact|<endpoint>|<client id>|<division>`: what Exact counts by. Tokens belong to the
  *             connection, limits to the division, so a connection serving two divisions has two.
+ * - learnt:   what a response's headers said, written to the shared windows only when it says
+ *             more than this process's takes already saw (connectors/sdk/limits.ts SeenWindows).
  * On a 429 Exact sends only the headers of the limit that was hit (the others are absent).
  * https://support.exactonline.com/community/s/knowledge-base#All-All-DNO-Simulation-gen-apilimits
  */
