@@ -21,9 +21,10 @@
  * Why every statement here commits lazily (db/client.ts lazyCommit): a count lost in a database
  * crash can only make us spend a few calls the system then refuses with a 429, which blocks the
  * key as any 429 does, and its next answer's headers teach the count again. Every later durable
- * commit (a ledger key before a write) makes these durable too. The system, not this table, is the
- * authority on its limits. One to three of these statements run per call, and each waited for a
- * WAL flush of its own before.
+ * commit (a ledger key before a write) makes these durable too. A slot lost that way is either
+ * free one request early (the system refuses the extra request as it would any over its limit) or
+ * held until its lease runs out. The system, not these tables, is the authority on its limits. One
+ * to three of these statements run per call, and each waited for a WAL flush of its own before.
  * Why no statement holds a lock past itself: a caller that must wait sleeps (or is rescheduled)
  * with no transaction or connection of its own.
  */
