@@ -9,7 +9,7 @@ import { createFlow } from "./flows";
 import { flowStats } from "./flow-queries";
 import { prune, setRetention } from "./retention";
 import { flowRunsPerDay, rollUpRunDays } from "./run-day-counts";
-import { builtInFlow, createLookupTable, createWorkspace, isolatedDatabase } from "./test/helpers";
+import { builtInFlow, createLookupTable, createWorkspace, isolatedDatabase, testDb } from "./test/helpers";
 
 let database: Awaited<ReturnType<typeof isolatedDatabase>>;
 let db: Db;
@@ -102,6 +102,20 @@ describe("run day counts", () => {
     await expectSameAsDirect();
     expect(total(await flowRunsPerDay(db, workspaceId, flowId, 90))).toBe(total(await direct(90)));
 
+    // A transaction left open in another database of the server (the shared test database) cannot
+    // write these runs, so it must not hold the roll-up back (other test files do this under load).
+    const other = testDb(1);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    const open = other.sql.begin(async (tx) => {
+      await tx`select 1`;
+      opened();
+      await held;
+    });
+    await isOpen;
+
     // Runs of rolled-up days finish later: counted live at once, then by the next roll-up.
     await finish(late, "succeeded");
     await finish(waiting, "failed");
@@ -113,6 +127,9 @@ describe("run day counts", () => {
     await expectSameAsDirect();
     // A roll-up without the margin takes them into their days.
     expect((await rollUpRunDays(db, { finishMarginMs: 0 })).runs).toBe(3);
+    release();
+    await open;
+    await other.close();
     const [after] = await db.sql<{ runs: number }[]>`select sum(runs)::int as runs from run_day_counts where flow_id = ${flowId}`;
     expect(after!.runs).toBe(rows!.runs + 3);
     await expectSameAsDirect();

@@ -17,8 +17,10 @@
  * adds it to its day. Retention subtracts the runs it purges (`uncountPurgedRuns`).
  *
  * Why F trails the clock: a finishing statement stamps `finished_at = now()`, its transaction's
- * start. F is set no later than the start of the oldest transaction open at the roll-up, so no
- * run can commit later with a `finished_at` before F and be missed.
+ * start. F is set no later than the start of the oldest transaction open in this database at the
+ * roll-up, so no run can commit later with a `finished_at` before F and be missed. (Transactions of
+ * other databases on the same server cannot write these runs, so a long one there does not hold F
+ * back.)
  *
  * Why no counter per finished run: updating one row per flow and day in the statement that
  * finishes a run would make every concurrent run of a flow wait for that row's lock.
@@ -71,7 +73,7 @@ export async function rollUpRunDays(db: Db, options: { maxSteps?: number; finish
       const [state] = await tx<{ c: string; f: string }[]>`
         select covered_until::text as c, finished_before::text as f from run_day_counts_state where id = 1`;
       const [clock] = await tx<{ f: string; today: string; first: string | null }[]>`
-        select least(now() - ${margin}::interval, (select min(xact_start) from pg_stat_activity where xact_start is not null))::text as f,
+        select least(now() - ${margin}::interval, (select min(xact_start) from pg_stat_activity where xact_start is not null and datname = current_database()))::text as f,
                (date_trunc('day', now() at time zone 'UTC') at time zone 'UTC')::text as today,
                (select date_trunc('day', min(m.first) at time zone 'UTC') at time zone 'UTC'
                 from workspaces w cross join lateral (select min(r.created_at) as first from runs r where r.workspace_id = w.id) m)::text as first`;
