@@ -105,16 +105,9 @@ describe("run day counts", () => {
     // A transaction left open in another database of the server (the shared test database) cannot
     // write these runs, so it must not hold the roll-up back (other test files do this under load).
     const other = testDb(1);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let opened!: () => void;
-    const isOpen = new Promise<void>((resolve) => (opened = resolve));
-    const open = other.sql.begin(async (tx) => {
-      await tx`select 1`;
-      opened();
-      await held;
-    });
-    await isOpen;
+    const open = await other.sql.reserve();
+    await open`begin`;
+    await open`select 1`;
 
     // Runs of rolled-up days finish later: counted live at once, then by the next roll-up.
     await finish(late, "succeeded");
@@ -127,8 +120,8 @@ describe("run day counts", () => {
     await expectSameAsDirect();
     // A roll-up without the margin takes them into their days.
     expect((await rollUpRunDays(db, { finishMarginMs: 0 })).runs).toBe(3);
-    release();
-    await open;
+    await open`rollback`;
+    open.release();
     await other.close();
     const [after] = await db.sql<{ runs: number }[]>`select sum(runs)::int as runs from run_day_counts where flow_id = ${flowId}`;
     expect(after!.runs).toBe(rows!.runs + 3);

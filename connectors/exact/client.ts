@@ -46,10 +46,10 @@ export function journalKey(division: number, invoiceId: string): string {
   return `exact:${division}:${invoiceId.toLowerCase()}:journal`;
 }
 
-/** Header fields the sync endpoint repeats on each invoice line row. */
 /** GL account codes in chart order ("2" before "10"); one collator, not one per comparison. */
 const byAccountCode = new Intl.Collator("en", { numeric: true });
 
+/** Header fields the sync endpoint repeats on each invoice line row. */
 const SYNC_INVOICE_SELECT = "Timestamp,InvoiceID,InvoiceNumber,Status,Type,InvoiceDate,Modified,Currency,AmountFC,InvoiceTo";
 
 export interface SyncInvoiceRow {

@@ -1,6 +1,8 @@
+import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { redactBody } from "./http";
+import { HttpClient, redactBody } from "./http";
 import { Redactor } from "./redact";
+import { listen, send } from "./sandbox";
 
 describe("run-log body redaction", () => {
   const redactor = new Redactor(["known-secret-value"]);
@@ -34,5 +36,26 @@ describe("known secrets", () => {
     expect(redactBody(JSON.stringify({ s: "xxabcdxx", short: "abc", list: ["abcd"] }), redactor)).toBe(
       JSON.stringify({ s: "[redacted]", short: "abc", list: ["[redacted]"] }),
     );
+  });
+});
+
+describe("connections to a sandbox", () => {
+  it("reuses one connection for calls in a row, as with a real API, and close() still ends it", async () => {
+    const sockets = new Set<Socket>();
+    const server = await listen((req, res) => {
+      sockets.add(req.socket);
+      send(res, 200, { ok: true });
+    });
+    try {
+      const client = new HttpClient({ redactor: new Redactor() });
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, i * 300)); // an idle gap between calls, as between a run's nodes
+        expect((await client.request({ method: "GET", url: `${server.url}/ping` })).status).toBe(200);
+      }
+      expect(sockets.size).toBe(1);
+    } finally {
+      await server.close();
+    }
+    expect([...sockets].every((socket) => socket.destroyed)).toBe(true);
   });
 });

@@ -132,9 +132,9 @@ export async function startRun(db: Db, runId: string, options: { owner?: string;
 /*
  * Why the claim and the end of a run commit lazily (`lazyCommit`), and no other statement of a
  * run: a commit that is lost in a database crash takes with it only what came after the last
- * durable commit. Before anything leaves the building, a durable commit happens: a write node's idempotency key is
- * recorded (engine/ledger.ts) before the write is sent, and a run's job is completed by
- * graphile-worker after the run ended. So a crash can only take back a claim nobody acted on (the
+ * durable commit. Before anything leaves the building, a durable commit happens: a write node's
+ * idempotency key is recorded (engine/ledger.ts) before the write is sent, and a run's job is
+ * completed by graphile-worker after the run ended. So a crash can only take back a claim nobody acted on (the
  * run is claimed again; the lost lease token fences the old executor out) or an end whose job is
  * still there (the run is executed again: transforms recompute, writes find their keys). Webhook
  * intake, ledger keys, write checkpoints and everything a user saves stay durable on commit.
