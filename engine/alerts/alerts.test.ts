@@ -230,6 +230,22 @@ describe("alerts", () => {
     await expect(assignReviews(db, workspaceId, [items[0]!.id], "00000000-0000-4000-8000-000000000000", "x")).rejects.toThrow(/member/);
   });
 
+  it("a review item parked in the millisecond a pass reads the clock is in that pass's count", async () => {
+    // PostgreSQL stamps microseconds, the pass's clock is whole milliseconds: an item parked at
+    // 10:00:00.000400 is there when the pass reads 10:00:00.000.
+    const workspaceId = await createWorkspace(db, "Alerts same millisecond");
+    const { email, slack } = await channels(workspaceId, "same-ms");
+    const tableId = await createLookupTable(db, workspaceId, "States", { WA: { value: "D-WEST" } });
+    const flow = await createFlow(db, workspaceId, { name: "Departments", definition: builtInFlow(tableId) });
+    await saveRule(db, workspaceId, { kind: "review_opened", name: "Review", flowId: flow.flowId, params: {}, channelIds: [email, slack], enabled: true });
+    for (const n of ["S-1", "S-2"]) expect(await runOnce(workspaceId, flow, { number: n, address: { region: "zz" }, lines: [{ amount: 10 }] })).toBe("needs_review");
+    await db.sql`update review_items set created_at = '2026-12-01T10:00:00.000400Z' where workspace_id = ${workspaceId}`;
+    await evaluateAlerts(db, { workspaceId, now: new Date("2026-12-01T10:00:00.000Z") });
+    expect(mailsTo("ops-same-ms@finance.test").map((m) => m.subject)).toEqual([
+      '[Ledgerline · Alerts same millisecond] 2 review items waiting in "Departments" (lookup_miss)',
+    ]);
+  });
+
   it("Teams gets an Adaptive Card; a generic webhook is signed with HMAC-SHA256; test-send reports a failing channel", async () => {
     const workspaceId = await createWorkspace(db, "Alerts hooks");
     const teams = await saveChannel(db, workspaceId, {

@@ -53,9 +53,10 @@ export const runLink = (runId: string) => url(`/runs/${runId}`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /**
- * Windows over run end times are in whole milliseconds (JavaScript dates) while PostgreSQL keeps
- * microseconds: "after t" is `>= t + 1 ms` and "up to t" is `< t + 1 ms`, so a run that ends
- * inside the millisecond a pass stops at is counted in exactly one pass.
+ * Windows over run end times and review items' creation are in whole milliseconds (JavaScript
+ * dates) while PostgreSQL keeps microseconds: "after t" is `>= t + 1 ms` and "up to t" is
+ * `< t + 1 ms`, so a row written inside the millisecond a pass stops at is counted in exactly one
+ * pass (by that pass: a review item parked just before it is in its message's count).
  */
 const msAfter = (t: Date) => new Date(t.getTime() + 1);
 
@@ -154,7 +155,7 @@ async function reviews(db: Db, rule: RuleRow, now: Date, olderThanHours?: number
            (array_agg(i.run_id::text order by i.created_at))[1] as first_run, (array_agg(i.id::text order by i.created_at))[1] as first_item
     from review_items i join flows f on f.id = i.flow_id and f.workspace_id = i.workspace_id
          left join users u on u.id = i.assignee_user_id
-    where i.workspace_id = ${rule.workspaceId} and i.status = 'open' and i.created_at <= ${cutoff}
+    where i.workspace_id = ${rule.workspaceId} and i.status = 'open' and i.created_at < ${msAfter(cutoff)}
       ${rule.flowId ? sql`and i.flow_id = ${rule.flowId}` : sql``}
     group by i.flow_id, f.name, i.node_id, i.reason_code, i.assignee_user_id, u.name`;
   const stale = olderThanHours !== undefined;
@@ -298,7 +299,7 @@ async function errorRate(db: Db, rule: RuleRow, now: Date): Promise<Detection> {
     select r.flow_id::text, f.name as flow_name, count(*)::int as total, count(*) filter (where r.status = 'failed')::int as failed,
            (array_agg(r.id::text order by r.finished_at desc) filter (where r.status = 'failed'))[1] as last_failed
     from runs r join flows f on f.id = r.flow_id and f.workspace_id = r.workspace_id
-    where r.workspace_id = ${rule.workspaceId} and r.finished_at > ${since} and r.finished_at <= ${now}
+    where r.workspace_id = ${rule.workspaceId} and r.finished_at >= ${msAfter(since)} and r.finished_at < ${msAfter(now)}
       and r.status in ('succeeded', 'failed', 'needs_review') ${rule.flowId ? sql`and r.flow_id = ${rule.flowId}` : sql``}
     group by r.flow_id, f.name`;
   return {
