@@ -8,6 +8,7 @@
  */
 import type { ConnectorEnv } from "../sdk";
 import { NeedsReviewError, PermanentError } from "../sdk";
+import { ReferenceCache, type Reference } from "../sdk/reference-cache";
 import { TokenManager } from "./auth";
 import type { ExactConfig, ExactSecrets } from "./config";
 import { dateLiteral, expanded, guidLiteral, int64Literal, isGuid, quote, readEntity, readCollection } from "./odata";
@@ -46,8 +47,35 @@ export function journalKey(division: number, invoiceId: string): string {
   return `exact:${division}:${invoiceId.toLowerCase()}:journal`;
 }
 
+/**
+ * A division's currency and chart of accounts, read at most once a minute per worker process
+ * instead of once per record (two of the nine calls a posted invoice cost, and the chart is the
+ * largest answer of the run). A stale copy never decides a record's outcome: a lookup that misses
+ * or meets a blocked account reads the chart again before it sends the record to review, and an
+ * entry Exact refuses while its accounts came from here is checked against a fresh chart.
+ */
+export const REFERENCE_MAX_AGE_MS = 60_000;
+const reference = new ReferenceCache({ maxAgeMs: REFERENCE_MAX_AGE_MS, maxEntries: 500 });
+
 /** GL account codes in chart order ("2" before "10"); one collator, not one per comparison. */
 const byAccountCode = new Intl.Collator("en", { numeric: true });
+
+/** Accounts for codes or GUIDs, and the references that are not found or blocked. */
+function matchAccounts(accounts: GLAccountRecord[], refs: string[]) {
+  const byCode = new Map(accounts.map((a) => [a.Code ?? "", a]));
+  const byId = new Map(accounts.map((a) => [a.ID ?? "", a]));
+  const out = new Map<string, GLAccountRecord>();
+  const missing: string[] = [];
+  const blocked: string[] = [];
+  for (const ref of new Set(refs)) {
+    const key = ref.trim();
+    const found = isGuid(key) ? byId.get(key.toLowerCase()) : byCode.get(key);
+    if (!found) missing.push(ref);
+    else if (found.IsBlocked) blocked.push(`${found.Code} ${found.Description ?? ""}`.trim());
+    else out.set(ref, found);
+  }
+  return { out, missing, blocked };
+}
 
 /** Header fields the sync endpoint repeats on each invoice line row. */
 const SYNC_INVOICE_SELECT = "Timestamp,InvoiceID,InvoiceNumber,Status,Type,InvoiceDate,Modified,Currency,AmountFC,InvoiceTo";
@@ -94,7 +122,8 @@ export class ExactClient {
   readonly endpoint: string;
   readonly transport: ExactTransport;
   readonly tokens: TokenManager;
-  private glAccountsCache?: GLAccountRecord[];
+  /** The accounts of the last lookup came from the reference cache, not from a read of this run. */
+  private accountsFromCache = false;
 
   /**
    * `shared`: the connection's transport and token manager, for the view of another division
@@ -172,6 +201,17 @@ export class ExactClient {
       label: "system/Divisions",
     });
     return page.rows[0] ? Division.normalize(page.rows[0]) : undefined;
+  }
+
+  /** The division's currency (null: Exact did not say), from the reference cache. */
+  async divisionCurrency(): Promise<string | null> {
+    const { value } = await reference.get(this.referenceKey("division"), () => this.getDivision());
+    return value?.Currency ?? null;
+  }
+
+  /** Where this connection's reference data for this division is kept. */
+  private referenceKey(kind: string): string {
+    return `${this.env.connectionId}|${this.endpoint}|${this.division}|${kind}`;
   }
 
   // ------------------------------------------------------------------ sales invoices
@@ -328,14 +368,23 @@ export class ExactClient {
    * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=BulkFinancialGLAccounts
    */
   async listGLAccounts(): Promise<GLAccountRecord[]> {
-    if (this.glAccountsCache) return this.glAccountsCache;
-    const all = await this.transport.all({
-      path: this.path("bulk/Financial/GLAccounts"),
-      query: { select: GLAccount.select },
-      label: "bulk GLAccounts",
-    });
-    this.glAccountsCache = all.rows.map(GLAccount.normalize).sort((a, b) => byAccountCode.compare(a.Code ?? "", b.Code ?? ""));
-    return this.glAccountsCache;
+    return (await this.chartOfAccounts(true)).value;
+  }
+
+  /** The chart of accounts from the reference cache (`fresh`: read now, and keep that read). */
+  private chartOfAccounts(fresh = false): Promise<Reference<GLAccountRecord[]>> {
+    return reference.get(
+      this.referenceKey("glAccounts"),
+      async () => {
+        const all = await this.transport.all({
+          path: this.path("bulk/Financial/GLAccounts"),
+          query: { select: GLAccount.select },
+          label: "bulk GLAccounts",
+        });
+        return all.rows.map(GLAccount.normalize).sort((a, b) => byAccountCode.compare(a.Code ?? "", b.Code ?? ""));
+      },
+      { fresh },
+    );
   }
 
   /** https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=HRMCostcenters */
@@ -366,20 +415,21 @@ export class ExactClient {
    * GL account GUIDs for codes or GUIDs (mapping tables hold codes). Unknown or blocked accounts
    * need a person: the mapping table is wrong.
    */
-  async resolveGLAccounts(refs: string[]): Promise<Map<string, GLAccountRecord>> {
-    const accounts = await this.listGLAccounts();
-    const byCode = new Map(accounts.map((a) => [a.Code ?? "", a]));
-    const byId = new Map(accounts.map((a) => [a.ID ?? "", a]));
-    const out = new Map<string, GLAccountRecord>();
-    const missing: string[] = [];
-    const blocked: string[] = [];
-    for (const ref of new Set(refs)) {
-      const key = ref.trim();
-      const found = isGuid(key) ? byId.get(key.toLowerCase()) : byCode.get(key);
-      if (!found) missing.push(ref);
-      else if (found.IsBlocked) blocked.push(`${found.Code} ${found.Description ?? ""}`.trim());
-      else out.set(ref, found);
+  async resolveGLAccounts(refs: string[], options: { fresh?: boolean } = {}): Promise<Map<string, GLAccountRecord>> {
+    let chart = await this.chartOfAccounts(options.fresh);
+    let found = matchAccounts(chart.value, refs);
+    if (chart.cached && (found.missing.length || found.blocked.length)) {
+      chart = await this.chartOfAccounts(true);
+      found = matchAccounts(chart.value, refs);
     }
+    this.accountsFromCache = chart.cached;
+    if (chart.cached) {
+      const age = Math.max(0, Math.round((Date.now() - chart.readAt) / 1000));
+      this.env.log.info(
+        `GL accounts of division ${this.division} as this worker read them ${age} s ago (${chart.value.length} accounts; read again after ${REFERENCE_MAX_AGE_MS / 1000} s, or at once when an account is not found or blocked)`,
+      );
+    }
+    const { out, missing, blocked } = found;
     if (missing.length) {
       throw new NeedsReviewError(`GL account(s) not found in Exact division ${this.division}: ${missing.join(", ")}`, {
         system: "exact",
@@ -423,12 +473,25 @@ export class ExactClient {
         ...(l.notes ? { Notes: l.notes } : {}),
       })),
     };
-    const { body: answer } = await this.transport.api({
-      method: "POST",
-      path: this.path("generaljournalentry/GeneralJournalEntries"),
-      body,
-      label: "create GeneralJournalEntry",
-    });
+    const { body: answer } = await this.transport
+      .api({
+        method: "POST",
+        path: this.path("generaljournalentry/GeneralJournalEntries"),
+        body,
+        label: "create GeneralJournalEntry",
+      })
+      .catch(async (error: unknown) => {
+        // Refused with accounts from the reference cache: an account blocked or deleted since then
+        // goes to review like one the lookup found so (this throws); otherwise Exact's answer stands.
+        if (this.accountsFromCache && error instanceof PermanentError && error.status === 400) {
+          this.accountsFromCache = false;
+          await this.resolveGLAccounts(
+            entry.lines.map((l) => l.glAccount),
+            { fresh: true },
+          );
+        }
+        throw error;
+      });
     const created = readEntity(answer);
     const entryId = created?.EntryID;
     if (typeof entryId !== "string") {

@@ -101,7 +101,7 @@ async function planOf(connection: Client, i: Input, config: { journalCode: strin
   const client = connection.forDivision(i.division);
   const key = `exact:${i.division}:${i.document}:tax:v:${i.version}`;
   const journalCode = config.journalCode.trim();
-  const divisionCurrency = (await client.getDivision())?.Currency ?? null;
+  const divisionCurrency = await client.divisionCurrency();
   const currency = (i.currency ?? divisionCurrency ?? "").toUpperCase();
   const foreign = Boolean(divisionCurrency) && currency !== divisionCurrency;
   if (foreign && i.exchangeRate === undefined) {
