@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NeedsReviewError } from "../sdk";
 import { exact } from "./index";
 import { DEMO } from "./sandbox";
-import { connect, makeEnv, resetHarness, sandboxState, startHarness, type Harness } from "./testkit";
+import { connect, makeEnv, resetHarness, sandboxState, startHarness, type Env, type Harness } from "./testkit";
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ const D = DEMO.usDivision;
 const division = () => h.sandbox.world.regions.get("us")!.divisions.get(D)!;
 
 /** A connection of its own (the cache is per connection), and a client per run as the engine makes them. */
-async function connection(signedIn?: Awaited<ReturnType<typeof connection>>) {
+async function connection(signedIn?: { env: Env }) {
   const env = makeEnv(h, { state: signedIn?.env.state });
   env.connectionId = randomUUID();
   if (!signedIn) await connect(env);
