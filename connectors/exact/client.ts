@@ -43,6 +43,9 @@ import { verifyDelivery } from "./webhook";
 
 export type ExactEnv = ConnectorEnv<ExactConfig, ExactSecrets>;
 
+/** A sales invoice and its lines as `getSalesInvoice` reads them. */
+export type SalesInvoiceWithLines = NonNullable<Awaited<ReturnType<ExactClient["getSalesInvoice"]>>>;
+
 export function journalKey(division: number, invoiceId: string): string {
   return `exact:${division}:${invoiceId.toLowerCase()}:journal`;
 }
@@ -275,6 +278,11 @@ export class ExactClient {
         code: "not_found",
       });
     }
+    return this.withInvoiceAccount(found, invoiceId);
+  }
+
+  /** An invoice just read (`getSalesInvoice`) with its invoice-to account and addresses. */
+  async withInvoiceAccount(found: SalesInvoiceWithLines, invoiceId: string): Promise<FullSalesInvoice> {
     const accountId = found.invoice.InvoiceTo;
     const account = accountId ? ((await this.getAccount(accountId)) ?? null) : null;
     const addresses = accountId ? await this.listAddresses(accountId) : [];

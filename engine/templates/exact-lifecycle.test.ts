@@ -141,6 +141,12 @@ describe("Exact invoice lifecycle: created, edited, deleted, credited", () => {
     // Avalara's log: the document was committed only after the journal was posted (commit last).
     const log = (await sandboxState(sb.urls.avalara)).log.filter((l: Rec) => l.code === codeOf(inv.InvoiceID)).map((l: Rec) => `${l.operation} ${l.status}`);
     expect(log).toEqual(["create Saved", "commit Committed"]);
+    // Exact calls of the run, from its log: the invoice read once, and then the writes.
+    const calls = await db.sql<{ method: string; url: string }[]>`
+      select c->>'method' as method, c->>'url' as url from node_runs, jsonb_array_elements(http_calls) c
+      where run_id = ${run.runId} and c->>'url' like ${`${sb.urls.exact}%`} and c->>'url' not like '%/oauth2/%'`;
+    expect(calls.filter((c) => c.url.includes("/salesinvoice/SalesInvoices"))).toHaveLength(1);
+    expect(calls.filter((c) => c.method === "POST").map((c) => new URL(c.url).pathname)).toEqual([`/us/api/v1/${division}/generaljournalentry/GeneralJournalEntries`]);
 
     expect(await replay(run.runId)).toBe("succeeded");
     expect(await entriesOf(inv.InvoiceID)).toHaveLength(1);

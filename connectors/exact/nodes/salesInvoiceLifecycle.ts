@@ -52,7 +52,7 @@ async function load(connection: ExactClient, ref: z.output<typeof refSchema>): P
     };
   }
   // Present again (a Delete that arrived out of order, or was refused): the invoice as it is.
-  const full = await client.getFullSalesInvoice(ref.invoiceId);
+  const full = await client.withInvoiceAccount(found, ref.invoiceId);
   return { ...full, invoiceId: ref.invoiceId, action: ref.action, deleted: false, deletedDate: null };
 }
 
