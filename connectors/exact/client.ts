@@ -63,16 +63,26 @@ const reference = new ReferenceCache({ maxAgeMs: REFERENCE_MAX_AGE_MS, maxEntrie
 /** GL account codes in chart order ("2" before "10"); one collator, not one per comparison. */
 const byAccountCode = new Intl.Collator("en", { numeric: true });
 
+/** A chart of accounts in chart order, indexed once per read by code and by GUID. */
+interface Chart {
+  accounts: GLAccountRecord[];
+  byCode: Map<string, GLAccountRecord>;
+  byId: Map<string, GLAccountRecord>;
+}
+
+function chartOf(accounts: GLAccountRecord[]): Chart {
+  accounts.sort((a, b) => byAccountCode.compare(a.Code ?? "", b.Code ?? ""));
+  return { accounts, byCode: new Map(accounts.map((a) => [a.Code ?? "", a])), byId: new Map(accounts.map((a) => [a.ID ?? "", a])) };
+}
+
 /** Accounts for codes or GUIDs, and the references that are not found or blocked. */
-function matchAccounts(accounts: GLAccountRecord[], refs: string[]) {
-  const byCode = new Map(accounts.map((a) => [a.Code ?? "", a]));
-  const byId = new Map(accounts.map((a) => [a.ID ?? "", a]));
+function matchAccounts(chart: Chart, refs: string[]) {
   const out = new Map<string, GLAccountRecord>();
   const missing: string[] = [];
   const blocked: string[] = [];
   for (const ref of new Set(refs)) {
     const key = ref.trim();
-    const found = isGuid(key) ? byId.get(key.toLowerCase()) : byCode.get(key);
+    const found = isGuid(key) ? chart.byId.get(key.toLowerCase()) : chart.byCode.get(key);
     if (!found) missing.push(ref);
     else if (found.IsBlocked) blocked.push(`${found.Code} ${found.Description ?? ""}`.trim());
     else out.set(ref, found);
@@ -376,11 +386,11 @@ export class ExactClient {
    * https://start.exactonline.nl/docs/HlpRestAPIResourcesDetails.aspx?name=BulkFinancialGLAccounts
    */
   async listGLAccounts(): Promise<GLAccountRecord[]> {
-    return (await this.chartOfAccounts(true)).value;
+    return (await this.chartOfAccounts(true)).value.accounts;
   }
 
   /** The chart of accounts from the reference cache (`fresh`: read now, and keep that read). */
-  private chartOfAccounts(fresh = false): Promise<Reference<GLAccountRecord[]>> {
+  private chartOfAccounts(fresh = false): Promise<Reference<Chart>> {
     return reference.get(
       this.referenceKey("glAccounts"),
       async () => {
@@ -389,7 +399,7 @@ export class ExactClient {
           query: { select: GLAccount.select },
           label: "bulk GLAccounts",
         });
-        return all.rows.map(GLAccount.normalize).sort((a, b) => byAccountCode.compare(a.Code ?? "", b.Code ?? ""));
+        return chartOf(all.rows.map(GLAccount.normalize));
       },
       { fresh },
     );
@@ -434,7 +444,7 @@ export class ExactClient {
     if (chart.cached) {
       const age = Math.max(0, Math.round((Date.now() - chart.readAt) / 1000));
       this.env.log.info(
-        `GL accounts of division ${this.division} as this worker read them ${age} s ago (${chart.value.length} accounts; read again after ${REFERENCE_MAX_AGE_MS / 1000} s, or at once when an account is not found or blocked)`,
+        `GL accounts of division ${this.division} as this worker read them ${age} s ago (${chart.value.accounts.length} accounts; read again after ${REFERENCE_MAX_AGE_MS / 1000} s, or at once when an account is not found or blocked)`,
       );
     }
     const { out, missing, blocked } = found;
