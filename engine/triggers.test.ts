@@ -9,6 +9,7 @@ import type { Db } from "../db/client";
 import * as schema from "../db/schema";
 import { SYSTEM_ACTOR } from "./audit";
 import { updateConnection } from "./connection-admin";
+import { setConnectionHealth } from "./connections";
 import { createFlow, activateFlow, deactivateFlow, saveVersion } from "./flows";
 import { signWebhook } from "./nodes/triggers";
 import { createConnection, createWorkspace, testDb } from "./test/helpers";
@@ -136,6 +137,7 @@ function countingDb(): { db: Db; statements: string[] } {
 
 describe("webhook intake statements and cache", () => {
   const hookSecret = "whsec_fedcba9876543210fedc";
+  const rotated = "whsec_rotated_rotated_rotated_0";
   let flowId: string;
   let connectionId: string;
   const counting = countingDb();
@@ -203,7 +205,6 @@ describe("webhook intake statements and cache", () => {
 
   it("refuses the old secret and accepts the new one right after the secret is rotated", async () => {
     expect((await deliver({ id: "inv-4", updatedAt: 1 })).status).toBe(200);
-    const rotated = "whsec_rotated_rotated_rotated_0";
     await updateConnection(db, workspaceId, SYSTEM_ACTOR, { id: connectionId, secrets: { signingSecret: rotated } });
     const old = await deliver({ id: "inv-5", updatedAt: 1 });
     expect(old.status).toBe(401);
@@ -211,6 +212,17 @@ describe("webhook intake statements and cache", () => {
     const fresh = await deliver({ id: "inv-5", updatedAt: 1 }, { secret: rotated });
     expect(fresh.status).toBe(200);
     expect((fresh.body as { runs: string[] }).runs).toHaveLength(1);
+  });
+
+  it("keeps serving from its cache when only the connection's health changes (a run's first success marks it ok)", async () => {
+    // The secret rotated in the test before.
+    expect((await deliver({ id: "inv-6", updatedAt: 1 }, { secret: rotated })).status).toBe(200);
+    await setConnectionHealth(db, workspaceId, connectionId, "ok", null);
+    counting.statements.length = 0;
+    const accepted = await deliver({ id: "inv-7", updatedAt: 1 }, { secret: rotated });
+    expect(accepted.status).toBe(200);
+    expect((accepted.body as { runs: string[] }).runs).toHaveLength(1);
+    expect(counting.statements).toHaveLength(1);
   });
 });
 

@@ -179,10 +179,18 @@ export interface WebhookResponse {
   headers?: Record<string, string>;
 }
 
+/** Reads of fresh rows per delivery when each changes before the delivery is stored. */
+const FRESH_READS = 3;
+
 const webhookParams = z.object({ flowId: z.string().uuid(), nodeId: z.string().min(1).max(64) });
 
-/** The connection's fingerprint as the intake statement recomputes it. */
-const CONNECTION_FINGERPRINT = "c.updated_at::text || ':' || md5(coalesce(c.secrets_enc, '') || c.config::text)";
+/**
+ * The connection's fingerprint as the intake statement recomputes it: what a delivery uses (its
+ * config and encrypted secrets), not updated_at, which a connection's health also moves (a run's
+ * first success marks an untested connection ok), so that a run would not send every webhook
+ * sender of the flow back to fresh rows, or a racing delivery to a 503.
+ */
+const CONNECTION_FINGERPRINT = "md5(coalesce(c.secrets_enc, '') || c.config::text)";
 
 /**
  * Read the flow's active version and its trigger's connection (a cache miss or a stale entry).
@@ -317,13 +325,16 @@ export async function handleWebhook(db: Db, params: { flowId: string; nodeId: st
     if (answer !== "stale") return answer;
     forgetWebhookTarget(parsed.data.flowId);
   }
-  const target = await loadWebhookTarget(db, parsed.data.flowId);
-  if (!target) return { status: 404, body: { error: "no active flow at this address" } };
-  const answer = await answerWebhook(db, target, parsed.data.nodeId, req, false);
-  if (answer !== "stale") return answer;
-  // Changed between reading the rows and storing the delivery: the sender retries.
-  forgetWebhookTarget(parsed.data.flowId);
-  throw new Error("the flow or its connection changed while the delivery was handled");
+  for (let attempt = 1; ; attempt++) {
+    const target = await loadWebhookTarget(db, parsed.data.flowId);
+    if (!target) return { status: 404, body: { error: "no active flow at this address" } };
+    const answer = await answerWebhook(db, target, parsed.data.nodeId, req, false);
+    if (answer !== "stale") return answer;
+    // Changed between reading the rows and storing the delivery: read them again, a few times,
+    // then the sender retries (503).
+    forgetWebhookTarget(parsed.data.flowId);
+    if (attempt === FRESH_READS) throw new Error("the flow or its connection changed while the delivery was handled");
+  }
 }
 
 async function answerWebhook(db: Db, target: WebhookTarget, nodeId: string, req: WebhookRequest, fromCache: boolean): Promise<WebhookResponse | "stale"> {

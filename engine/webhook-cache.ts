@@ -5,7 +5,7 @@
  *
  * An entry is a hint, never the truth: the statement that stores a delivery checks in the same
  * statement that the flow is still active on the cached version and that the connection's
- * fingerprint (updated_at plus a hash of its config and encrypted secrets) is unchanged. When it
+ * fingerprint (a hash of its config and encrypted secrets) is unchanged. When it
  * is not, nothing is stored, the entry is dropped and the delivery is handled again from fresh
  * rows, so a deactivated flow or a rotated secret is never served from here.
  */
@@ -23,7 +23,7 @@ export interface WebhookTarget {
   config: unknown;
   queueName: string | null;
   connection: LoadedConnection | undefined;
-  /** `updated_at::text || ':' || md5(secrets_enc || config)` of the connection when it was read. */
+  /** `md5(secrets_enc || config)` of the connection when it was read. */
   connectionFingerprint: string | null;
 }
 
