@@ -1,7 +1,8 @@
 /**
  * --profile: one extra round per side with pg_stat_statements reset once its jobs are queued,
  * then every top-level statement the execution sent (graphile-worker's own included) as calls per run and
- * server time per run. The bench's own polling query is left out.
+ * server time per run. The bench's own polling queries are left out (bench:webhook's carry a
+ * `/* bench *\/` comment).
  */
 import type { Db } from "../../db/client";
 
@@ -42,7 +43,7 @@ export async function profileRound(db: Db, runs: number, round: (beforeStart: ()
   const stats = await db.sql<{ query: string; calls: string; total: number }[]>`
     select query, calls::text, total_exec_time as total from pg_stat_statements
     where dbid = (select oid from pg_database where datname = current_database()) and toplevel
-      and query not like '%count(*)::int as n from%' and query not like '%pg_stat%'
+      and query not like '%count(*)::int as n from%' and query not like '%/* bench */%' and query not like '%pg_stat%'
     order by calls desc, total_exec_time desc`;
   const rows = stats
     .map((s) => ({ query: s.query.replace(/\s+/g, " ").trim(), callsPerRun: Number(s.calls) / runs, execMsPerRun: s.total / runs }))

@@ -7,6 +7,8 @@
  *   --deliveries N   deliveries at --connections (default 5000)
  *   --connections C  concurrent senders for the throughput phase (default 10)
  *   --single N       deliveries one at a time first, for the 1-connection latency (default 300)
+ *   --profile        the product on a cluster of the bench's own with pg_stat_statements: every
+ *                    statement of the throughput phase per run, with its server time
  *
  * It starts `scripts/start.ts` in a temporary data directory on free ports (sandboxes off: the flow
  * calls no connector) and stops it at the end. The web app must be built (`npx next build`); a
@@ -26,6 +28,8 @@ import { activateFlow, createFlow } from "../../engine/flows";
 import { signWebhook } from "../../engine/nodes/triggers";
 import { TERMINAL_RUN_STATUSES } from "../../engine/status";
 import { createConnection, createWorkspace } from "../../engine/test/helpers";
+import { startBenchDatabase, type BenchDatabase } from "../engine/database";
+import { enableStatements, printProfile, profileRound, type Profile } from "../engine/profile";
 
 const TARGET_RUNS_PER_SECOND = 750;
 const TARGET_SINGLE_P50_MS = 10;
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     deliveries: { type: "string", default: "5000" },
     connections: { type: "string", default: "10" },
     single: { type: "string", default: "300" },
+    profile: { type: "boolean", default: false },
   },
 });
 const positive = (name: string, value: string | undefined) => {
@@ -116,10 +121,8 @@ interface Product {
 }
 
 /** `npm start` in a data directory of its own; resolves once /api/health answers 200. */
-async function startProduct(): Promise<Product> {
+async function startProduct(external?: BenchDatabase): Promise<Product> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "ledgerline-bench-webhook-"));
-  // Why: as root, embedded PostgreSQL runs as the postgres user, which must reach the folder mkdtemp made private.
-  await chmod(dataDir, 0o755);
   // Why: as root, embedded PostgreSQL runs as the postgres user, which must reach the folder mkdtemp made private.
   await chmod(dataDir, 0o755);
   const port = await freePort();
@@ -128,7 +131,7 @@ async function startProduct(): Promise<Product> {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
-      DATABASE_URL: "",
+      DATABASE_URL: external?.url ?? "",
       PORT: String(port),
       LEDGERLINE_DATA_DIR: dataDir,
       LEDGERLINE_PG_PORT: String(await freePort()),
@@ -143,7 +146,7 @@ async function startProduct(): Promise<Product> {
     for (const line of chunk.toString("utf8").split("\n")) if (/"level":"(error|fatal)"/.test(line)) errors.push(line.slice(0, 2000));
     errors.splice(0, Math.max(0, errors.length - 20));
     output = (output + chunk.toString("utf8")).slice(-20_000);
-    databaseUrl ??= /DATABASE_URL=(postgres\S+) npm run worker/.exec(output)?.[1];
+    databaseUrl ??= external?.url ?? /DATABASE_URL=(postgres\S+) npm run worker/.exec(output)?.[1];
   };
   child.stdout!.on("data", take);
   child.stderr!.on("data", take);
@@ -250,7 +253,7 @@ async function finished(db: Db, flowId: string, phase: string, n: number): Promi
   for (;;) {
     const [row] = await db.sql<{ done: number; total: number }[]>`
       select count(*) filter (where status = any(${TERMINAL_RUN_STATUSES as string[]}))::int as done, count(*)::int as total
-      from runs where flow_id = ${flowId} and record_key like ${`${phase}-%`}`;
+      from runs where flow_id = ${flowId} and record_key like ${`${phase}-%`} /* bench */`;
     if (row!.done >= n) break;
     if (Date.now() > deadline) throw new Error(`${phase}: ${row!.done} of ${n} runs finished in 30 minutes (${row!.total} created)`);
     await new Promise((r) => setTimeout(r, 100));
@@ -262,16 +265,34 @@ async function finished(db: Db, flowId: string, phase: string, n: number): Promi
   return rows;
 }
 
+/** Index entries read so far, per index of the product's tables (the statistics collector's view). */
+async function indexReads(db: Db): Promise<Map<string, number>> {
+  await db.sql`select pg_stat_force_next_flush()`;
+  await new Promise((r) => setTimeout(r, 1100)); // Other backends publish their counters about once a second.
+  await db.sql`select pg_stat_clear_snapshot()`;
+  const rows = await db.sql<{ name: string; n: string }[]>`
+    select relname || '.' || indexrelname as name, idx_tup_read::text as n from pg_stat_user_indexes /* bench */`;
+  return new Map(rows.map((r) => [r.name, Number(r.n)]));
+}
+
 let product: Product | undefined;
 let db: Db | undefined;
+let profiled: BenchDatabase | undefined;
 let failed = false;
 process.env.LEDGERLINE_ENCRYPTION_KEY ??= randomBytes(32).toString("hex");
 delete process.env.DATABASE_URL;
 try {
   console.log(`Ledgerline webhook benchmark: ${single} deliveries at 1 connection, then ${deliveries} at ${connections}; Node ${process.version}, ${cpus().length} cores`);
   console.log("starting the product as npm start does (embedded PostgreSQL with fsync on, production web app, one worker)...");
-  product = await startProduct();
+  if (values.profile) {
+    // A cluster of the bench's own with pg_stat_statements preloaded (fsync on, as npm start's).
+    profiled = await startBenchDatabase({ profile: true, durable: true });
+    if (!profiled.statements) throw new Error("--profile: pg_stat_statements is not available");
+    console.log(`--profile: ${profiled.description}`);
+  }
+  product = await startProduct(profiled);
   db = createDb(product.databaseUrl, { max: 2 });
+  if (profiled) await enableStatements(db);
   const secret = randomBytes(24).toString("hex");
   const { flowId } = await createHookFlow(db, secret);
   const url = `${product.baseUrl}/api/webhooks/${flowId}/hook`;
@@ -285,20 +306,35 @@ try {
 
   const batch = Array.from({ length: deliveries }, (_, i) => sign(secret, "many", i));
   const cpuBefore = productCpu(product.pid);
+  const postgresBefore = profiled?.serverCpuMs?.();
   const statsBefore = await databaseStats(db);
   const phaseStart = Date.now();
-  const many = await send(url, batch, connections);
-  const runs = await finished(db, flowId, "many", deliveries);
+  let many: Awaited<ReturnType<typeof send>> | undefined;
+  let runs: Awaited<ReturnType<typeof finished>> = [];
+  const phase = async (beforeStart: () => Promise<void> = async () => undefined) => {
+    await beforeStart();
+    many = await send(url, batch, connections);
+    runs = await finished(db!, flowId, "many", deliveries);
+  };
+  const indexReadsBefore = profiled ? await indexReads(db) : undefined;
+  const profile: Profile | undefined = profiled ? await profileRound(db, deliveries, phase) : (await phase(), undefined);
+  const indexReadsAfter = profiled ? await indexReads(db) : undefined;
   const lastFinished = Math.max(...runs.map((r) => r.finished.getTime()));
   const completedPerSecond = deliveries / ((lastFinished - phaseStart) / 1000);
   const runLatency = runs.map((r) => r.finished.getTime() - r.created.getTime());
   const cpuAfter = productCpu(product.pid);
+  const postgresAfter = profiled?.serverCpuMs?.();
+  // On the bench's own cluster PostgreSQL is outside the product's process tree.
+  if (cpuBefore && cpuAfter && profiled) {
+    cpuBefore.postgres = postgresBefore ?? 0;
+    cpuAfter.postgres = postgresAfter ?? 0;
+  }
   const statsAfter = await databaseStats(db);
 
   console.log("");
   console.log(`webhook latency at 1 connection:  p50 ${fmt(percentile(one.latencies, 50))} ms, p99 ${fmt(percentile(one.latencies, 99))} ms (${single} deliveries)`);
-  console.log(`webhook latency at ${connections} connections: p50 ${fmt(percentile(many.latencies, 50))} ms, p99 ${fmt(percentile(many.latencies, 99))} ms`);
-  console.log(`intake: ${fmt(deliveries / (many.ms / 1000))} requests/s (${deliveries} deliveries in ${fmt(many.ms / 1000, 2)} s)`);
+  console.log(`webhook latency at ${connections} connections: p50 ${fmt(percentile(many!.latencies, 50))} ms, p99 ${fmt(percentile(many!.latencies, 99))} ms`);
+  console.log(`intake: ${fmt(deliveries / (many!.ms / 1000))} requests/s (${deliveries} deliveries in ${fmt(many!.ms / 1000, 2)} s)`);
   console.log(`completed: ${fmt(completedPerSecond)} runs/s (every run finished ${fmt((lastFinished - phaseStart) / 1000, 2)} s after the first delivery)`);
   console.log(`run latency (finished - created): p50 ${fmt(percentile(runLatency, 50), 0)} ms, p99 ${fmt(percentile(runLatency, 99), 0)} ms`);
   const delta = (k: keyof DatabaseStats) => (statsAfter[k] - statsBefore[k]) / deliveries;
@@ -317,6 +353,12 @@ try {
     `${completedPerSecond >= TARGET_RUNS_PER_SECOND ? "PASS" : "BELOW target"}: ${fmt(completedPerSecond)} completed runs/s (target >= ${TARGET_RUNS_PER_SECOND}); ` +
       `${p50 <= TARGET_SINGLE_P50_MS ? "PASS" : "BELOW target"}: webhook p50 at 1 connection ${fmt(p50)} ms (target <= ${TARGET_SINGLE_P50_MS})`,
   );
+  if (profile) printProfile(`statements of the ${connections}-connection phase (web app and worker)`, profile);
+  if (indexReadsBefore && indexReadsAfter) {
+    console.log("\nindex entries read per run in that phase (pg_stat_user_indexes, the 8 most):");
+    const perRun = [...indexReadsAfter].map(([name, n]) => [name, (n - (indexReadsBefore.get(name) ?? 0)) / deliveries] as const);
+    for (const [name, n] of perRun.sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${fmt(n, 1).padStart(9)}  ${name}`);
+  }
 } catch (error) {
   failed = true;
   console.error(`\n[bench] failed: ${(error as Error).stack ?? String(error)}`);
@@ -330,5 +372,6 @@ try {
     failed = true;
     console.error(`[bench] could not stop the product: ${(error as Error).message}`);
   });
+  await profiled?.stop().catch((error) => console.error(`[bench] could not stop its database: ${(error as Error).message}`));
 }
 process.exit(failed ? 1 : 0);
