@@ -308,11 +308,12 @@ try {
   const cpuBefore = productCpu(product.pid);
   const postgresBefore = profiled?.serverCpuMs?.();
   const statsBefore = await databaseStats(db);
-  const phaseStart = Date.now();
+  let phaseStart = 0;
   let many: Awaited<ReturnType<typeof send>> | undefined;
   let runs: Awaited<ReturnType<typeof finished>> = [];
   const phase = async (beforeStart: () => Promise<void> = async () => undefined) => {
     await beforeStart();
+    phaseStart = Date.now();
     many = await send(url, batch, connections);
     runs = await finished(db!, flowId, "many", deliveries);
   };
