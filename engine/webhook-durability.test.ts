@@ -5,7 +5,7 @@
  * looks for every acknowledged run and its job. An intake that committed lazily fails it: the
  * last deliveries are still in the WAL buffers when the cluster dies.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,6 +16,7 @@ import { freePort } from "../db/free-port";
 import { activateFlow, createFlow } from "./flows";
 import { signWebhook } from "./nodes/triggers";
 import { createConnection, createWorkspace } from "./test/helpers";
+import { descendants } from "./test/proc";
 import { handleWebhook } from "./triggers";
 import { clearWebhookCache } from "./webhook-cache";
 
@@ -30,17 +31,7 @@ let cluster: DatabaseHandle | undefined;
 /** SIGKILL the postmaster and every process it started, at once: what a power cut leaves of them. */
 function crash(dataDir: string): void {
   const postmaster = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
-  const children: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) children.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  for (const pid of [postmaster, ...children]) {
+  for (const pid of descendants(postmaster)) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {

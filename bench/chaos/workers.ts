@@ -4,8 +4,9 @@
  * wanted number running: a worker that exits without being told to is replaced and counted.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import path from "node:path";
+import { descendants } from "../../engine/test/proc";
 
 export interface WorkerProcess {
   /** 1, 2, 3 ... in start order. */
@@ -18,26 +19,6 @@ export interface WorkerProcess {
   /** Set when the bench sent SIGKILL/SIGTERM: its exit is expected. */
   ending?: "SIGKILL" | "SIGTERM" | "shutdown";
   exited?: { code: number | null; signal: NodeJS.Signals | null; at: number };
-}
-
-/** Every pid in the process tree under `root` (Linux /proc). */
-export function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // gone while we looked
-    }
-  }
-  const out: number[] = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
-  return out;
 }
 
 export class WorkerPool {

@@ -3,14 +3,14 @@
  * on a free port, or a fresh database created beside BENCH_DATABASE_URL (dropped at the end).
  * DATABASE_URL is ignored on purpose.
  */
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { migrateDatabase, startEmbeddedPostgres, type DatabaseHandle } from "../../db/bootstrap";
 import { freePort } from "../../db/free-port";
+import { CLOCK_TICKS, pids, procStat } from "../../engine/test/proc";
 
 export interface BenchDatabase {
   url: string;
@@ -26,34 +26,21 @@ export interface BenchDatabase {
 
 const DATABASE = "ledgerline_bench";
 
-function clockTicks(): number {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
 /**
  * CPU of a PostgreSQL cluster: the postmaster's own and reaped children's time, plus its live
  * children (backends, background workers). Linux /proc only; undefined elsewhere.
  */
 function serverCpu(dataDir: string): (() => number) | undefined {
   if (process.platform !== "linux") return undefined;
-  const ticks = clockTicks();
-  const stat = (pid: string) => {
-    // Fields after the command name (which may contain spaces): state is field 3, utime 14 ... cstime 17.
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2).split(" ");
-  };
+  const ticks = CLOCK_TICKS;
   return () => {
     const postmaster = readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]!.trim();
-    const own = stat(postmaster);
+    const own = procStat(postmaster);
     let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-    for (const pid of readdirSync("/proc")) {
-      if (!/^\d+$/.test(pid) || pid === postmaster) continue;
+    for (const pid of pids()) {
+      if (String(pid) === postmaster) continue;
       try {
-        const f = stat(pid);
+        const f = procStat(pid);
         if (f[1] === postmaster) total += Number(f[11]) + Number(f[12]);
       } catch {
         // The process ended while we looked.

@@ -15,8 +15,8 @@
  * missing build is made first, as `npm start` does. Exit code 0 whatever the figures; non-zero on
  * errors (a delivery refused, a run that did not succeed).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
@@ -28,6 +28,7 @@ import { activateFlow, createFlow } from "../../engine/flows";
 import { signWebhook } from "../../engine/nodes/triggers";
 import { TERMINAL_RUN_STATUSES } from "../../engine/status";
 import { createConnection, createWorkspace } from "../../engine/test/helpers";
+import { CLOCK_TICKS, pids, procStat } from "../../engine/test/proc";
 import { startBenchDatabase, type BenchDatabase } from "../engine/database";
 import { enableStatements, printProfile, profileRound, type Profile } from "../engine/profile";
 
@@ -62,13 +63,6 @@ function percentile(xs: number[], p: number): number {
 /** CPU ms used so far by each part of the product: the web app, the engine (start.ts's process) and PostgreSQL. */
 type CpuByPart = Record<"web" | "engine" | "postgres", number>;
 
-const TICKS = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
 /**
  * CPU of the product's process tree from /proc (Linux only): each live process's own time plus
@@ -77,13 +71,11 @@ const TICKS = (() => {
 function productCpu(rootPid: number): CpuByPart | undefined {
   if (process.platform !== "linux") return undefined;
   const procs = new Map<number, { ppid: number; ms: number; command: string }>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of pids()) {
     try {
-      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      const f = procStat(entry);
       const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
-      procs.set(Number(entry), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS) * 1000, command });
+      procs.set(Number(entry), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLOCK_TICKS) * 1000, command });
     } catch {
       // The process ended while we looked.
     }
@@ -103,9 +95,8 @@ function productCpu(rootPid: number): CpuByPart | undefined {
     const parent = procs.get(p.ppid);
     const part = /postgres/.test(p.command) ? "postgres" : /next/.test(p.command) ? "web" : "engine";
     if (part === "postgres" && parent && /postgres/.test(parent.command)) {
-      const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      parts.postgres += ((Number(f[11]) + Number(f[12])) / TICKS) * 1000;
+      const f = procStat(pid);
+      parts.postgres += ((Number(f[11]) + Number(f[12])) / CLOCK_TICKS) * 1000;
     } else parts[part] += p.ms;
   }
   return parts;
