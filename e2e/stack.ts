@@ -1,7 +1,7 @@
 /**
  * The whole product for browser tests: the test database (Vitest global setup), the sandboxes on
- * free ports, the demo workspace, a worker, the web app (`next start` when a build exists, else
- * `next dev`) and headless Chromium driven by playwright-core.
+ * free ports, the demo workspace, a worker, the web app (its server on the production build when one exists, else
+ * on the development server: e2e/web-app.ts) and headless Chromium driven by playwright-core.
  *
  * Started once for all browser tests (e2e/setup.ts); tests reach it through `inject("stack")`.
  */

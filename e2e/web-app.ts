@@ -1,6 +1,7 @@
 /**
- * The web app as a child process, for the browser tests and the chaos bench: `next start` when a
- * production build is wanted and exists in .next, else `next dev` in a dist folder (and tsconfig)
+ * The web app as a child process, for the browser tests and the chaos bench: its server
+ * (scripts/web.mjs) on the production build when one is wanted and exists in .next, else on the
+ * development server in a dist folder (and tsconfig)
  * of its own, so it runs the current code and never collides with another dev server or rewrites
  * the project's tsconfig. Resolves once /api/health answers 200.
  */
@@ -12,7 +13,7 @@ import path from "node:path";
 export interface WebApp {
   baseUrl: string;
   port: number;
-  /** `next start` on the existing build (true) or `next dev` (false). */
+  /** The existing production build (true) or the development server (false). */
   built: boolean;
   process: ChildProcess;
   /** The last few KB the server printed (for error messages). */
@@ -25,7 +26,7 @@ export const hasBuild = () => existsSync(path.join(process.cwd(), ".next", "BUIL
 export async function startWebApp(options: {
   databaseUrl: string;
   port: number;
-  /** Use `next start` when a build exists (default: only when one exists). */
+  /** Use the production build when one exists (default: only when one exists). */
   useBuild?: boolean;
   /** Extra environment (sandbox ports, tuning). */
   env?: Record<string, string>;
@@ -39,15 +40,15 @@ export async function startWebApp(options: {
   const distDir = built ? ".next" : path.join(".next-e2e", runId);
   const tsconfig = built ? "tsconfig.json" : `tsconfig.e2e-${runId}.json`;
   if (!built) await copyFile("tsconfig.json", tsconfig);
-  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   let output = "";
-  const web: ChildProcess = spawn(process.execPath, [nextBin, built ? "start" : "dev", "-p", String(port), "-H", "127.0.0.1"], {
+  const web: ChildProcess = spawn(process.execPath, [path.join(process.cwd(), "scripts", "web.mjs"), ...(built ? [] : ["--dev"])], {
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: "1",
       ...options.env,
       DATABASE_URL: options.databaseUrl,
       PORT: String(port),
+      HOST: "127.0.0.1",
       LEDGERLINE_PUBLIC_URL: baseUrl,
       NEXT_DIST_DIR: distDir,
       NEXT_TSCONFIG_PATH: tsconfig,

@@ -3,7 +3,8 @@
  *
  * Glossary
  * - line: `{level, time, service, msg, ...fields}`; `level` is a name (info, warn...), `time` ISO 8601.
- * - service: "web" inside the Next.js server, "worker" everywhere else (workers, `npm start`'s engine).
+ * - service: "web" in the web app's server (scripts/web.ts, Next.js inside it), "worker" everywhere
+ *   else (workers, `npm start`'s engine).
  * - run fields: every line about a run carries workspaceId, flowId and runId; about a node also
  *   nodeId, nodeType and attempt (see `runLogger`).
  * - request fields: every line about an HTTP request carries requestId (the caller's `x-request-id`
@@ -89,7 +90,7 @@ export function settingsFromEnv(environment: Record<string, string | undefined> 
   return {
     level,
     pretty: /^(1|true|yes|on)$/i.test(environment.LOG_PRETTY ?? ""),
-    service: environment.NEXT_RUNTIME ? "web" : "worker",
+    service: environment.NEXT_RUNTIME || environment.LEDGERLINE_WEB_SERVER ? "web" : "worker",
   };
 }
 
@@ -125,15 +126,20 @@ export function runLogger(run: { id: string; workspaceId: string; flowId: string
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The request id of an HTTP request: the caller's `x-request-id` when it is a plain token, else a new one. */
-export function requestIdOf(headers: Headers): string {
-  const given = headers.get("x-request-id")?.trim();
-  return given && REQUEST_ID.test(given) ? given : randomUUID();
+export function requestIdOf(given: string | null | undefined): string {
+  const trimmed = given?.trim();
+  return trimmed && REQUEST_ID.test(trimmed) ? trimmed : randomUUID();
 }
 
 /** Lines about one HTTP request: its id, method and path (never its query, which may carry secrets). */
-export function requestLogger(req: Request, requestId = requestIdOf(req.headers)): { log: Logger; requestId: string } {
-  const url = new URL(req.url);
-  return { log: logger().child({ requestId, method: req.method, path: url.pathname }), requestId };
+export function requestLogger(req: Request): { log: Logger; requestId: string } {
+  return pathLogger(req.method, new URL(req.url).pathname, req.headers.get("x-request-id"));
+}
+
+/** `requestLogger` for a request known by its method, path and `x-request-id` header. */
+export function pathLogger(method: string, path: string, givenId: string | null | undefined): { log: Logger; requestId: string } {
+  const requestId = requestIdOf(givenId);
+  return { log: logger().child({ requestId, method, path }), requestId };
 }
 
 /** An error as fields for a line: class, message and classification, no stack of remote bodies. */

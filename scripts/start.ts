@@ -53,10 +53,11 @@ const worker = await startWorker({ databaseUrl: database.url, concurrency: env.w
 log(`worker running (concurrency ${env.workerConcurrency})`);
 
 // Loopback unless HOST says otherwise: the app is reachable from this machine only by default.
-const web: ChildProcess = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.port), "-H", env.host], {
+const web: ChildProcess = spawn(process.execPath, [path.join(process.cwd(), "scripts", "web.mjs"), ...(dev ? ["--dev"] : [])], {
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, DATABASE_URL: database.url, LEDGERLINE_DATA_DIR: env.dataDir },
+  env: { ...process.env, DATABASE_URL: database.url, LEDGERLINE_DATA_DIR: env.dataDir, PORT: String(env.port), HOST: env.host },
 });
+const webExited = new Promise<void>((resolve) => web.once("exit", () => resolve()));
 
 console.log(`
 Ledgerline is starting at ${env.publicUrl}
@@ -73,8 +74,9 @@ async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
   log("stopping...");
+  // The web app answers the requests in flight (a delivery being stored) before the database goes.
   web.kill("SIGTERM");
-  await worker.stop().catch(() => undefined);
+  await Promise.all([webExited, worker.stop().catch(() => undefined)]);
   await Promise.all(sandboxes.map((s) => s.server.close()));
   await db.close();
   await database.stop();

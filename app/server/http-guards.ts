@@ -10,25 +10,13 @@
  */
 import "server-only";
 import { env } from "../../db/env";
+import { BodyTooLargeError, tooLargeBody } from "./body-limit";
 
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`The request body is larger than ${formatBytes(limit)}.`);
-  }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
-  return `${bytes} bytes`;
-}
+export { BodyTooLargeError };
 
 /** 413 with a JSON error a client can show. */
 export function tooLarge(limit: number): Response {
-  return Response.json(
-    { error: { code: "PAYLOAD_TOO_LARGE", message: `The request body is larger than ${formatBytes(limit)}.`, limitBytes: limit } },
-    { status: 413, headers: { connection: "close" } },
-  );
+  return Response.json(tooLargeBody(limit), { status: 413, headers: { connection: "close" } });
 }
 
 /** The body as text, read chunk by chunk; throws `BodyTooLargeError` as soon as it passes `limit` bytes. */

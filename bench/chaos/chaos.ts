@@ -4,8 +4,8 @@
  *
  *  1. its own PostgreSQL (fsync on), the four sandboxes, the demo workspace, the three starter
  *     integrations activated through the engine;
- *  2. three worker processes (`npm run worker`) and the web app (`next start` on a build, else
- *     `next dev`), Exact's webhook subscribed to it; the sandboxes' faults on (429 with Retry-After,
+ *  2. three worker processes (`npm run worker`) and the web app (scripts/web.mjs on the production
+ *     build, else on the development server), Exact's webhook subscribed to it; the sandboxes' faults on (429 with Retry-After,
  *     5xx, lost responses, sessions ending);
  *  3. documents made in the sandboxes through their APIs, spread over the run, while the bench
  *     SIGKILLs a worker every ~20 s (and starts another), SIGSTOPs one past the stale window and
@@ -176,7 +176,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     }
     log(`${options.workers} workers running (npm run worker)`);
     web = await startWebApp({ databaseUrl: database.url, port: webPort, useBuild: true, env: { LEDGERLINE_ENCRYPTION_KEY: encryptionKey } });
-    log(`web app at ${web.baseUrl} (${web.built ? "next start" : "next dev"})`);
+    log(`web app at ${web.baseUrl} (${web.built ? "production build" : "development server"})`);
     await subscribeExactWebhook(db, product);
     await liftVolumeLimits(urls);
     await switchFaultsOn(urls, { rateLimitRate: 0.2, serverErrorRate: 0.05, dropAfterWriteRate: 0.02, retryAfterSeconds: 1, expireAuthEveryMs: options.expireAuthEveryMs, seed: options.seed });

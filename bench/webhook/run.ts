@@ -63,7 +63,6 @@ function percentile(xs: number[], p: number): number {
 /** CPU ms used so far by each part of the product: the web app, the engine (start.ts's process) and PostgreSQL. */
 type CpuByPart = Record<"web" | "engine" | "postgres", number>;
 
-
 /**
  * CPU of the product's process tree from /proc (Linux only): each live process's own time plus
  * the time of the children it reaped (PostgreSQL backends that ended count under the postmaster).
@@ -93,7 +92,7 @@ function productCpu(rootPid: number): CpuByPart | undefined {
     // A backend's parent is the postmaster: counting both would count reaped time twice, so only
     // the postmaster's totals (own + reaped) and live backends' own time are added.
     const parent = procs.get(p.ppid);
-    const part = /postgres/.test(p.command) ? "postgres" : /next/.test(p.command) ? "web" : "engine";
+    const part = /postgres/.test(p.command) ? "postgres" : /ledgerline-web|scripts\/web\.mjs/.test(p.command) ? "web" : "engine";
     if (part === "postgres" && parent && /postgres/.test(parent.command)) {
       const f = procStat(pid);
       parts.postgres += ((Number(f[11]) + Number(f[12])) / CLOCK_TICKS) * 1000;

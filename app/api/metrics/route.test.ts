@@ -1,5 +1,5 @@
 /**
- * /api/metrics through the real route handlers: after real runs (one retried after a 429, one
+ * /api/metrics through the real route handler (and deliveries through the real webhook intake): after real runs (one retried after a 429, one
  * failed) and a webhook delivery with a bad signature, the scrape with the token shows the runs by
  * flow and status, the node latency histogram, retries and rate-limit waits, the queue and the
  * webhook rejection; without the token, or with a wrong one, it answers 401.
@@ -10,22 +10,24 @@ import { executeRun } from "../../../engine/executor/run";
 import { activateFlow, createFlow, runNow } from "../../../engine/flows";
 import { createRuns } from "../../../engine/runs";
 import { createConnection, createWorkspace, startIdempotentApi, testDb, type IdempotentApi } from "../../../engine/test/helpers";
+import { startIntake, type Intake } from "../../server/test/intake";
 
 const TOKEN = "metrics-token-5b1d9e0a7c";
 let GET: (req: Request) => Promise<Response>;
-let webhookPost: (req: Request, ctx: { params: Promise<{ flowId: string; nodeId: string }> }) => Promise<Response>;
 let db: Db;
 let api: IdempotentApi;
+let intake: Intake;
 
 beforeAll(async () => {
   process.env.DATABASE_URL = inject("databaseUrl");
   process.env.LEDGERLINE_METRICS_TOKEN = TOKEN;
   GET = (await import("./route")).GET;
-  webhookPost = (await import("../webhooks/[flowId]/[nodeId]/route")).POST as typeof webhookPost;
   db = testDb();
   api = await startIdempotentApi();
+  intake = await startIntake({ db });
 });
 afterAll(async () => {
+  await intake.close();
   await api.close();
   await db.close();
 });
@@ -83,20 +85,15 @@ describe("/api/metrics", () => {
       },
     });
     await activateFlow(db, workspaceId, hookFlow.flowId);
-    const rejected = await webhookPost(
-      new Request(`http://localhost/api/webhooks/${hookFlow.flowId}/hook`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-ledgerline-timestamp": String(Date.now()), "x-ledgerline-signature": "sha256=00" },
-        body: JSON.stringify({ id: "1", updatedAt: "x" }),
-      }),
-      { params: Promise.resolve({ flowId: hookFlow.flowId, nodeId: "hook" }) },
-    );
+    const rejected = await fetch(`${intake.baseUrl}/api/webhooks/${hookFlow.flowId}/hook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-ledgerline-timestamp": String(Date.now()), "x-ledgerline-signature": "sha256=00" },
+      body: JSON.stringify({ id: "1", updatedAt: "x" }),
+    });
     expect(rejected.status).toBe(401);
     // An address that names no flow counts under no flow (random URLs cannot add rows).
     const unknown = "00000000-0000-4000-8000-00000000abcd";
-    const nowhere = await webhookPost(new Request(`http://localhost/api/webhooks/${unknown}/hook`, { method: "POST", body: "{}" }), {
-      params: Promise.resolve({ flowId: unknown, nodeId: "hook" }),
-    });
+    const nowhere = await fetch(`${intake.baseUrl}/api/webhooks/${unknown}/hook`, { method: "POST", body: "{}" });
     expect(nowhere.status).toBe(404);
 
     const response = await scrape(`Bearer ${TOKEN}`);
