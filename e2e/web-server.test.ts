@@ -7,9 +7,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Db } from "../db/client";
 import { freePort } from "../db/free-port";
-import { activateFlow, createFlow } from "../engine/flows";
-import { signWebhook } from "../engine/nodes/triggers";
-import { createConnection, createWorkspace, testDb } from "../engine/test/helpers";
+import { activeWebhookFlow, createWorkspace, signedWebhookHeaders, testDb } from "../engine/test/helpers";
 import { startWebApp, type WebApp } from "./web-app";
 
 const secret = "whsec_web_server_test_5e1a";
@@ -20,17 +18,7 @@ let flowId: string;
 beforeAll(async () => {
   db = testDb();
   const workspaceId = await createWorkspace(db, "Web server stop");
-  const connectionId = await createConnection(db, workspaceId, "webhook", "Signing secret", {}, { signingSecret: secret });
-  const created = await createFlow(db, workspaceId, {
-    name: "orders in",
-    definition: {
-      schemaVersion: 1,
-      nodes: [{ id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: { recordKey: "id", recordVersion: "$string(updatedAt)" }, connectionId }],
-      edges: [],
-    },
-  });
-  flowId = created.flowId;
-  await activateFlow(db, workspaceId, flowId);
+  ({ flowId } = await activeWebhookFlow(db, workspaceId, secret, { name: "orders in" }));
   web = await startWebApp({ databaseUrl: inject("databaseUrl"), port: await freePort() });
 });
 afterAll(async () => {
@@ -41,19 +29,13 @@ afterAll(async () => {
 describe("web server shutdown", () => {
   it("answers a delivery still arriving when SIGTERM comes, refuses new connections, and exits 0", async () => {
     const body = JSON.stringify({ id: "ord-in-flight", updatedAt: 1, note: "x".repeat(4000) });
-    const timestamp = String(Math.floor(Date.now() / 1000));
     const exited = new Promise<number | null>((resolve) => web.process.once("exit", (code) => resolve(code)));
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
         `${web.baseUrl}/api/webhooks/${flowId}/hook`,
         {
           method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(body),
-            "x-ledgerline-timestamp": timestamp,
-            "x-ledgerline-signature": signWebhook(secret, timestamp, body),
-          },
+          headers: { ...signedWebhookHeaders(secret, body), "content-length": Buffer.byteLength(body) },
         },
         (res) => {
           let text = "";

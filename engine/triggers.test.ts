@@ -11,8 +11,7 @@ import { SYSTEM_ACTOR } from "./audit";
 import { updateConnection } from "./connection-admin";
 import { setConnectionHealth } from "./connections";
 import { createFlow, activateFlow, deactivateFlow, saveVersion } from "./flows";
-import { signWebhook } from "./nodes/triggers";
-import { createConnection, createWorkspace, testDb } from "./test/helpers";
+import { activeWebhookFlow, createConnection, createWorkspace, signedWebhookHeaders, testDb } from "./test/helpers";
 import { handleWebhook, tick } from "./triggers";
 
 const db = testDb();
@@ -34,15 +33,12 @@ async function counts(flowId: string) {
 }
 
 function signed(body: string, options: { secret?: string; at?: number; eventId?: string } = {}) {
-  const timestamp = String(Math.floor((options.at ?? Date.now()) / 1000));
   return {
     method: "POST",
     rawBody: body,
     query: {},
     headers: {
-      "content-type": "application/json",
-      "x-ledgerline-timestamp": timestamp,
-      "x-ledgerline-signature": signWebhook(options.secret ?? secret, timestamp, body),
+      ...signedWebhookHeaders(options.secret ?? secret, body, options.at),
       ...(options.eventId ? { "x-ledgerline-event-id": options.eventId } : {}),
     },
   };
@@ -51,21 +47,11 @@ function signed(body: string, options: { secret?: string; at?: number; eventId?:
 describe("webhook trigger", () => {
   let flowId: string;
   beforeAll(async () => {
-    const connectionId = await createConnection(db, workspaceId, "webhook", "Shop signing secret", {}, { signingSecret: secret });
-    const created = await createFlow(db, workspaceId, {
+    ({ flowId } = await activeWebhookFlow(db, workspaceId, secret, {
       name: "hook",
-      definition: {
-        schemaVersion: 1,
-        nodes: [
-          { id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: { recordKey: "id", recordVersion: "$string(updatedAt)" }, connectionId },
-          { id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "id", expression: "id" }] } },
-        ],
-        edges: [{ id: "e", source: "hook", target: "map" }],
-      },
-    });
-    expect(created.problems).toEqual([]);
-    flowId = created.flowId;
-    await activateFlow(db, workspaceId, flowId);
+      connectionName: "Shop signing secret",
+      nodes: [{ id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "id", expression: "id" }] } }],
+    }));
   });
 
   it("answers 401 to unsigned, forged and stale deliveries and stores nothing", async () => {

@@ -13,9 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../db/client";
 import { migrateDatabase, startEmbeddedPostgres, type DatabaseHandle } from "../db/bootstrap";
 import { freePort } from "../db/free-port";
-import { activateFlow, createFlow } from "./flows";
-import { signWebhook } from "./nodes/triggers";
-import { createConnection, createWorkspace } from "./test/helpers";
+import { activeWebhookFlow, createWorkspace, signedWebhookHeaders } from "./test/helpers";
 import { descendants } from "./test/proc";
 import { handleWebhook } from "./triggers";
 import { clearWebhookCache } from "./webhook-cache";
@@ -72,17 +70,7 @@ describe("webhook intake in a database crash", () => {
   it("keeps every delivery it acknowledged", { timeout: 120_000 }, async () => {
     const db: Db = createDb(cluster!.url, { max: 4 });
     const workspaceId = await createWorkspace(db, "Durable intake");
-    const connectionId = await createConnection(db, workspaceId, "webhook", "Signing secret", {}, { signingSecret: secret });
-    const { flowId, problems } = await createFlow(db, workspaceId, {
-      name: "durable hook",
-      definition: {
-        schemaVersion: 1,
-        nodes: [{ id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: { recordKey: "id" }, connectionId }],
-        edges: [],
-      },
-    });
-    expect(problems).toEqual([]);
-    await activateFlow(db, workspaceId, flowId);
+    const { flowId } = await activeWebhookFlow(db, workspaceId, secret, { name: "durable hook", recordVersion: null });
     const [{ synchronous_commit, fsync }] = await db.sql<{ synchronous_commit: string; fsync: string }[]>`
       select current_setting('synchronous_commit') as synchronous_commit, current_setting('fsync') as fsync`;
     expect({ synchronous_commit, fsync }).toEqual({ synchronous_commit: "on", fsync: "on" });
@@ -91,10 +79,9 @@ describe("webhook intake in a database crash", () => {
     const acknowledged: string[] = [];
     for (let i = 0; i < DELIVERIES; i++) {
       const body = JSON.stringify({ id: `order-${i}` });
-      const timestamp = String(Math.floor(Date.now() / 1000));
       const answer = await handleWebhook(db, { flowId, nodeId: "hook" }, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-ledgerline-timestamp": timestamp, "x-ledgerline-signature": signWebhook(secret, timestamp, body) },
+        headers: signedWebhookHeaders(secret, body),
         rawBody: body,
         query: {},
       });

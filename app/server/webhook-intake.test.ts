@@ -8,9 +8,7 @@ import { randomUUID } from "node:crypto";
 import { request } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from "vitest";
 import type { Db } from "../../db/client";
-import { activateFlow, createFlow } from "../../engine/flows";
-import { signWebhook } from "../../engine/nodes/triggers";
-import { createConnection, createWorkspace, testDb } from "../../engine/test/helpers";
+import { activeWebhookFlow, createWorkspace, signedWebhookHeaders, testDb } from "../../engine/test/helpers";
 import { startIntake, type Intake } from "./test/intake";
 import { webhookAddress } from "./webhook-intake";
 
@@ -26,21 +24,10 @@ beforeAll(async () => {
   db = testDb();
   intake = await startIntake({ db });
   workspaceId = await createWorkspace(db, "Intake");
-  const connectionId = await createConnection(db, workspaceId, "webhook", "Shop signing secret", {}, { signingSecret: secret });
-  const created = await createFlow(db, workspaceId, {
+  ({ flowId } = await activeWebhookFlow(db, workspaceId, secret, {
     name: "orders in",
-    definition: {
-      schemaVersion: 1,
-      nodes: [
-        { id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: { recordKey: "id", recordVersion: "$string(updatedAt)" }, connectionId },
-        { id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "id", expression: "id" }] } },
-      ],
-      edges: [{ id: "e", source: "hook", target: "map" }],
-    },
-  });
-  expect(created.problems).toEqual([]);
-  flowId = created.flowId;
-  await activateFlow(db, workspaceId, flowId);
+    nodes: [{ id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "id", expression: "id" }] } }],
+  }));
 });
 afterAll(async () => {
   await intake.close();
@@ -50,10 +37,7 @@ afterEach(() => {
   delete process.env.LEDGERLINE_WEBHOOK_MAX_BODY;
 });
 
-function signedHeaders(body: string, extra: Record<string, string> = {}): Record<string, string> {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return { "content-type": "application/json", "x-ledgerline-timestamp": timestamp, "x-ledgerline-signature": signWebhook(secret, timestamp, body), ...extra };
-}
+const signedHeaders = (body: string, extra: Record<string, string> = {}) => ({ ...signedWebhookHeaders(secret, body), ...extra });
 
 const deliver = (path: string, init: RequestInit = {}) => fetch(`${intake.baseUrl}${path}`, { method: "POST", ...init });
 

@@ -24,10 +24,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createDb, type Db } from "../../db/client";
 import { freePort } from "../../db/free-port";
-import { activateFlow, createFlow } from "../../engine/flows";
-import { signWebhook } from "../../engine/nodes/triggers";
 import { TERMINAL_RUN_STATUSES } from "../../engine/status";
-import { createConnection, createWorkspace } from "../../engine/test/helpers";
+import { activeWebhookFlow, createWorkspace, signedWebhookHeaders } from "../../engine/test/helpers";
 import { CLOCK_TICKS, pids, procStat } from "../../engine/test/proc";
 import { startBenchDatabase, type BenchDatabase } from "../engine/database";
 import { enableStatements, printProfile, profileRound, type Profile } from "../engine/profile";
@@ -167,27 +165,14 @@ async function startProduct(external?: BenchDatabase): Promise<Product> {
 
 async function createHookFlow(db: Db, secret: string): Promise<{ flowId: string }> {
   const workspaceId = await createWorkspace(db, "Webhook bench");
-  const connectionId = await createConnection(db, workspaceId, "webhook", "Shop signing secret", {}, { signingSecret: secret });
-  const { flowId, problems } = await createFlow(db, workspaceId, {
+  return activeWebhookFlow(db, workspaceId, secret, {
     name: "webhook bench",
-    definition: {
-      schemaVersion: 1,
-      nodes: [
-        { id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: { recordKey: "id", recordVersion: "$string(updatedAt)" }, connectionId },
-        { id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "order", expression: "id" }, { target: "total", expression: "$sum(lines.amount)" }, { target: "region", expression: "$uppercase(region)" }] } },
-        { id: "big", type: "core.filter", typeVersion: 1, config: { condition: "total > 0" } },
-        { id: "shape", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "reference", expression: "order & '-' & region" }, { target: "amount", expression: "$formatNumber(total, '0.00')" }] } },
-      ],
-      edges: [
-        { id: "e1", source: "hook", target: "map" },
-        { id: "e2", source: "map", target: "big" },
-        { id: "e3", source: "big", target: "shape" },
-      ],
-    },
+    nodes: [
+      { id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "order", expression: "id" }, { target: "total", expression: "$sum(lines.amount)" }, { target: "region", expression: "$uppercase(region)" }] } },
+      { id: "big", type: "core.filter", typeVersion: 1, config: { condition: "total > 0" } },
+      { id: "shape", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "reference", expression: "order & '-' & region" }, { target: "amount", expression: "$formatNumber(total, '0.00')" }] } },
+    ],
   });
-  if (problems.length > 0) throw new Error(`the bench flow has problems: ${JSON.stringify(problems)}`);
-  await activateFlow(db, workspaceId, flowId);
-  return { flowId };
 }
 
 interface Delivery {
@@ -197,8 +182,7 @@ interface Delivery {
 
 function sign(secret: string, phase: string, n: number): Delivery {
   const body = JSON.stringify({ id: `${phase}-${n}`, updatedAt: 1, region: "wa", lines: [{ sku: "A-1", amount: 10 }, { sku: "B-2", amount: 5 }] });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return { body, headers: { "content-type": "application/json", "x-ledgerline-timestamp": timestamp, "x-ledgerline-signature": signWebhook(secret, timestamp, body) } };
+  return { body, headers: signedWebhookHeaders(secret, body) };
 }
 
 /** Send every delivery over `senders` concurrent keep-alive connections; latency per request. */

@@ -11,6 +11,8 @@ import { migrateDatabase } from "../../db/bootstrap";
 import { createDb, jsonb, type Db } from "../../db/client";
 import { encryptJson } from "../../db/crypto";
 import type { FlowDefinitionInput } from "../flow/schema";
+import { activateFlow, createFlow } from "../flows";
+import { signWebhook } from "../nodes/triggers";
 
 /**
  * A database of its own beside the shared test database, migrated: for tests that run workers,
@@ -58,6 +60,34 @@ export async function createConnection(db: Db, workspaceId: string, system: stri
     insert into connections (workspace_id, system, name, config, secrets_enc)
     values (${workspaceId}, ${system}, ${name}, ${jsonb(config)}::text::jsonb, ${encryptJson(secrets)}) returning id::text`;
   return row!.id;
+}
+
+/**
+ * An active flow started by a signed webhook: a "webhook" connection holding `secret`, the trigger
+ * "hook" (record key `id`; record version `$string(updatedAt)` unless `recordVersion` is null), then
+ * `nodes` one after another.
+ */
+export async function activeWebhookFlow(
+  db: Db,
+  workspaceId: string,
+  secret: string,
+  options: { name?: string; connectionName?: string; recordVersion?: string | null; nodes?: FlowDefinitionInput["nodes"] } = {},
+): Promise<{ flowId: string; connectionId: string }> {
+  const connectionId = await createConnection(db, workspaceId, "webhook", options.connectionName ?? "Signing secret", {}, { signingSecret: secret });
+  const recordVersion = options.recordVersion === undefined ? "$string(updatedAt)" : options.recordVersion;
+  const trigger = { id: "hook", type: "core.webhookTrigger", typeVersion: 1, config: recordVersion === null ? { recordKey: "id" } : { recordKey: "id", recordVersion }, connectionId };
+  const nodes = [trigger, ...(options.nodes ?? [])];
+  const edges = nodes.slice(1).map((node, i) => ({ id: `e${i + 1}`, source: nodes[i]!.id, target: node.id }));
+  const { flowId, problems } = await createFlow(db, workspaceId, { name: options.name ?? "webhook flow", definition: { schemaVersion: 1, nodes, edges } });
+  if (problems.length > 0) throw new Error(`the webhook flow has problems: ${JSON.stringify(problems)}`);
+  await activateFlow(db, workspaceId, flowId);
+  return { flowId, connectionId };
+}
+
+/** The headers of a delivery signed with `secret` at `at` (default now), as a sender sends them. */
+export function signedWebhookHeaders(secret: string, body: string, at = Date.now()): Record<string, string> {
+  const timestamp = String(Math.floor(at / 1000));
+  return { "content-type": "application/json", "x-ledgerline-timestamp": timestamp, "x-ledgerline-signature": signWebhook(secret, timestamp, body) };
 }
 
 /** manual trigger -> map -> lookup -> filter: the built-in flow the benchmark also runs. */
