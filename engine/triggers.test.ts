@@ -2,16 +2,13 @@
  * Triggers on real PostgreSQL: signed webhooks (forged and unsigned ones store nothing, redeliveries
  * are dropped), duplicate records, schedules.
  */
-import { drizzle } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Db } from "../db/client";
-import * as schema from "../db/schema";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "./audit";
 import { updateConnection } from "./connection-admin";
 import { setConnectionHealth } from "./connections";
 import { createFlow, activateFlow, deactivateFlow, saveVersion } from "./flows";
-import { activeWebhookFlow, createConnection, createWorkspace, signedWebhookHeaders, testDb } from "./test/helpers";
+import { activeWebhookFlow, countingDb, createConnection, createWorkspace, signedWebhookHeaders, testDb } from "./test/helpers";
+import { executeRun } from "./executor/run";
 import { handleWebhook, tick } from "./triggers";
 
 const db = testDb();
@@ -108,19 +105,6 @@ describe("webhook trigger", () => {
 });
 
 /** The real postgres.js clients of a Db, counting every statement they send. */
-function countingDb(): { db: Db; statements: string[] } {
-  const statements: string[] = [];
-  const options = { max: 2, onnotice: () => undefined, debug: (_connection: number, query: string) => void statements.push(query) };
-  const orm = postgres(inject("databaseUrl"), options);
-  const sql = postgres(inject("databaseUrl"), options);
-  const counted = drizzle(orm, { schema }) as unknown as Db;
-  counted.sql = sql;
-  counted.close = async () => {
-    await Promise.all([orm.end(), sql.end()]);
-  };
-  return { db: counted, statements };
-}
-
 describe("webhook intake statements and cache", () => {
   const hookSecret = "whsec_fedcba9876543210fedc";
   const rotated = "whsec_rotated_rotated_rotated_0";
@@ -200,7 +184,7 @@ describe("webhook intake statements and cache", () => {
     expect((fresh.body as { runs: string[] }).runs).toHaveLength(1);
   });
 
-  it("keeps serving from its cache when only the connection's health changes (a run's first success marks it ok)", async () => {
+  it("keeps serving from its cache when only the connection's health changes (a verified delivery marks it ok)", async () => {
     // The secret rotated in the test before.
     expect((await deliver({ id: "inv-6", updatedAt: 1 }, { secret: rotated })).status).toBe(200);
     await setConnectionHealth(db, workspaceId, connectionId, "ok", null);
@@ -209,6 +193,49 @@ describe("webhook intake statements and cache", () => {
     expect(accepted.status).toBe(200);
     expect((accepted.body as { runs: string[] }).runs).toHaveLength(1);
     expect(counting.statements).toHaveLength(1);
+  });
+});
+
+describe("a signing secret's health and its runs", () => {
+  const hookSecret = "whsec_health_0123456789abcd";
+  const counting = countingDb();
+  afterAll(async () => {
+    await counting.db.close();
+  });
+  const status = async (connectionId: string) =>
+    (await db.sql<{ status: string }[]>`select status from connections where id = ${connectionId}`)[0]!.status;
+
+  it("is marked ok by the first delivery that verifies, not by a forged one, and costs nothing more after that", async () => {
+    const { flowId, connectionId } = await activeWebhookFlow(db, workspaceId, hookSecret, {
+      name: "health hook",
+      connectionName: "Health signing secret",
+      nodes: [{ id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "id", expression: "id" }] } }],
+    });
+    expect(await status(connectionId)).toBe("untested");
+    const forged = await handleWebhook(counting.db, { flowId, nodeId: "hook" }, signed(JSON.stringify({ id: "h-0", updatedAt: 1 }), { secret: "whsec_not_the_secret_at_all" }));
+    expect(forged.status).toBe(401);
+    expect(await status(connectionId)).toBe("untested");
+
+    expect((await handleWebhook(counting.db, { flowId, nodeId: "hook" }, signed(JSON.stringify({ id: "h-1", updatedAt: 1 }), { secret: hookSecret }))).status).toBe(200);
+    expect(await status(connectionId)).toBe("ok");
+    counting.statements.length = 0;
+    expect((await handleWebhook(counting.db, { flowId, nodeId: "hook" }, signed(JSON.stringify({ id: "h-2", updatedAt: 1 }), { secret: hookSecret }))).status).toBe(200);
+    expect(counting.statements).toHaveLength(1);
+  });
+
+  it("runs a delivery's flow without reading or decrypting the signing secret", async () => {
+    const { flowId } = await activeWebhookFlow(db, workspaceId, hookSecret, {
+      name: "unread hook",
+      connectionName: "Unread signing secret",
+      nodes: [{ id: "map", type: "core.mapFields", typeVersion: 1, config: { fields: [{ target: "ref", expression: "$uppercase(id)" }] } }],
+    });
+    const accepted = await handleWebhook(db, { flowId, nodeId: "hook" }, signed(JSON.stringify({ id: "u-1", updatedAt: 1 }), { secret: hookSecret }));
+    const [runId] = (accepted.body as { runs: string[] }).runs;
+    counting.statements.length = 0;
+    expect(await executeRun(counting.db, runId!)).toEqual({ status: "succeeded" });
+    expect(counting.statements.filter((s) => /connections/.test(s))).toEqual([]);
+    const [map] = await db.sql<{ output: unknown }[]>`select output from node_runs where run_id = ${runId!} and node_id = 'map'`;
+    expect(map!.output).toEqual({ ref: "U-1" });
   });
 });
 

@@ -21,7 +21,7 @@ import {
   type WebhookRequest,
 } from "../connectors/sdk";
 import { jsonb, type Db } from "../db/client";
-import { buildEnv, loadConnection, type LoadedConnection } from "./connections";
+import { buildEnv, loadConnection, setConnectionHealth, type LoadedConnection } from "./connections";
 import { parseFlowDefinition, type FlowDefinition, type FlowNode } from "./flow/schema";
 import { bindSummaryStore } from "./nodes/aggregate-store";
 import { cancelTick, queueNameFor, scheduleTick, TASK_RUN } from "./queue";
@@ -355,13 +355,27 @@ async function answerWebhook(db: Db, target: WebhookTarget, nodeId: string, req:
   }
   if (result.records.length === 0) {
     if (fromCache && !(await targetCurrent(db, target))) return "stale";
+    await markVerified(db, target, trigger.def);
     return { status: result.status ?? 200, body: result.body ?? { ok: true }, headers: result.headers };
   }
   const outcome = await storeDelivery(db, target, trigger.node.id, result.eventId, result.records);
   if (!outcome.current) return "stale";
+  await markVerified(db, target, trigger.def);
   return {
     status: result.status ?? 200,
     body: result.body ?? { ok: true, duplicate: outcome.duplicate, runs: outcome.created },
     headers: result.headers,
   };
+}
+
+/**
+ * A connection used only to verify deliveries (its runs never load it) is proven by a delivery
+ * that verifies: an untested or failing one is marked ok, once per process while it stays so.
+ */
+async function markVerified(db: Db, target: WebhookTarget, def: AnyNodeDefinition): Promise<void> {
+  const connection = target.connection;
+  if (!connection || !def.trigger?.connectionAtIntakeOnly) return;
+  if (connection.status !== "untested" && connection.status !== "failing") return;
+  connection.status = "ok";
+  await setConnectionHealth(db, target.workspaceId, connection.id, "ok", null).catch(() => undefined);
 }

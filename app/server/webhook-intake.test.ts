@@ -88,8 +88,8 @@ describe("deliveries", () => {
     expect(run).toMatchObject({ record_key: "ord-ü 1", trigger_kind: "webhook" });
     expect(run!.input).toEqual(JSON.parse(body));
 
-    // The sender retries the same event: answered as a duplicate, no second run.
-    const again = await deliver(`/api/webhooks/${flowId}/hook`, { body, headers: signedHeaders(body, { "x-ledgerline-event-id": "evt-1" }) });
+    // The sender retries the same event (the same signed request): answered as a duplicate, no second run.
+    const again = await deliver(`/api/webhooks/${flowId}/hook`, { body, headers });
     expect(await again.json()).toMatchObject({ ok: true, duplicate: true, runs: [] });
     const runs = await db.sql`select id from runs where flow_id = ${flowId} and record_key = 'ord-ü 1'`;
     expect(runs).toHaveLength(1);

@@ -9,6 +9,8 @@
  *   --single N       deliveries one at a time first, for the 1-connection latency (default 300)
  *   --profile        the product on a cluster of the bench's own with pg_stat_statements: every
  *                    statement of the throughput phase per run, with its server time
+ *   BENCH_CPU_PROF=DIR  (environment) the engine's process (start.ts, which runs the worker) runs
+ *                    under --cpu-prof and leaves its .cpuprofile files in DIR when it exits
  *
  * It starts `scripts/start.ts` in a temporary data directory on free ports (sandboxes off: the flow
  * calls no connector) and stops it at the end. The web app must be built (`npx next build`); a
@@ -114,7 +116,8 @@ async function startProduct(external?: BenchDatabase): Promise<Product> {
   // Why: as root, embedded PostgreSQL runs as the postgres user, which must reach the folder mkdtemp made private.
   await chmod(dataDir, 0o755);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const cpuProfile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...cpuProfile, "--import", "tsx", "scripts/start.ts"], {
     cwd: process.cwd(),
     stdio: ["ignore", "pipe", "pipe"],
     env: {

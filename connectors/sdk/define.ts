@@ -141,6 +141,12 @@ export interface TriggerSpec<TConfig, TClient> {
    * forged request: the engine answers 401 and stores nothing.
    */
   webhook?: (ctx: TriggerContext<TClient>, req: WebhookRequest, config: TConfig) => Promise<WebhookResult>;
+  /**
+   * webhook mode: the connection is used where deliveries arrive (to verify them), not by the
+   * run, whose trigger node passes the verified record on. The executor does not load it (a
+   * statement and a decryption per run), and the intake marks it healthy once a delivery verifies.
+   */
+  connectionAtIntakeOnly?: boolean;
 }
 
 export type WriteEffect<TInput, TConfig, TOutput, TClient> = {

@@ -308,7 +308,7 @@ async function attemptNode(x: NodeExecution, state: NodeState): Promise<Attempt>
 }
 
 async function connectionFor(x: NodeExecution): Promise<LoadedConnection | undefined> {
-  if (!x.def.connection) return undefined;
+  if (!x.def.connection || x.def.trigger?.connectionAtIntakeOnly) return undefined;
   if (!x.node.connectionId) throw new PermanentError(`node ${x.node.id} has no connection`);
   let connection = x.connections.get(x.node.connectionId);
   if (!connection) {

@@ -98,6 +98,7 @@ export const webhookTrigger = webhookNode({
   effect: { kind: "read" },
   trigger: {
     mode: "webhook",
+    connectionAtIntakeOnly: true,
     webhook: async (ctx, req, config) => {
       const timestamp = header(req.headers, "x-ledgerline-timestamp");
       const signature = header(req.headers, "x-ledgerline-signature");

@@ -5,11 +5,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { migrateDatabase } from "../../db/bootstrap";
 import { createDb, jsonb, type Db } from "../../db/client";
 import { encryptJson } from "../../db/crypto";
+import * as schema from "../../db/schema";
 import type { FlowDefinitionInput } from "../flow/schema";
 import { activateFlow, createFlow } from "../flows";
 import { signWebhook } from "../nodes/triggers";
@@ -37,6 +39,20 @@ export async function isolatedDatabase(): Promise<{ url: string; drop(): Promise
 
 export function testDb(max = 5): Db {
   return createDb(inject("databaseUrl"), { max });
+}
+
+/** A database handle (drizzle and raw SQL) on the test database that records every statement it sends. */
+export function countingDb(): { db: Db; statements: string[] } {
+  const statements: string[] = [];
+  const options = { max: 2, onnotice: () => undefined, debug: (_connection: number, query: string) => void statements.push(query) };
+  const orm = postgres(inject("databaseUrl"), options);
+  const sql = postgres(inject("databaseUrl"), options);
+  const counted = drizzle(orm, { schema }) as unknown as Db;
+  counted.sql = sql;
+  counted.close = async () => {
+    await Promise.all([orm.end(), sql.end()]);
+  };
+  return { db: counted, statements };
 }
 
 export async function createWorkspace(db: Db, name = "Test"): Promise<string> {
