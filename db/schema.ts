@@ -188,6 +188,17 @@ export const lookupRows = pgTable(
   (t) => [uniqueIndex("lookup_rows_table_key").on(t.tableId, t.key)],
 );
 
+/**
+ * One version per workspace's mapping rows, moved by a trigger on every statement that changes
+ * them (migration 0023): a worker keeps rows it read and uses them while the version is current.
+ */
+export const mappingVersions = pgTable("mapping_versions", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  version: bigint("version", { mode: "number" }).notNull(),
+});
+
 export const runs = pgTable(
   "runs",
   {

@@ -220,9 +220,12 @@ export async function importRows(db: Db, workspaceId: string, tableId: string, r
   }
   await db.sql.begin(async (tx) => {
     const removed = mode === "replace" ? (await tx`delete from lookup_rows where table_id = ${tableId} and workspace_id = ${workspaceId} returning key`).length : 0;
-    for (const row of rows) {
+    // One statement for every row (keys are unique, checked above): one round trip, and one move
+    // of the workspace's mapping version (migration 0023) instead of one per row.
+    if (rows.length > 0) {
       await tx`
-        insert into lookup_rows (workspace_id, table_id, key, values) values (${workspaceId}, ${tableId}, ${row.key}, ${jsonb(row.values)}::text::jsonb)
+        insert into lookup_rows (workspace_id, table_id, key, values)
+        select ${workspaceId}, ${tableId}, r.key, r.values from jsonb_to_recordset(${jsonb(rows)}::text::jsonb) as r(key text, values jsonb)
         on conflict (table_id, key) do update set values = excluded.values, updated_at = now()`;
     }
     await tx`update lookup_tables set updated_at = now() where id = ${tableId} and workspace_id = ${workspaceId}`;

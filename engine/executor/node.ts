@@ -39,7 +39,8 @@ import { runLogger, type Logger as LineLogger } from "../logging";
 import { bindSummaryStore } from "../nodes/aggregate-store";
 import { bindExpressionScope, evaluate } from "../nodes/expressions";
 import { Lease, LeaseLostError } from "./lease";
-import { approvalFor, lookupRow, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
+import { mappingRowAt } from "./mapping-rows";
+import { approvalFor, saveNodeRun, type AttemptRecord, type LogRecord, type NodeRunRow, type RunRow } from "./store";
 
 /** Waits up to this long happen inside the job; longer ones reschedule the job. */
 export const INLINE_RETRY_MAX_MS = 2000;
@@ -340,7 +341,7 @@ function buildContext(x: NodeExecution, state: NodeState, connection: LoadedConn
     // Built-in HTTP nodes reach public hosts (and LEDGERLINE_ALLOWED_HOSTS) only.
     http: new HttpClient({ redactor: state.redactor, record, signal: x.signal, system: x.def.system, egress: egressFor("core"), beforeSend }),
     log: state.log,
-    lookup: (tableId, key) => lookupRow(x.db, x.run.workspaceId, tableId, key),
+    lookup: (tableId, key) => mappingRowAt(x.db, x.run.workspaceId, tableId, key, x.run.mappingVersion),
     workspaceId: x.run.workspaceId,
     flowId: x.run.flowId,
     runId: x.run.id,

@@ -8,6 +8,7 @@ import type { HttpCallRecord } from "../../connectors/sdk";
 import { performance } from "node:perf_hooks";
 import { parseFlowDefinition, type FlowDefinition } from "../flow/schema";
 import { DEFAULT_LEASE_MS, Lease, type RunLeaseRef } from "./lease";
+import { mappingVersionOf } from "./mapping-rows";
 
 // The status vocabulary is declared once, in ../status.ts.
 export { TERMINAL_RUN_STATUSES, type NodeRunStatus, type RunStatus } from "../status";
@@ -58,6 +59,8 @@ export interface RunRow {
   input: unknown;
   status: RunStatus;
   startedAt: Date | null;
+  /** The workspace's mapping version when this claim was made (./mapping-rows.ts). */
+  mappingVersion: string;
 }
 
 const versionCache = new Map<string, FlowDefinition>();
@@ -104,7 +107,7 @@ export async function startRun(db: Db, runId: string, options: { owner?: string;
       and ${lazyCommit(sql)}
     returning id::text, workspace_id::text as "workspaceId", flow_id::text as "flowId", flow_version_id::text as "flowVersionId",
               trigger_kind as "triggerKind", record_key as "recordKey", input, status, started_at as "startedAt",
-              lease_token::text as "leaseToken",
+              lease_token::text as "leaseToken", ${mappingVersionOf(sql, sql.unsafe("runs.workspace_id"))} as "mappingVersion",
               (select coalesce(json_agg(json_build_object(
                  'nodeId', n.node_id, 'nodeType', n.node_type, 'status', n.status, 'attempt', n.attempt, 'input', n.input,
                  'output', n.output, 'handle', n.handle, 'httpCalls', n.http_calls, 'logs', n.logs, 'attempts', n.attempts,
@@ -314,17 +317,4 @@ export async function parkForApproval(
     select (select id::text from approval) as id`;
   if (!row?.id) throw lease.markLost();
   return row.id;
-}
-
-export async function lookupRow(
-  db: Db,
-  workspaceId: string,
-  tableId: string,
-  key: string,
-): Promise<{ key: string; values: Record<string, string> } | undefined> {
-  // An expression may pass anything as a table id; only a uuid can name a table.
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tableId)) return undefined;
-  const [row] = await db.sql<{ key: string; values: Record<string, string> }[]>`
-    select key, values from lookup_rows where workspace_id = ${workspaceId} and table_id = ${tableId} and key = ${key}`;
-  return row;
 }

@@ -10,7 +10,7 @@
  * Roles: preview is part of editing (editor); last outputs are record data (operator).
  */
 import { z } from "zod";
-import { lookupRow } from "../../../engine/executor/store";
+import { lookupRow } from "../../../engine/executor/mapping-rows";
 import { evaluate } from "../../../engine/nodes/expressions";
 import { lastOutputs } from "../../../engine/flow-queries";
 import { editorProcedure, operatorProcedure, router } from "../trpc";
