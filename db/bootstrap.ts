@@ -12,6 +12,7 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { Logger, runMigrations } from "graphile-worker";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
+import { ensureRunTask } from "../engine/queue";
 import { env } from "./env";
 
 import { migrationsFolder } from "./migration-status";
@@ -116,6 +117,13 @@ export async function migrateDatabase(url: string): Promise<void> {
     await client.end();
   }
   await runMigrations({ connectionString: url, logger: quietLogger });
+  // New runs' jobs are written without add_job, which would make their task's row (engine/queue.ts).
+  const after = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await ensureRunTask(after);
+  } finally {
+    await after.end();
+  }
 }
 
 export const quietLogger = new Logger(() => (level: string, message: string) => {

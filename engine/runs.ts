@@ -8,7 +8,7 @@ import type { TriggerRecord } from "../connectors/sdk";
 import { jsonb, type Db } from "../db/client";
 import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import { parseFlowDefinition } from "./flow/schema";
-import { enqueueRun, queueNameFor } from "./queue";
+import { enqueueRun, newRunJobs, queueNameFor } from "./queue";
 import { recordVersion } from "./record-version";
 import { runFilterConditions, type RunFilter } from "./run-filter";
 import { COMPLETED_NODE_RUN_STATUSES, REPLAYABLE_RUN_STATUSES } from "./status";
@@ -46,19 +46,23 @@ export async function createRuns(
   const created: string[] = [];
   let duplicates = 0;
   const queueName = queueNameFor(target.flowId, await flowConcurrency(sql, target.versionId));
+  const enqueue = options.enqueue !== false;
   for (const record of records) {
-    const rows = await sql<{ id: string }[]>`
-      insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input)
-      values (${target.workspaceId}, ${target.flowId}, ${target.versionId}, ${target.triggerKind}, ${record.key},
-              ${recordVersion(record)}, ${record.label ?? null}, ${jsonb((record.data ?? null))}::text::jsonb)
-      on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
-      returning id::text`;
-    if (rows.length === 0) {
+    // The run and its job in one statement (engine/queue.ts, newRunJobs).
+    const [row] = await sql<{ id: string | null }[]>`
+      with created as (
+        insert into runs (workspace_id, flow_id, flow_version_id, trigger_kind, record_key, record_version, record_label, input)
+        values (${target.workspaceId}, ${target.flowId}, ${target.versionId}, ${target.triggerKind}, ${record.key},
+                ${recordVersion(record)}, ${record.label ?? null}, ${jsonb((record.data ?? null))}::text::jsonb)
+        on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
+        returning id
+      ), ${enqueue ? newRunJobs(sql, queueName) : sql`run_jobs as (select 1 where false), run_jobs_notified as (select 1 where false)`}
+      select (select id::text from created) as id, (select count(*) from run_jobs) + (select count(*) * 0 from run_jobs_notified) as jobs`;
+    if (!row?.id) {
       duplicates++;
       continue;
     }
-    created.push(rows[0]!.id);
-    if (options.enqueue !== false) await enqueueRun(sql, rows[0]!.id, { queueName });
+    created.push(row.id);
   }
   return { created, duplicates };
 }

@@ -24,7 +24,7 @@ import { jsonb, type Db } from "../db/client";
 import { buildEnv, loadConnection, setConnectionHealth, type LoadedConnection } from "./connections";
 import { parseFlowDefinition, type FlowDefinition, type FlowNode } from "./flow/schema";
 import { bindSummaryStore } from "./nodes/aggregate-store";
-import { cancelTick, queueNameFor, scheduleTick, TASK_RUN } from "./queue";
+import { cancelTick, newRunJobs, queueNameFor, scheduleTick } from "./queue";
 import { recordVersion } from "./record-version";
 import { registry } from "./registry";
 import { createRuns } from "./runs";
@@ -266,19 +266,10 @@ async function storeDelivery(
       on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
       returning id
     ),
-    jobs as (
-      select graphile_worker.add_job(
-        ${TASK_RUN}::text,
-        payload => json_build_object('runId', id::text),
-        queue_name => ${target.queueName}::text,
-        max_attempts => 25,
-        job_key => 'run:' || id::text,
-        priority => 0,
-        job_key_mode => 'replace'
-      ) from created
-    )
+    ${newRunJobs(sql, target.queueName)}
     select exists (select 1 from target) as current, exists (select 1 from event) as fresh,
-           (select count(*)::int from jobs) as jobs, array(select id::text from created) as runs`;
+           (select count(*)::int from run_jobs) + (select count(*)::int * 0 from run_jobs_notified) as jobs,
+           array(select id::text from created) as runs`;
   if (!row!.current) return { current: false, duplicate: false, created: [] };
   return { current: true, duplicate: eventId !== undefined && !row!.fresh, created: row!.runs };
 }
