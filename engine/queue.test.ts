@@ -5,7 +5,7 @@
  * whose poll interval is a minute runs them within seconds.
  */
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFlow } from "./flows";
 import { enqueueRun, queueNameFor } from "./queue";
 import { createRuns } from "./runs";
@@ -59,21 +59,29 @@ describe("new runs' jobs", () => {
   });
 
   it("wake a listening worker as add_job's NOTIFY does, once per statement", async () => {
-    const flow = await createFlow(db, workspaceId, { name: "notify", definition: builtInFlow(tableId) });
-    const listener = postgres(inject("databaseUrl"), { max: 1, onnotice: () => undefined });
-    const heard: string[] = [];
-    await listener.listen("jobs:insert", (payload) => void heard.push(payload));
+    // A database of its own: other files' jobs in the shared one notify the same channel.
+    const isolated = await isolatedDatabase();
+    const own = createDb(isolated.url, { max: 2 });
+    const listener = postgres(isolated.url, { max: 1, onnotice: () => undefined });
     try {
-      await newRun(db.sql, flow, "notify-1");
-      await expect.poll(() => heard.length, { timeout: 5000 }).toBeGreaterThan(0);
-      expect(JSON.parse(heard.at(-1)!)).toMatchObject({ count: 1 });
+      const ws = await createWorkspace(own, "Queue notify");
+      const table = await createLookupTable(own, ws, "States", { WA: { value: "D-WEST" } });
+      const flow = await createFlow(own, ws, { name: "notify", definition: builtInFlow(table) });
+      const heard: string[] = [];
+      await listener.listen("jobs:insert", (payload) => void heard.push(payload));
+      const create = () =>
+        own.sql.begin((tx) => createRuns(tx, { workspaceId: ws, ...flow, triggerKind: "manual" }, [{ key: "notify-1", version: "1", data: { number: "N" } }]));
+      await create();
+      await expect.poll(() => heard.length, { timeout: 5000 }).toBe(1);
+      expect(JSON.parse(heard[0]!)).toMatchObject({ count: 1 });
       // A duplicate record creates no run and no job, and says nothing.
-      const before = heard.length;
-      await newRun(db.sql, flow, "notify-1");
+      expect((await create()).duplicates).toBe(1);
       await new Promise((r) => setTimeout(r, 300));
-      expect(heard.length).toBe(before);
+      expect(heard).toHaveLength(1);
     } finally {
       await listener.end();
+      await own.close();
+      await isolated.drop();
     }
   });
 

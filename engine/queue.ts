@@ -43,7 +43,8 @@ export async function enqueueRun(sql: Sql, runId: string, options: RunJobOptions
 /**
  * SQL for a statement that creates runs: CTEs `run_jobs` (one job per row of the CTE `created`,
  * which has the new runs' `id`) and `run_jobs_notified`, which the statement's final select must
- * read (a plain CTE runs only when read), e.g. `(select count(*) from run_jobs_notified)`.
+ * read (a plain CTE runs only when read): `(select count(*) from run_jobs_notified) as notified`,
+ * a row per NOTIFY sent.
  *
  * Why not add_job: for a run created in this statement there can be no job with its key yet, so
  * add_job's work for keys (clearing locked ones, replacing unlocked ones) and for tasks and queues
@@ -59,7 +60,7 @@ export function newRunJobs(sql: Sql, queueName: string | null) {
       select graphile_worker.add_job(${TASK_RUN}::text, payload => json_build_object('runId', c.id::text), queue_name => ${queueName}::text,
                                      max_attempts => 25, job_key => 'run:' || c.id::text, priority => 0, job_key_mode => 'replace') as job
       from created c
-    ), run_jobs_notified as (select 1 from run_jobs where false)`;
+    ), run_jobs_notified as (select job from run_jobs)`;
   }
   return sql`run_jobs as (
       insert into graphile_worker._private_jobs (job_queue_id, task_id, payload, run_at, max_attempts, key, priority)
@@ -70,6 +71,11 @@ export function newRunJobs(sql: Sql, queueName: string | null) {
     ), run_jobs_notified as (
       select pg_notify('jobs:insert', '{"r":' || random()::text || ',"count":' || count(*)::text || '}') from run_jobs having count(*) > 0
     )`;
+}
+
+/** newRunJobs's CTEs for a statement that creates runs without jobs (a dry run, a test). */
+export function noRunJobs(sql: Sql) {
+  return sql`run_jobs as (select 1 where false), run_jobs_notified as (select 1 where false)`;
 }
 
 /** The run task's row in graphile-worker's task table, which newRunJobs reads (made once, at migration). */

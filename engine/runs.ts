@@ -8,7 +8,7 @@ import type { TriggerRecord } from "../connectors/sdk";
 import { jsonb, type Db } from "../db/client";
 import { recordAudit, SYSTEM_ACTOR, type Actor } from "./audit";
 import { parseFlowDefinition } from "./flow/schema";
-import { enqueueRun, newRunJobs, queueNameFor } from "./queue";
+import { enqueueRun, newRunJobs, noRunJobs, queueNameFor } from "./queue";
 import { recordVersion } from "./record-version";
 import { runFilterConditions, type RunFilter } from "./run-filter";
 import { COMPLETED_NODE_RUN_STATUSES, REPLAYABLE_RUN_STATUSES } from "./status";
@@ -56,8 +56,8 @@ export async function createRuns(
                 ${recordVersion(record)}, ${record.label ?? null}, ${jsonb((record.data ?? null))}::text::jsonb)
         on conflict (flow_id, record_key, record_version) where parent_run_id is null do nothing
         returning id
-      ), ${enqueue ? newRunJobs(sql, queueName) : sql`run_jobs as (select 1 where false), run_jobs_notified as (select 1 where false)`}
-      select (select id::text from created) as id, (select count(*) from run_jobs) + (select count(*) * 0 from run_jobs_notified) as jobs`;
+      ), ${enqueue ? newRunJobs(sql, queueName) : noRunJobs(sql)}
+      select (select id::text from created) as id, (select count(*) from run_jobs_notified) as notified`;
     if (!row?.id) {
       duplicates++;
       continue;

@@ -244,7 +244,7 @@ async function storeDelivery(
   const sql = db.sql;
   const connectionId = target.connection ? target.connection.id : null;
   const rows = records.map((record) => ({ key: record.key, version: recordVersion(record), label: record.label ?? null, data: record.data ?? null }));
-  const [row] = await sql<{ current: boolean; fresh: boolean; jobs: number; runs: string[] }[]>`
+  const [row] = await sql<{ current: boolean; fresh: boolean; notified: number; runs: string[] }[]>`
     with target as (
       select f.workspace_id from flows f
       where f.id = ${target.flowId} and f.workspace_id = ${target.workspaceId} and f.active and f.active_version_id = ${target.versionId}
@@ -268,8 +268,7 @@ async function storeDelivery(
     ),
     ${newRunJobs(sql, target.queueName)}
     select exists (select 1 from target) as current, exists (select 1 from event) as fresh,
-           (select count(*)::int from run_jobs) + (select count(*)::int * 0 from run_jobs_notified) as jobs,
-           array(select id::text from created) as runs`;
+           (select count(*)::int from run_jobs_notified) as notified, array(select id::text from created) as runs`;
   if (!row!.current) return { current: false, duplicate: false, created: [] };
   return { current: true, duplicate: eventId !== undefined && !row!.fresh, created: row!.runs };
 }
