@@ -37,7 +37,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe("identity", () => {
+// Longer than any one step's own timeout (COMPILE), so a step that hangs fails under its own name.
+describe("identity", { timeout: 4 * 60_000 }, () => {
   it("sends a signed-out browser to sign-in, refuses a wrong password, signs in and out", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

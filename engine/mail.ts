@@ -5,6 +5,13 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { env } from "../db/env";
 
+/**
+ * How long a mail server may take to accept a connection, greet and answer: a server that stops
+ * answering fails the send in seconds (the sender is told, an invitation shows its link) instead
+ * of holding the request for nodemailer's defaults of 2 to 10 minutes. Alert e-mails use them too.
+ */
+export const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
+
 let cached: { url: string; transport: Transporter } | undefined;
 
 export function mailConfigured(): boolean {
@@ -14,7 +21,7 @@ export function mailConfigured(): boolean {
 function transport(): Transporter {
   const url = env.smtpUrl;
   if (!url) throw new Error("E-mail is not configured (LEDGERLINE_SMTP_URL is not set).");
-  if (cached?.url !== url) cached = { url, transport: nodemailer.createTransport(url) };
+  if (cached?.url !== url) cached = { url, transport: nodemailer.createTransport({ url, ...SMTP_TIMEOUTS }) };
   return cached.transport;
 }
 

@@ -12,6 +12,7 @@ import { createHmac } from "node:crypto";
 import nodemailer from "nodemailer";
 import { HttpClient, Redactor } from "../../connectors/sdk";
 import { egressFor } from "../connections";
+import { SMTP_TIMEOUTS } from "../mail";
 import {
   digestEmailText,
   digestSlackPayload,
@@ -71,9 +72,7 @@ async function sendEmail(channel: LoadedChannel, to: string[], subjectLine: stri
     port: config.port,
     secure: config.secure,
     auth: config.user ? { user: config.user, pass: channel.secrets.password ?? "" } : undefined,
-    connectionTimeout: 15_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
+    ...SMTP_TIMEOUTS,
   });
   try {
     await transport.sendMail({ from: config.from, to, subject: subjectLine, text });
